@@ -1,0 +1,128 @@
+# leapops.leapwork: every command a contributor or CI needs.
+#
+#   make demo   trigger and follow Leapwork flows against the embedded emulator
+#               (or a real controller: set LEAPWORK_CONTROLLER_URL and LEAPWORK_ACCESS_KEY)
+#   make test   every check CI runs; needs nothing but python3 and the package index
+#   make bench  the performance benchmark
+#
+# Everything is installed into .venv from requirements-dev.txt (pinned). The newest
+# ansible-core the machine's Python allows is used: Python 3.13 (pyenv) gives 2.21,
+# a plain Python 3.11 gives 2.19.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ROOT := $(abspath .)
+BUILD := $(ROOT)/build
+VENV := $(ROOT)/.venv
+TOOLS := $(ROOT)/.venv-tools
+UV_VERSION := 0.13.9
+
+# The newest Python that really runs: 3.13 (pyenv included), then 3.12, then python3.
+PYTHON ?= $(shell hacking/pick_python.sh)
+PY_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+BIN := $(VENV)/bin
+COLLECTIONS := $(BUILD)/collections
+STAGED := $(COLLECTIONS)/ansible_collections/leapops/leapwork
+EMULATOR_STATE := $(BUILD)/emulator
+EMULATOR_KEY := emulator-access-key
+ANSIBLE_TEST = cd $(STAGED) && $(BIN)/ansible-test
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv stage demo test bench sanity units integration lint docs-lint changelog-lint \
+	galaxy-import emulator-tests molecule clean
+
+help:
+	@sed -n '3,7p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------- set-up
+$(TOOLS)/bin/uv:
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: requirements-dev.txt | $(TOOLS)/bin/uv
+	@echo "== virtualenv with $(PYTHON) (Python $(PY_VERSION))"
+	$(TOOLS)/bin/uv venv --quiet --allow-existing --python $(PYTHON) $(VENV)
+	VIRTUAL_ENV=$(VENV) $(TOOLS)/bin/uv pip install --quiet -r requirements-dev.txt
+	$(BIN)/python hacking/seed_ansible_test_cache.py
+	touch $@
+
+venv: $(VENV)/.installed
+
+stage: venv
+	@$(BIN)/python hacking/stage_collection.py $(COLLECTIONS) >/dev/null
+
+# ---------------------------------------------------------------- demo
+demo: stage
+	@if [ -n "$${LEAPWORK_CONTROLLER_URL:-}" ]; then \
+		echo "== against the controller at $$LEAPWORK_CONTROLLER_URL"; \
+		$(BIN)/ansible-playbook -i localhost, playbooks/demo.yml $(DEMO_ARGS); \
+	else \
+		url=$$($(BIN)/python hacking/emulator_ctl.py start $(EMULATOR_STATE)/demo --access-key $(EMULATOR_KEY) --speed 5); \
+		trap '$(BIN)/python hacking/emulator_ctl.py stop $(EMULATOR_STATE)/demo' EXIT; \
+		echo "== embedded Leapwork emulator at $$url"; \
+		LEAPWORK_CONTROLLER_URL=$$url LEAPWORK_ACCESS_KEY=$(EMULATOR_KEY) \
+			$(BIN)/ansible-playbook -i localhost, playbooks/demo.yml $(DEMO_ARGS); \
+	fi
+
+# ---------------------------------------------------------------- checks
+test: venv
+	@$(MAKE) emulator-tests
+	@$(MAKE) changelog-lint
+	@$(MAKE) sanity
+	@$(MAKE) units
+	@$(MAKE) integration
+	@$(MAKE) lint
+	@$(MAKE) docs-lint
+	@$(MAKE) galaxy-import
+	@echo "== make test: every check passed"
+
+emulator-tests: venv
+	@echo "== emulator tests"
+	cd tests/emulator && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests
+
+changelog-lint: venv
+	@echo "== antsibull-changelog lint"
+	$(BIN)/antsibull-changelog lint
+
+sanity: stage
+	@echo "== ansible-test sanity (Python $(PY_VERSION))"
+	@if [ -n "$$(ls tests/sanity/ignore-*.txt 2>/dev/null)" ]; then echo "sanity ignore files are not allowed"; exit 1; fi
+	$(ANSIBLE_TEST) sanity --venv --python $(PY_VERSION) --color no
+
+units: stage
+	@echo "== ansible-test units (Python $(PY_VERSION))"
+	$(ANSIBLE_TEST) units --venv --python $(PY_VERSION) --requirements --color no
+
+integration: stage
+	@echo "== ansible-test integration against the emulator (Python $(PY_VERSION))"
+	@url=$$($(BIN)/python hacking/emulator_ctl.py start $(EMULATOR_STATE)/integration --access-key $(EMULATOR_KEY) --speed 20); \
+	trap '$(BIN)/python hacking/emulator_ctl.py stop $(EMULATOR_STATE)/integration' EXIT; \
+	printf 'leapwork_controller_url: %s\nleapwork_access_key: %s\nleapwork_emulator_url: %s/_emulator\n' \
+		"$$url" "$(EMULATOR_KEY)" "$$url" > $(STAGED)/tests/integration/integration_config.yml; \
+	$(ANSIBLE_TEST) integration --venv --python $(PY_VERSION) --requirements --color no $(INTEGRATION_TARGETS)
+
+lint: stage
+	@echo "== ansible-lint (production profile)"
+	cd $(STAGED) && $(BIN)/ansible-lint --profile production --offline
+
+docs-lint: stage
+	@echo "== antsibull-docs lint-collection-docs"
+	cd $(STAGED) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
+
+galaxy-import: stage
+	@echo "== galaxy-importer on the built collection"
+	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
+	cd $(STAGED) && $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
+	$(BIN)/python hacking/galaxy_import.py $(BUILD)/dist/leapops-leapwork-*.tar.gz
+
+bench: stage
+	@echo "== benchmark"
+	$(BIN)/python tests/bench/bench.py
+
+clean:
+	rm -rf $(BUILD) .ansible tests/output
