@@ -1,0 +1,613 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""The idempotency ledger of ``flow_run``.
+
+Run flow by id starts a new run on every call, so ``flow_run`` records, per
+``(controller_url, flow_id, agent_id, idempotency_key)``, the run it started and the fingerprint
+of its variables. A re-run of the play then reuses that run instead of starting another.
+
+The ledger is one JSON file (mode 0600, in a 0700 directory)::
+
+    {"version": 1, "entries": {"<entry key>": {"state": "recorded", "run_id": "...", ...}}}
+
+Several Ansible forks may use it at once. Every read-modify-write holds an exclusive lock on
+``<path>.lock`` (``fcntl.flock``; where ``fcntl`` is missing, an ``O_EXCL``-created
+``<path>.excl-lock`` file) and writes a temporary file in the same directory, fsyncs it and
+``os.replace``s it over the ledger, so readers always see a whole file. Reads without a write
+(:meth:`Ledger.get`) need no lock for that reason.
+
+A trigger is bracketed by the ledger: :meth:`Ledger.reserve` writes an ``in_flight`` marker
+*before* the PUT is sent, and :meth:`Ledger.complete`, :meth:`Ledger.abandon` or
+:meth:`Ledger.mark_unknown` settles it afterwards. A marker that is never settled (the process
+died, or the answer never came) is evidence that a run may exist; it blocks the key until the
+user overrides it, rather than risking a duplicate run.
+
+The ledger stores no access key and no variable values, only their fingerprint.
+"""
+
+import copy
+import datetime
+import errno
+import json
+import os
+import socket
+import tempfile
+import time
+import uuid
+from collections import namedtuple
+
+from urllib.parse import quote, urlsplit, urlunsplit
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - the tests patch fcntl to None to exercise the fallback
+    fcntl = None
+
+
+DEFAULT_LEDGER_PATH = os.path.join("~", ".ansible", "leapwork", "ledger.json")
+LEDGER_VERSION = 1
+
+STATE_IN_FLIGHT = "in_flight"
+STATE_RECORDED = "recorded"
+
+RERUN_CHOICES = ("never", "failed", "always")
+
+# How often reserve(rerun="failed") re-reads the entry when it changed while the run's outcome
+# was being asked for (another fork acted on the same key meanwhile).
+_MAX_RESERVE_ATTEMPTS = 5
+
+# Without fcntl, a lock file whose owner is gone on this host, or older than this, is stale.
+_STALE_EXCLUSIVE_LOCK_SECONDS = 120.0
+
+
+class LedgerError(Exception):
+    """The ledger cannot be used; the message names the ledger file and what is wrong."""
+
+    def __init__(self, message, path=None):
+        super().__init__(message)
+        self.path = path
+
+
+class LedgerCorrupt(LedgerError):
+    """The ledger file cannot be parsed or has the wrong shape. It is never reset silently."""
+
+
+class LedgerConflict(LedgerError):
+    """The idempotency key was used before with different variables."""
+
+    def __init__(self, message, path=None, entry_key=None, run_id=None):
+        super().__init__(message, path=path)
+        self.entry_key = entry_key
+        self.run_id = run_id
+
+
+class TriggerInFlight(LedgerError):
+    """An earlier trigger for this key never recorded its outcome: a run may exist."""
+
+    def __init__(self, message, path=None, entry_key=None, started_at=None, entry=None):
+        super().__init__(message, path=path)
+        self.entry_key = entry_key
+        self.started_at = started_at
+        self.entry = entry
+
+
+#: What :meth:`Ledger.reserve` decided.
+#: ``action``: ``"trigger"`` (start a run, then settle ``reservation``) or ``"reuse"`` (use ``run_id``).
+#: ``run_id``: the recorded run to reuse, or ``None`` when triggering.
+#: ``reservation``: a :class:`Reservation` when triggering, else ``None``.
+#: ``entry``: a copy of the entry found before this decision, or ``None``.
+#: ``previous_run_ids``: run ids recorded earlier for this key, oldest first.
+Decision = namedtuple("Decision", ["action", "run_id", "reservation", "entry", "previous_run_ids"])
+
+#: The handle of an in-flight marker; ``token`` tells this marker from any later one.
+Reservation = namedtuple("Reservation", ["entry_key", "token", "fingerprint", "started_at"])
+
+
+def _normalise_url(controller_url):
+    parts = urlsplit(controller_url.strip())
+    # Scheme and host are case-insensitive; a reverse-proxy path prefix may not be.
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, "")).rstrip("/")
+
+
+def _require_text(value, what):
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("{0} must be a non-empty string, not {1!r}".format(what, value))
+
+
+def _pid_alive(pid):
+    """Whether a process with this id exists on this host (when unsure: yes)."""
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0: existence check only
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True
+    return True
+
+
+class _FlockLock:
+    """Exclusive ``fcntl.flock`` on a separate, persistent lock file."""
+
+    def __init__(self, path, timeout, sleep):
+        self.path = path
+        self.timeout = timeout
+        self.sleep = sleep
+        self.fd = None
+
+    def __enter__(self):
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise LedgerError("Cannot open the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+        locked = False
+        try:
+            self._acquire(fd)
+            locked = True
+        finally:
+            if not locked:
+                os.close(fd)
+        self.fd = fd
+        return self
+
+    def _acquire(self, fd):
+        deadline = time.monotonic() + self.timeout
+        delay = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    raise LedgerError("Cannot lock the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+            if time.monotonic() >= deadline:
+                raise LedgerError(
+                    "Timed out after {0:g}s waiting for the ledger lock {1}; another process holds it.".format(self.timeout, self.path),
+                    path=self.path,
+                )
+            self.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+    def __exit__(self, *exc_info):
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self.fd)
+            self.fd = None
+
+
+class _ExclusiveFileLock:
+    """Fallback where ``fcntl`` is missing: the lock is held while the lock file exists.
+
+    A lock file left by a process that is gone (same host) or older than
+    ``_STALE_EXCLUSIVE_LOCK_SECONDS`` is removed; critical sections take milliseconds.
+    """
+
+    def __init__(self, path, timeout, sleep):
+        self.path = path
+        self.timeout = timeout
+        self.sleep = sleep
+
+    def __enter__(self):
+        deadline = time.monotonic() + self.timeout
+        delay = 0.001
+        while True:
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                self._break_if_stale()
+            except OSError as exc:
+                raise LedgerError("Cannot create the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+            else:
+                try:
+                    os.write(fd, "{0} {1}\n".format(os.getpid(), socket.gethostname()).encode("utf-8"))
+                finally:
+                    os.close(fd)
+                return self
+            if time.monotonic() >= deadline:
+                raise LedgerError(
+                    "Timed out after {0:g}s waiting for the ledger lock {1}; if no other process is using the ledger, "
+                    "remove that file.".format(self.timeout, self.path),
+                    path=self.path,
+                )
+            self.sleep(delay)
+            delay = min(delay * 2, 0.05)
+
+    def _break_if_stale(self):
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as handle:
+                owner = handle.read().split()
+            age = time.time() - os.stat(self.path).st_mtime
+        except FileNotFoundError:
+            return
+        stale = age > _STALE_EXCLUSIVE_LOCK_SECONDS
+        if len(owner) == 2 and owner[0].isdigit() and owner[1] == socket.gethostname():
+            stale = stale or not _pid_alive(int(owner[0]))
+        if stale:
+            try:
+                os.unlink(self.path)
+            except FileNotFoundError:
+                pass
+
+    def __exit__(self, *exc_info):
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+
+
+class Ledger:
+    """The idempotency ledger file at ``path`` (``~`` is expanded).
+
+    ``clock`` returns POSIX seconds (for the UTC timestamps in entries); ``lock_timeout`` bounds
+    the wait for the file lock; ``sleep`` is used between lock attempts.
+    """
+
+    def __init__(self, path=DEFAULT_LEDGER_PATH, clock=time.time, lock_timeout=30.0, sleep=time.sleep):
+        _require_text(path, "The ledger path")
+        self.path = os.path.abspath(os.path.expanduser(path))
+        self.clock = clock
+        self.lock_timeout = lock_timeout
+        self.sleep = sleep
+
+    # -- keys --------------------------------------------------------------------------------
+
+    @staticmethod
+    def entry_key(controller_url, flow_id, agent_id, idempotency_key):
+        """The ledger key of one (controller, flow, agent, idempotency key).
+
+        The URL loses its trailing ``/`` and its scheme and host are lower-cased; the flow and
+        agent ids (GUIDs) are lower-cased; the idempotency key is kept exactly. Each part is
+        percent-encoded so that ``|`` only ever separates parts.
+        """
+        _require_text(controller_url, "controller_url")
+        _require_text(flow_id, "flow_id")
+        _require_text(agent_id, "agent_id")
+        _require_text(idempotency_key, "idempotency_key")
+        parts = (
+            quote(_normalise_url(controller_url), safe=":/@[]"),
+            quote(flow_id.strip().lower(), safe=""),
+            quote(agent_id.strip().lower(), safe=""),
+            quote(idempotency_key, safe=""),
+        )
+        return "|".join(parts)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, controller_url, flow_id, agent_id, idempotency_key):
+        """Return a copy of the entry for this key, or ``None``."""
+        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
+        entry = self._read()["entries"].get(key)
+        return copy.deepcopy(entry) if entry is not None else None
+
+    def entries(self):
+        """Return a copy of every entry, by entry key."""
+        return copy.deepcopy(self._read()["entries"])
+
+    # -- the trigger bracket -----------------------------------------------------------------
+
+    def reserve(self, controller_url, flow_id, agent_id, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
+        """Decide, atomically, whether to trigger a run for this key or reuse the recorded one.
+
+        * no entry: write an ``in_flight`` marker and return ``action="trigger"``;
+        * an ``in_flight`` marker: raise :class:`TriggerInFlight`, unless ``rerun="always"``;
+        * a recorded run with another ``fingerprint``: raise :class:`LedgerConflict`, unless
+          ``rerun="always"`` (a new run is started and the new fingerprint recorded);
+        * a recorded run and ``rerun="never"``: ``action="reuse"`` with its ``run_id``;
+        * ``rerun="failed"``: ``run_is_passed(run_id)`` decides: truthy reuses the run, falsy
+          triggers a new one;
+        * ``rerun="always"``: always trigger; earlier run ids stay in the entry's history.
+
+        ``run_is_passed`` usually asks the controller, so it is called *outside* the lock: the
+        entry is read under the lock, the lock released, the callable called, then the lock
+        taken again and the entry re-read. If another process changed the entry meanwhile, the
+        decision is made again from the new entry. Exceptions from the callable propagate and
+        leave the ledger unchanged.
+
+        When the action is ``"trigger"`` the caller must settle the reservation with
+        :meth:`complete`, :meth:`abandon` or :meth:`mark_unknown`.
+        """
+        if rerun not in RERUN_CHOICES:
+            raise ValueError("rerun must be one of {0}, not {1!r}".format(", ".join(RERUN_CHOICES), rerun))
+        if rerun == "failed" and run_is_passed is None:
+            raise ValueError('rerun="failed" needs run_is_passed, a callable(run_id) -> bool')
+        _require_text(fingerprint, "fingerprint")
+        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
+        identity = {
+            "controller_url": _normalise_url(controller_url),
+            "flow_id": flow_id.strip(),
+            "agent_id": agent_id.strip(),
+            "idempotency_key": idempotency_key,
+        }
+        passed_by_run_id = {}  # asked once per run id, however often the entry changes
+        for _attempt in range(_MAX_RESERVE_ATTEMPTS):
+            with self._locked():
+                data = self._read()
+                entry = data["entries"].get(key)
+                verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
+                if verdict == "reuse":
+                    return Decision("reuse", entry["run_id"], None, copy.deepcopy(entry), list(entry["run_ids"]))
+                if verdict == "trigger":
+                    reservation = self._write_in_flight(data, key, entry, identity, fingerprint)
+                    previous = list(entry["run_ids"]) if entry else []
+                    return Decision("trigger", None, reservation, copy.deepcopy(entry), previous)
+                # verdict == "ask": the run's outcome is needed, without holding the lock.
+                run_id = entry["run_id"]
+            passed_by_run_id[run_id] = bool(run_is_passed(run_id))
+        raise LedgerError(
+            "The ledger entry for idempotency key {0!r} kept changing while reserving it in {1}; "
+            "another process is using the same key. Try again.".format(idempotency_key, self.path),
+            path=self.path,
+        )
+
+    def preview(self, controller_url, flow_id, agent_id, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
+        """What :meth:`reserve` would decide now, without writing anything (check mode).
+
+        Raises what :meth:`reserve` would raise (in-flight marker, conflicting variables).
+        The returned :class:`Decision` never carries a reservation.
+        """
+        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
+        entry = self._read()["entries"].get(key)
+        passed_by_run_id = {}
+        verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
+        if verdict == "ask":
+            passed_by_run_id[entry["run_id"]] = bool(run_is_passed(entry["run_id"]))
+            verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
+        previous = list(entry["run_ids"]) if entry else []
+        if verdict == "reuse":
+            return Decision("reuse", entry["run_id"], None, copy.deepcopy(entry), previous)
+        return Decision("trigger", None, None, copy.deepcopy(entry) if entry else None, previous)
+
+    def _decide(self, key, entry, fingerprint, rerun, passed_by_run_id):
+        if entry is None:
+            return "trigger"
+        if entry["state"] == STATE_IN_FLIGHT:
+            if rerun == "always":
+                return "trigger"
+            raise self._in_flight_error(key, entry)
+        if entry["fingerprint"] != fingerprint:
+            if rerun == "always":
+                return "trigger"
+            raise LedgerConflict(
+                "Idempotency key {0!r} was already used for run {1} with different flow variables (ledger {2}). "
+                "Use a new idempotency_key for new variables, or rerun=always to start a new run under this key.".format(
+                    entry.get("idempotency_key", key), entry["run_id"], self.path),
+                path=self.path,
+                entry_key=key,
+                run_id=entry["run_id"],
+            )
+        if rerun == "never":
+            return "reuse"
+        if rerun == "always":
+            return "trigger"
+        if entry["run_id"] not in passed_by_run_id:
+            return "ask"
+        return "reuse" if passed_by_run_id[entry["run_id"]] else "trigger"
+
+    def _in_flight_error(self, key, entry):
+        owner = "process {0} on {1}".format(entry.get("pid"), entry.get("host"))
+        if entry.get("host") == socket.gethostname() and isinstance(entry.get("pid"), int) and _pid_alive(entry["pid"]):
+            owner += " (which still seems to be running: another task may be triggering this key right now)"
+        reason = ""
+        if entry.get("unknown_reason"):
+            reason = " Its outcome is unknown: {0}.".format(entry["unknown_reason"].rstrip("."))
+        message = (
+            "A trigger for idempotency key {key!r} started at {started} by {owner} never recorded its outcome in the "
+            "ledger {path}.{reason} A run may have started on the controller: look for a run of this flow started "
+            "around that time. To trigger anyway, set rerun=always; or remove the entry {entry_key!r} from the ledger; "
+            "or use a new idempotency_key."
+        ).format(
+            key=entry.get("idempotency_key", key), started=entry.get("started_at"), owner=owner,
+            path=self.path, reason=reason, entry_key=key,
+        )
+        return TriggerInFlight(message, path=self.path, entry_key=key, started_at=entry.get("started_at"), entry=copy.deepcopy(entry))
+
+    def _write_in_flight(self, data, key, entry, identity, fingerprint):
+        reservation = Reservation(key, uuid.uuid4().hex, fingerprint, self._now())
+        marker = dict(identity)
+        marker.update({
+            "state": STATE_IN_FLIGHT,
+            "fingerprint": fingerprint,
+            "run_id": None,
+            "run_ids": list(entry["run_ids"]) if entry else [],
+            "started_at": reservation.started_at,
+            "recorded_at": None,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "token": reservation.token,
+        })
+        if entry is not None:
+            # Kept so that abandon() can put back exactly what was there.
+            marker["previous"] = entry
+        data["entries"][key] = marker
+        self._write(data)
+        return reservation
+
+    def complete(self, reservation, run_id):
+        """Record ``run_id`` as the run started for this reservation (``in_flight`` -> ``recorded``).
+
+        If the marker was meanwhile replaced (``rerun="always"`` elsewhere) the run id is only
+        added to the entry's ``run_ids`` history; if the entry was removed, it is recreated.
+        Returns a copy of the stored entry.
+        """
+        _require_text(run_id, "run_id")
+        with self._locked():
+            data = self._read()
+            entry = data["entries"].get(reservation.entry_key)
+            if entry is not None and entry.get("token") != reservation.token:
+                if run_id not in entry["run_ids"]:
+                    entry["run_ids"].append(run_id)
+            else:
+                if entry is None:
+                    entry = {"fingerprint": reservation.fingerprint, "run_ids": [], "started_at": reservation.started_at}
+                    data["entries"][reservation.entry_key] = entry
+                for transient in ("token", "previous", "unknown_reason", "unknown_at"):
+                    entry.pop(transient, None)
+                entry["state"] = STATE_RECORDED
+                entry["run_id"] = run_id
+                if run_id not in entry["run_ids"]:
+                    entry["run_ids"].append(run_id)
+                entry["recorded_at"] = self._now()
+            self._write(data)
+            return copy.deepcopy(entry)
+
+    def abandon(self, reservation, reason):
+        """Drop the marker of a trigger that certainly started no run (e.g. a 400/401/404 answer).
+
+        Whatever the reservation replaced (a recorded run, or an older marker) is put back; with
+        nothing before, the entry is removed. ``reason`` is only for the caller's messages. A
+        marker that is no longer this reservation's is left alone.
+        """
+        del reason  # the entry goes away; nothing to record it on
+        with self._locked():
+            data = self._read()
+            entry = data["entries"].get(reservation.entry_key)
+            if entry is None or entry.get("token") != reservation.token:
+                return
+            if entry.get("previous") is not None:
+                data["entries"][reservation.entry_key] = entry["previous"]
+            else:
+                del data["entries"][reservation.entry_key]
+            self._write(data)
+
+    def mark_unknown(self, reservation, reason):
+        """Note why the outcome of this trigger is unknown; the ``in_flight`` marker stays.
+
+        The marker is the evidence that a run may exist: later reservations for this key raise
+        :class:`TriggerInFlight` (quoting ``reason``) until the user overrides it.
+        """
+        with self._locked():
+            data = self._read()
+            entry = data["entries"].get(reservation.entry_key)
+            if entry is None or entry.get("token") != reservation.token:
+                return
+            entry["unknown_reason"] = str(reason)
+            entry["unknown_at"] = self._now()
+            self._write(data)
+
+    # -- file handling -----------------------------------------------------------------------
+
+    def _now(self):
+        moment = datetime.datetime.fromtimestamp(self.clock(), tz=datetime.timezone.utc)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    def _locked(self):
+        directory = os.path.dirname(self.path)
+        try:
+            if not os.path.isdir(directory):
+                os.makedirs(directory, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise LedgerError("Cannot create the ledger directory {0}: {1}".format(directory, exc), path=self.path) from exc
+        if fcntl is not None:
+            return _FlockLock(self.path + ".lock", self.lock_timeout, self.sleep)
+        return _ExclusiveFileLock(self.path + ".excl-lock", self.lock_timeout, self.sleep)
+
+    def _corrupt(self, problem):
+        return LedgerCorrupt(
+            "The idempotency ledger {0} is unusable: {1}. It was left untouched. Inspect it and fix it, or move it away "
+            "(for example: mv {0} {0}.bad) to start an empty ledger; keys recorded in it will then trigger new runs.".format(self.path, problem),
+            path=self.path,
+        )
+
+    def _read(self):
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                text = handle.read()
+        except FileNotFoundError:
+            return {"version": LEDGER_VERSION, "entries": {}}
+        except UnicodeDecodeError as exc:
+            raise self._corrupt("it is not UTF-8 text ({0})".format(exc)) from exc
+        except OSError as exc:
+            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+        if not text:
+            return {"version": LEDGER_VERSION, "entries": {}}
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise self._corrupt("it is not valid JSON ({0})".format(exc)) from exc
+        self._check_shape(data)
+        return data
+
+    def _check_shape(self, data):
+        if not isinstance(data, dict):
+            raise self._corrupt("the top level is a {0}, not an object".format(type(data).__name__))
+        version = data.get("version")
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise self._corrupt("it has no integer 'version'")
+        if version != LEDGER_VERSION:
+            raise self._corrupt("its version {0} is not supported (this collection reads version {1})".format(version, LEDGER_VERSION))
+        entries = data.get("entries")
+        if not isinstance(entries, dict):
+            raise self._corrupt("'entries' is not an object")
+        for key, entry in entries.items():
+            problem = _entry_problem(entry)
+            if problem:
+                raise self._corrupt("entry {0!r} {1}".format(key, problem))
+
+    def _write(self, data):
+        directory = os.path.dirname(self.path)
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        try:
+            fd, temp_path = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(self.path) + ".", suffix=".tmp")
+        except OSError as exc:
+            raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+        replaced = False
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp_path, 0o600)  # mkstemp already uses 0600; be explicit
+            os.replace(temp_path, self.path)
+            replaced = True
+        except OSError as exc:
+            raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+        finally:
+            if not replaced:
+                try:
+                    os.unlink(temp_path)
+                except OSError:
+                    pass
+        _fsync_directory(directory)
+
+
+def _entry_problem(entry):
+    """Why ``entry`` does not have the shape this module writes, or ``None``."""
+    if not isinstance(entry, dict):
+        return "is not an object"
+    if entry.get("state") not in (STATE_IN_FLIGHT, STATE_RECORDED):
+        return "has an unknown state {0!r}".format(entry.get("state"))
+    if not isinstance(entry.get("fingerprint"), str):
+        return "has no string 'fingerprint'"
+    run_ids = entry.get("run_ids")
+    if not isinstance(run_ids, list) or not all(isinstance(run_id, str) for run_id in run_ids):
+        return "has no list of strings 'run_ids'"
+    if entry["state"] == STATE_RECORDED and not (isinstance(entry.get("run_id"), str) and entry["run_id"]):
+        return "is recorded but has no 'run_id'"
+    if entry["state"] == STATE_IN_FLIGHT and not isinstance(entry.get("token"), str):
+        return "is in flight but has no 'token'"
+    previous = entry.get("previous")
+    if previous is not None:
+        problem = _entry_problem(previous)
+        if problem:
+            return "has a 'previous' entry that " + problem
+    return None
+
+
+def _fsync_directory(directory):
+    # Makes the rename itself durable; not every platform/filesystem allows it.
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

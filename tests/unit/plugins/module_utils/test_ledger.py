@@ -1,0 +1,789 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the idempotency ledger (_ledger.py)."""
+
+import json
+import multiprocessing
+import os
+import socket
+import stat
+import time
+
+import pytest
+
+from ansible_collections.leapops.leapwork.plugins.module_utils import _ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import (
+    Ledger,
+    LedgerConflict,
+    LedgerCorrupt,
+    LedgerError,
+    TriggerInFlight,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import fingerprint
+
+URL = "https://leapwork.example:9002/"
+FLOW = "6B1A3E0C-0000-4000-8000-00000000F10E"
+AGENT = "A9E3D2C1-0000-4000-8000-0000000A6E27"
+KEY = "deploy-42"
+FP = fingerprint({"Env": "staging"})
+OTHER_FP = fingerprint({"Env": "prod"})
+NOW = 1767225600.0  # 2026-01-01T00:00:00Z
+
+
+class FakeClock:
+    def __init__(self, now=NOW):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def path(tmp_path):
+    return str(tmp_path / "state" / "ledger.json")
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def ledger(path, clock):
+    return Ledger(path, clock=clock)
+
+
+def reserve(ledger, key=KEY, fp=FP, **kwargs):
+    return ledger.reserve(URL, FLOW, AGENT, key, fp, **kwargs)
+
+
+def record(ledger, run_id, key=KEY, fp=FP):
+    decision = reserve(ledger, key=key, fp=fp)
+    assert decision.action == "trigger"
+    ledger.complete(decision.reservation, run_id)
+    return decision
+
+
+def entry(ledger, key=KEY):
+    return ledger.get(URL, FLOW, AGENT, key)
+
+
+def read_bytes(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+def write_text(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+# -- keys ---------------------------------------------------------------------------------
+
+def test_entry_key_normalises_url_and_ids():
+    assert Ledger.entry_key("https://Leapwork.Example:9002/", FLOW, AGENT, KEY) == Ledger.entry_key(
+        "https://leapwork.example:9002", FLOW.lower(), AGENT.lower(), KEY)
+
+
+def test_entry_key_keeps_idempotency_key_and_proxy_path():
+    assert Ledger.entry_key(URL, FLOW, AGENT, "Key") != Ledger.entry_key(URL, FLOW, AGENT, "key")
+    assert Ledger.entry_key("https://proxy/leapwork/", FLOW, AGENT, KEY) != Ledger.entry_key("https://proxy/", FLOW, AGENT, KEY)
+    assert Ledger.entry_key("https://proxy/leapwork/", FLOW, AGENT, KEY) == Ledger.entry_key("https://proxy/leapwork", FLOW, AGENT, KEY)
+
+
+def test_entry_key_is_unambiguous():
+    assert Ledger.entry_key(URL, "a", "b|c", "d") != Ledger.entry_key(URL, "a|b", "c", "d")
+    assert "|" not in Ledger.entry_key(URL, FLOW, AGENT, "x|y").split("|", 3)[3]
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 5])
+def test_entry_key_rejects_empty_parts(bad):
+    with pytest.raises(ValueError):
+        Ledger.entry_key(URL, FLOW, AGENT, bad)
+
+
+# -- reserve: each path ---------------------------------------------------------------------
+
+def test_new_key_writes_in_flight_marker(ledger, path):
+    decision = reserve(ledger)
+    assert decision.action == "trigger"
+    assert decision.run_id is None
+    assert decision.entry is None
+    assert decision.previous_run_ids == []
+    assert decision.reservation.fingerprint == FP
+    marker = entry(ledger)
+    assert marker["state"] == "in_flight"
+    assert marker["started_at"] == "2026-01-01T00:00:00.000000Z"
+    assert marker["fingerprint"] == FP
+    assert marker["pid"] == os.getpid()
+    assert marker["host"] == socket.gethostname()
+    assert marker["run_id"] is None
+    assert marker["run_ids"] == []
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert data["version"] == 1
+    assert list(data["entries"]) == [Ledger.entry_key(URL, FLOW, AGENT, KEY)]
+
+
+def test_complete_records_run(ledger, clock):
+    decision = reserve(ledger)
+    clock.now += 2.5
+    stored = ledger.complete(decision.reservation, "run-1")
+    assert stored == entry(ledger)
+    assert stored["state"] == "recorded"
+    assert stored["run_id"] == "run-1"
+    assert stored["run_ids"] == ["run-1"]
+    assert stored["recorded_at"] == "2026-01-01T00:00:02.500000Z"
+    assert stored["started_at"] == "2026-01-01T00:00:00.000000Z"
+    assert "token" not in stored and "previous" not in stored
+    assert stored["idempotency_key"] == KEY
+    assert stored["flow_id"] == FLOW
+    assert stored["agent_id"] == AGENT
+    assert stored["controller_url"] == "https://leapwork.example:9002"
+
+
+def test_recorded_key_is_reused(ledger):
+    record(ledger, "run-1")
+    decision = reserve(ledger)
+    assert decision.action == "reuse"
+    assert decision.run_id == "run-1"
+    assert decision.reservation is None
+    assert decision.entry["run_id"] == "run-1"
+    assert decision.previous_run_ids == ["run-1"]
+
+
+def test_same_key_is_shared_across_url_and_id_spelling(ledger):
+    record(ledger, "run-1")
+    decision = ledger.reserve("https://LEAPWORK.example:9002", FLOW.lower(), AGENT.lower(), KEY, FP)
+    assert decision.action == "reuse"
+    assert decision.run_id == "run-1"
+
+
+def test_other_keys_are_independent(ledger):
+    record(ledger, "run-1")
+    assert reserve(ledger, key="other").action == "trigger"
+    assert ledger.reserve(URL, FLOW, "another-agent", KEY, FP).action == "trigger"
+
+
+@pytest.mark.parametrize("rerun", ["never", "failed"])
+def test_different_fingerprint_conflicts(ledger, path, rerun):
+    record(ledger, "run-1")
+    before = read_bytes(path)
+    with pytest.raises(LedgerConflict) as caught:
+        reserve(ledger, fp=OTHER_FP, rerun=rerun, run_is_passed=lambda run_id: False)
+    message = str(caught.value)
+    assert KEY in message
+    assert "run-1" in message
+    assert path in message
+    assert caught.value.run_id == "run-1"
+    assert caught.value.entry_key == Ledger.entry_key(URL, FLOW, AGENT, KEY)
+    assert read_bytes(path) == before
+
+
+def test_different_fingerprint_with_always_triggers_and_records_new_fingerprint(ledger):
+    record(ledger, "run-1")
+    decision = reserve(ledger, fp=OTHER_FP, rerun="always")
+    assert decision.action == "trigger"
+    assert decision.previous_run_ids == ["run-1"]
+    ledger.complete(decision.reservation, "run-2")
+    stored = entry(ledger)
+    assert stored["fingerprint"] == OTHER_FP
+    assert stored["run_id"] == "run-2"
+    assert stored["run_ids"] == ["run-1", "run-2"]
+    assert reserve(ledger, fp=OTHER_FP).run_id == "run-2"
+
+
+def test_failed_and_passed_reuses(ledger):
+    record(ledger, "run-1")
+    asked = []
+
+    def run_is_passed(run_id):
+        asked.append(run_id)
+        return True
+
+    decision = reserve(ledger, rerun="failed", run_is_passed=run_is_passed)
+    assert decision.action == "reuse"
+    assert decision.run_id == "run-1"
+    assert asked == ["run-1"]
+    assert entry(ledger)["state"] == "recorded"
+
+
+def test_failed_and_not_passed_triggers_keeping_history(ledger):
+    record(ledger, "run-1")
+    decision = reserve(ledger, rerun="failed", run_is_passed=lambda run_id: False)
+    assert decision.action == "trigger"
+    assert decision.previous_run_ids == ["run-1"]
+    assert decision.entry["run_id"] == "run-1"
+    marker = entry(ledger)
+    assert marker["state"] == "in_flight"
+    assert marker["run_ids"] == ["run-1"]
+    ledger.complete(decision.reservation, "run-2")
+    stored = entry(ledger)
+    assert stored["run_id"] == "run-2"
+    assert stored["run_ids"] == ["run-1", "run-2"]
+
+
+def test_failed_on_new_key_does_not_ask(ledger):
+    def run_is_passed(run_id):
+        raise AssertionError("nothing to ask about")
+
+    assert reserve(ledger, rerun="failed", run_is_passed=run_is_passed).action == "trigger"
+
+
+def test_failed_asks_outside_the_lock(ledger, path):
+    record(ledger, "run-1")
+    other = Ledger(path, lock_timeout=0.5)
+
+    def run_is_passed(run_id):
+        # Would time out if reserve() still held the lock.
+        other.complete(reserve(other, key="unrelated").reservation, "run-x")
+        return True
+
+    assert reserve(ledger, rerun="failed", run_is_passed=run_is_passed).action == "reuse"
+    assert entry(ledger, key="unrelated")["run_id"] == "run-x"
+
+
+def test_failed_re_decides_when_entry_changed_while_asking(ledger, path):
+    record(ledger, "run-1")
+    other = Ledger(path)
+
+    def run_is_passed(run_id):
+        # Another fork overrides the key while we ask the controller.
+        reserve(other, rerun="always")
+        return False
+
+    with pytest.raises(TriggerInFlight):
+        reserve(ledger, rerun="failed", run_is_passed=run_is_passed)
+
+
+def test_failed_asks_about_the_new_run_when_it_changed(ledger, path):
+    record(ledger, "run-1")
+    other = Ledger(path)
+    asked = []
+
+    def run_is_passed(run_id):
+        asked.append(run_id)
+        if run_id == "run-1":
+            other.complete(reserve(other, rerun="always").reservation, "run-2")
+            return False
+        return True
+
+    decision = reserve(ledger, rerun="failed", run_is_passed=run_is_passed)
+    assert asked == ["run-1", "run-2"]
+    assert decision.action == "reuse"
+    assert decision.run_id == "run-2"
+
+
+def test_failed_callable_error_leaves_ledger_unchanged(ledger, path):
+    record(ledger, "run-1")
+    before = read_bytes(path)
+
+    def run_is_passed(run_id):
+        raise RuntimeError("controller unreachable")
+
+    with pytest.raises(RuntimeError):
+        reserve(ledger, rerun="failed", run_is_passed=run_is_passed)
+    assert read_bytes(path) == before
+
+
+def test_always_triggers_keeping_history(ledger):
+    record(ledger, "run-1")
+    decision = reserve(ledger, rerun="always")
+    assert decision.action == "trigger"
+    assert decision.previous_run_ids == ["run-1"]
+    ledger.complete(decision.reservation, "run-2")
+    decision = reserve(ledger, rerun="always")
+    assert decision.previous_run_ids == ["run-1", "run-2"]
+    ledger.complete(decision.reservation, "run-3")
+    assert entry(ledger)["run_ids"] == ["run-1", "run-2", "run-3"]
+    assert entry(ledger)["run_id"] == "run-3"
+
+
+@pytest.mark.parametrize("rerun", ["never", "failed"])
+def test_in_flight_entry_refuses(ledger, path, clock, rerun):
+    reserve(ledger)
+    clock.now += 60
+    before = read_bytes(path)
+    with pytest.raises(TriggerInFlight) as caught:
+        reserve(ledger, rerun=rerun, run_is_passed=lambda run_id: True)
+    error = caught.value
+    message = str(error)
+    assert "2026-01-01T00:00:00.000000Z" in message
+    assert "run may have started" in message
+    assert "rerun=always" in message
+    assert "new idempotency_key" in message
+    assert path in message
+    assert error.started_at == "2026-01-01T00:00:00.000000Z"
+    assert error.entry["state"] == "in_flight"
+    assert error.entry_key == Ledger.entry_key(URL, FLOW, AGENT, KEY)
+    assert read_bytes(path) == before
+
+
+def test_in_flight_refusal_says_when_owner_is_alive(ledger):
+    reserve(ledger)
+    with pytest.raises(TriggerInFlight, match="still seems to be running"):
+        reserve(ledger)
+
+
+def test_in_flight_refusal_for_dead_owner(ledger, path):
+    reserve(ledger)
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    for value in data["entries"].values():
+        value["pid"] = 2 ** 22 + 12345  # beyond pid_max defaults: no such process
+    write_text(path, json.dumps(data))
+    with pytest.raises(TriggerInFlight) as caught:
+        reserve(ledger)
+    assert "still seems to be running" not in str(caught.value)
+
+
+def test_in_flight_with_always_overrides(ledger):
+    first = reserve(ledger)
+    second = reserve(ledger, rerun="always")
+    assert second.action == "trigger"
+    assert second.entry["state"] == "in_flight"
+    assert second.reservation.token != first.reservation.token
+    ledger.complete(second.reservation, "run-2")
+    assert entry(ledger)["run_id"] == "run-2"
+
+
+def test_reserve_argument_checks(ledger):
+    with pytest.raises(ValueError, match="rerun"):
+        reserve(ledger, rerun="sometimes")
+    with pytest.raises(ValueError, match="run_is_passed"):
+        reserve(ledger, rerun="failed")
+    with pytest.raises(ValueError, match="fingerprint"):
+        reserve(ledger, fp="")
+
+
+# -- settling a reservation -------------------------------------------------------------------
+
+def test_abandon_new_key_removes_entry(ledger):
+    decision = reserve(ledger)
+    ledger.abandon(decision.reservation, "400 Bad Request")
+    assert entry(ledger) is None
+    assert reserve(ledger).action == "trigger"
+
+
+def test_abandon_restores_previous_record(ledger):
+    record(ledger, "run-1")
+    before = entry(ledger)
+    decision = reserve(ledger, rerun="always", fp=OTHER_FP)
+    ledger.abandon(decision.reservation, "404 Asset not found")
+    assert entry(ledger) == before
+    assert reserve(ledger).run_id == "run-1"
+
+
+def test_abandon_restores_overridden_marker(ledger):
+    first = reserve(ledger)
+    ledger.mark_unknown(first.reservation, "read timeout")
+    before = entry(ledger)
+    second = reserve(ledger, rerun="always")
+    ledger.abandon(second.reservation, "401 Incorrect AccessKey")
+    assert entry(ledger) == before
+
+
+def test_mark_unknown_keeps_marker_and_reason(ledger, clock):
+    decision = reserve(ledger)
+    clock.now += 30
+    ledger.mark_unknown(decision.reservation, "no answer to the trigger within 30s")
+    marker = entry(ledger)
+    assert marker["state"] == "in_flight"
+    assert marker["unknown_reason"] == "no answer to the trigger within 30s"
+    assert marker["unknown_at"] == "2026-01-01T00:00:30.000000Z"
+    with pytest.raises(TriggerInFlight, match="no answer to the trigger within 30s"):
+        reserve(ledger)
+    override = reserve(ledger, rerun="always")
+    ledger.complete(override.reservation, "run-2")
+    stored = entry(ledger)
+    assert stored["state"] == "recorded"
+    assert "unknown_reason" not in stored
+
+
+def test_superseded_reservation_only_adds_history(ledger):
+    first = reserve(ledger)
+    second = reserve(ledger, rerun="always")
+    ledger.complete(first.reservation, "run-1")
+    marker = entry(ledger)
+    assert marker["state"] == "in_flight"
+    assert marker["run_ids"] == ["run-1"]
+    ledger.complete(second.reservation, "run-2")
+    stored = entry(ledger)
+    assert stored["run_id"] == "run-2"
+    assert stored["run_ids"] == ["run-1", "run-2"]
+    # stale handles change nothing
+    ledger.abandon(first.reservation, "late")
+    ledger.mark_unknown(first.reservation, "late")
+    assert entry(ledger) == stored
+
+
+def test_complete_recreates_removed_entry(ledger, path):
+    decision = reserve(ledger)
+    write_text(path, json.dumps({"version": 1, "entries": {}}))
+    ledger.complete(decision.reservation, "run-1")
+    assert entry(ledger)["run_id"] == "run-1"
+    assert reserve(ledger).action == "reuse"
+
+
+def test_complete_requires_run_id(ledger):
+    decision = reserve(ledger)
+    with pytest.raises(ValueError):
+        ledger.complete(decision.reservation, "")
+
+
+def test_get_returns_a_copy(ledger):
+    record(ledger, "run-1")
+    copy_of_entry = entry(ledger)
+    copy_of_entry["run_ids"].append("tampered")
+    assert entry(ledger)["run_ids"] == ["run-1"]
+    assert entry(ledger, key="missing") is None
+
+
+def test_no_secrets_in_file(ledger, path):
+    secret_fp = fingerprint({"Password": "hunter2-s3cret"})
+    record(ledger, "run-1", fp=secret_fp)
+    text = read_bytes(path).decode("utf-8")
+    assert "hunter2-s3cret" not in text
+    assert "Password" not in text
+
+
+# -- the file --------------------------------------------------------------------------------
+
+def test_missing_file_is_empty_ledger(ledger, path):
+    assert entry(ledger) is None
+    assert ledger.entries() == {}
+    assert not os.path.exists(path)
+
+
+def test_empty_file_is_empty_ledger(ledger, path):
+    write_text(path, "")
+    assert entry(ledger) is None
+    assert reserve(ledger).action == "trigger"
+
+
+def test_default_path_is_under_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert Ledger().path == str(tmp_path / ".ansible" / "leapwork" / "ledger.json")
+
+
+def test_file_and_directory_permissions(path):
+    ledger = Ledger(path)
+    record(ledger, "run-1")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(path + ".lock").st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(os.path.dirname(path)).st_mode) == 0o700
+
+
+def test_existing_wide_permissions_are_tightened(ledger, path):
+    write_text(path, json.dumps({"version": 1, "entries": {}}))
+    os.chmod(path, 0o644)
+    record(ledger, "run-1")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_no_temporary_files_left_behind(ledger, path):
+    for number in range(5):
+        record(ledger, "run-{0}".format(number), key="key-{0}".format(number))
+    reserve(ledger, key="key-0", rerun="always")
+    assert sorted(os.listdir(os.path.dirname(path))) == ["ledger.json", "ledger.json.lock"]
+
+
+def test_failed_replace_keeps_old_file_and_no_temp(ledger, path, monkeypatch):
+    record(ledger, "run-1")
+    before = read_bytes(path)
+
+    def failing_replace(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_ledger.os, "replace", failing_replace)
+    with pytest.raises(LedgerError, match="No space left"):
+        reserve(ledger, key="other")
+    monkeypatch.undo()
+    assert read_bytes(path) == before
+    assert sorted(os.listdir(os.path.dirname(path))) == ["ledger.json", "ledger.json.lock"]
+
+
+def test_written_file_is_valid_json(ledger, path):
+    record(ledger, "run-1")
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert data["version"] == 1
+    assert data["entries"][Ledger.entry_key(URL, FLOW, AGENT, KEY)]["run_id"] == "run-1"
+
+
+CORRUPT_FILES = {
+    "bad json": "{not json",
+    "truncated": '{"version": 1, "entries": {',
+    "list": "[]",
+    "no version": '{"entries": {}}',
+    "string version": '{"version": "1", "entries": {}}',
+    "bool version": '{"version": true, "entries": {}}',
+    "future version": '{"version": 2, "entries": {}}',
+    "no entries": '{"version": 1}',
+    "entries list": '{"version": 1, "entries": []}',
+    "entry not object": '{"version": 1, "entries": {"k": "run-1"}}',
+    "unknown state": '{"version": 1, "entries": {"k": {"state": "done", "fingerprint": "f", "run_ids": []}}}',
+    "recorded without run id": '{"version": 1, "entries": {"k": {"state": "recorded", "fingerprint": "f", "run_ids": []}}}',
+    "run ids not strings": '{"version": 1, "entries": {"k": {"state": "recorded", "fingerprint": "f", "run_id": "r", "run_ids": [1]}}}',
+    "in flight without token": '{"version": 1, "entries": {"k": {"state": "in_flight", "fingerprint": "f", "run_ids": []}}}',
+}
+
+
+@pytest.mark.parametrize("content", list(CORRUPT_FILES.values()), ids=list(CORRUPT_FILES))
+def test_corrupt_file_raises_and_is_left_untouched(ledger, path, content):
+    write_text(path, content)
+    before = read_bytes(path)
+    for operation in (lambda: reserve(ledger), lambda: entry(ledger), lambda: reserve(ledger, rerun="always")):
+        with pytest.raises(LedgerCorrupt) as caught:
+            operation()
+        message = str(caught.value)
+        assert path in message
+        assert "move it away" in message
+        assert caught.value.path == path
+    assert read_bytes(path) == before
+
+
+def test_corrupt_file_blocks_settling_too(ledger, path):
+    decision = reserve(ledger)
+    write_text(path, "garbage")
+    for operation in (
+        lambda: ledger.complete(decision.reservation, "run-1"),
+        lambda: ledger.abandon(decision.reservation, "x"),
+        lambda: ledger.mark_unknown(decision.reservation, "x"),
+    ):
+        with pytest.raises(LedgerCorrupt):
+            operation()
+    assert read_bytes(path) == b"garbage"
+
+
+def test_non_utf8_file_is_corrupt(ledger, path):
+    os.makedirs(os.path.dirname(path))
+    with open(path, "wb") as handle:
+        handle.write(b"\xff\xfe\x00garbage")
+    with pytest.raises(LedgerCorrupt, match="UTF-8"):
+        entry(ledger)
+
+
+def test_unwritable_directory_is_a_ledger_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    ledger = Ledger(str(blocker / "ledger.json"))
+    with pytest.raises(LedgerError, match="directory"):
+        reserve(ledger)
+
+
+# -- locking ---------------------------------------------------------------------------------
+
+@pytest.mark.skipif(_ledger.fcntl is None, reason="needs fcntl")
+def test_flock_timeout(ledger, path):
+    reserve(ledger, key="create-files")
+    fd = os.open(path + ".lock", os.O_RDWR)
+    try:
+        _ledger.fcntl.flock(fd, _ledger.fcntl.LOCK_EX)
+        blocked = Ledger(path, lock_timeout=0.05)
+        with pytest.raises(LedgerError, match="Timed out"):
+            reserve(blocked)
+    finally:
+        os.close(fd)
+    assert reserve(ledger).action == "trigger"
+
+
+def test_fallback_lock_without_fcntl(ledger, path, monkeypatch):
+    monkeypatch.setattr(_ledger, "fcntl", None)
+    record(ledger, "run-1")
+    assert reserve(ledger).run_id == "run-1"
+    assert sorted(os.listdir(os.path.dirname(path))) == ["ledger.json"]
+
+
+def test_fallback_lock_times_out_while_held(path, monkeypatch):
+    monkeypatch.setattr(_ledger, "fcntl", None)
+    write_text(path + ".excl-lock", "{0} {1}\n".format(os.getpid(), socket.gethostname()))
+    with pytest.raises(LedgerError, match="Timed out"):
+        reserve(Ledger(path, lock_timeout=0.05))
+
+
+def test_fallback_lock_breaks_stale_lock_of_dead_process(ledger, path, monkeypatch):
+    monkeypatch.setattr(_ledger, "fcntl", None)
+    write_text(path + ".excl-lock", "{0} {1}\n".format(2 ** 22 + 12345, socket.gethostname()))
+    assert reserve(ledger).action == "trigger"
+    assert not os.path.exists(path + ".excl-lock")
+
+
+def test_fallback_lock_breaks_old_lock(ledger, path, monkeypatch):
+    monkeypatch.setattr(_ledger, "fcntl", None)
+    write_text(path + ".excl-lock", "1 some-other-host\n")
+    old = time.time() - 3600
+    os.utime(path + ".excl-lock", (old, old))
+    assert reserve(ledger).action == "trigger"
+
+
+# -- concurrency: several processes at once ---------------------------------------------------
+
+PROCESSES = 8
+OPERATIONS = 20
+
+
+def _context():
+    # fork is much faster to start; the workers are top-level functions so that spawn (the
+    # default on macOS, and the only choice without fork) works too, see the spawn test below.
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _distinct_keys_worker(path, worker, use_fcntl, barrier):
+    if not use_fcntl:
+        _ledger.fcntl = None
+    ledger = Ledger(path)
+    barrier.wait()
+    for number in range(OPERATIONS):
+        decision = ledger.reserve(URL, FLOW, AGENT, "w{0}-{1}".format(worker, number), FP)
+        if decision.action != "trigger":
+            raise SystemExit(3)
+        ledger.complete(decision.reservation, "run-{0}-{1}".format(worker, number))
+
+
+def _same_key_worker(path, worker, use_fcntl, rerun, barrier, results):
+    if not use_fcntl:
+        _ledger.fcntl = None
+    ledger = Ledger(path)
+    barrier.wait()
+    try:
+        decision = ledger.reserve(URL, FLOW, AGENT, KEY, FP, rerun=rerun)
+    except TriggerInFlight:
+        results.put((worker, "in_flight", None))
+        return
+    if decision.action == "trigger":
+        run_id = "run-{0}".format(worker)
+        time.sleep(0.02)  # the PUT takes a while; others must see the marker meanwhile
+        ledger.complete(decision.reservation, run_id)
+        results.put((worker, "trigger", run_id))
+    else:
+        results.put((worker, "reuse", decision.run_id))
+
+
+def _run_all(processes):
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(60)
+    assert [process.exitcode for process in processes] == [0] * len(processes)
+
+
+LOCKS = [pytest.param(True, id="flock", marks=pytest.mark.skipif(_ledger.fcntl is None, reason="needs fcntl")),
+         pytest.param(False, id="exclusive-file")]
+
+
+@pytest.mark.parametrize("use_fcntl", LOCKS)
+def test_concurrent_distinct_keys_lose_nothing(path, use_fcntl):
+    context = _context()
+    barrier = context.Barrier(PROCESSES)
+    processes = [context.Process(target=_distinct_keys_worker, args=(path, worker, use_fcntl, barrier)) for worker in range(PROCESSES)]
+    _run_all(processes)
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    assert len(data["entries"]) == PROCESSES * OPERATIONS
+    run_ids = sorted(value["run_id"] for value in data["entries"].values())
+    assert run_ids == sorted("run-{0}-{1}".format(w, n) for w in range(PROCESSES) for n in range(OPERATIONS))
+    assert all(value["state"] == "recorded" for value in data["entries"].values())
+    assert sorted(name for name in os.listdir(os.path.dirname(path)) if name.endswith(".tmp")) == []
+
+
+def _collect(results, count):
+    return sorted(results.get(timeout=60) for _index in range(count))
+
+
+@pytest.mark.parametrize("use_fcntl", LOCKS)
+def test_concurrent_same_key_triggers_once(path, use_fcntl):
+    context = _context()
+    barrier = context.Barrier(PROCESSES)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_same_key_worker, args=(path, worker, use_fcntl, "never", barrier, results))
+        for worker in range(PROCESSES)
+    ]
+    _run_all(processes)
+    outcomes = _collect(results, PROCESSES)
+    triggered = [run_id for _worker, action, run_id in outcomes if action == "trigger"]
+    assert len(triggered) == 1
+    for _worker, action, run_id in outcomes:
+        assert action in ("trigger", "in_flight", "reuse")
+        if action == "reuse":
+            assert run_id == triggered[0]
+    stored = Ledger(path).get(URL, FLOW, AGENT, KEY)
+    assert stored["state"] == "recorded"
+    assert stored["run_id"] == triggered[0]
+    assert stored["run_ids"] == triggered
+
+
+def test_concurrent_same_key_always_keeps_every_run_id(path):
+    context = _context()
+    barrier = context.Barrier(PROCESSES)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_same_key_worker, args=(path, worker, True, "always", barrier, results))
+        for worker in range(PROCESSES)
+    ]
+    _run_all(processes)
+    outcomes = _collect(results, PROCESSES)
+    assert [outcome[1] for outcome in outcomes] == ["trigger"] * PROCESSES
+    stored = Ledger(path).get(URL, FLOW, AGENT, KEY)
+    assert sorted(stored["run_ids"]) == sorted(outcome[2] for outcome in outcomes)
+    assert stored["state"] == "recorded"
+    assert stored["run_id"] in stored["run_ids"]
+
+
+def test_concurrent_same_key_with_spawn(path):
+    # The children import this module afresh: the workers must be importable, the lock real.
+    context = multiprocessing.get_context("spawn")
+    count = 3
+    barrier = context.Barrier(count)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_same_key_worker, args=(path, worker, _ledger.fcntl is not None, "never", barrier, results))
+        for worker in range(count)
+    ]
+    _run_all(processes)
+    outcomes = _collect(results, count)
+    assert [outcome[1] for outcome in outcomes].count("trigger") == 1
+    assert Ledger(path).get(URL, FLOW, AGENT, KEY)["state"] == "recorded"
+
+
+# -- preview (check mode): the same decisions as reserve, nothing written
+
+
+def test_preview_of_new_key_says_trigger_and_writes_nothing(ledger, path):
+    decision = ledger.preview(URL, FLOW, AGENT, KEY, FP)
+    assert decision.action == "trigger"
+    assert decision.reservation is None
+    assert not os.path.exists(path)
+
+
+def test_preview_of_recorded_key_reuses_without_writing(ledger, path):
+    record(ledger, "run-1")
+    before = read_bytes(path)
+    decision = ledger.preview(URL, FLOW, AGENT, KEY, FP)
+    assert (decision.action, decision.run_id) == ("reuse", "run-1")
+    assert read_bytes(path) == before
+
+
+def test_preview_failed_asks_whether_the_run_passed(ledger, path):
+    record(ledger, "run-1")
+    before = read_bytes(path)
+    asked = []
+    decision = ledger.preview(URL, FLOW, AGENT, KEY, FP, rerun="failed", run_is_passed=lambda run_id: asked.append(run_id) or False)
+    assert decision.action == "trigger"
+    assert asked == ["run-1"]
+    assert read_bytes(path) == before
+
+
+def test_preview_raises_what_reserve_would(ledger):
+    record(ledger, "run-1")
+    with pytest.raises(LedgerConflict):
+        ledger.preview(URL, FLOW, AGENT, KEY, OTHER_FP)
+    reserve(ledger, key="other")
+    with pytest.raises(TriggerInFlight):
+        ledger.preview(URL, FLOW, AGENT, "other", FP)
