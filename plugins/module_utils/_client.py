@@ -1,0 +1,648 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""HTTP client for the Leapwork controller REST API (``{controller_url}/api/v4``).
+
+It owns the session, the ``AccessKey`` header, timeouts, TLS, the retry policy and the mapping
+of HTTP failures to the typed errors of ``_errors``; it has one method per endpoint.
+
+Retry policy. Requests that are safe to repeat (every GET, and the stop PUT) are retried with
+exponential backoff and full jitter on connection errors and on 429, 448, 455, 502, 503 and 504,
+honouring ``Retry-After``. The trigger (``PUT /flows/{flowId}/agent/{agentId}``) starts a new run
+each time it arrives, so it is retried only when the connection failed before the request was
+sent; once sent, a missing answer raises ``TriggerOutcomeUnknown`` and an error status is
+reported as is, never replayed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+import re
+import ssl
+import threading
+import time
+import traceback
+from urllib.parse import quote, urlsplit
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    LeapworkConnectionError,
+    LeapworkError,
+    LeapworkHTTPError,
+    TriggerOutcomeUnknown,
+    redact,
+    trim_text,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, render_query
+
+try:
+    import requests
+    from urllib3.exceptions import (
+        ConnectTimeoutError,
+        MaxRetryError,
+        NewConnectionError,
+        ProxyError as _Urllib3ProxyError,
+    )
+    try:
+        from urllib3.exceptions import NameResolutionError
+    except ImportError:  # urllib3 < 2 reports a DNS failure as a NewConnectionError
+        NameResolutionError = NewConnectionError
+    _RequestException = requests.exceptions.RequestException
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    HAS_REQUESTS = False
+
+    class _RequestException(Exception):  # placeholder so that except clauses stay valid
+        pass
+
+API_PREFIX = "/api/v4"
+USER_AGENT = "ansible-collection-leapops.leapwork"
+
+#: Statuses worth another try for a request that is safe to repeat.
+RETRYABLE_STATUSES = frozenset((429, 448, 455, 502, 503, 504))
+#: Answers to the trigger that prove no run was started; any other error status may hide one.
+TRIGGER_NO_RUN_STATUSES = frozenset((400, 401, 403, 404, 405))
+
+BACKOFF_BASE = 0.5
+BACKOFF_FACTOR = 2.0
+BACKOFF_CAP = 10.0
+RETRY_AFTER_CAP = 30.0
+
+# Exception texts from urllib3 quote the URL, whose query string carries the flow variables.
+_QUERY_IN_TEXT = re.compile(r"\?[^\s'\")]*")
+_MISSING = object()
+
+
+def normalize_controller_url(value):
+    """Validate ``controller_url`` and return it without trailing ``/`` and without ``/api/v4``.
+
+    The controller may sit behind a reverse proxy with a path prefix, which is kept. Raises
+    ``ValueError`` with a message naming the option.
+    """
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise ValueError("controller_url is required, e.g. https://leapwork.example.com:9002")
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # raises ValueError when out of range or not a number
+    except ValueError:
+        raise ValueError("controller_url is not a valid URL (check the host and port)") from None
+    if "@" in parts.netloc:
+        # Not echoed: it holds a password. The access key travels in its own header.
+        raise ValueError("controller_url must not contain a user name or password; give the key with access_key")
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError("controller_url must start with http:// or https://, got %r" % text)
+    if not parts.hostname or port == 0:
+        raise ValueError("controller_url must name a host, e.g. https://leapwork.example.com:9002, got %r" % text)
+    if parts.query or parts.fragment:
+        raise ValueError("controller_url must not carry a query string or a fragment, got %r" % text)
+    path = parts.path.rstrip("/")
+    if path.lower().endswith(API_PREFIX):
+        path = path[:-len(API_PREFIX)].rstrip("/")
+    return "%s://%s%s" % (parts.scheme.lower(), parts.netloc, path)
+
+
+def _check_access_key(access_key):
+    # Never echo the key: messages about it stay generic.
+    key = "" if access_key is None else str(access_key).strip()
+    if not key:
+        raise ValueError("access_key is required")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F or ord(char) > 0xFF for char in key):
+        raise ValueError("access_key contains characters that cannot be sent in an HTTP header (a line break?)")
+    return key
+
+
+def _segment(identifier):
+    """One path segment; ids are checked by callers, this only keeps the path intact."""
+    return quote(str(identifier).strip(), safe="")
+
+
+def _utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _header(response, name):
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    value = headers.get(name)
+    if value is None:
+        for key, candidate in headers.items():
+            if str(key).lower() == name.lower():
+                return candidate
+    return value
+
+
+def _retry_after(response):
+    """Seconds asked by a ``Retry-After`` header (capped), or ``None``; HTTP dates are ignored."""
+    if response is None:
+        return None
+    value = _header(response, "Retry-After")
+    if value is None:
+        return None
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        return None
+    if math.isnan(seconds) or seconds < 0:
+        return None
+    return min(seconds, RETRY_AFTER_CAP)
+
+
+def _field(data, name):
+    """``data[name]``, matching the key case-insensitively (.NET writes PascalCase)."""
+    if not isinstance(data, dict):
+        return None
+    if name in data:
+        return data[name]
+    folded = name.lower()
+    for key, value in data.items():
+        if str(key).lower() == folded:
+            return value
+    return None
+
+
+def _reason(exc):
+    """The urllib3 error under a requests exception (the ``MaxRetryError`` reason when there is one)."""
+    inner = exc.args[0] if getattr(exc, "args", None) else None
+    if HAS_REQUESTS and isinstance(inner, MaxRetryError):
+        return inner.reason
+    return inner if isinstance(inner, BaseException) else exc
+
+
+def _is_request_invalid(exc):
+    """requests refused to build the request (bad URL or header): nothing was sent."""
+    exceptions = requests.exceptions
+    return isinstance(exc, (exceptions.URLRequired, exceptions.MissingSchema, exceptions.InvalidSchema,
+                            exceptions.InvalidURL, exceptions.InvalidHeader))
+
+
+# OpenSSL reasons that only occur during the handshake, before any HTTP is written.
+_TLS_HANDSHAKE_REASONS = frozenset((
+    "CERTIFICATE_VERIFY_FAILED", "WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL", "UNKNOWN_PROTOCOL",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE", "TLSV1_ALERT_PROTOCOL_VERSION",
+))
+
+
+def _ssl_error(exc):
+    """The ``ssl.SSLError`` under a requests ``SSLError``, or ``None``."""
+    if not isinstance(exc, requests.exceptions.SSLError):
+        return None
+    reason = _reason(exc)
+    for candidate in (reason,) + tuple(getattr(reason, "args", ())):
+        if isinstance(candidate, ssl.SSLError):
+            return candidate
+    return None
+
+
+def _is_tls_verification_failure(exc):
+    """The server's certificate was refused during the TLS handshake."""
+    error = _ssl_error(exc)
+    if error is None:
+        return False
+    return isinstance(error, ssl.SSLCertVerificationError) or getattr(error, "reason", None) == "CERTIFICATE_VERIFY_FAILED"
+
+
+def _is_tls_handshake_failure(exc):
+    """The TLS handshake failed (certificate refused, https to a plain-HTTP port...): nothing was sent."""
+    if _is_tls_verification_failure(exc):
+        return True
+    return getattr(_ssl_error(exc), "reason", None) in _TLS_HANDSHAKE_REASONS
+
+
+def _sent_before_failure(exc):
+    """True only when ``exc`` proves that the request never reached the controller.
+
+    Connection refused, unreachable host, DNS failure and connect timeout happen before a byte of
+    the request is written; so does a failed TLS handshake (refused certificate, wrong protocol). A read timeout or a connection
+    dropped after connecting (``ProtocolError``, ``RemoteDisconnected``, ``ChunkedEncodingError``)
+    may come after the controller received the request, and every other error is treated the same.
+    """
+    if not HAS_REQUESTS or not isinstance(exc, requests.exceptions.RequestException):
+        return False
+    if isinstance(exc, requests.exceptions.ConnectTimeout) or _is_request_invalid(exc):
+        return True
+    if not isinstance(exc, requests.exceptions.ConnectionError):
+        return False
+    reason = _reason(exc)
+    if isinstance(reason, (NewConnectionError, NameResolutionError, ConnectTimeoutError)):
+        return True
+    if isinstance(reason, _Urllib3ProxyError):
+        # Could not reach the proxy: the request never left for the controller.
+        return isinstance(getattr(reason, "original_error", None), (NewConnectionError, ConnectTimeoutError))
+    return _is_tls_handshake_failure(exc)
+
+
+def _is_retryable_exception(exc):
+    """A transport error worth another try for a request that is safe to repeat."""
+    if _is_request_invalid(exc) or _is_tls_handshake_failure(exc):
+        return False
+    exceptions = requests.exceptions
+    return isinstance(exc, (exceptions.ConnectionError, exceptions.Timeout, exceptions.ChunkedEncodingError,
+                            exceptions.ContentDecodingError))
+
+
+def _reason_text(reason):
+    """``str(reason)``, minus the connection objects urllib3 puts in its exception arguments."""
+    args = getattr(reason, "args", ())
+    if len(args) < 2:
+        return str(reason)
+    parts = [str(arg).rstrip(".") for arg in args if isinstance(arg, (str, BaseException)) and str(arg)]
+    return ": ".join(parts) if parts else str(reason)
+
+
+def _describe_exception(exc):
+    """A short description of a transport error, without the URL's query string."""
+    exceptions = requests.exceptions
+    reason = _reason(exc)
+    if isinstance(exc, exceptions.ConnectTimeout):
+        what = "connecting timed out"
+    elif isinstance(exc, exceptions.ReadTimeout):
+        what = "no answer came back in time (read timeout)"
+    elif _is_tls_verification_failure(exc):
+        what = ("TLS certificate verification failed (set ca_path to the CA bundle that signed the controller's "
+                "certificate, or validate_certs to false)")
+    elif _is_tls_handshake_failure(exc):
+        what = "the TLS handshake failed (does controller_url use the right scheme and port?)"
+    elif isinstance(exc, exceptions.SSLError):
+        what = "TLS error"
+    elif isinstance(reason, NameResolutionError):
+        what = "the host name could not be resolved"
+    elif isinstance(reason, (NewConnectionError, _Urllib3ProxyError)):
+        what = "the connection could not be established"
+    elif isinstance(exc, (exceptions.ConnectionError, exceptions.ChunkedEncodingError)):
+        what = "the connection was closed before a full answer came back"
+    elif _is_request_invalid(exc):
+        what = "the request could not be built"
+    else:
+        what = "the request failed"
+    detail = trim_text(_QUERY_IN_TEXT.sub("?...", _reason_text(reason)), 200)
+    return "%s: %s" % (what, detail) if detail else what
+
+
+class _Call(object):
+    """What one client method is doing, for error messages."""
+
+    __slots__ = ("operation", "subject", "not_found", "run_id", "variable_names")
+
+    def __init__(self, operation, subject=None, not_found=None, run_id=None, variable_names=None):
+        self.operation = operation  # verb phrase: "read run status"
+        self.subject = subject  # "run 1234-..." or None
+        self.not_found = not_found  # what a 404 means
+        self.run_id = run_id
+        self.variable_names = variable_names  # list for the trigger, else None
+
+    def prefix(self):
+        if self.subject:
+            return "Could not %s (%s)" % (self.operation, self.subject)
+        return "Could not %s" % self.operation
+
+
+class LeapworkClient(object):
+    """One controller, one access key. Safe to share between threads."""
+
+    def __init__(self, controller_url, access_key, validate_certs=True, ca_path=None,
+                 request_timeout=30, retries=4, session=None, sleep=time.sleep, jitter=random.random):
+        self.controller_url = normalize_controller_url(controller_url)
+        self.base_url = self.controller_url + API_PREFIX
+        self._access_key = _check_access_key(access_key)
+        self.validate_certs = bool(validate_certs)
+        self.ca_path = ca_path or None
+        # requests takes a CA bundle path in place of True.
+        self.verify = self.ca_path if (self.validate_certs and self.ca_path) else self.validate_certs
+        self.request_timeout = float(request_timeout)
+        if math.isnan(self.request_timeout) or self.request_timeout <= 0:
+            raise ValueError("request_timeout must be greater than 0, got %r" % request_timeout)
+        self.retries = int(retries)
+        if self.retries < 0:
+            raise ValueError("retries must be 0 or more, got %r" % retries)
+        self._injected_session = session
+        self._session = session
+        self._sleep = sleep
+        self._jitter = jitter
+        self._lock = threading.Lock()
+        self._request_count = 0
+
+    def __repr__(self):
+        return "LeapworkClient(%r)" % self.controller_url
+
+    @property
+    def request_count(self):
+        """HTTP requests sent so far; every attempt counts."""
+        return self._request_count
+
+    def close(self):
+        """Close the keep-alive session this client created (an injected one is left alone)."""
+        with self._lock:
+            session, self._session = self._session, self._injected_session
+        if session is not None and session is not self._injected_session:
+            session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    # ------------------------------------------------------------------ endpoints
+    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+        """``PUT /flows/{flowId}/agent/{agentId}``: start one run; return its ``RunId``.
+
+        Never replayed once sent; see the module docstring.
+        """
+        call = _Call("trigger a flow", "flow %s on agent %s" % (flow_id, agent_id),
+                     not_found="flow %s or agent %s not found" % (flow_id, agent_id))
+        try:
+            params = render_query(variables, delete_schedule)
+        except ValueError as exc:
+            raise LeapworkError(self._redact("%s: %s; nothing was sent" % (call.prefix(), exc)),
+                                operation=call.operation) from None
+        # Names only: values may be secrets.
+        call.variable_names = [name for name, _value in params[:len(params) - (1 if delete_schedule else 0)]]
+        path = "/flows/%s/agent/%s" % (_segment(flow_id), _segment(agent_id))
+        response, attempts, sent_at = self._send_trigger(call, path, params)
+        status = response.status_code
+        if not 200 <= status < 300:
+            note = None
+            if status not in TRIGGER_NO_RUN_STATUSES:
+                note = ("The controller reported an error, but a run may or may not have started: check the "
+                        "controller's run listings for flow %s on agent %s before triggering again." % (flow_id, agent_id))
+            raise self._http_error(call, response, attempts, note=note)
+        try:
+            data = response.json()
+        except ValueError:
+            data = _MISSING
+        run_id = _field(data, "RunId")
+        if not isinstance(run_id, str) or not run_id.strip():
+            message = ("Triggering flow %s on agent %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), "
+                       "so a run has probably started but its id is unknown. It was not retried; check the controller's "
+                       "run listings before triggering again."
+                       % (flow_id, agent_id, sent_at, status, trim_text(_text(response)) or "empty body"))
+            raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
+        return run_id.strip()
+
+    def run_status(self, run_id):
+        """``GET /run/{runId}/status``: ``"Queued"``, ``"Executing"``, ``"Finished"`` or another string."""
+        call = self._run_call("read run status", run_id)
+        data = self._get(call, "/run/%s/status" % _segment(run_id))
+        status = _field(data, "Status")
+        if not isinstance(status, str):
+            raise self._unexpected(call, "an object with a Status string", data)
+        return status
+
+    def run(self, run_id):
+        """``GET /run/{runId}``: the run summary."""
+        call = self._run_call("read a run", run_id)
+        return self._expect(call, self._get(call, "/run/%s" % _segment(run_id)), dict, "an object")
+
+    def run_item_ids(self, run_id):
+        """``GET /run/{runId}/runItemIds``: ids of the run's items so far (grows while the run goes)."""
+        call = self._run_call("list run items", run_id)
+        data = self._get(call, "/run/%s/runItemIds" % _segment(run_id))
+        ids = data if isinstance(data, list) else _field(data, "RunItemIds")
+        if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
+            raise self._unexpected(call, "an object with a RunItemIds list", data)
+        return list(ids)
+
+    def run_item(self, run_item_id):
+        """``GET /runItems/{runItemId}``: one flow on one agent."""
+        call = _Call("read a run item", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
+        return self._expect(call, self._get(call, "/runItems/%s" % _segment(run_item_id)), dict, "an object")
+
+    def keyframes(self, run_item_id, offset=None):
+        """``GET /runItems/{runItemId}/keyframes[/{offset}]``: the item's log lines."""
+        call = _Call("read keyframes", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
+        path = "/runItems/%s/keyframes" % _segment(run_item_id)
+        if offset is not None:
+            path += "/%s" % _segment(offset)
+        data = self._get(call, path)
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise self._unexpected(call, "a list of objects", data)
+        return data
+
+    def stop_run(self, run_id):
+        """``PUT /run/{runId}/stop`` (``/schedules/{runId}/stop`` on 404/405): ``OperationCompleted``.
+
+        Stopping twice is harmless, so this is retried like a GET.
+        """
+        call = self._run_call("stop a run", run_id)
+        response, attempts = self._send_repeatable(call, "PUT", "/run/%s/stop" % _segment(run_id))
+        if response.status_code in (404, 405):
+            # Older controllers only know the documented schedules path.
+            response, attempts = self._send_repeatable(call, "PUT", "/schedules/%s/stop" % _segment(run_id))
+        data = self._json(call, response, attempts)
+        completed = _field(data, "OperationCompleted")
+        if isinstance(completed, str) and completed.strip().lower() in ("true", "false"):
+            completed = completed.strip().lower() == "true"
+        if not isinstance(completed, bool):
+            raise self._unexpected(call, "an object with an OperationCompleted boolean", data)
+        return completed
+
+    def agent(self, agent_id):
+        """``GET /agents/{agentId}``: one agent."""
+        call = _Call("read an agent", "agent %s" % agent_id, not_found="agent %s not found" % agent_id)
+        return self._expect(call, self._get(call, "/agents/%s" % _segment(agent_id)), dict, "an object")
+
+    def agents(self):
+        """``GET /agents``: every agent."""
+        call = _Call("list agents")
+        return self._expect(call, self._get(call, "/agents"), list, "a list")
+
+    def flow_info(self, flow_id):
+        """``GET /flowinfo/{flowId}``: title, type, status of a flow."""
+        call = _Call("read flow info", "flow %s" % flow_id, not_found="flow %s not found" % flow_id)
+        return self._expect(call, self._get(call, "/flowinfo/%s" % _segment(flow_id)), dict, "an object")
+
+    def hierarchy(self, item_id=None):
+        """``GET /hierarchy[/{itemId}]``: the asset tree (an object or a list)."""
+        if item_id is None:
+            call = _Call("read the asset hierarchy")
+            path = "/hierarchy"
+        else:
+            call = _Call("read the asset hierarchy", "item %s" % item_id, not_found="item %s not found" % item_id)
+            path = "/hierarchy/%s" % _segment(item_id)
+        return self._expect(call, self._get(call, path), (dict, list), "an object or a list")
+
+    # ------------------------------------------------------------------ transport
+    def _pooled_session(self):
+        """The keep-alive session for requests that are safe to repeat, created on first use."""
+        with self._lock:
+            if self._session is None:
+                self._session = self._new_session()
+            return self._session
+
+    def _trigger_session(self):
+        """(session, owned): a session of its own for the trigger, so no pooled connection is reused."""
+        if self._injected_session is not None:
+            return self._injected_session, False
+        return self._new_session(), True
+
+    @staticmethod
+    def _new_session():
+        if not HAS_REQUESTS:
+            raise LeapworkError("The Python library requests is required to talk to the Leapwork controller")
+        return requests.Session()
+
+    def _send(self, session, method, path, params=None, fresh_connection=False):
+        headers = {"AccessKey": self._access_key, "Accept": "application/json", "User-Agent": USER_AGENT}
+        if fresh_connection:
+            headers["Connection"] = "close"
+        with self._lock:
+            self._request_count += 1
+        # Redirects are not followed: a 302 would turn the trigger into a GET, and the AccessKey
+        # header would follow the redirect to wherever it points.
+        url = self.base_url + path
+        if params:
+            # Encoded here rather than by requests (which writes a space as "+") so the query on
+            # the wire is exactly the one flow_run reports (encode_query writes "%20").
+            url += "?" + encode_query(params)
+        return session.request(method, url, headers=headers,
+                               timeout=self.request_timeout, verify=self.verify, allow_redirects=False)
+
+    def _backoff_delay(self, retry_number, response=None):
+        """Seconds before retry ``retry_number`` (0-based): ``Retry-After`` or full-jitter backoff."""
+        asked = _retry_after(response)
+        if asked is not None:
+            return asked
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * BACKOFF_FACTOR ** retry_number)
+        return ceiling * self._jitter()
+
+    def _send_repeatable(self, call, method, path, params=None):
+        """Send a request that is safe to repeat; return (response, attempts)."""
+        attempt = 1
+        while True:
+            response = None
+            try:
+                response = self._send(self._pooled_session(), method, path, params)
+            except _RequestException as exc:
+                if not _is_retryable_exception(exc) or attempt > self.retries:
+                    raise self._connection_error(call, exc, attempt) from None
+            else:
+                if response.status_code not in RETRYABLE_STATUSES or attempt > self.retries:
+                    return response, attempt
+            self._sleep(self._backoff_delay(attempt - 1, response))
+            attempt += 1
+
+    def _send_trigger(self, call, path, params):
+        """Send the trigger; return (response, attempts, sent_at). Retried only if provably not sent."""
+        attempt = 1
+        while True:
+            sent_at = _utc_now()
+            session, owned = self._trigger_session()
+            try:
+                return self._send(session, "PUT", path, params, fresh_connection=True), attempt, sent_at
+            except _RequestException as exc:
+                if not _sent_before_failure(exc):
+                    raise self._outcome_unknown(call, exc, sent_at) from None
+                if _is_request_invalid(exc) or _is_tls_handshake_failure(exc) or attempt > self.retries:
+                    error = self._connection_error(call, exc, attempt)
+                    error.args = ("%s. The trigger was never sent, so no run was started." % error.message.rstrip("."),)
+                    raise error from None
+            finally:
+                if owned:
+                    session.close()
+            self._sleep(self._backoff_delay(attempt - 1))
+            attempt += 1
+
+    def _get(self, call, path):
+        response, attempts = self._send_repeatable(call, "GET", path)
+        return self._json(call, response, attempts)
+
+    # ------------------------------------------------------------------ answers and errors
+    def _redact(self, text):
+        return redact(text, self._access_key)
+
+    def _body(self, response):
+        return self._redact(trim_text(_text(response))) or None
+
+    def _run_call(self, operation, run_id):
+        return _Call(operation, "run %s" % run_id, not_found="run %s not found" % run_id, run_id=run_id)
+
+    def _json(self, call, response, attempts):
+        if not 200 <= response.status_code < 300:
+            raise self._http_error(call, response, attempts)
+        try:
+            return response.json()
+        except ValueError:
+            raise LeapworkError(
+                self._redact("%s: the controller answered HTTP %d with a body that is not JSON: %s"
+                             % (call.prefix(), response.status_code, trim_text(_text(response)) or "empty body")),
+                operation=call.operation, status=response.status_code, body=self._body(response),
+                run_id=call.run_id) from None
+
+    def _expect(self, call, data, types, description):
+        if not isinstance(data, types):
+            raise self._unexpected(call, description, data)
+        return data
+
+    def _unexpected(self, call, expected, data):
+        return LeapworkError(
+            self._redact("%s: the controller's answer is not %s: %s" % (call.prefix(), expected, trim_text(repr(data)))),
+            operation=call.operation, run_id=call.run_id)
+
+    def _connection_error(self, call, exc, attempts):
+        message = "%s: no answer from the controller at %s: %s" % (call.prefix(), self.controller_url, _describe_exception(exc))
+        if attempts > 1:
+            message += " (gave up after %d attempts)" % attempts
+        return LeapworkConnectionError(self._redact(message), operation=call.operation, run_id=call.run_id)
+
+    def _outcome_unknown(self, call, exc, sent_at):
+        message = ("Triggering %s may have started a run: the request was sent to %s at %s (UTC), then %s. "
+                   "It was not retried, so that the flow is not started twice; check the controller's run "
+                   "listings for this flow and agent before triggering again."
+                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc)))
+        return TriggerOutcomeUnknown(self._redact(message), operation=call.operation)
+
+    def _http_error(self, call, response, attempts=1, note=None):
+        status = response.status_code
+        body = self._body(response)
+        message = "%s: %s" % (call.prefix(), self._explain(call, response, body))
+        if attempts > 1:
+            message += " (gave up after %d attempts)" % attempts
+        if note:
+            message += ". " + note
+        return LeapworkHTTPError(self._redact(message), operation=call.operation, status=status, body=body,
+                                 run_id=call.run_id)
+
+    @staticmethod
+    def _explain(call, response, body):
+        status = response.status_code
+        said = ("%d %s" % (status, body or getattr(response, "reason", None) or "")).strip()
+        if status == 401:
+            return "the access key was rejected by the controller (%s)" % said
+        if status == 403:
+            return "the access key lacks the scope needed to %s (%s)" % (call.operation, said)
+        if status == 404:
+            return "%s (%s)" % (call.not_found or "not found", said)
+        if status == 400 and call.variable_names is not None:
+            sent = ", ".join(call.variable_names) if call.variable_names else "none"
+            return "the controller rejected a variable: %s (HTTP 400; variables sent: %s)" % (body or "no details given", sent)
+        if status == 405:
+            return "the controller does not allow this call (%s); it may be a Leapwork version without it" % said
+        if 300 <= status < 400:
+            location = trim_text(_QUERY_IN_TEXT.sub("?...", str(_header(response, "Location") or "an unknown location")), 200)
+            return ("the controller answered with a redirect (%d) to %s, which is not followed; set controller_url to "
+                    "the address the API is served from" % (status, location))
+        meaning = {
+            410: "the controller says it is already running",
+            446: "the controller is out of disk space",
+            448: "the controller's cache timed out",
+            455: "the controller's database is not responding",
+            500: "the controller reported an internal error",
+        }.get(status)
+        if meaning:
+            return "%s (%s)" % (meaning, said)
+        return "the controller answered HTTP %s" % said
+
+
+def _text(response):
+    text = getattr(response, "text", None)
+    return text if isinstance(text, str) else ""

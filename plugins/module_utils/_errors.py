@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""Typed exceptions shared by every layer of the collection.
+
+Lower layers raise these with the facts they know (operation, HTTP status, the controller's
+text, the run id); the module turns them into one ``fail_json`` message at the edge.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: How much of the controller's answer is kept in an error (proxies answer with whole HTML pages).
+BODY_LIMIT = 300
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def trim_text(text, limit=BODY_LIMIT):
+    """Collapse whitespace and cut ``text`` to ``limit`` characters (``None`` stays ``None``)."""
+    if text is None:
+        return None
+    text = _WHITESPACE.sub(" ", str(text)).strip()
+    if len(text) > limit:
+        text = text[:max(0, limit - 3)].rstrip() + "..."
+    return text
+
+
+def redact(text, secret, replacement="********"):
+    """Return ``text`` with every occurrence of ``secret`` replaced; ``None`` stays ``None``."""
+    if text is None or not secret:
+        return text
+    return str(text).replace(secret, replacement)
+
+
+class LeapworkError(Exception):
+    """Something went wrong talking to the Leapwork controller.
+
+    ``message`` is one clear sentence for the user (also ``str(error)``); ``operation`` names
+    what was attempted (e.g. ``"read run status"``); ``status`` is the HTTP status or ``None``;
+    ``body`` is the controller's text, trimmed, or ``None``; ``run_id`` is set when known.
+    """
+
+    def __init__(self, message, operation=None, status=None, body=None, run_id=None):
+        super().__init__(message)
+        self.operation = operation
+        self.status = status
+        self.body = body
+        self.run_id = run_id
+
+    @property
+    def message(self):
+        # Read from args so that a caller that rewrites ``args`` (to add context) is honoured.
+        return str(self.args[0]) if self.args else ""
+
+    def to_dict(self):
+        """The facts of the error, for a module result (never contains the access key)."""
+        return {
+            "msg": self.message,
+            "operation": self.operation,
+            "status": self.status,
+            "body": self.body,
+            "run_id": self.run_id,
+        }
+
+
+class LeapworkHTTPError(LeapworkError):
+    """The controller answered with an error status (``status`` is set)."""
+
+
+class LeapworkConnectionError(LeapworkError):
+    """No usable answer from the controller, after the retries allowed."""
+
+
+class TriggerOutcomeUnknown(LeapworkError):
+    """The trigger was sent but no usable answer came back: a run may have started.
+
+    Never retried, so that a flow is not started twice.
+    """

@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""What every module of the collection shares: the connection options (documented by the
+``leapops.leapwork.connection`` doc fragment), the ``requests`` guard, building the client
+from the module parameters, and turning a ``LeapworkError`` into one ``fail_json`` message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    LeapworkClient,
+    normalize_controller_url,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+
+
+def connection_argument_spec():
+    """The argument spec of the connection options; a new dict on every call."""
+    return dict(
+        controller_url=dict(type="str", required=True, fallback=(env_fallback, ["LEAPWORK_CONTROLLER_URL"])),
+        access_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["LEAPWORK_ACCESS_KEY"])),
+        validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["LEAPWORK_VALIDATE_CERTS"])),
+        ca_path=dict(type="path"),
+        request_timeout=dict(type="float", default=30),
+    )
+
+
+def is_guid(value):
+    """True for a string such as ``5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11`` (any case, no braces)."""
+    return isinstance(value, str) and _GUID.match(value) is not None
+
+
+def ensure_requests(module):
+    """Fail the module with the standard message when ``requests`` is not installed."""
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+
+
+def validate_connection_params(params):
+    """Check the connection options; return the normalised ``controller_url``.
+
+    Raises ``ValueError`` with a message naming the offending option.
+    """
+    controller_url = normalize_controller_url(params.get("controller_url"))
+    timeout = params.get("request_timeout")
+    if timeout is None or not timeout > 0:
+        raise ValueError("request_timeout must be greater than 0, got %r" % (timeout,))
+    ca_path = params.get("ca_path")
+    if ca_path and params.get("validate_certs", True) and not os.path.exists(ca_path):
+        raise ValueError("ca_path %s does not exist" % ca_path)
+    return controller_url
+
+
+def client_from_module(module, **kwargs):
+    """Build a ``LeapworkClient`` from the connection options; fails the module on bad options.
+
+    ``kwargs`` go to the client as is (``retries``, ``session``, ``sleep``... for tests).
+    """
+    ensure_requests(module)
+    params = module.params
+    try:
+        controller_url = validate_connection_params(params)
+        return LeapworkClient(
+            controller_url,
+            params["access_key"],
+            validate_certs=params["validate_certs"],
+            ca_path=params["ca_path"],
+            request_timeout=params["request_timeout"],
+            **kwargs
+        )
+    except ValueError as exc:
+        module.fail_json(msg=redact(str(exc), params.get("access_key")))
+    return None  # not reached: fail_json exits
+
+
+def error_result(error, access_key=None):
+    """The facts of a ``LeapworkError`` for a module result: ``msg``, and ``status``/``run_id`` when known."""
+    result = dict(msg=redact(str(error), access_key))
+    status = getattr(error, "status", None)
+    if status is not None:
+        result["status"] = status
+    run_id = getattr(error, "run_id", None)
+    if run_id:
+        result["run_id"] = run_id
+    return result
+
+
+def fail_from_error(module, error, **extra):
+    """Fail the module with one message for ``error``; ``extra`` goes into the result as is.
+
+    ``status`` and ``run_id`` from the error win over ``extra`` when the error knows them.
+    """
+    result = dict(extra)
+    result.update(error_result(error, module.params.get("access_key")))
+    module.fail_json(**result)

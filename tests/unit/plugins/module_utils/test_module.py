@@ -1,0 +1,275 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the module glue (_module.py) and the connection doc fragment."""
+
+import json
+
+import pytest
+import yaml
+
+from ansible.module_utils import basic
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.leapops.leapwork.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.leapops.leapwork.plugins.module_utils import _module
+from ansible_collections.leapops.leapwork.plugins.module_utils._client import LeapworkClient
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    LeapworkConnectionError,
+    LeapworkError,
+    LeapworkHTTPError,
+    TriggerOutcomeUnknown,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
+    client_from_module,
+    connection_argument_spec,
+    ensure_requests,
+    fail_from_error,
+    is_guid,
+    validate_connection_params,
+)
+
+RUN = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
+ENV_NAMES = {
+    "controller_url": "LEAPWORK_CONTROLLER_URL",
+    "access_key": "LEAPWORK_ACCESS_KEY",
+    "validate_certs": "LEAPWORK_VALIDATE_CERTS",
+}
+
+
+class FailJson(Exception):
+    def __init__(self, result):
+        super().__init__(result.get("msg"))
+        self.result = result
+
+
+class FakeModule(object):
+    def __init__(self, **params):
+        self.params = dict(controller_url="https://leapwork.example:9002", access_key="test-access-key-0001", validate_certs=True,
+                           ca_path=None, request_timeout=30.0)
+        self.params.update(params)
+
+    def fail_json(self, **result):
+        raise FailJson(result)
+
+
+def run_module(monkeypatch, capsys, args):
+    """Build an AnsibleModule with the connection argspec; return its params or its failure."""
+    try:
+        from ansible.module_utils.testing import patch_module_args
+    except ImportError:  # ansible-core < 2.19
+        patch_module_args = None
+    try:
+        if patch_module_args is not None:
+            with patch_module_args(args):
+                return AnsibleModule(argument_spec=connection_argument_spec()).params
+        monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8"))
+        return AnsibleModule(argument_spec=connection_argument_spec()).params
+    except SystemExit:
+        return json.loads(capsys.readouterr().out)
+
+
+# -- argument spec ---------------------------------------------------------------------------
+
+def test_argument_spec_shape():
+    spec = connection_argument_spec()
+    assert set(spec) == {"controller_url", "access_key", "validate_certs", "ca_path", "request_timeout"}
+    assert spec["controller_url"]["type"] == "str" and spec["controller_url"]["required"] is True
+    assert spec["access_key"]["type"] == "str" and spec["access_key"]["required"] is True
+    assert spec["access_key"]["no_log"] is True
+    assert spec["validate_certs"] == dict(type="bool", default=True, fallback=(env_fallback, ["LEAPWORK_VALIDATE_CERTS"]))
+    assert spec["ca_path"] == dict(type="path")
+    assert spec["request_timeout"] == dict(type="float", default=30)
+    for option, variable in ENV_NAMES.items():
+        assert spec[option]["fallback"] == (env_fallback, [variable])
+
+
+def test_argument_spec_is_a_fresh_dict():
+    spec = connection_argument_spec()
+    spec["controller_url"]["required"] = False
+    spec["extra"] = {}
+    assert connection_argument_spec()["controller_url"]["required"] is True
+    assert "extra" not in connection_argument_spec()
+
+
+def test_env_fallbacks_through_ansible_module(monkeypatch, capsys):
+    monkeypatch.setenv("LEAPWORK_CONTROLLER_URL", "https://env.example:9002")
+    monkeypatch.setenv("LEAPWORK_ACCESS_KEY", "env-key")
+    monkeypatch.setenv("LEAPWORK_VALIDATE_CERTS", "no")
+    params = run_module(monkeypatch, capsys, {})
+    assert params["controller_url"] == "https://env.example:9002"
+    assert params["access_key"] == "env-key"
+    assert params["validate_certs"] is False
+    assert params["request_timeout"] == 30.0 and params["ca_path"] is None
+
+
+def test_options_win_over_env(monkeypatch, capsys):
+    monkeypatch.setenv("LEAPWORK_CONTROLLER_URL", "https://env.example:9002")
+    monkeypatch.setenv("LEAPWORK_ACCESS_KEY", "env-key")
+    params = run_module(monkeypatch, capsys, {"controller_url": "https://task.example", "access_key": "task-key",
+                                              "request_timeout": "5"})
+    assert params["controller_url"] == "https://task.example" and params["access_key"] == "task-key"
+    assert params["validate_certs"] is True and params["request_timeout"] == 5.0
+
+
+def test_required_without_env(monkeypatch, capsys):
+    for variable in ENV_NAMES.values():
+        monkeypatch.delenv(variable, raising=False)
+    result = run_module(monkeypatch, capsys, {})
+    assert result["failed"] is True
+    assert "access_key" in result["msg"] and "controller_url" in result["msg"]
+
+
+# -- is_guid ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, expected", [
+    (RUN, True),
+    (RUN.upper(), True),
+    ("{%s}" % RUN, False),
+    (RUN.replace("-", ""), False),
+    (" %s" % RUN, False),
+    ("%s\n" % RUN, False),
+    (RUN[:-1], False),
+    (RUN[:-1] + "g", False),
+    ("", False),
+    (None, False),
+    (42, False),
+])
+def test_is_guid(value, expected):
+    assert is_guid(value) is expected
+
+
+# -- requests guard, validation, client construction -----------------------------------------
+
+def test_ensure_requests_passes_when_installed():
+    ensure_requests(FakeModule())
+
+
+def test_ensure_requests_fails_with_the_standard_message(monkeypatch):
+    monkeypatch.setattr(_module, "HAS_REQUESTS", False)
+    monkeypatch.setattr(_module, "REQUESTS_IMPORT_ERROR", "Traceback: No module named 'requests'")
+    with pytest.raises(FailJson) as info:
+        ensure_requests(FakeModule())
+    assert "Failed to import the required Python library (requests)" in info.value.result["msg"]
+    assert info.value.result["exception"] == "Traceback: No module named 'requests'"
+
+
+def test_client_from_module_builds_the_client():
+    module = FakeModule(controller_url="https://proxy.example/leapwork/", validate_certs=False, request_timeout=7.5)
+    client = client_from_module(module)
+    assert isinstance(client, LeapworkClient)
+    assert client.controller_url == "https://proxy.example/leapwork"
+    assert client.base_url == "https://proxy.example/leapwork/api/v4"
+    assert client.verify is False and client.request_timeout == 7.5
+
+
+def test_client_from_module_passes_extra_arguments(fake_transport, fake_sleep):
+    client = client_from_module(FakeModule(), session=fake_transport, sleep=fake_sleep, retries=1)
+    fake_transport.add("GET", "/agents", fake_transport.Response(503), [])
+    assert client.agents() == []
+    assert client.retries == 1 and fake_sleep.calls and fake_transport.count == 2
+
+
+def test_client_from_module_with_ca_path(tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    assert client_from_module(FakeModule(ca_path=str(bundle))).verify == str(bundle)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"controller_url": "leapwork.example:9002"}, "controller_url must start with http:// or https://"),
+    ({"controller_url": "https://"}, "controller_url must name a host"),
+    ({"controller_url": "https://h?x=1"}, "controller_url must not carry a query string"),
+    ({"request_timeout": 0.0}, "request_timeout must be greater than 0"),
+    ({"request_timeout": -3.0}, "request_timeout must be greater than 0"),
+    ({"ca_path": "/nonexistent/ca.pem"}, "ca_path /nonexistent/ca.pem does not exist"),
+    ({"access_key": "a\nb"}, "access_key contains characters that cannot be sent"),
+    ({"access_key": "   "}, "access_key is required"),
+])
+def test_client_from_module_rejects_bad_options(params, message):
+    with pytest.raises(FailJson) as info:
+        client_from_module(FakeModule(**params))
+    assert message in info.value.result["msg"]
+
+
+def test_missing_ca_path_is_fine_without_verification():
+    assert validate_connection_params(FakeModule(ca_path="/nonexistent", validate_certs=False).params) == \
+        "https://leapwork.example:9002"
+
+
+def test_url_with_password_is_not_echoed():
+    with pytest.raises(FailJson) as info:
+        client_from_module(FakeModule(controller_url="https://me:pa55word@h"))
+    assert "pa55word" not in info.value.result["msg"]
+
+
+def test_validate_connection_params_normalises():
+    assert validate_connection_params(FakeModule(controller_url="https://h:9002/x/api/v4/").params) == "https://h:9002/x"
+
+
+# -- fail_from_error -------------------------------------------------------------------------
+
+def test_fail_from_error_http_error():
+    error = LeapworkHTTPError("Could not read run status (run %s): run %s not found (404 No such run)" % (RUN, RUN),
+                              operation="read run status", status=404, body="No such run", run_id=RUN)
+    with pytest.raises(FailJson) as info:
+        fail_from_error(FakeModule(), error, changed=False)
+    assert info.value.result == {"msg": str(error), "status": 404, "run_id": RUN, "changed": False}
+
+
+def test_fail_from_error_without_status_or_run_id():
+    with pytest.raises(FailJson) as info:
+        fail_from_error(FakeModule(), LeapworkConnectionError("Could not list agents: no answer"))
+    assert info.value.result == {"msg": "Could not list agents: no answer"}
+
+
+def test_fail_from_error_facts_win_over_extra():
+    error = TriggerOutcomeUnknown("may have started", status=None, run_id=None)
+    with pytest.raises(FailJson) as info:
+        fail_from_error(FakeModule(), error, run_id=None, changed=True, flow_id="f")
+    assert info.value.result == {"msg": "may have started", "run_id": None, "changed": True, "flow_id": "f"}
+    error = LeapworkHTTPError("boom", status=500, run_id=RUN)
+    with pytest.raises(FailJson) as info:
+        fail_from_error(FakeModule(), error, run_id=None, status=None)
+    assert info.value.result["run_id"] == RUN and info.value.result["status"] == 500
+
+
+def test_fail_from_error_never_shows_the_access_key():
+    error = LeapworkError("controller said: bad key secret-key-123")
+    with pytest.raises(FailJson) as info:
+        fail_from_error(FakeModule(access_key="secret-key-123"), error)
+    assert "secret-key-123" not in info.value.result["msg"]
+    assert "********" in info.value.result["msg"]
+
+
+def test_fail_from_error_honours_rewritten_args():
+    # _trigger adds the idempotency key by rewriting args; the message must follow.
+    error = TriggerOutcomeUnknown("may have started")
+    error.args = ("%s (idempotency_key 'release-42')" % error,)
+    with pytest.raises(FailJson) as info:
+        fail_from_error(FakeModule(), error)
+    assert info.value.result["msg"] == "may have started (idempotency_key 'release-42')"
+    assert error.message == info.value.result["msg"]
+
+
+# -- doc fragment ----------------------------------------------------------------------------
+
+def test_doc_fragment_matches_the_argument_spec():
+    options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    spec = connection_argument_spec()
+    assert set(options) == set(spec)
+    for name, argument in spec.items():
+        documented = options[name]
+        assert documented["type"] == argument["type"], name
+        assert documented.get("required", False) == argument.get("required", False), name
+        assert documented.get("default") == argument.get("default"), name
+        assert "env" not in documented, name
+        text = " ".join(documented["description"])
+        if name in ENV_NAMES:
+            assert "E(%s)" % ENV_NAMES[name] in text, name
+
+
+def test_doc_fragment_says_the_key_is_never_logged():
+    options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+    assert "never logged" in " ".join(options["access_key"]["description"])
