@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    # Standard attributes; each module says how far it supports them.
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in C(check_mode) and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
+"""
+
+    ACTIONGROUP = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/leapops.leapwork.leapwork) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - leapops.leapwork.leapwork
+"""

@@ -1,0 +1,210 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""Starting runs safely: local validation, check mode, the idempotency ledger, batches.
+
+One ``RunRequest`` is one flow on one agent. ``start_runs`` starts a list of them
+concurrently and returns one ``TriggerResult`` per request, in input order. The
+ledger is consulted and updated around each trigger so that a run is never started
+twice for the same idempotency key, and a trigger that may have started a run always
+leaves evidence behind.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    LeapworkError,
+    LeapworkHTTPError,
+    TriggerOutcomeUnknown,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
+from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
+    VariableError,
+    encode_query,
+    fingerprint,
+    render_query,
+    validate_variables,
+)
+
+# Answers to the trigger that prove no run was started.
+NO_RUN_STATUSES = frozenset((400, 401, 403, 404, 405))
+
+
+class RequestError(ValueError):
+    """A run request is invalid; raised before anything is sent."""
+
+
+class RunRequest(object):
+    """One flow on one agent, validated locally."""
+
+    def __init__(self, flow_id, agent_id, variables=None, idempotency_key=None, label="flow_run"):
+        self.flow_id = _guid(flow_id, "flow_id", label)
+        self.agent_id = _guid(agent_id, "agent_id", label)
+        try:
+            self.variables = validate_variables(variables)
+        except VariableError as exc:
+            raise RequestError("%s: variables: %s" % (label, exc))
+        self.idempotency_key = idempotency_key or None
+        self.label = label
+
+    def request_record(self, delete_schedule):
+        """The trigger request as sent: method, path and query, never the access key."""
+        return {
+            "method": "PUT",
+            "path": "/api/v4/flows/%s/agent/%s" % (self.flow_id, self.agent_id),
+            "query": encode_query(render_query(self.variables, delete_schedule)),
+        }
+
+
+def _guid(value, option, label):
+    if not value:
+        raise RequestError("%s: %s is required" % (label, option))
+    if not is_guid(value):
+        raise RequestError("%s: %s must be a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11, got %r" % (label, option, value))
+    return str(value).lower()
+
+
+class TriggerResult(object):
+    """What happened to one run request."""
+
+    def __init__(self, request, delete_schedule):
+        self.request = request
+        self.delete_schedule = delete_schedule
+        self.run_id = None
+        self.changed = False
+        self.reused = False
+        self.sent = False
+        self.error = None
+        self.status = None
+        self.outcome_unknown = False
+
+    def to_dict(self, check_mode=False):
+        result = {
+            "flow_id": self.request.flow_id,
+            "agent_id": self.request.agent_id,
+            "variables": dict(self.request.variables),
+            "idempotency_key": self.request.idempotency_key,
+            "run_id": self.run_id,
+            "changed": self.changed,
+            "reused": self.reused,
+            "request": self.request.request_record(self.delete_schedule) if (self.sent or (check_mode and self.changed)) else None,
+        }
+        if self.error:
+            result["error"] = self.error
+        return result
+
+
+class Trigger(object):
+    """Starts runs for one module invocation."""
+
+    def __init__(self, client, controller_url, ledger=None, rerun="never", delete_schedule=False,
+                 check_mode=False, run_is_passed=None):
+        self.client = client
+        self.controller_url = controller_url
+        self.ledger = ledger
+        self.rerun = rerun
+        self.delete_schedule = delete_schedule
+        self.check_mode = check_mode
+        # callable(run_id) -> bool, used by rerun=failed to judge a recorded run
+        self.run_is_passed = run_is_passed
+
+    def start_runs(self, requests, max_concurrency=8):
+        """Start every request, concurrently; results in input order. Never raises for one item."""
+        if len(requests) == 1:
+            return [self.start(requests[0])]
+        workers = max(1, min(max_concurrency, len(requests)))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(self.start, requests))
+
+    def start(self, request):
+        result = TriggerResult(request, self.delete_schedule)
+        try:
+            if self.check_mode:
+                self._check(request, result)
+            elif request.idempotency_key and self.ledger is not None:
+                self._trigger_with_ledger(request, result)
+            else:
+                self._trigger(request, result)
+        except (LeapworkError, LedgerError) as exc:
+            result.error = str(exc)
+            result.status = getattr(exc, "status", None)
+            if getattr(exc, "run_id", None) and not result.run_id:
+                result.run_id = exc.run_id
+        return result
+
+    # -- check mode: read-only calls only
+    def _check(self, request, result):
+        self._confirm_exists(request)
+        if request.idempotency_key and self.ledger is not None:
+            decision = self.ledger.preview(
+                self.controller_url, request.flow_id, request.agent_id, request.idempotency_key,
+                fingerprint(request.variables), rerun=self.rerun, run_is_passed=self.run_is_passed,
+            )
+            if decision.action == "reuse":
+                result.run_id, result.reused = decision.run_id, True
+                return
+        result.changed = True
+
+    def _confirm_exists(self, request):
+        """Say which of the flow and the agent is missing, with read-only calls."""
+        missing = []
+        for what, identifier, lookup in (("flow_id", request.flow_id, self.client.flow_info),
+                                         ("agent_id", request.agent_id, self.client.agent)):
+            try:
+                lookup(identifier)
+            except LeapworkHTTPError as exc:
+                if exc.status != 404:
+                    raise
+                missing.append("%s %s was not found on the controller" % (what, identifier))
+        if missing:
+            raise LeapworkHTTPError("%s: %s" % (request.label, "; ".join(missing)), operation="check", status=404)
+
+    # -- triggering
+    def _trigger(self, request, result):
+        try:
+            result.sent = True
+            result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.variables, self.delete_schedule)
+        except TriggerOutcomeUnknown as exc:
+            result.outcome_unknown = True
+            if request.idempotency_key:
+                exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
+            raise
+        except LeapworkHTTPError as exc:
+            if exc.status == 404:
+                # The trigger does not say which id is unknown; two GETs do.
+                self._confirm_exists(request)
+            raise
+        result.changed = True
+
+    def _trigger_with_ledger(self, request, result):
+        ledger = self.ledger
+        decision = ledger.reserve(
+            self.controller_url, request.flow_id, request.agent_id, request.idempotency_key,
+            fingerprint(request.variables), rerun=self.rerun, run_is_passed=self.run_is_passed,
+        )
+        if decision.action == "reuse":
+            result.run_id, result.reused = decision.run_id, True
+            return
+        try:
+            self._trigger(request, result)
+        except TriggerOutcomeUnknown as exc:
+            ledger.mark_unknown(decision.reservation, str(exc))
+            raise
+        except LeapworkHTTPError as exc:
+            if exc.status in NO_RUN_STATUSES:
+                ledger.abandon(decision.reservation, str(exc))
+            else:
+                # A 5xx answer to the trigger may still have started a run.
+                ledger.mark_unknown(decision.reservation, str(exc))
+            raise
+        except LeapworkError as exc:
+            # The connection failed before the request was sent (after the allowed retries).
+            ledger.abandon(decision.reservation, str(exc))
+            raise
+        ledger.complete(decision.reservation, result.run_id)

@@ -1,0 +1,354 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: flow_run
+short_description: Start Leapwork flows on agents and register their run ids, safely
+version_added: 1.0.0
+description:
+  - Starts a Leapwork flow on an agent with the controller's I(Run flow by id) call
+    (C(PUT /api/v4/flows/{flowId}/agent/{agentId})) and returns the C(RunId) it answers.
+  - Every such call starts a B(new) run, so this module is careful never to start one twice by
+    accident. A trigger is retried only when the connection failed before the request was sent.
+    When a trigger was sent but no answer came back, the task fails and says that a run may have
+    started; it is never retried.
+  - With O(idempotency_key), a re-run of the play reuses the run recorded for that key in a local
+    ledger instead of starting another; O(rerun) decides when a new run is started anyway.
+  - In check mode the module authenticates, confirms with read-only calls that the flow and the
+    agent exist, validates the variables, and starts nothing.
+  - With O(runs), several flows are started concurrently in one task.
+author:
+  - LeapOps engineering (@leapops)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - leapops.leapwork.connection
+  - leapops.leapwork.attributes
+  - leapops.leapwork.attributes.actiongroup
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Read-only calls check that the flow and the agent exist; no run is started.
+  diff_mode:
+    support: none
+options:
+  flow_id:
+    description:
+      - Id (a GUID) of the flow to run, as shown in Leapwork Studio (Get Id) or in the
+        controller's asset hierarchy.
+      - Required unless O(runs) is given; mutually exclusive with O(runs).
+    type: str
+  agent_id:
+    description:
+      - Id (a GUID) of the agent to run the flow on.
+      - Required with O(flow_id).
+    type: str
+  variables:
+    description:
+      - Flow variables, sent in the query string of the trigger and applied to the run as
+        schedule variables.
+      - Values must be scalars. Booleans are sent as V(true)/V(false), numbers in decimal,
+        null as an empty string. Nested lists or dictionaries are rejected.
+      - Names are case-insensitive for Leapwork, so two names differing only by case are rejected.
+      - With O(runs), these are shared by every item; an item's own variables override them.
+    type: dict
+    default: {}
+  delete_schedule:
+    description:
+      - Ask the controller to delete the temporary schedule it creates for the run once the run
+        ends (C(isDelete=true)). The run and its report stay available.
+    type: bool
+    default: false
+  idempotency_key:
+    description:
+      - When set, the run started for this key (with this controller, flow and agent) is recorded
+        in the ledger at O(ledger_path); a later invocation with the same key returns that run with
+        C(changed=false) and C(reused=true) instead of starting another.
+      - The same key with different variables is an error.
+      - A key whose trigger was interrupted (the outcome is unknown) blocks further triggers until
+        O(rerun=always) is used or the ledger entry is removed.
+      - Use something that identifies what is being verified, for example the version just deployed.
+    type: str
+  ledger_path:
+    description:
+      - Where the idempotency ledger (a JSON file) lives. Several forks may share it safely.
+      - Only used with O(idempotency_key). Keep it on the node that runs the module.
+    type: path
+    default: ~/.ansible/leapwork/ledger.json
+  rerun:
+    description:
+      - What to do when O(idempotency_key) already has a recorded run.
+      - V(never) reuses the recorded run.
+      - V(failed) starts a new run only when the recorded run did not pass (a run still going counts
+        as not failed and is reused).
+      - V(always) starts a new run and records it under the same key.
+    type: str
+    choices: [never, failed, always]
+    default: never
+  runs:
+    description:
+      - Start several flows in one task, concurrently (up to O(max_concurrency) at once).
+      - Mutually exclusive with O(flow_id) and O(agent_id).
+      - Idempotency, check mode and the never-replay rule hold for each item.
+    type: list
+    elements: dict
+    suboptions:
+      flow_id:
+        description: Id (a GUID) of the flow.
+        type: str
+        required: true
+      agent_id:
+        description: Id (a GUID) of the agent.
+        type: str
+        required: true
+      variables:
+        description: Variables for this item, merged over the module-level O(variables).
+        type: dict
+        default: {}
+      idempotency_key:
+        description: Idempotency key for this item; defaults to the module-level O(idempotency_key).
+        type: str
+  max_concurrency:
+    description: How many triggers are sent at once with O(runs).
+    type: int
+    default: 8
+notes:
+  - The module talks only to the controller; run it on the control node
+    (with C(delegate_to=localhost) or in a play on C(localhost)).
+  - Connection options can be set once for every module of the collection with
+    C(module_defaults) and the action group C(group/leapops.leapwork.leapwork).
+seealso:
+  - name: Leapwork REST API
+    description: Leapwork's API reference.
+    link: https://www.leapwork.com/product/documentation/rest-api/v4/run-flow-by-id
+"""
+
+EXAMPLES = r"""
+- name: Start the smoke flow on the staging agent
+  leapops.leapwork.flow_run:
+    controller_url: https://leapwork.example.com:9002
+    access_key: "{{ vault_leapwork_access_key }}"
+    flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+    agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+    variables:
+      BaseUrl: https://staging.example.com/shop?lang=en&currency=EUR
+      Retries: 3
+      Headless: true
+  register: smoke
+
+- name: Start it once per release, even when the play is run again
+  leapops.leapwork.flow_run:
+    flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+    agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+    idempotency_key: "release-{{ app_version }}"
+    rerun: failed
+    delete_schedule: true
+
+- name: Start three flows at once, sharing the URL under test
+  leapops.leapwork.flow_run:
+    variables:
+      BaseUrl: https://staging.example.com
+    runs:
+      - flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+        agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+      - flow_id: 7a1d0f8e-5c2b-4e3a-8f6d-1b2c3d4e5f60
+        agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+      - flow_id: 7a1d0f8e-5c2b-4e3a-8f6d-1b2c3d4e5f60
+        agent_id: 9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a
+        variables:
+          Browser: firefox
+  register: verification
+"""
+
+RETURN = r"""
+run_id:
+  description:
+    - Id of the run started (or reused). Not returned in check mode unless a recorded run would be reused.
+    - Also returned when the task fails after a run was started.
+  returned: when a run was started or reused (single flow)
+  type: str
+  sample: 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a
+reused:
+  description: Whether the run was taken from the idempotency ledger instead of being started.
+  returned: single flow
+  type: bool
+  sample: false
+flow_id:
+  description: The flow id, lower-cased.
+  returned: single flow
+  type: str
+  sample: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+agent_id:
+  description: The agent id, lower-cased.
+  returned: single flow
+  type: str
+  sample: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+variables:
+  description: The variables as sent to the controller (every value rendered as a string).
+  returned: single flow
+  type: dict
+  sample: {"BaseUrl": "https://staging.example.com", "Headless": "true"}
+idempotency_key:
+  description: The idempotency key used, if any.
+  returned: single flow
+  type: str
+  sample: release-2.4.1
+request:
+  description:
+    - The trigger request that was sent (or, in check mode, would be sent). The access key travels
+      in a header and is never part of it. V(null) when a recorded run was reused.
+  returned: single flow
+  type: dict
+  contains:
+    method:
+      description: HTTP method.
+      type: str
+      sample: PUT
+    path:
+      description: Path of the request.
+      type: str
+      sample: /api/v4/flows/5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11/agent/0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+    query:
+      description: URL-encoded query string, as sent.
+      type: str
+      sample: BaseUrl=https%3A%2F%2Fstaging.example.com&isDelete=true
+runs:
+  description: One entry per item of O(runs), in input order, each with the keys returned for a single flow.
+  returned: with O(runs)
+  type: list
+  elements: dict
+  sample:
+    - run_id: 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a
+      changed: true
+      reused: false
+      flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+      agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+      variables: {}
+      idempotency_key: null
+      request:
+        method: PUT
+        path: /api/v4/flows/5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11/agent/0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+        query: ""
+run_ids:
+  description: The run ids started or reused, in input order (V(null) for an item that started nothing).
+  returned: with O(runs)
+  type: list
+  elements: str
+  sample: [8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
+    client_from_module,
+    connection_argument_spec,
+    ensure_requests,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger
+
+
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(
+        flow_id=dict(type="str"),
+        agent_id=dict(type="str"),
+        variables=dict(type="dict", default={}),
+        delete_schedule=dict(type="bool", default=False),
+        idempotency_key=dict(type="str", no_log=False),
+        ledger_path=dict(type="path", default="~/.ansible/leapwork/ledger.json"),
+        rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
+        runs=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                flow_id=dict(type="str", required=True),
+                agent_id=dict(type="str", required=True),
+                variables=dict(type="dict", default={}),
+                idempotency_key=dict(type="str", no_log=False),
+            ),
+        ),
+        max_concurrency=dict(type="int", default=8),
+    )
+    return spec
+
+
+def run_requests(params):
+    """Validate every requested run locally, before any request is sent."""
+    if params["runs"] is None:
+        return [RunRequest(params["flow_id"], params["agent_id"], params["variables"], params["idempotency_key"])]
+    requests = []
+    for index, item in enumerate(params["runs"]):
+        variables = dict(params["variables"] or {})
+        variables.update(item["variables"] or {})
+        requests.append(RunRequest(item["flow_id"], item["agent_id"], variables,
+                                   item["idempotency_key"] or params["idempotency_key"], label="runs[%d]" % index))
+    return requests
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+        mutually_exclusive=[("runs", "flow_id"), ("runs", "agent_id")],
+        required_one_of=[("runs", "flow_id")],
+        required_together=[("flow_id", "agent_id")],
+    )
+    ensure_requests(module)
+    params = module.params
+    if params["max_concurrency"] < 1:
+        module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
+    try:
+        requests = run_requests(params)
+    except RequestError as exc:
+        module.fail_json(msg=str(exc))
+
+    client = client_from_module(module)
+    needs_ledger = any(request.idempotency_key for request in requests)
+    trigger = Trigger(
+        client,
+        controller_url=client.controller_url,
+        ledger=Ledger(params["ledger_path"]) if needs_ledger else None,
+        rerun=params["rerun"],
+        delete_schedule=params["delete_schedule"],
+        check_mode=module.check_mode,
+        run_is_passed=None,
+    )
+    results = trigger.start_runs(requests, params["max_concurrency"])
+    finish(module, params, results)
+
+
+def finish(module, params, results):
+    changed = any(result.changed for result in results)
+    failed = [result for result in results if result.error]
+    if params["runs"] is None:
+        output = results[0].to_dict(module.check_mode)
+        output.pop("changed")
+        error = output.pop("error", None)
+        if error:
+            module.fail_json(msg=error, changed=changed, **output)
+        module.exit_json(changed=changed, **output)
+
+    runs = [result.to_dict(module.check_mode) for result in results]
+    output = dict(changed=changed, runs=runs, run_ids=[run["run_id"] for run in runs])
+    if failed:
+        started = [result for result in results if result.run_id]
+        lines = ["%s (flow %s on agent %s): %s" % (result.request.label, result.request.flow_id, result.request.agent_id, result.error)
+                 for result in failed]
+        module.fail_json(
+            msg="%d of %d runs could not be started (%d started or reused: %s):\n%s" % (
+                len(failed), len(results), len(started), ", ".join(result.run_id for result in started) or "none", "\n".join(lines)),
+            **output)
+    module.exit_json(**output)
+
+
+if __name__ == "__main__":
+    main()
