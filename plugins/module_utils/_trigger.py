@@ -97,6 +97,7 @@ class TriggerResult(object):
         }
         if self.error:
             result["error"] = self.error
+            result["status"] = self.status
         return result
 
 
@@ -163,7 +164,7 @@ class Trigger(object):
                     raise
                 missing.append("%s %s was not found on the controller" % (what, identifier))
         if missing:
-            raise LeapworkHTTPError("%s: %s" % (request.label, "; ".join(missing)), operation="check", status=404)
+            raise LeapworkHTTPError("; ".join(missing), operation="check", status=404)
 
     # -- triggering
     def _trigger(self, request, result):
@@ -208,3 +209,25 @@ class Trigger(object):
             ledger.abandon(decision.reservation, str(exc))
             raise
         ledger.complete(decision.reservation, result.run_id)
+
+
+def recorded_run_passed(client, run_id, done_status_as="passed"):
+    """For rerun=failed: did the recorded run pass? A run still going counts as passed (reused).
+
+    A run the controller no longer knows (404) did not pass: a new one is started.
+    """
+    try:
+        if client.run_status(run_id) != "Finished":
+            return True
+        statuses = [item_status(client.run_item(run_item_id)) for run_item_id in client.run_item_ids(run_id)]
+    except LeapworkHTTPError as exc:
+        if exc.status == 404:
+            return False
+        raise
+    passing = {"passed", "done"} if done_status_as == "passed" else {"passed"}
+    return bool(statuses) and all(status.lower() in passing for status in statuses)
+
+
+def item_status(run_item):
+    status = run_item.get("Status") or (run_item.get("FlowInfo") or {}).get("Status") or ""
+    return str(status)

@@ -253,7 +253,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     connection_argument_spec,
     ensure_requests,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger
+from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger, recorded_run_passed
 
 
 def argument_spec():
@@ -320,7 +320,7 @@ def main():
         rerun=params["rerun"],
         delete_schedule=params["delete_schedule"],
         check_mode=module.check_mode,
-        run_is_passed=None,
+        run_is_passed=lambda run_id: recorded_run_passed(client, run_id),
     )
     results = trigger.start_runs(requests, params["max_concurrency"])
     finish(module, params, results)
