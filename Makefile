@@ -15,7 +15,9 @@ SHELL := /bin/bash
 MAKEFLAGS += --no-print-directory
 
 ROOT := $(abspath .)
-BUILD := $(ROOT)/build
+# Outside the checkout: ansible-test lists files with git, and would see a staged copy inside
+# the repository as ignored (so every sanity test would be skipped).
+BUILD ?= /tmp/leapops-leapwork-build-$(shell printf %s "$(ROOT)" | md5sum | cut -c1-10)
 VENV := $(ROOT)/.venv
 TOOLS := $(ROOT)/.venv-tools
 UV_VERSION := 0.13.9
@@ -125,4 +127,4 @@ bench: stage
 	$(BIN)/python tests/bench/bench.py
 
 clean:
-	rm -rf $(BUILD) .ansible tests/output
+	rm -rf $(BUILD) build .ansible tests/output

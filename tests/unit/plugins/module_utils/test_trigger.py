@@ -45,8 +45,8 @@ class FakeClient(object):
     def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
         self._record("trigger_flow", flow_id, agent_id, dict(variables or {}), delete_schedule)
         outcome = self.trigger_outcomes.pop(0) if self.trigger_outcomes else None
-        if isinstance(outcome, BaseException):
-            raise outcome
+        if isinstance(outcome, Exception):
+            raise outcome  # pylint: disable=raising-bad-type
         if callable(outcome):
             return outcome(flow_id, agent_id)
         with self._lock:
