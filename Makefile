@@ -33,6 +33,7 @@ EMULATOR_STATE := $(BUILD)/emulator
 EMULATOR_KEY := emulator-access-key
 ANSIBLE_TEST = cd $(STAGED) && $(BIN)/ansible-test
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv stage demo test bench sanity units integration lint docs-lint changelog-lint \
