@@ -103,10 +103,13 @@ units: stage
 
 integration: stage
 	@echo "== ansible-test integration against the emulator (Python $(PY_VERSION))"
-	@url=$$($(BIN)/python hacking/emulator_ctl.py start $(EMULATOR_STATE)/integration --access-key $(EMULATOR_KEY) --speed 20); \
+	@mkdir -p $(EMULATOR_STATE)
+	PYTHONPATH=tests/emulator $(BIN)/python tests/integration/emulator_config.py > $(EMULATOR_STATE)/integration.json
+	@url=$$($(BIN)/python hacking/emulator_ctl.py start $(EMULATOR_STATE)/integration \
+		--config $(EMULATOR_STATE)/integration.json --access-key $(EMULATOR_KEY) --speed 20); \
 	trap '$(BIN)/python hacking/emulator_ctl.py stop $(EMULATOR_STATE)/integration' EXIT; \
-	printf 'leapwork_controller_url: %s\nleapwork_access_key: %s\nleapwork_emulator_url: %s/_emulator\n' \
-		"$$url" "$(EMULATOR_KEY)" "$$url" > $(STAGED)/tests/integration/integration_config.yml; \
+	printf 'leapwork_controller_url: %s\nleapwork_access_key: %s\nleapwork_read_only_key: %s\nleapwork_emulator_url: %s/_emulator\n' \
+		"$$url" "$(EMULATOR_KEY)" emulator-read-only-key "$$url" > $(STAGED)/tests/integration/integration_config.yml; \
 	$(ANSIBLE_TEST) integration --venv --python $(PY_VERSION) --requirements --color no $(INTEGRATION_TARGETS)
 
 lint: stage
