@@ -1,0 +1,69 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+from __future__ import annotations
+
+
+class ModuleDocFragment(object):
+
+    # Options for following runs to their end; the argument spec is
+    # plugins/module_utils/_waiter.py wait_argument_spec().
+    DOCUMENTATION = r"""
+options:
+  wait:
+    description:
+      - Whether to wait until the run(s) are over and report their results.
+      - A run is over when the controller reports it as C(Finished) and every flow in it has ended.
+      - When V(false), the task returns as soon as the run(s) are started.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds to wait, in all, for the run(s) to end when O(wait=true). One deadline is
+        shared by every run of the task, including the time runs spend queued for a busy agent.
+      - Runs that are not over by then are reported with the outcome C(timed_out), their last status
+        and the flows seen so far; see O(stop_on_timeout).
+      - V(0) reads each run once and reports it as it is.
+    type: int
+    default: 3600
+  poll_interval:
+    description:
+      - The longest pause, in seconds, between two reads of a run's progress.
+      - Polling starts fast (after half a second) so that short runs are noticed quickly, then slows
+        down towards this value while nothing changes, and speeds up again when something does.
+      - Several runs are followed at the same time.
+    type: float
+    default: 5
+  stop_on_timeout:
+    description:
+      - Whether to ask the controller to stop the runs that are still going when O(wait_timeout) is reached.
+      - A failure to stop a run is reported in its message; it does not hide the timeout.
+    type: bool
+    default: true
+  fail_on_failure:
+    description:
+      - Whether the task fails when a run did not pass when O(wait=true), that is when a flow failed,
+        ended with an error, was cancelled, no flow ran, or the wait timed out.
+      - When V(false) the results are returned and the task succeeds; check the returned outcome yourself.
+    type: bool
+    default: true
+  done_status_as:
+    description:
+      - How to count a flow that ended with the status C(Done), that is without reaching an explicit
+        pass or fail block.
+    type: str
+    choices: [passed, failed]
+    default: passed
+  junit_path:
+    description:
+      - Write a JUnit XML report of the run(s) to this file when O(wait=true), for a CI server to read.
+      - One test suite per run and one test case per flow and agent; failed flows are failures,
+        errors, timeouts and unknown statuses are errors, cancelled flows are skipped.
+      - The directory is created when missing; the file is replaced atomically.
+    type: path
+"""

@@ -1,0 +1,445 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""The result model: run item statuses to outcomes, item and run results, summaries.
+
+Outcomes of a run item (one flow on one agent):
+
+- ``running``: still going (``NoStatus``, ``Initializing``, ``Connecting``, ``Connected``,
+  ``Running``, ``IsProcessing``, or no status yet); only seen in runs that timed out.
+- ``passed``: ``Passed``.
+- ``failed``: ``Failed``.
+- ``error``: ``Error``, ``Inconclusive``, ``Timeout``, and any status we do not know (never
+  dropped: the reason names it).
+- ``cancelled``: ``Cancelled``.
+- ``Done`` (the flow ended without an explicit pass/fail block) counts as ``done_status_as``.
+
+Known statuses match case-insensitively; the controller's spelling is what results report.
+
+The outcome of a run is ``timed_out`` when the wait ended before the run did, ``error`` when the
+run could not be followed (it disappeared, or the controller kept failing) or when it finished
+without running any flow, and otherwise the worst outcome of its items, in the order
+``error`` > ``failed`` > ``cancelled`` > ``passed``: an error means we do not know whether the
+flow works, which is worse than knowing that it fails; a cancellation was asked for by someone.
+"""
+
+from __future__ import annotations
+
+import re
+
+RUNNING = "running"
+PASSED = "passed"
+FAILED = "failed"
+ERROR = "error"
+CANCELLED = "cancelled"
+TIMED_OUT = "timed_out"
+
+#: Worst first; ``combine`` and the run outcome use this order.
+OUTCOME_PRECEDENCE = (TIMED_OUT, ERROR, FAILED, CANCELLED, PASSED)
+
+DONE_STATUS_CHOICES = (PASSED, FAILED)
+
+STILL_GOING_STATUSES = ("NoStatus", "Initializing", "Connecting", "Connected", "Running", "IsProcessing")
+
+_KNOWN_STATUSES = dict((status.lower(), RUNNING) for status in STILL_GOING_STATUSES)
+_KNOWN_STATUSES.update({
+    "passed": PASSED,
+    "failed": FAILED,
+    "error": ERROR,
+    "inconclusive": ERROR,
+    "timeout": ERROR,
+    "cancelled": CANCELLED,
+})
+
+#: Keyframe levels too chatty to report; every other level (Info, Warning, Error, Fatal, ...) is kept.
+DROPPED_KEYFRAME_LEVELS = frozenset(("trace", "debug", "verbose"))
+#: Levels whose message explains a failure best.
+ERROR_KEYFRAME_LEVELS = frozenset(("error", "fatal", "critical"))
+KEYFRAME_MESSAGE_LIMIT = 500
+KEYFRAME_COUNT_LIMIT = 20
+LINE_LIMIT = 300
+
+_TIMESPAN = re.compile(r"^\s*(-)?(?:(\d+)\.)?(\d+):(\d+):(\d+)(?:\.(\d+))?\s*$")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def check_done_status_as(done_status_as):
+    """Return ``done_status_as`` if it is ``passed`` or ``failed``; raise ``ValueError`` otherwise."""
+    if done_status_as not in DONE_STATUS_CHOICES:
+        raise ValueError("done_status_as must be one of %s, got %r" % (", ".join(DONE_STATUS_CHOICES), done_status_as))
+    return done_status_as
+
+
+def classify_status(status, done_status_as=PASSED):
+    """Return ``(outcome, reason)`` for a run item status.
+
+    ``outcome`` is ``running``, ``passed``, ``failed``, ``error`` or ``cancelled``; ``reason`` is
+    ``None`` except for a status we do not know, which is a terminal ``error`` whose reason names it.
+    A missing or empty status means the item has not started yet.
+    """
+    check_done_status_as(done_status_as)
+    if status is None or not str(status).strip():
+        return RUNNING, None
+    key = str(status).strip().lower()
+    if key == "done":
+        return done_status_as, None
+    outcome = _KNOWN_STATUSES.get(key)
+    if outcome is None:
+        return ERROR, "unknown status %r" % str(status).strip()
+    return outcome, None
+
+
+def is_terminal(status, done_status_as=PASSED):
+    """Whether a run item with this status has ended (unknown statuses have)."""
+    return classify_status(status, done_status_as)[0] != RUNNING
+
+
+def worst_outcome(outcomes, default=PASSED):
+    """The worst of ``outcomes`` by ``OUTCOME_PRECEDENCE``; ``default`` when there are none.
+
+    ``running`` (an item that had not ended) counts as ``error``: it did not pass.
+    """
+    found = set(ERROR if outcome == RUNNING else outcome for outcome in outcomes)
+    for outcome in OUTCOME_PRECEDENCE:
+        if outcome in found:
+            return outcome
+    if found:
+        raise ValueError("unknown outcome(s): %s" % ", ".join(sorted(found)))
+    return default
+
+
+def one_line(text, limit=LINE_LIMIT):
+    """Collapse whitespace and cut ``text`` to ``limit`` characters (``None`` gives ``""``)."""
+    if text is None:
+        return ""
+    text = _WHITESPACE.sub(" ", str(text)).strip()
+    if len(text) > limit:
+        text = text[:max(0, limit - 3)].rstrip() + "..."
+    return text
+
+
+def _number(value):
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def parse_timespan(value):
+    """Seconds in a .NET TimeSpan string (``"00:00:24.9951204"``, ``"1.02:03:04.5"``); ``None`` if not one."""
+    if not isinstance(value, str):
+        return None
+    match = _TIMESPAN.match(value)
+    if not match:
+        return None
+    sign, days, hours, minutes, seconds, fraction = match.groups()
+    total = int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + int(seconds)
+    if fraction:
+        total += int(fraction) / float(10 ** len(fraction))
+    return -total if sign else float(total)
+
+
+def elapsed_seconds_of(run_item):
+    """Seconds a run item took: ``ElapsedSeconds``, else ``ElapsedMilliseconds``/1000, else ``Elapsed``."""
+    seconds = _number(run_item.get("ElapsedSeconds"))
+    if seconds is None:
+        milliseconds = _number(run_item.get("ElapsedMilliseconds"))
+        if milliseconds is not None:
+            seconds = milliseconds / 1000.0
+    if seconds is None:
+        seconds = parse_timespan(run_item.get("Elapsed"))
+    if seconds is None:
+        return None
+    return round(max(seconds, 0.0), 3)
+
+
+def _text(value):
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def _timestamp(value):
+    # .NET date object {"Value": "...", "UtcDateTime": ...} on keyframes; a plain string elsewhere.
+    if isinstance(value, dict):
+        for key in ("Value", "UtcDateTime", "LocalDateTime"):
+            if value.get(key):
+                return str(value[key])
+        return None
+    return _text(value)
+
+
+def _trim_message(text):
+    text = (text or "").strip()
+    if len(text) > KEYFRAME_MESSAGE_LIMIT:
+        text = text[:KEYFRAME_MESSAGE_LIMIT - 3].rstrip() + "..."
+    return text
+
+
+def keyframes_of(raw_keyframes):
+    """Reportable keyframes from the controller's list: Info level and above, messages trimmed, the last 20.
+
+    Each is ``{timestamp, level, message, block}``.
+    """
+    kept = []
+    for raw in raw_keyframes or ():
+        if not isinstance(raw, dict):
+            continue
+        level = _text(raw.get("Level")) or "Info"
+        if level.lower() in DROPPED_KEYFRAME_LEVELS:
+            continue
+        message = raw.get("LogMessage")
+        if message is None:
+            message = raw.get("Message")
+        kept.append({
+            "timestamp": _timestamp(raw.get("Timestamp")),
+            "level": level,
+            "message": _trim_message(None if message is None else str(message)),
+            "block": _text(raw.get("BlockTitle")),
+        })
+    return kept[-KEYFRAME_COUNT_LIMIT:]
+
+
+def _section(data, name):
+    section = data.get(name)
+    return section if isinstance(section, dict) else {}
+
+
+class ItemResult(object):
+    """One flow on one agent, as last seen.
+
+    ``outcome`` is ``running``, ``passed``, ``failed``, ``error`` or ``cancelled``; ``reason`` says
+    why an item is an error when its status alone does not (an unknown status). ``keyframes`` are
+    only kept for items that did not pass.
+    """
+
+    def __init__(self, run_item_id, flow_id=None, flow_title=None, agent_id=None, agent_title=None,
+                 status=None, elapsed_seconds=None, keyframes=None, done_status_as=PASSED):
+        self.run_item_id = run_item_id
+        self.flow_id = flow_id
+        self.flow_title = flow_title
+        self.agent_id = agent_id
+        self.agent_title = agent_title
+        self.status = status
+        self.outcome, self.reason = classify_status(status, done_status_as)
+        self.elapsed_seconds = elapsed_seconds
+        self.keyframes = []
+        self.set_keyframes(keyframes)
+
+    @classmethod
+    def from_run_item(cls, data, done_status_as=PASSED, keyframes=None, run_item_id=None):
+        """Build from the controller's ``GET /runItems/{id}`` answer; ``keyframes`` is the raw keyframe list."""
+        if not isinstance(data, dict):
+            data = {}
+        flow = _section(data, "FlowInfo")
+        agent = _section(data, "AgentInfo")
+        status = _text(data.get("Status")) or _text(flow.get("Status"))
+        return cls(
+            run_item_id=_text(data.get("RunItemId")) or run_item_id,
+            flow_id=_text(flow.get("FlowId")),
+            flow_title=_text(flow.get("FlowTitle")),
+            agent_id=_text(agent.get("AgentId")),
+            agent_title=_text(agent.get("AgentTitle")) or _text(agent.get("EnvironmentTitle")),
+            status=status,
+            elapsed_seconds=elapsed_seconds_of(data),
+            keyframes=keyframes,
+            done_status_as=done_status_as,
+        )
+
+    @property
+    def terminal(self):
+        return self.outcome != RUNNING
+
+    @property
+    def passed(self):
+        return self.outcome == PASSED
+
+    def set_keyframes(self, raw_keyframes):
+        """Keep the reportable part of ``raw_keyframes``, unless the item passed."""
+        self.keyframes = [] if self.passed else keyframes_of(raw_keyframes)
+
+    def explanation(self):
+        """Why the item did not pass, in one line: the status's reason and the last error keyframe (or the last one)."""
+        parts = []
+        if self.reason:
+            parts.append(self.reason)
+        if self.outcome == RUNNING:
+            parts.append("still running when the wait ended")
+        chosen = None
+        for keyframe in reversed(self.keyframes):
+            if keyframe["level"].lower() in ERROR_KEYFRAME_LEVELS and keyframe["message"]:
+                chosen = keyframe
+                break
+        if chosen is None:
+            for keyframe in reversed(self.keyframes):
+                if keyframe["message"]:
+                    chosen = keyframe
+                    break
+        if chosen is not None:
+            message = chosen["message"]
+            if chosen["block"]:
+                message = "%s: %s" % (chosen["block"], message)
+            parts.append(message)
+        return one_line("; ".join(parts)) or "no details given"
+
+    def title(self):
+        """``<flow title> on <agent title>``, with ids where titles are missing."""
+        flow = self.flow_title or self.flow_id or "run item %s" % self.run_item_id
+        agent = self.agent_title or self.agent_id or "an unknown agent"
+        return "%s on %s" % (flow, agent)
+
+    def to_dict(self):
+        return {
+            "run_item_id": self.run_item_id,
+            "flow_id": self.flow_id,
+            "flow_title": self.flow_title,
+            "agent_id": self.agent_id,
+            "agent_title": self.agent_title,
+            "status": self.status,
+            "outcome": self.outcome,
+            "elapsed_seconds": self.elapsed_seconds,
+            "keyframes": [dict(keyframe) for keyframe in self.keyframes],
+        }
+
+    def __repr__(self):
+        return "ItemResult(%r, %r, %r)" % (self.run_item_id, self.status, self.outcome)
+
+
+def summarize(items):
+    """``{total, passed, failed, errors, cancelled}`` for item results.
+
+    Items still running (in a run that timed out) count in ``total`` only.
+    """
+    summary = {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}
+    key = {PASSED: "passed", FAILED: "failed", ERROR: "errors", CANCELLED: "cancelled"}
+    for item in items:
+        summary["total"] += 1
+        if item.outcome in key:
+            summary[key[item.outcome]] += 1
+    return summary
+
+
+class RunResult(object):
+    """What became of one run.
+
+    ``status`` is the last run status read (``None`` if it never was). ``error`` is a run-level
+    problem that ended the follow-up (the run disappeared, the controller kept failing); it makes
+    the outcome ``error``. ``name`` optionally labels the run in reports (a schedule or flow title).
+    ``message`` defaults to a one-line account of the run.
+    """
+
+    def __init__(self, run_id, status=None, items=None, elapsed_seconds=0.0, queued_seconds=0.0,
+                 timed_out=False, error=None, message=None, name=None):
+        self.run_id = run_id
+        self.status = status
+        self.items = list(items or ())
+        self.elapsed_seconds = round(max(float(elapsed_seconds or 0.0), 0.0), 3)
+        self.queued_seconds = round(max(float(queued_seconds or 0.0), 0.0), 3)
+        self.timed_out = bool(timed_out)
+        self.error = error
+        self.name = name
+        self.summary = summarize(self.items)
+        if error:
+            self.outcome = ERROR
+        elif self.timed_out:
+            self.outcome = TIMED_OUT
+        elif not self.items:
+            self.outcome = ERROR
+        else:
+            self.outcome = worst_outcome(item.outcome for item in self.items)
+        self.message = message or self._default_message()
+
+    @property
+    def no_flow_ran(self):
+        return not self.items and not self.error and not self.timed_out
+
+    def _counts(self):
+        parts = []
+        for key, label in (("passed", "passed"), ("failed", "failed"), ("errors", "error"), ("cancelled", "cancelled")):
+            if self.summary[key]:
+                parts.append("%d %s" % (self.summary[key], label))
+        running = self.summary["total"] - sum(self.summary[key] for key in ("passed", "failed", "errors", "cancelled"))
+        if running:
+            parts.append("%d still running" % running)
+        return ", ".join(parts)
+
+    def _default_message(self):
+        if self.error:
+            return "run %s: %s" % (self.run_id, self.error)
+        if self.timed_out:
+            message = ("run %s did not finish within the wait timeout of %s s (last status: %s)"
+                       % (self.run_id, _seconds(self.elapsed_seconds), self.status or "unknown"))
+            if self.items:
+                message += "; flows so far: %s" % self._counts()
+            return message
+        if not self.items:
+            return "run %s finished but no flow ran" % self.run_id
+        return "run %s %s: %s" % (self.run_id, "passed" if self.outcome == PASSED else "finished", self._counts())
+
+    def to_dict(self):
+        """The module's return shape for one run."""
+        return {
+            "run_id": self.run_id,
+            "status": self.status,
+            "outcome": self.outcome,
+            "summary": dict(self.summary),
+            "elapsed_seconds": self.elapsed_seconds,
+            "queued_seconds": self.queued_seconds,
+            "timed_out": self.timed_out,
+            "items": [item.to_dict() for item in self.items],
+            "message": self.message,
+        }
+
+    def __repr__(self):
+        return "RunResult(%r, %r, %r)" % (self.run_id, self.status, self.outcome)
+
+
+def combine(run_results):
+    """``(outcome, summary)`` over many runs: summaries added up, the worst outcome
+    (``timed_out`` > ``error`` > ``failed`` > ``cancelled`` > ``passed``). No runs give ``passed``.
+    """
+    summary = {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}
+    outcomes = []
+    for run in run_results:
+        for key in summary:
+            summary[key] += run.summary[key]
+        outcomes.append(TIMED_OUT if run.timed_out else run.outcome)
+    return worst_outcome(outcomes), summary
+
+
+def failure_lines(run_results):
+    """One line per thing that did not pass, for a task's failure message.
+
+    ``"<flow> on <agent>: <Status> - <reason>"`` per item that did not pass, and a line naming
+    the run id for each run that timed out, could not be followed, or ran no flow.
+    """
+    lines = []
+    for run in run_results:
+        if run.error:
+            lines.append(one_line("run %s: %s" % (run.run_id, run.error)))
+        elif run.timed_out:
+            lines.append(one_line("run %s timed out after %s s (last status: %s)"
+                                  % (run.run_id, _seconds(run.elapsed_seconds), run.status or "unknown")))
+        elif not run.items:
+            lines.append(one_line("run %s: no flow ran (status: %s)" % (run.run_id, run.status or "unknown")))
+        for item in run.items:
+            if item.passed:
+                continue
+            lines.append(one_line("%s: %s - %s" % (item.title(), item.status or "NoStatus", item.explanation()), LINE_LIMIT * 2))
+    return lines
+
+
+def _seconds(value):
+    return ("%.3f" % value).rstrip("0").rstrip(".")

@@ -1,0 +1,360 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""Following runs to their end: one deadline, adaptive polling, many runs at once.
+
+A run is over when its status is ``Finished`` and every one of its items has a terminal status
+(the item list is read after ``Finished`` is seen, so it is complete).
+
+``follow_runs`` is a scheduling loop. Each round it polls every run that is due, in parallel on
+a thread pool, then sleeps until the next run is due or the deadline comes. Each run is polled
+at once, then after 0.5 s, and the pause grows by half each time up to ``poll_interval``; it
+drops back to 0.5 s whenever something changed (the run's status, a new item, an item's
+status). A short run is noticed within about a second; a long one costs a request pair every
+``poll_interval`` seconds. Only items that have not ended are read again, and keyframes are
+read once, for items that did not pass.
+
+The clock and the sleep are injected, so that tests run on fake time.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    LeapworkConnectionError,
+    LeapworkError,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
+    DONE_STATUS_CHOICES,
+    PASSED,
+    ItemResult,
+    RunResult,
+    check_done_status_as,
+    one_line,
+)
+
+FINISHED = "Finished"
+QUEUED = "Queued"
+
+FIRST_DELAY = 0.5
+BACKOFF_FACTOR = 1.5
+
+DEFAULT_WAIT_TIMEOUT = 3600
+DEFAULT_POLL_INTERVAL = 5.0
+DEFAULT_GRACE_SECONDS = 30.0
+DEFAULT_MAX_WORKERS = 8
+
+#: Answers worth waiting out at any time (besides every 5xx): the controller is busy or briefly unwell.
+TRANSIENT_STATUSES = frozenset((408, 429, 448, 455))
+#: Answers that, right after a run was created, mean it is not registered yet.
+NOT_REGISTERED_STATUSES = frozenset((404, 500))
+
+
+def wait_argument_spec():
+    """The argument spec of the wait options; matches ``doc_fragments/wait.py``."""
+    return dict(
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=DEFAULT_WAIT_TIMEOUT),
+        poll_interval=dict(type="float", default=DEFAULT_POLL_INTERVAL),
+        stop_on_timeout=dict(type="bool", default=True),
+        fail_on_failure=dict(type="bool", default=True),
+        done_status_as=dict(type="str", choices=list(DONE_STATUS_CHOICES), default=PASSED),
+        junit_path=dict(type="path"),
+    )
+
+
+def poll_delays(poll_interval, first_delay=FIRST_DELAY, factor=BACKOFF_FACTOR):
+    """Pauses between polls while nothing changes: ``first_delay`` growing by ``factor`` up to ``poll_interval``.
+
+    An endless generator; ``poll_interval`` below ``first_delay`` gives a constant pause.
+    """
+    delay = min(first_delay, poll_interval)
+    while True:
+        yield delay
+        delay = min(delay * factor, poll_interval)
+
+
+def is_transient(error):
+    """Whether ``error`` is worth waiting out: no answer, 5xx, 408, 429, 448 or 455."""
+    if isinstance(error, LeapworkConnectionError):
+        return True
+    status = getattr(error, "status", None)
+    return isinstance(status, int) and (status >= 500 or status in TRANSIENT_STATUSES)
+
+
+def _http_status(error):
+    status = getattr(error, "status", None)
+    return status if isinstance(status, int) else None
+
+
+class _RunFollower(object):
+    """The state of one run being followed. Polled by one thread at a time."""
+
+    def __init__(self, run_id, started_at, poll_interval, grace_seconds, done_status_as):
+        self.run_id = run_id
+        self.started_at = started_at
+        self.poll_interval = poll_interval
+        self.grace_seconds = grace_seconds
+        self.done_status_as = done_status_as
+        self.status = None
+        self.seen = False  # the controller answered for this run at least once
+        self.item_ids = []
+        self.items = {}  # run_item_id -> ItemResult (last read)
+        self.keyframes_read = set()
+        self.finished = False  # Finished, and every item has ended (its log may still be unread)
+        self.over = False
+        self.ended_at = None
+        self.error = None  # run-level problem that ended the follow-up
+        self.queued_seconds = 0.0
+        self.queued_since = None
+        self.failed_polls = 0
+        self.failing_since = None  # when the current streak of failed polls began
+        self.last_failure = None
+        self.last_polled_at = None
+        self.next_due = started_at
+        self._operation = "run"
+        self._delays = poll_delays(poll_interval)
+
+    # ---------------------------------------------------------------- one poll
+    def poll(self, client, now):
+        """Read what changed and return whether anything did. Raises only errors that end everything."""
+        changed = False
+        self._operation = "run"
+        try:
+            changed = self._read(client, now)
+        except LeapworkError as error:
+            self._failed(error, now)
+        else:
+            self.failing_since = None
+        self.last_polled_at = now
+        return changed
+
+    def _read(self, client, now):
+        status = client.run_status(self.run_id)
+        changed = status != self.status
+        self._track_queue(status, now)
+        self.status = status
+        self.seen = True
+        # Read after the status, so that the list is complete once the status says Finished.
+        for run_item_id in client.run_item_ids(self.run_id):
+            if run_item_id not in self.items and run_item_id not in self.item_ids:
+                self.item_ids.append(run_item_id)
+                changed = True
+        self._operation = "item"
+        for run_item_id in self.item_ids:
+            known = self.items.get(run_item_id)
+            if known is None or not known.terminal:
+                item = ItemResult.from_run_item(client.run_item(run_item_id), self.done_status_as, run_item_id=run_item_id)
+                item.run_item_id = run_item_id  # the id we asked for is the one we track
+                if known is None or known.status != item.status:
+                    changed = True
+                self.items[run_item_id] = item
+        self.finished = status == FINISHED and all(self.items[run_item_id].terminal for run_item_id in self.item_ids)
+        for run_item_id in self.item_ids:
+            item = self.items[run_item_id]
+            if item.terminal and not item.passed and run_item_id not in self.keyframes_read:
+                self._read_keyframes(client, item, now)
+        if self.finished and all(self.items[run_item_id].passed or run_item_id in self.keyframes_read
+                                 for run_item_id in self.item_ids):
+            self._end(now)
+        return changed
+
+    def _read_keyframes(self, client, item, now):
+        try:
+            raw = client.keyframes(item.run_item_id)
+        except LeapworkError as error:
+            if _http_status(error) == 404:
+                raw = []  # the item has no log (or it was cleaned up): report it without one
+            elif is_transient(error):
+                # Tried again next poll; a finished run does not wait for its log past the deadline.
+                self.failed_polls += 1
+                self.last_failure = error
+                return
+            else:
+                raise
+        item.set_keyframes(raw)
+        self.keyframes_read.add(item.run_item_id)
+
+    def _track_queue(self, status, now):
+        if status == QUEUED and self.queued_since is None:
+            # Counted from the start of the follow-up when the very first answer says Queued.
+            self.queued_since = self.started_at if not self.seen else now
+        elif status != QUEUED and self.queued_since is not None:
+            self.queued_seconds += now - self.queued_since
+            self.queued_since = None
+
+    def _failed(self, error, now):
+        status = _http_status(error)
+        self.failed_polls += 1
+        self.last_failure = error
+        if self.failing_since is None:
+            self.failing_since = now
+        if status in NOT_REGISTERED_STATUSES and not self.seen and now - self.started_at < self.grace_seconds:
+            # Right after a run is created the controller may not know it yet. Once it has
+            # answered for the run, a 404 means the run is gone (a restart), not "not yet".
+            return
+        if status == 404 and self._operation == "run":
+            if self.seen:
+                self._end(now, "no longer known to the controller (404); was the controller restarted?")
+            else:
+                self._end(now, "not known to the controller (404) %s seconds after the wait began"
+                          % _seconds(now - self.started_at))
+            return
+        if is_transient(error) or status == 404:
+            # A 404 for an item of a run that answers is a passing inconsistency: read it again next time.
+            return
+        if error.run_id is None:
+            error.run_id = self.run_id
+        raise error
+
+    def _end(self, now, error=None):
+        self.error = error
+        self.over = True
+        self.ended_at = now
+
+    # ---------------------------------------------------------------- scheduling
+    def schedule(self, changed, now):
+        if changed:
+            self._delays = poll_delays(self.poll_interval)
+        self.next_due = now + next(self._delays)
+
+    # ---------------------------------------------------------------- result
+    def result(self, now, timed_out=False, stop_note=None):
+        ended_at = self.ended_at if self.ended_at is not None else now
+        queued = self.queued_seconds
+        if self.queued_since is not None:
+            queued += ended_at - self.queued_since
+        items = [self.items.get(run_item_id) or ItemResult(run_item_id, done_status_as=self.done_status_as)
+                 for run_item_id in self.item_ids]
+        error = self.error
+        if timed_out and self.failing_since is not None:
+            error = ("the controller answered only with errors from %s seconds into the wait until its timeout "
+                     "(%d failed polls in all; last: %s)"
+                     % (_seconds(self.failing_since - self.started_at), self.failed_polls, one_line(self.last_failure)))
+        result = RunResult(self.run_id, status=self.status, items=items, elapsed_seconds=ended_at - self.started_at,
+                           queued_seconds=queued, timed_out=timed_out, error=error)
+        if stop_note:
+            result.message = "%s; %s" % (result.message, stop_note)
+        return result
+
+
+def _seconds(value):
+    return ("%.1f" % max(value, 0.0)).rstrip("0").rstrip(".")
+
+
+def _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as):
+    check_done_status_as(done_status_as)
+    for name, value in (("wait_timeout", wait_timeout), ("grace_seconds", grace_seconds)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise ValueError("%s must be a number of seconds, 0 or more, got %r" % (name, value))
+    if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or not poll_interval > 0:
+        raise ValueError("poll_interval must be a number of seconds greater than 0, got %r" % (poll_interval,))
+    if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
+        raise ValueError("max_workers must be 1 or more, got %r" % (max_workers,))
+
+
+def _poll_round(pool, client, followers, now):
+    """Poll ``followers`` in parallel; raise the first fatal error (in input order) once all are back."""
+    futures = [pool.submit(follower.poll, client, now) for follower in followers]
+    changes = []
+    fatal = None
+    for future in futures:
+        try:
+            changes.append(future.result())
+        except LeapworkError as error:
+            changes.append(False)
+            if fatal is None:
+                fatal = error
+    if fatal is not None:
+        raise fatal
+    return changes
+
+
+def _stop(client, follower):
+    try:
+        completed = client.stop_run(follower.run_id)
+    except LeapworkError as error:
+        return "could not stop it: %s" % one_line(error)
+    if completed:
+        return "asked the controller to stop it"
+    return "asked the controller to stop it, but it did not confirm (OperationCompleted: false)"
+
+
+def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERVAL, done_status_as=PASSED,
+                clock=time.monotonic, sleep=time.sleep, max_workers=DEFAULT_MAX_WORKERS,
+                grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False):
+    """Follow runs until each is over or ``wait_timeout`` seconds have passed; one ``RunResult`` per run id, in order.
+
+    ``wait_timeout`` is one deadline for all runs (every run is read at least once, even with 0).
+    ``poll_interval`` is the slowest polling rate. Runs not over at the deadline end ``timed_out``
+    with what was seen so far; with ``stop_on_timeout`` the controller is asked to stop them first
+    (a failure to stop is reported in the run's message, not raised).
+
+    During ``grace_seconds`` after the follow-up starts, 404 and 500 answers for a run the
+    controller has not answered for yet mean that it is not registered yet. Transient failures
+    (no answer, 5xx, 408, 429, 448, 455) are waited out until the deadline. A 404 for a run that
+    was seen before (a controller restart), or for any run after the grace period, ends that run
+    with an ``error`` outcome. Any other error (401, 403, ...) is raised as the ``LeapworkError`` it is.
+    A run id given twice is followed once.
+    """
+    _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as)
+    run_ids = list(run_ids)
+    started_at = clock()
+    deadline = started_at + wait_timeout
+    followers = {}
+    for run_id in run_ids:
+        if run_id not in followers:
+            followers[run_id] = _RunFollower(run_id, started_at, poll_interval, grace_seconds, done_status_as)
+    if not followers:
+        return []
+    ordered = list(followers.values())
+    results = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(max_workers, len(ordered))) as pool:
+        final_round_done = False
+        while True:
+            now = clock()
+            pending = [follower for follower in ordered if not follower.over]
+            if now >= deadline and not final_round_done:
+                # One last look at the deadline, so that a run that just ended is not reported as timed out.
+                due = [follower for follower in pending if follower.last_polled_at is None or follower.last_polled_at < deadline]
+                final_round_done = True
+            else:
+                due = [follower for follower in pending if follower.next_due <= now]
+            if due:
+                changes = _poll_round(pool, client, due, now)
+                polled_at = clock()
+                for follower, changed in zip(due, changes):
+                    follower.schedule(changed, polled_at)
+                pending = [follower for follower in ordered if not follower.over]
+            if not pending:
+                break
+            now = clock()
+            if now >= deadline and final_round_done:
+                break
+            wake_at = min(min(follower.next_due for follower in pending), deadline)
+            if wake_at > now:
+                sleep(wake_at - now)
+
+        now = clock()
+        # A finished run whose failure logs could not be read is reported without them, not as timed out.
+        timed_out = [follower for follower in ordered if not follower.over and not follower.finished]
+        stop_notes = {}
+        if timed_out and stop_on_timeout:
+            futures = [(follower, pool.submit(_stop, client, follower)) for follower in timed_out]
+            for follower, future in futures:
+                stop_notes[follower.run_id] = future.result()
+    for follower in ordered:
+        if follower.over:
+            results[follower.run_id] = follower.result(follower.ended_at)
+        elif follower.finished:
+            results[follower.run_id] = follower.result(now)
+        else:
+            results[follower.run_id] = follower.result(now, timed_out=True, stop_note=stop_notes.get(follower.run_id))
+    return [results[run_id] for run_id in run_ids]

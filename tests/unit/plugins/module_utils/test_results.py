@@ -1,0 +1,309 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the result model: classification, item and run results, summaries, failure lines."""
+
+import pytest
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
+    ItemResult,
+    RunResult,
+    classify_status,
+    combine,
+    elapsed_seconds_of,
+    failure_lines,
+    is_terminal,
+    keyframes_of,
+    parse_timespan,
+    worst_outcome,
+)
+
+
+def run_item(status="Passed", flow_title="Login", agent_title="Agent 1", **extra):
+    data = {
+        "$id": "1",
+        "RunItemId": "item-1",
+        "RunId": "run-1",
+        "AutomationRunId": "run-1",
+        "FlowInfo": {"$id": "2", "FlowId": "flow-1", "FlowTitle": flow_title, "Status": status},
+        "AgentInfo": {"$id": "3", "AgentId": "agent-1", "AgentTitle": agent_title, "EnvironmentTitle": "Env 1"},
+        "Status": status,
+        "Elapsed": "00:00:24.9951204",
+        "ElapsedMilliseconds": 24995.1204,
+        "ElapsedSeconds": 24.9951204,
+    }
+    data.update(extra)
+    return data
+
+
+def item(status, flow_title="Login", agent_title="Agent 1", keyframes=None, done_status_as="passed", run_item_id="item-1"):
+    return ItemResult(run_item_id, flow_id="flow-" + flow_title, flow_title=flow_title, agent_id="agent-" + agent_title,
+                      agent_title=agent_title, status=status, elapsed_seconds=1.5, keyframes=keyframes,
+                      done_status_as=done_status_as)
+
+
+ERROR_KEYFRAMES = [
+    {"Timestamp": {"Value": "2026-01-01T10:00:00+00:00"}, "Level": "Info", "LogMessage": "Opened page", "BlockTitle": "Open"},
+    {"Timestamp": {"Value": "2026-01-01T10:00:01+00:00"}, "Level": "Error", "LogMessage": "Expected '42.00'", "BlockTitle": "Check"},
+    {"Timestamp": {"Value": "2026-01-01T10:00:02+00:00"}, "Level": "Info", "LogMessage": "Closing"},
+]
+
+
+class TestClassification:
+    @pytest.mark.parametrize("status", ["NoStatus", "Initializing", "Connecting", "Connected", "Running", "IsProcessing"])
+    def test_still_going(self, status):
+        assert classify_status(status) == ("running", None)
+        assert not is_terminal(status)
+
+    @pytest.mark.parametrize("status, outcome", [
+        ("Passed", "passed"),
+        ("Failed", "failed"),
+        ("Error", "error"),
+        ("Inconclusive", "error"),
+        ("Timeout", "error"),
+        ("Cancelled", "cancelled"),
+    ])
+    def test_terminal(self, status, outcome):
+        assert classify_status(status) == (outcome, None)
+        assert is_terminal(status)
+
+    @pytest.mark.parametrize("status", ["passed", "PASSED", " Passed "])
+    def test_case_insensitive(self, status):
+        assert classify_status(status) == ("passed", None)
+        assert classify_status("isprocessing") == ("running", None)
+        assert classify_status("FAILED") == ("failed", None)
+
+    @pytest.mark.parametrize("done_status_as", ["passed", "failed"])
+    def test_done_both_ways(self, done_status_as):
+        assert classify_status("Done", done_status_as) == (done_status_as, None)
+        assert classify_status("done", done_status_as) == (done_status_as, None)
+
+    def test_unknown_status_is_an_error_that_names_it(self):
+        outcome, reason = classify_status("Xyz")
+        assert outcome == "error"
+        assert reason == "unknown status 'Xyz'"
+        assert is_terminal("Xyz")
+
+    @pytest.mark.parametrize("status", [None, "", "  "])
+    def test_missing_status_is_not_started(self, status):
+        assert classify_status(status) == ("running", None)
+
+    def test_bad_done_status_as(self):
+        with pytest.raises(ValueError, match="done_status_as"):
+            classify_status("Done", "maybe")
+
+    def test_worst_outcome(self):
+        assert worst_outcome(["passed", "cancelled", "failed"]) == "failed"
+        assert worst_outcome(["passed", "error", "failed"]) == "error"
+        assert worst_outcome(["passed", "cancelled"]) == "cancelled"
+        assert worst_outcome(["passed", "running"]) == "error"
+        assert worst_outcome(["error", "timed_out"]) == "timed_out"
+        assert worst_outcome([]) == "passed"
+        with pytest.raises(ValueError):
+            worst_outcome(["nonsense"])
+
+
+class TestElapsed:
+    @pytest.mark.parametrize("text, seconds", [
+        ("00:00:24.9951204", 24.9951204),
+        ("01:02:03", 3723.0),
+        ("1.02:03:04.5", 93784.5),
+        ("00:00:00", 0.0),
+    ])
+    def test_timespan(self, text, seconds):
+        assert parse_timespan(text) == pytest.approx(seconds)
+
+    @pytest.mark.parametrize("text", [None, "", "soon", "24.99", 12])
+    def test_not_a_timespan(self, text):
+        assert parse_timespan(text) is None
+
+    def test_seconds_first(self):
+        assert elapsed_seconds_of({"ElapsedSeconds": 3.25, "ElapsedMilliseconds": 9000, "Elapsed": "00:00:07"}) == 3.25
+
+    def test_milliseconds_next(self):
+        assert elapsed_seconds_of({"ElapsedMilliseconds": 2500, "Elapsed": "00:00:07"}) == 2.5
+
+    def test_timespan_last(self):
+        assert elapsed_seconds_of({"Elapsed": "1.00:00:01.5"}) == 86401.5
+
+    def test_nothing(self):
+        assert elapsed_seconds_of({}) is None
+        assert elapsed_seconds_of({"ElapsedSeconds": True, "Elapsed": "garbage"}) is None
+
+
+class TestItemResult:
+    def test_from_run_item(self):
+        result = ItemResult.from_run_item(run_item("Failed"), keyframes=ERROR_KEYFRAMES)
+        assert result.to_dict() == {
+            "run_item_id": "item-1",
+            "flow_id": "flow-1",
+            "flow_title": "Login",
+            "agent_id": "agent-1",
+            "agent_title": "Agent 1",
+            "status": "Failed",
+            "outcome": "failed",
+            "elapsed_seconds": 24.995,
+            "keyframes": [
+                {"timestamp": "2026-01-01T10:00:00+00:00", "level": "Info", "message": "Opened page", "block": "Open"},
+                {"timestamp": "2026-01-01T10:00:01+00:00", "level": "Error", "message": "Expected '42.00'", "block": "Check"},
+                {"timestamp": "2026-01-01T10:00:02+00:00", "level": "Info", "message": "Closing", "block": None},
+            ],
+        }
+
+    def test_fallbacks(self):
+        data = run_item("Passed")
+        data["AgentInfo"] = {"AgentId": "agent-9", "EnvironmentTitle": "Env 9"}
+        del data["Status"]
+        data["FlowInfo"]["Status"] = "Failed"
+        del data["ElapsedSeconds"]
+        result = ItemResult.from_run_item(data)
+        assert result.agent_title == "Env 9"
+        assert result.status == "Failed"
+        assert result.outcome == "failed"
+        assert result.elapsed_seconds == 24.995
+
+    def test_missing_sections(self):
+        result = ItemResult.from_run_item({"Status": "Running"}, run_item_id="item-7")
+        assert result.run_item_id == "item-7"
+        assert result.flow_title is None and result.agent_title is None
+        assert result.outcome == "running"
+        assert result.elapsed_seconds is None
+
+    def test_passed_item_keeps_no_keyframes(self):
+        assert ItemResult.from_run_item(run_item("Passed"), keyframes=ERROR_KEYFRAMES).keyframes == []
+
+    @pytest.mark.parametrize("done_status_as, outcome", [("passed", "passed"), ("failed", "failed")])
+    def test_done(self, done_status_as, outcome):
+        assert ItemResult.from_run_item(run_item("Done"), done_status_as=done_status_as).outcome == outcome
+
+    def test_unknown_status_reason(self):
+        result = ItemResult.from_run_item(run_item("Exploded"))
+        assert result.outcome == "error"
+        assert result.status == "Exploded"
+        assert "unknown status 'Exploded'" in result.explanation()
+
+
+class TestKeyframes:
+    def test_levels_below_info_dropped(self):
+        raw = [{"Level": level, "LogMessage": level} for level in ("Trace", "Debug", "Info", "Warning", "Error", "Fatal", "Custom")]
+        assert [keyframe["level"] for keyframe in keyframes_of(raw)] == ["Info", "Warning", "Error", "Fatal", "Custom"]
+
+    def test_timestamps(self):
+        raw = [
+            {"Level": "Info", "Timestamp": {"Value": "2026-01-01T10:00:00+00:00", "Ticks": 1}, "LogMessage": "a"},
+            {"Level": "Info", "Timestamp": "2026-01-01T11:00:00Z", "LogMessage": "b"},
+            {"Level": "Info", "Timestamp": {"UtcDateTime": "2026-01-01T12:00:00Z"}, "LogMessage": "c"},
+            {"Level": "Info", "LogMessage": "d"},
+        ]
+        assert [keyframe["timestamp"] for keyframe in keyframes_of(raw)] == [
+            "2026-01-01T10:00:00+00:00", "2026-01-01T11:00:00Z", "2026-01-01T12:00:00Z", None]
+
+    def test_trimmed(self):
+        raw = [{"Level": "Info", "LogMessage": "line %d" % number} for number in range(50)]
+        raw.append({"Level": "Error", "LogMessage": "x" * 2000})
+        kept = keyframes_of(raw)
+        assert len(kept) == 20
+        assert kept[0]["message"] == "line 31"
+        assert len(kept[-1]["message"]) == 500
+        assert kept[-1]["message"].endswith("...")
+
+    def test_garbage_ignored(self):
+        assert keyframes_of(None) == []
+        assert keyframes_of(["text", 3]) == []
+
+
+class TestRunResult:
+    def test_to_dict_shape(self):
+        items = [item("Passed"), item("Failed", agent_title="Agent 2", keyframes=ERROR_KEYFRAMES)]
+        result = RunResult("run-1", status="Finished", items=items, elapsed_seconds=12.34567, queued_seconds=2.0)
+        data = result.to_dict()
+        assert list(data) == ["run_id", "status", "outcome", "summary", "elapsed_seconds", "queued_seconds", "timed_out",
+                              "items", "message"]
+        assert data["outcome"] == "failed"
+        assert data["summary"] == {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0}
+        assert data["elapsed_seconds"] == 12.346
+        assert data["queued_seconds"] == 2.0
+        assert data["timed_out"] is False
+        assert list(data["items"][0]) == ["run_item_id", "flow_id", "flow_title", "agent_id", "agent_title", "status",
+                                          "outcome", "elapsed_seconds", "keyframes"]
+        assert "1 passed, 1 failed" in data["message"]
+
+    @pytest.mark.parametrize("statuses, outcome", [
+        (["Passed"], "passed"),
+        (["Passed", "Cancelled"], "cancelled"),
+        (["Cancelled", "Failed"], "failed"),
+        (["Failed", "Inconclusive"], "error"),
+        (["Passed", "Xyz"], "error"),
+        (["Done"], "passed"),
+    ])
+    def test_outcome_precedence(self, statuses, outcome):
+        items = [item(status, run_item_id="item-%d" % number) for number, status in enumerate(statuses)]
+        assert RunResult("run-1", "Finished", items).outcome == outcome
+
+    def test_no_items(self):
+        result = RunResult("run-1", "Finished", [])
+        assert result.outcome == "error"
+        assert "no flow ran" in result.message
+        assert result.no_flow_ran
+
+    def test_timed_out(self):
+        result = RunResult("run-1", "Executing", [item("Passed"), item("Running")], timed_out=True)
+        assert result.outcome == "timed_out"
+        assert result.to_dict()["timed_out"] is True
+        assert result.summary == {"total": 2, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0}
+        assert "1 still running" in result.message
+
+    def test_error(self):
+        result = RunResult("run-1", "Executing", [item("Passed")], error="run run-1 is no longer known")
+        assert result.outcome == "error"
+        assert "no longer known" in result.message
+
+
+class TestCombine:
+    def test_sums_and_worst(self):
+        runs = [RunResult("a", "Finished", [item("Passed")]),
+                RunResult("b", "Finished", [item("Failed"), item("Cancelled")])]
+        assert combine(runs) == ("failed", {"total": 3, "passed": 1, "failed": 1, "errors": 0, "cancelled": 1})
+
+    def test_timed_out_dominates(self):
+        runs = [RunResult("a", "Finished", [item("Error")]), RunResult("b", "Executing", [], timed_out=True)]
+        assert combine(runs)[0] == "timed_out"
+
+    def test_error_beats_failed(self):
+        runs = [RunResult("a", "Finished", [item("Failed")]), RunResult("b", "Finished", [])]
+        assert combine(runs)[0] == "error"
+
+    def test_empty(self):
+        assert combine([]) == ("passed", {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0})
+
+
+class TestFailureLines:
+    def test_lines(self):
+        runs = [
+            RunResult("run-ok", "Finished", [item("Passed")]),
+            RunResult("run-bad", "Finished", [
+                item("Failed", "Checkout", "Agent 2", keyframes=ERROR_KEYFRAMES),
+                item("Xyz", "Search", "Agent 3"),
+                item("Cancelled", "Logout", "Agent 4", keyframes=[{"Level": "Info", "LogMessage": "Stopped by\nuser"}]),
+                item("Passed", "Home", "Agent 1"),
+            ]),
+            RunResult("run-empty", "Finished", []),
+            RunResult("run-slow", "Executing", [item("Running", "Report", "Agent 5")], timed_out=True, elapsed_seconds=60),
+            RunResult("run-gone", "Executing", [], error="run run-gone is no longer known to the controller (404)"),
+        ]
+        assert failure_lines(runs) == [
+            "Checkout on Agent 2: Failed - Check: Expected '42.00'",
+            "Search on Agent 3: Xyz - unknown status 'Xyz'",
+            "Logout on Agent 4: Cancelled - Stopped by user",
+            "run run-empty: no flow ran (status: Finished)",
+            "run run-slow timed out after 60 s (last status: Executing)",
+            "Report on Agent 5: Running - still running when the wait ended",
+            "run run-gone: run run-gone is no longer known to the controller (404)",
+        ]
+
+    def test_no_details(self):
+        assert failure_lines([RunResult("r", "Finished", [item("Error")])]) == ["Login on Agent 1: Error - no details given"]
+
+    def test_all_passed(self):
+        assert failure_lines([RunResult("r", "Finished", [item("Passed")])]) == []

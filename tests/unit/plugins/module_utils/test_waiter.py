@@ -1,0 +1,507 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the waiter, on fake time against a scripted fake controller (no sleeps, no network)."""
+
+import itertools
+import random
+import re
+import threading
+
+import pytest
+import yaml
+
+from ansible_collections.leapops.leapwork.plugins.doc_fragments.wait import ModuleDocFragment
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError, LeapworkHTTPError
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
+    follow_runs,
+    is_transient,
+    poll_delays,
+    wait_argument_spec,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkConnectionError
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+    FakeClock,
+    FakeController,
+    FakeItem,
+    FakeRun,
+    Fault,
+    simple_run,
+)
+
+NEVER = 10 ** 9
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def follow(controller, run_ids, **options):
+    options.setdefault("wait_timeout", 600)
+    return follow_runs(controller, run_ids, clock=controller.clock, sleep=controller.clock.sleep, **options)
+
+
+def make(clock, *runs, **options):
+    return FakeController(clock, runs, **options)
+
+
+class TestPollDelays:
+    def test_backoff_schedule(self):
+        assert list(itertools.islice(poll_delays(5), 9)) == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5, 5, 5]
+
+    def test_short_interval_is_constant(self):
+        assert list(itertools.islice(poll_delays(0.2), 3)) == [0.2, 0.2, 0.2]
+
+    def test_cap(self):
+        assert list(itertools.islice(poll_delays(1), 4)) == [0.5, 0.75, 1, 1]
+
+    def test_sleeps_follow_the_schedule_and_reset_on_change(self, clock):
+        # Queued for 30 s, then executing: the pauses grow, then drop back to 0.5 s after the change.
+        controller = make(clock, simple_run("r", queued=30, duration=100))
+        follow(controller, ["r"], wait_timeout=40)
+        sleeps = clock.sleeps
+        assert sleeps[:8] == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5, 5]
+        polls = [moment for method, _id, moment in controller.log if method == "run_status"]
+        first_executing = next(moment for moment in polls if moment >= 30)
+        index = polls.index(first_executing)
+        assert polls[index + 1] - polls[index] == pytest.approx(0.5)
+        assert polls[0] == 0
+
+    def test_short_run_is_noticed_within_about_a_second(self, clock):
+        controller = make(clock, simple_run("r", duration=1.0))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "passed"
+        assert 1.0 <= result.elapsed_seconds <= 2.0
+
+    def test_long_run_does_not_hammer(self, clock):
+        controller = make(clock, simple_run("r", duration=600))
+        follow(controller, ["r"], wait_timeout=1000, poll_interval=10)
+        assert controller.calls["run_status"] < 600 / 10 + 15
+
+
+class TestOutcomes:
+    @pytest.mark.parametrize("status, outcome", [
+        ("Passed", "passed"),
+        ("Failed", "failed"),
+        ("Error", "error"),
+        ("Inconclusive", "error"),
+        ("Timeout", "error"),
+        ("Cancelled", "cancelled"),
+        ("passed", "passed"),
+    ])
+    def test_every_terminal_status(self, clock, status, outcome):
+        [result] = follow(make(clock, simple_run("r", outcome=status)), ["r"])
+        assert result.outcome == outcome
+        assert result.items[0].status == status
+        assert result.items[0].outcome == outcome
+        assert result.status == "Finished"
+        assert not result.timed_out
+
+    @pytest.mark.parametrize("done_status_as", ["passed", "failed"])
+    def test_done(self, clock, done_status_as):
+        [result] = follow(make(clock, simple_run("r", outcome="Done")), ["r"], done_status_as=done_status_as)
+        assert result.outcome == done_status_as
+        assert result.items[0].status == "Done"
+
+    def test_unknown_status_is_not_dropped(self, clock):
+        [result] = follow(make(clock, simple_run("r", outcome=["Passed", "Exploded"], agents=("A1", "A2"))), ["r"])
+        assert result.outcome == "error"
+        assert [item.status for item in result.items] == ["Passed", "Exploded"]
+        assert result.summary == {"total": 2, "passed": 1, "failed": 0, "errors": 1, "cancelled": 0}
+        assert "unknown status 'Exploded'" in result.items[1].explanation()
+
+    def test_still_going_statuses_are_waited_for(self, clock):
+        statuses = [(0.1, "NoStatus"), (1, "Initializing"), (2, "Connecting"), (3, "Connected"), (4, "Running"),
+                    (5, "IsProcessing"), (20, "Passed")]
+        run = FakeRun("r", statuses=[(0, "Executing"), (20, "Finished")], items=[FakeItem("i", statuses=statuses)])
+        [result] = follow(make(clock, run), ["r"])
+        assert result.outcome == "passed"
+        assert result.elapsed_seconds >= 20
+
+    def test_zero_items(self, clock):
+        [result] = follow(make(clock, simple_run("r", outcome=None, duration=3)), ["r"])
+        assert result.outcome == "error"
+        assert result.items == []
+        assert "no flow ran" in result.message
+        assert result.elapsed_seconds < 5
+
+    def test_finished_with_unfinished_items_keeps_polling(self, clock):
+        item = FakeItem("i", statuses=[(0.2, "Running"), (12, "Failed")])
+        run = FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")], items=[item])
+        controller = make(clock, run)
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "failed"
+        assert result.status == "Finished"
+        assert 12 <= result.elapsed_seconds <= 17
+        assert any(method == "run_status" and moment > 6 for method, _id, moment in controller.log)
+
+    def test_item_appearing_after_finished_is_seen(self, clock):
+        # A run item list read right after Finished is complete: the item ids are read after the status.
+        run = FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")],
+                      items=[FakeItem("i1", statuses=[(0.1, "Running"), (5, "Passed")]),
+                             FakeItem("i2", statuses=[(4.9, "Running"), (5, "Failed")])])
+        [result] = follow(make(clock, run), ["r"])
+        assert [item.run_item_id for item in result.items] == ["i1", "i2"]
+        assert result.outcome == "failed"
+
+    def test_result_shape(self, clock):
+        [result] = follow(make(clock, simple_run("r", outcome="Failed", queued=3)), ["r"])
+        data = result.to_dict()
+        assert set(data) == {"run_id", "status", "outcome", "summary", "elapsed_seconds", "queued_seconds", "timed_out",
+                             "items", "message"}
+        assert data["items"][0]["flow_title"] == "Login"
+        assert data["items"][0]["agent_title"] == "Agent 1"
+        assert [keyframe["level"] for keyframe in data["items"][0]["keyframes"]] == ["Info", "Error"]
+
+
+class TestQueued:
+    def test_queued_seconds(self, clock):
+        [result] = follow(make(clock, simple_run("r", queued=20, duration=5)), ["r"])
+        assert 20 <= result.queued_seconds <= 25
+        assert result.queued_seconds < result.elapsed_seconds
+        assert result.elapsed_seconds >= 25
+
+    def test_never_queued(self, clock):
+        [result] = follow(make(clock, simple_run("r")), ["r"])
+        assert result.queued_seconds == 0
+
+    def test_still_queued_at_timeout(self, clock):
+        [result] = follow(make(clock, simple_run("r", queued=1000)), ["r"], wait_timeout=60)
+        assert result.timed_out
+        assert result.status == "Queued"
+        assert result.queued_seconds == pytest.approx(60)
+        assert result.elapsed_seconds == pytest.approx(60)
+
+    def test_only_status_and_item_ids_while_queued(self, clock):
+        controller = make(clock, simple_run("r", queued=1000))
+        follow(controller, ["r"], wait_timeout=60)
+        assert set(controller.calls) == {"run_status", "run_item_ids"}
+
+
+class TestRequestEconomy:
+    def test_terminal_items_are_not_read_again(self, clock):
+        run = FakeRun("r", statuses=[(0, "Executing"), (60, "Finished")], items=[
+            FakeItem("quick", statuses=[(0.1, "Running"), (1, "Passed")]),
+            FakeItem("quick-fail", flow_title="Checkout", statuses=[(0.1, "Running"), (2, "Failed")]),
+            FakeItem("slow", flow_title="Report", statuses=[(0.1, "Running"), (59, "Passed")]),
+        ])
+        controller = make(clock, run)
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "failed"
+        polls = controller.calls["run_status"]
+        quick_reads = [moment for method, identifier, moment in controller.log if method == "run_item" and identifier == "quick"]
+        assert max(quick_reads) < 3  # read until seen Passed, then never again
+        assert len(quick_reads) <= 4
+        assert controller.calls_for("run_item", "quick-fail") <= 5
+        # Read at every poll but the first (at 0 s, before any item appeared).
+        assert controller.calls_for("run_item", "slow") == polls - 1
+        assert controller.calls_for("keyframes", "quick-fail") == 1
+        assert controller.calls_for("keyframes", "quick") == 0
+        assert controller.calls_for("keyframes", "slow") == 0
+
+    def test_keyframes_once_for_each_non_passing_item(self, clock):
+        outcomes = ["Passed", "Failed", "Error", "Cancelled", "Done", "Xyz"]
+        run = simple_run("r", outcome=outcomes, agents=["A%d" % number for number in range(len(outcomes))], duration=3)
+        controller = make(clock, run)
+        [result] = follow(controller, ["r"], done_status_as="failed")
+        fetched = sorted(identifier for method, identifier, _moment in controller.log if method == "keyframes")
+        assert fetched == sorted("r-item-%d" % number for number in range(1, len(outcomes)))
+        assert result.items[0].keyframes == []
+        assert all(item.keyframes for item in result.items[1:])
+
+    def test_request_count_of_a_short_passing_run(self, clock):
+        controller = make(clock, simple_run("r", duration=2))
+        follow(controller, ["r"])
+        polls = controller.calls["run_status"]
+        assert controller.calls["run_item_ids"] == polls
+        assert controller.calls["run_item"] <= polls
+        assert controller.calls["keyframes"] == 0
+        assert controller.request_count <= 3 * polls
+
+
+class TestDeadline:
+    def test_timed_out(self, clock):
+        controller = make(clock, simple_run("r", outcome="Passed", duration=1000, agents=("A1", "A2")))
+        start = clock()
+        [result] = follow(controller, ["r"], wait_timeout=30)
+        assert clock() - start == pytest.approx(30)
+        assert result.outcome == "timed_out"
+        assert result.timed_out is True
+        assert result.status == "Executing"
+        assert [item.status for item in result.items] == ["Running", "Running"]
+        assert result.elapsed_seconds == pytest.approx(30)
+        assert "did not finish" in result.message
+        assert controller.calls["stop_run"] == 0
+
+    def test_one_deadline_for_all(self, clock):
+        controller = make(clock, simple_run("a", duration=10), simple_run("b", duration=1000), simple_run("c", duration=1000))
+        start = clock()
+        results = follow(controller, ["a", "b", "c"], wait_timeout=45)
+        assert clock() - start == pytest.approx(45)
+        assert [result.outcome for result in results] == ["passed", "timed_out", "timed_out"]
+
+    def test_stop_on_timeout(self, clock):
+        controller = make(clock, simple_run("done", duration=3), simple_run("slow", duration=1000))
+        results = follow(controller, ["done", "slow"], wait_timeout=30, stop_on_timeout=True)
+        assert [entry[1] for entry in controller.log if entry[0] == "stop_run"] == ["slow"]
+        assert results[1].outcome == "timed_out"
+        assert "asked the controller to stop it" in results[1].message
+
+    def test_stop_not_confirmed(self, clock):
+        controller = make(clock, simple_run("slow", duration=1000), stop_result=False)
+        [result] = follow(controller, ["slow"], wait_timeout=30, stop_on_timeout=True)
+        assert "did not confirm" in result.message
+
+    def test_stop_errors_are_tolerated(self, clock):
+        error = LeapworkHTTPError("Could not stop a run (run slow): the controller reported an internal error (500)", status=500)
+        controller = make(clock, simple_run("slow", duration=1000), simple_run("other", duration=1000), stop_error=error)
+        results = follow(controller, ["slow", "other"], wait_timeout=30, stop_on_timeout=True)
+        assert controller.calls["stop_run"] == 2
+        assert all(result.outcome == "timed_out" for result in results)
+        assert "could not stop it" in results[0].message
+        assert "internal error" in results[0].message
+
+    def test_run_ending_just_before_the_deadline_is_not_timed_out(self, clock):
+        # The last regular poll comes well before 29.9 s and the next one would be after 30 s:
+        # the deadline itself is a last look.
+        controller = make(clock, simple_run("r", duration=29.9))
+        [result] = follow(controller, ["r"], wait_timeout=30, stop_on_timeout=True)
+        assert result.outcome == "passed"
+        assert controller.calls["stop_run"] == 0
+
+    def test_zero_timeout_reads_once(self, clock):
+        controller = make(clock, simple_run("r", duration=100))
+        [result] = follow(controller, ["r"], wait_timeout=0)
+        assert controller.calls["run_status"] == 1
+        assert result.timed_out
+        assert result.status == "Executing"
+        assert clock.sleeps == []
+
+    def test_timed_out_items_seen_so_far(self, clock):
+        run = FakeRun("r", statuses=[(0, "Executing")], items=[
+            FakeItem("a", statuses=[(0.1, "Running"), (2, "Failed")]),
+            FakeItem("b", statuses=[(0.1, "Running")]),
+            FakeItem("c", statuses=[(100, "Running")]),
+        ])
+        [result] = follow(make(clock, run), ["r"], wait_timeout=20)
+        assert [(item.run_item_id, item.outcome) for item in result.items] == [("a", "failed"), ("b", "running")]
+        assert result.items[0].keyframes
+
+
+class TestGracePeriod:
+    def test_404_while_not_registered(self, clock):
+        controller = make(clock, simple_run("r", duration=10, registered_at=4))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "passed"
+        assert result.status == "Finished"
+
+    def test_500_early(self, clock):
+        controller = make(clock, simple_run("r", duration=10, faults=[Fault(0, 6, status=500)]))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "passed"
+
+    def test_500_early_after_it_was_seen(self, clock):
+        fault = Fault(1, 3, status=500, operations=["run_status"])
+        [result] = follow(make(clock, simple_run("r", duration=10, faults=[fault])), ["r"])
+        assert result.outcome == "passed"
+
+    def test_404_after_it_was_seen_is_a_disappearance_even_early(self, clock):
+        # Once the controller has answered for the run, a 404 means it forgot it (a restart).
+        [result] = follow(make(clock, simple_run("r", duration=100, gone_at=2)), ["r"])
+        assert result.outcome == "error"
+        assert "run r: no longer known to the controller (404)" in result.message
+        assert 2 <= result.elapsed_seconds <= 4
+
+    def test_never_registered(self, clock):
+        controller = make(clock, simple_run("r", duration=10, registered_at=NEVER))
+        [result] = follow(controller, ["r"], grace_seconds=30)
+        assert result.outcome == "error"
+        assert not result.timed_out
+        assert "run r: not known to the controller (404)" in result.message
+        assert 30 <= result.elapsed_seconds <= 36
+
+    def test_never_registered_with_a_short_timeout(self, clock):
+        [result] = follow(make(clock, simple_run("r", registered_at=NEVER)), ["r"], wait_timeout=10)
+        assert result.outcome == "error"
+        assert result.timed_out
+        assert "404" in result.message
+
+
+class TestDisappearance:
+    def test_run_gone_after_a_restart(self, clock):
+        controller = make(clock, simple_run("r", duration=300, gone_at=100))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "error"
+        assert not result.timed_out
+        assert result.message == ("run r: no longer known to the controller (404); was the controller restarted?")
+        assert result.status == "Executing"
+        assert len(result.items) == 1
+        assert 100 <= result.elapsed_seconds <= 106
+
+    def test_other_runs_go_on(self, clock):
+        controller = make(clock, simple_run("gone", duration=300, gone_at=50), simple_run("fine", duration=80))
+        results = follow(controller, ["gone", "fine"])
+        assert [result.outcome for result in results] == ["error", "passed"]
+
+    def test_item_404_is_waited_out(self, clock):
+        fault = Fault(3, 8, status=404, operations=["run_item"])
+        [result] = follow(make(clock, simple_run("r", duration=50, faults=[fault])), ["r"], grace_seconds=1)
+        assert result.outcome == "passed"
+
+
+class TestTransientErrors:
+    @pytest.mark.parametrize("status", [448, 455, 500, 502, 503, 504, None])
+    def test_waited_out(self, clock, status):
+        fault = Fault(40, 60, status=status)
+        controller = make(clock, simple_run("r", duration=100, faults=[fault]))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "passed"
+        assert any(40 <= moment < 60 for _method, _id, moment in controller.log)
+
+    def test_persisting_until_the_deadline(self, clock):
+        fault = Fault(10, NEVER, status=455)
+        [result] = follow(make(clock, simple_run("r", duration=100, faults=[fault])), ["r"], wait_timeout=60)
+        assert result.outcome == "error"
+        assert result.timed_out
+        assert "only with errors" in result.message
+        assert re.search(r"from 1[0-5](\.\d)? seconds into the wait", result.message)
+        assert "455" in result.message
+        assert result.status == "Executing"
+
+    def test_is_transient(self):
+        assert is_transient(LeapworkConnectionError("x"))
+        for status in (448, 455, 500, 502, 503, 504, 429):
+            assert is_transient(LeapworkHTTPError("x", status=status))
+        for status in (400, 401, 403, 404, 405):
+            assert not is_transient(LeapworkHTTPError("x", status=status))
+        assert not is_transient(LeapworkError("unexpected answer"))
+
+    @pytest.mark.parametrize("status, at", [(401, 0), (403, 20)])
+    def test_access_errors_propagate(self, clock, status, at):
+        fault = Fault(at, NEVER, status=status)
+        controller = make(clock, simple_run("r", duration=100, faults=[fault]))
+        with pytest.raises(LeapworkHTTPError) as caught:
+            follow(controller, ["r"])
+        assert caught.value.status == status
+        assert caught.value.run_id == "r"
+        assert clock() - controller.origin < at + 6
+
+    def test_error_for_an_item_gets_the_run_id(self, clock):
+        fault = Fault(0, NEVER, status=403, operations=["run_item"])
+        with pytest.raises(LeapworkHTTPError) as caught:
+            follow(make(clock, simple_run("r", duration=10, faults=[fault])), ["r"])
+        assert caught.value.run_id == "r"
+
+    def test_keyframes_404_gives_no_keyframes(self, clock):
+        fault = Fault(0, NEVER, status=404, operations=["keyframes"])
+        [result] = follow(make(clock, simple_run("r", outcome="Failed", faults=[fault])), ["r"], grace_seconds=0)
+        assert result.outcome == "failed"
+        assert result.items[0].keyframes == []
+
+    def test_keyframes_transient_error_is_retried(self, clock):
+        fault = Fault(0, 8, status=503, operations=["keyframes"])
+        controller = make(clock, simple_run("r", outcome="Failed", duration=5, faults=[fault]))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "failed"
+        assert result.items[0].keyframes
+        assert controller.calls["keyframes"] >= 2
+        # The item is not read again while its log is retried.
+        assert max(moment for method, _id, moment in controller.log if method == "run_item") < 8
+
+    def test_finished_run_is_not_timed_out_for_its_keyframes(self, clock):
+        fault = Fault(0, NEVER, status=503, operations=["keyframes"])
+        [result] = follow(make(clock, simple_run("r", outcome="Failed", duration=5, faults=[fault])), ["r"], wait_timeout=30)
+        assert result.outcome == "failed"
+        assert not result.timed_out
+        assert result.items[0].keyframes == []
+
+
+class TestConcurrency:
+    def test_many_runs_take_the_time_of_the_longest(self, clock):
+        durations = [5.0 * (number + 1) for number in range(20)]
+        runs = [simple_run("run-%02d" % number, duration=duration) for number, duration in enumerate(durations)]
+        controller = make(clock, *runs)
+        run_ids = [run.run_id for run in runs]
+        random.Random(7).shuffle(run_ids)
+        start = clock()
+        results = follow(controller, run_ids, poll_interval=5)
+        assert clock() - start <= max(durations) + 6
+        assert clock() - start < sum(durations) / 10
+        assert [result.run_id for result in results] == run_ids
+        assert all(result.outcome == "passed" for result in results)
+
+    def test_calls_really_overlap(self, clock):
+        barrier = threading.Barrier(4, timeout=5)
+
+        class BarrierController(FakeController):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.met = set()
+
+            def run_status(self, run_id):
+                if run_id not in self.met:
+                    self.met.add(run_id)
+                    barrier.wait()  # raises BrokenBarrierError unless 4 threads are inside at once
+                return super().run_status(run_id)
+
+        controller = BarrierController(clock, [simple_run("r%d" % number, duration=3) for number in range(4)])
+        results = follow(controller, ["r0", "r1", "r2", "r3"], max_workers=4)
+        assert [result.outcome for result in results] == ["passed"] * 4
+
+    def test_max_workers_is_respected(self, clock):
+        lock = threading.Lock()
+        state = {"inside": 0, "most": 0}
+
+        class CountingController(FakeController):
+            def run_status(self, run_id):
+                with lock:
+                    state["inside"] += 1
+                    state["most"] = max(state["most"], state["inside"])
+                try:
+                    return super().run_status(run_id)
+                finally:
+                    with lock:
+                        state["inside"] -= 1
+
+        controller = CountingController(clock, [simple_run("r%d" % number, duration=3) for number in range(10)])
+        results = follow(controller, ["r%d" % number for number in range(10)], max_workers=2)
+        assert state["most"] <= 2
+        assert len(results) == 10
+
+    def test_input_order_and_duplicates(self, clock):
+        controller = make(clock, simple_run("a", duration=30), simple_run("b", duration=2, outcome="Failed"))
+        results = follow(controller, ["a", "b", "a"])
+        assert [result.run_id for result in results] == ["a", "b", "a"]
+        assert results[0] is results[2]
+        first_round = [identifier for method, identifier, moment in controller.log if method == "run_status" and moment == 0]
+        assert sorted(first_round) == ["a", "b"]
+
+    def test_empty(self, clock):
+        assert follow(make(clock), []) == []
+
+
+class TestArguments:
+    @pytest.mark.parametrize("options", [
+        {"wait_timeout": -1},
+        {"wait_timeout": "10"},
+        {"poll_interval": 0},
+        {"max_workers": 0},
+        {"grace_seconds": -5},
+        {"done_status_as": "maybe"},
+    ])
+    def test_rejected(self, clock, options):
+        with pytest.raises(ValueError):
+            follow(make(clock), ["r"], **options)
+
+    def test_argument_spec_matches_the_doc_fragment(self):
+        documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
+        spec = wait_argument_spec()
+        assert set(spec) == set(documented)
+        for name, option in spec.items():
+            doc = documented[name]
+            assert option["type"] == doc["type"], name
+            assert option.get("default") == doc.get("default"), name
+            assert option.get("choices") == doc.get("choices"), name
+            assert doc["description"], name
