@@ -24,6 +24,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
     VariableError,
     encode_query,
@@ -219,15 +220,10 @@ def recorded_run_passed(client, run_id, done_status_as="passed"):
     try:
         if client.run_status(run_id) != "Finished":
             return True
-        statuses = [item_status(client.run_item(run_item_id)) for run_item_id in client.run_item_ids(run_id)]
+        items = [ItemResult.from_run_item(client.run_item(run_item_id), done_status_as, run_item_id=run_item_id)
+                 for run_item_id in client.run_item_ids(run_id)]
     except LeapworkHTTPError as exc:
         if exc.status == 404:
             return False
         raise
-    passing = {"passed", "done"} if done_status_as == "passed" else {"passed"}
-    return bool(statuses) and all(status.lower() in passing for status in statuses)
-
-
-def item_status(run_item):
-    status = run_item.get("Status") or (run_item.get("FlowInfo") or {}).get("Status") or ""
-    return str(status)
+    return bool(items) and all(item.outcome == PASSED for item in items)

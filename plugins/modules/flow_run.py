@@ -24,19 +24,22 @@ description:
   - In check mode the module authenticates, confirms with read-only calls that the flow and the
     agent exist, validates the variables, and starts nothing.
   - With O(runs), several flows are started concurrently in one task.
+  - With O(wait), the task follows the run(s) to the end, concurrently and under one deadline,
+    returns each flow's result and fails when a flow did not pass (see O(fail_on_failure)).
 author:
   - LeapOps engineering (@leapops)
 requirements:
   - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
+  - leapops.leapwork.wait
   - leapops.leapwork.attributes
   - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
-      - Read-only calls check that the flow and the agent exist; no run is started.
+      - Read-only calls check that the flow and the agent exist; no run is started and nothing is waited for.
   diff_mode:
     support: none
 options:
@@ -152,6 +155,14 @@ EXAMPLES = r"""
     rerun: failed
     delete_schedule: true
 
+- name: Run the smoke flow and wait for its verdict, with a JUnit report
+  leapops.leapwork.flow_run:
+    flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+    agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+    wait: true
+    wait_timeout: 900
+    junit_path: "{{ playbook_dir }}/reports/smoke.xml"
+
 - name: Start three flows at once, sharing the URL under test
   leapops.leapwork.flow_run:
     variables:
@@ -243,10 +254,77 @@ run_ids:
   type: list
   elements: str
   sample: [8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a]
+status:
+  description: The run's last status (C(Queued), C(Executing), C(Finished), ...). With O(runs), in each entry of RV(runs).
+  returned: with O(wait) (single flow)
+  type: str
+  sample: Finished
+outcome:
+  description:
+    - V(passed), V(failed), V(error), V(cancelled) or V(timed_out); the worst over every run with O(runs).
+  returned: with O(wait)
+  type: str
+  sample: passed
+summary:
+  description: Counts of the flows run (over every run with O(runs)).
+  returned: with O(wait)
+  type: dict
+  sample: {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0}
+elapsed_seconds:
+  description: Seconds spent following the run.
+  returned: with O(wait) (single flow)
+  type: float
+  sample: 6.2
+queued_seconds:
+  description: Seconds the run was seen waiting for a free agent.
+  returned: with O(wait) (single flow)
+  type: float
+  sample: 0.0
+timed_out:
+  description: Whether O(wait_timeout) passed before the run was over.
+  returned: with O(wait) (single flow)
+  type: bool
+  sample: false
+message:
+  description: One line about the run as a whole.
+  returned: with O(wait) (single flow)
+  type: str
+  sample: "run 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a passed: 1 passed"
+items:
+  description:
+    - One entry per flow run on an agent, with C(run_item_id), C(flow_id), C(flow_title), C(agent_id),
+      C(agent_title), C(status), C(outcome), C(elapsed_seconds) and, for flows that did not pass,
+      C(keyframes) (the log lines that explain why).
+  returned: with O(wait) (single flow)
+  type: list
+  elements: dict
+  sample:
+    - run_item_id: 0d6b2cf3-95c4-4f43-9d9e-5c1f2a3b4c5d
+      flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+      flow_title: Login
+      agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+      agent_title: Staging agent
+      status: Passed
+      outcome: passed
+      elapsed_seconds: 6.0
+      keyframes: []
+failures:
+  description: One line per flow that did not pass (flow title, agent, status, reason).
+  returned: with O(wait)
+  type: list
+  elements: str
+  sample: ["Checkout on Staging agent: Failed - Expected total '42.00' but found '41.99'"]
+junit_path:
+  description: Where the JUnit report was written.
+  returned: with O(wait) and O(junit_path)
+  type: str
+  sample: /builds/reports/smoke.xml
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
@@ -254,10 +332,12 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     ensure_requests,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger, recorded_run_passed
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
 def argument_spec():
     spec = connection_argument_spec()
+    spec.update(wait_argument_spec())
     spec.update(
         flow_id=dict(type="str"),
         agent_id=dict(type="str"),
@@ -304,6 +384,9 @@ def main():
     )
     ensure_requests(module)
     params = module.params
+    problem = wait_params_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
     if params["max_concurrency"] < 1:
         module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
     try:
@@ -320,34 +403,51 @@ def main():
         rerun=params["rerun"],
         delete_schedule=params["delete_schedule"],
         check_mode=module.check_mode,
-        run_is_passed=lambda run_id: recorded_run_passed(client, run_id),
+        run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
     )
     results = trigger.start_runs(requests, params["max_concurrency"])
-    finish(module, params, results)
+    finish(module, client, params, results)
 
 
-def finish(module, params, results):
+def finish(module, client, params, results):
     changed = any(result.changed for result in results)
+    single = params["runs"] is None
+    runs = [result.to_dict(module.check_mode) for result in results]
     failed = [result for result in results if result.error]
-    if params["runs"] is None:
-        output = results[0].to_dict(module.check_mode)
+    if single:
+        output = dict(runs[0])
         output.pop("changed")
         error = output.pop("error", None)
-        if error:
-            module.fail_json(msg=error, changed=changed, **output)
-        module.exit_json(changed=changed, **output)
+    else:
+        output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
+        error = None
+        if failed:
+            started = [result.run_id for result in results if result.run_id]
+            lines = ["%s (flow %s on agent %s): %s" % (result.request.label, result.request.flow_id, result.request.agent_id, result.error)
+                     for result in failed]
+            error = "%d of %d runs could not be started (%d started or reused: %s):\n%s" % (
+                len(failed), len(results), len(started), ", ".join(started) or "none", "\n".join(lines))
+    if error:
+        module.fail_json(msg=error, changed=changed, **output)
 
-    runs = [result.to_dict(module.check_mode) for result in results]
-    output = dict(changed=changed, runs=runs, run_ids=[run["run_id"] for run in runs])
-    if failed:
-        started = [result for result in results if result.run_id]
-        lines = ["%s (flow %s on agent %s): %s" % (result.request.label, result.request.flow_id, result.request.agent_id, result.error)
-                 for result in failed]
-        module.fail_json(
-            msg="%d of %d runs could not be started (%d started or reused: %s):\n%s" % (
-                len(failed), len(results), len(started), ", ".join(result.run_id for result in started) or "none", "\n".join(lines)),
-            **output)
-    module.exit_json(**output)
+    if params["wait"] and not module.check_mode:
+        run_ids = [run["run_id"] for run in runs]
+        try:
+            report = follow_and_report(client, run_ids, params)
+        except LeapworkError as exc:
+            module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output)
+        by_run_id = dict((run["run_id"], run) for run in report.run_dicts())
+        if single:
+            output.update(by_run_id[output["run_id"]])
+        else:
+            for run in runs:
+                run.update(by_run_id[run["run_id"]])
+        for key in ("outcome", "summary", "failures", "junit_path"):
+            if key in report.output:
+                output[key] = report.output[key]
+        if report.failed:
+            module.fail_json(msg=report.message, changed=changed, **output)
+    module.exit_json(changed=changed, **output)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""From run ids to a module result: follow (or read once), judge, write JUnit, decide to fail.
+
+Shared by ``flow_run`` (with ``wait``) and ``run_info`` so that both report runs the same way.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, combine, failure_lines
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_GRACE_SECONDS, follow_runs
+
+QUEUED = "queued"
+RUNNING = "running"
+SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled")
+
+
+class Report(object):
+    """The outcome of following runs, ready for ``exit_json`` / ``fail_json``."""
+
+    def __init__(self, results, output, failed, message, stopped):
+        self.results = results
+        self.output = output
+        self.failed = failed
+        self.message = message
+        self.stopped = stopped
+
+    def run_dicts(self):
+        return self.output["runs"]
+
+
+def _as_snapshot(result):
+    """A run read once (no wait) that is not over is still going, not timed out."""
+    if result.timed_out:
+        result.timed_out = False
+        result.outcome = QUEUED if result.status == "Queued" else RUNNING
+        result.message = "run %s is still going (status: %s)" % (result.run_id, result.status or "unknown")
+    return result
+
+
+def _overall(results):
+    if any(result.outcome in (QUEUED, RUNNING) for result in results):
+        summary = dict((key, sum(result.summary[key] for result in results)) for key in SUMMARY_KEYS)
+        return RUNNING, summary
+    return combine(results)
+
+
+def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.monotonic, sleep=time.sleep):
+    """Follow ``run_ids`` as the wait options in ``params`` say; return a ``Report``.
+
+    Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
+    followed to the end under one deadline, a JUnit report is written when asked, and the
+    report fails when the outcome is not ``passed`` and ``fail_on_failure`` is set.
+    """
+    wait = params["wait"]
+    stop = bool(wait and params["stop_on_timeout"] and stop_allowed)
+    results = follow_runs(
+        client, run_ids,
+        wait_timeout=params["wait_timeout"] if wait else 0,
+        poll_interval=params["poll_interval"],
+        done_status_as=params["done_status_as"],
+        stop_on_timeout=stop,
+        # A single read has no "later" to wait for: a run unknown now is reported as unknown.
+        grace_seconds=DEFAULT_GRACE_SECONDS if wait else 0,
+        clock=clock,
+        sleep=sleep,
+    )
+    if not wait:
+        results = [_as_snapshot(result) for result in results]
+    outcome, summary = _overall(results)
+    lines = failure_lines(result for result in results if result.outcome not in (QUEUED, RUNNING))
+    output = dict(
+        runs=[result.to_dict() for result in results],
+        outcome=outcome,
+        summary=summary,
+        failures=lines,
+    )
+    if wait and params.get("junit_path"):
+        output["junit_path"] = write_junit(results, params["junit_path"])
+    failed = bool(wait and params["fail_on_failure"] and outcome != PASSED)
+    message = ""
+    if failed:
+        message = "Leapwork: %s (%s)" % (outcome.replace("_", " "), _counts(summary))
+        if lines:
+            message += ":\n" + "\n".join(lines)
+    stopped = stop and any(result.timed_out for result in results)
+    return Report(results, output, failed, message, stopped)
+
+
+def _counts(summary):
+    return "%d flow(s): %d passed, %d failed, %d error(s), %d cancelled" % tuple(summary[key] for key in SUMMARY_KEYS)
+
+
+def wait_params_problem(params):
+    """A message naming the wait option that is wrong, or ``None``; checked before any request."""
+    if params["wait_timeout"] < 0:
+        return "wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"]
+    if not params["poll_interval"] > 0:
+        return "poll_interval must be more than 0 seconds, got %s" % params["poll_interval"]
+    return None

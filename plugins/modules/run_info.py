@@ -1,0 +1,214 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: run_info
+short_description: Read Leapwork runs, optionally waiting for them to end, and judge them
+version_added: 1.0.0
+description:
+  - Reads the status and the results of one or more Leapwork runs, whatever started them (this
+    collection, a schedule, Leapwork Studio, another pipeline).
+  - With O(wait), follows every run concurrently until it is over (its status is C(Finished) and
+    every flow in it has a final status), under one overall deadline.
+  - Each flow's status is classified as passed, failed, error or cancelled. C(Done) follows
+    O(done_status_as); a status this collection has never seen counts as an error that names the
+    status, and is never dropped. For flows that did not pass, the log lines that explain why
+    (keyframes of level Info and above) are returned.
+  - Never changes anything on the controller, except that with O(wait) and O(stop_on_timeout) the
+    runs still going at the deadline are stopped. Safe to repeat, for example with C(until).
+author:
+  - LeapOps engineering (@leapops)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - leapops.leapwork.connection
+  - leapops.leapwork.wait
+  - leapops.leapwork.attributes
+  - leapops.leapwork.attributes.actiongroup
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Reads the runs as usual; in check mode, runs are never stopped on timeout.
+  diff_mode:
+    support: none
+options:
+  run_id:
+    description: Id of the run to read. Mutually exclusive with O(run_ids).
+    type: str
+  run_ids:
+    description: Ids of several runs to read (and follow) concurrently. Mutually exclusive with O(run_id).
+    type: list
+    elements: str
+notes:
+  - The results of a run are read from C(/api/v4/run/{runId}/status), C(/runItemIds), C(/runItems/{id})
+    and, for flows that did not pass, their keyframes.
+  - Right after a run is started, a controller may answer 404 or 500 for a few seconds; this is
+    tolerated while waiting. A run that disappears later (for example after a controller restart)
+    ends with outcome V(error) and a message carrying its run id.
+seealso:
+  - module: leapops.leapwork.flow_run
+  - module: leapops.leapwork.run_stop
+"""
+
+EXAMPLES = r"""
+- name: Wait for runs started earlier, and fail when one did not pass
+  leapops.leapwork.run_info:
+    run_ids: "{{ verification.run_ids }}"
+    wait: true
+    wait_timeout: 1800
+    junit_path: "{{ playbook_dir }}/leapwork-junit.xml"
+  register: results
+
+- name: Read one run without waiting and without failing
+  leapops.leapwork.run_info:
+    run_id: 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a
+    fail_on_failure: false
+  register: snapshot
+
+- name: Poll from Ansible instead of waiting in the module
+  leapops.leapwork.run_info:
+    run_id: "{{ smoke.run_id }}"
+    fail_on_failure: false
+  register: polled
+  until: polled.runs[0].status == 'Finished'
+  retries: 60
+  delay: 10
+"""
+
+RETURN = r"""
+runs:
+  description: One entry per run, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    run_id:
+      description: The run's id.
+      type: str
+      sample: 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a
+    status:
+      description: The run's last status (C(Queued), C(Executing), C(Finished), ...).
+      type: str
+      sample: Finished
+    outcome:
+      description:
+        - V(passed), V(failed), V(error), V(cancelled) or V(timed_out) once the run is over;
+          V(running) or V(queued) when read without O(wait) before it is over.
+      type: str
+      sample: failed
+    summary:
+      description: Counts of the run's flows.
+      type: dict
+      sample: {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0}
+    elapsed_seconds:
+      description: Seconds spent following the run.
+      type: float
+      sample: 12.4
+    queued_seconds:
+      description: Seconds the run was seen waiting for a free agent (C(Queued)).
+      type: float
+      sample: 0.0
+    timed_out:
+      description: Whether the deadline passed before the run was over.
+      type: bool
+      sample: false
+    message:
+      description: What went wrong with the run as a whole, if anything (no flow ran, disappeared, timed out).
+      type: str
+      sample: ""
+    items:
+      description: One entry per flow run on an agent.
+      type: list
+      elements: dict
+      sample:
+        - run_item_id: 0d6b2cf3-95c4-4f43-9d9e-5c1f2a3b4c5d
+          flow_id: 20000000-0000-4000-8000-000000000002
+          flow_title: Checkout fails
+          agent_id: 30000000-0000-4000-8000-000000000002
+          agent_title: Windows agent 1
+          status: Failed
+          outcome: failed
+          elapsed_seconds: 8.0
+          keyframes:
+            - timestamp: "2026-11-29T10:00:08+00:00"
+              level: Error
+              message: Expected total '42.00' but found '41.99'
+              block: Check total
+outcome:
+  description: The overall outcome of every run (the worst of them).
+  returned: always
+  type: str
+  sample: passed
+summary:
+  description: Counts of every flow of every run.
+  returned: always
+  type: dict
+  sample: {"total": 3, "passed": 3, "failed": 0, "errors": 0, "cancelled": 0}
+failures:
+  description: One line per flow that did not pass (flow title, agent, status, reason).
+  returned: always
+  type: list
+  elements: str
+  sample: ["Checkout fails on Windows agent 1: Failed - Expected total '42.00' but found '41.99'"]
+junit_path:
+  description: Where the JUnit report was written.
+  returned: when O(junit_path) is set
+  type: str
+  sample: /builds/leapwork-junit.xml
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
+    client_from_module,
+    connection_argument_spec,
+    ensure_requests,
+    fail_from_error,
+    is_guid,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
+
+
+def main():
+    spec = connection_argument_spec()
+    spec.update(wait_argument_spec())
+    spec.update(
+        run_id=dict(type="str"),
+        run_ids=dict(type="list", elements="str"),
+    )
+    module = AnsibleModule(
+        argument_spec=spec,
+        supports_check_mode=True,
+        mutually_exclusive=[("run_id", "run_ids")],
+        required_one_of=[("run_id", "run_ids")],
+    )
+    ensure_requests(module)
+    problem = wait_params_problem(module.params)
+    if problem:
+        module.fail_json(msg=problem)
+    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"])
+    for run_id in run_ids:
+        if not is_guid(run_id):
+            module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
+    client = client_from_module(module)
+    try:
+        report = follow_and_report(client, run_ids, module.params, stop_allowed=not module.check_mode)
+    except LeapworkError as exc:
+        fail_from_error(module, exc)
+    if report.failed:
+        module.fail_json(msg=report.message, changed=report.stopped, **report.output)
+    module.exit_json(changed=report.stopped, **report.output)
+
+
+if __name__ == "__main__":
+    main()
