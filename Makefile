@@ -79,6 +79,7 @@ test: venv
 	@$(MAKE) sanity
 	@$(MAKE) units
 	@$(MAKE) integration
+	@$(MAKE) molecule
 	@$(MAKE) lint
 	@$(MAKE) docs-lint
 	@$(MAKE) galaxy-import
@@ -125,6 +126,10 @@ galaxy-import: stage
 	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
 	cd $(STAGED) && $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
 	$(BIN)/python hacking/galaxy_import.py $(BUILD)/dist/leapops-leapwork-*.tar.gz
+
+molecule: stage
+	@echo "== molecule scenarios (the verify_deployment role against the emulator)"
+	cd $(STAGED) && $(BIN)/molecule test --all
 
 bench: stage
 	@echo "== benchmark"
