@@ -398,7 +398,7 @@ class RunResult(object):
             "elapsed_seconds": self.elapsed_seconds,
             "queued_seconds": self.queued_seconds,
             "timed_out": self.timed_out,
-            "items": [item.to_dict() for item in self.items],
+            "run_items": [item.to_dict() for item in self.items],
             "message": self.message,
         }
 

@@ -290,7 +290,7 @@ message:
   returned: with O(wait) (single flow)
   type: str
   sample: "run 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a passed: 1 passed"
-items:
+run_items:
   description:
     - One entry per flow run on an agent, with C(run_item_id), C(flow_id), C(flow_title), C(agent_id),
       C(agent_title), C(status), C(outcome), C(elapsed_seconds) and, for flows that did not pass,

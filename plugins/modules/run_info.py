@@ -124,7 +124,7 @@ runs:
       description: What went wrong with the run as a whole, if anything (no flow ran, disappeared, timed out).
       type: str
       sample: ""
-    items:
+    run_items:
       description: One entry per flow run on an agent.
       type: list
       elements: dict

@@ -219,14 +219,14 @@ class TestRunResult:
         result = RunResult("run-1", status="Finished", items=items, elapsed_seconds=12.34567, queued_seconds=2.0)
         data = result.to_dict()
         assert list(data) == ["run_id", "status", "outcome", "summary", "elapsed_seconds", "queued_seconds", "timed_out",
-                              "items", "message"]
+                              "run_items", "message"]
         assert data["outcome"] == "failed"
         assert data["summary"] == {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0}
         assert data["elapsed_seconds"] == 12.346
         assert data["queued_seconds"] == 2.0
         assert data["timed_out"] is False
-        assert list(data["items"][0]) == ["run_item_id", "flow_id", "flow_title", "agent_id", "agent_title", "status",
-                                          "outcome", "elapsed_seconds", "keyframes"]
+        assert list(data["run_items"][0]) == ["run_item_id", "flow_id", "flow_title", "agent_id", "agent_title", "status",
+                                              "outcome", "elapsed_seconds", "keyframes"]
         assert "1 passed, 1 failed" in data["message"]
 
     @pytest.mark.parametrize("statuses, outcome", [

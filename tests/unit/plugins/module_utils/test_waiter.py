@@ -150,10 +150,10 @@ class TestOutcomes:
         [result] = follow(make(clock, simple_run("r", outcome="Failed", queued=3)), ["r"])
         data = result.to_dict()
         assert set(data) == {"run_id", "status", "outcome", "summary", "elapsed_seconds", "queued_seconds", "timed_out",
-                             "items", "message"}
-        assert data["items"][0]["flow_title"] == "Login"
-        assert data["items"][0]["agent_title"] == "Agent 1"
-        assert [keyframe["level"] for keyframe in data["items"][0]["keyframes"]] == ["Info", "Error"]
+                             "run_items", "message"}
+        assert data["run_items"][0]["flow_title"] == "Login"
+        assert data["run_items"][0]["agent_title"] == "Agent 1"
+        assert [keyframe["level"] for keyframe in data["run_items"][0]["keyframes"]] == ["Info", "Error"]
 
 
 class TestQueued:
