@@ -108,3 +108,20 @@ def fail_from_error(module, error, **extra):
     result = dict(extra)
     result.update(error_result(error, module.params.get("access_key")))
     module.fail_json(**result)
+
+
+def run_ids_argument_spec():
+    """``run_id`` or ``run_ids``, for modules that act on existing runs."""
+    return dict(
+        run_id=dict(type="str"),
+        run_ids=dict(type="list", elements="str"),
+    )
+
+
+def run_ids_from_module(module):
+    """The run ids asked for, checked to be GUIDs before any request (fails the module otherwise)."""
+    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"])
+    for run_id in run_ids:
+        if not is_guid(run_id):
+            module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
+    return run_ids

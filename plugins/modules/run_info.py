@@ -172,7 +172,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     connection_argument_spec,
     ensure_requests,
     fail_from_error,
-    is_guid,
+    run_ids_argument_spec,
+    run_ids_from_module,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
@@ -182,10 +183,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wa
 def main():
     spec = connection_argument_spec()
     spec.update(wait_argument_spec())
-    spec.update(
-        run_id=dict(type="str"),
-        run_ids=dict(type="list", elements="str"),
-    )
+    spec.update(run_ids_argument_spec())
     module = AnsibleModule(
         argument_spec=spec,
         supports_check_mode=True,
@@ -196,10 +194,7 @@ def main():
     problem = wait_params_problem(module.params)
     if problem:
         module.fail_json(msg=problem)
-    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"])
-    for run_id in run_ids:
-        if not is_guid(run_id):
-            module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
+    run_ids = run_ids_from_module(module)
     client = client_from_module(module)
     try:
         report = follow_and_report(client, run_ids, module.params, stop_allowed=not module.check_mode)

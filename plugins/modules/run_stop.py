@@ -86,7 +86,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     connection_argument_spec,
     ensure_requests,
     fail_from_error,
-    is_guid,
+    run_ids_argument_spec,
+    run_ids_from_module,
 )
 
 
@@ -106,10 +107,7 @@ def stop_one(client, run_id, check_mode):
 
 def main():
     spec = connection_argument_spec()
-    spec.update(
-        run_id=dict(type="str"),
-        run_ids=dict(type="list", elements="str"),
-    )
+    spec.update(run_ids_argument_spec())
     module = AnsibleModule(
         argument_spec=spec,
         supports_check_mode=True,
@@ -117,10 +115,7 @@ def main():
         required_one_of=[("run_id", "run_ids")],
     )
     ensure_requests(module)
-    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"])
-    for run_id in run_ids:
-        if not is_guid(run_id):
-            module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
+    run_ids = run_ids_from_module(module)
     client = client_from_module(module)
     runs = []
     for run_id in run_ids:
