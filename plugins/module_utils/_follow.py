@@ -42,6 +42,9 @@ def _as_snapshot(result):
     """A run read once (no wait) that is not over is still going, not timed out."""
     if result.timed_out:
         result.timed_out = False
+        if result.error:
+            # The single read failed: nothing is known about the run, so it is an error, not "going".
+            return result
         result.outcome = QUEUED if result.status == "Queued" else RUNNING
         result.message = "run %s is still going (status: %s)" % (result.run_id, result.status or "unknown")
     return result

@@ -1,0 +1,364 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests of the flow_run module: main() run in-process with a fake client (no network)."""
+
+import threading
+
+import pytest
+
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError, TriggerOutcomeUnknown
+from ansible_collections.leapops.leapwork.plugins.modules import flow_run
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+    FakeClock,
+    FakeController,
+    FakeItem,
+    FakeRun,
+)
+
+URL = "http://127.0.0.1:9001"
+FLOW = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
+OTHER_FLOW = "7a1d0f8e-5c2b-4e3a-8f6d-1b2c3d4e5f60"
+BAD_FLOW = "11111111-2222-3333-4444-555555555555"
+AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
+
+
+class ModuleExit(Exception):
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+class ModuleFail(Exception):
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+class FakeClient(FakeController):
+    """A client that starts runs (recorded) and answers for them like a controller; each run started
+    has already finished with one flow ending ``final_status``, so that ``wait`` needs no sleep."""
+
+    def __init__(self, known_flows=(FLOW, OTHER_FLOW, BAD_FLOW), known_agents=(AGENT,), final_status="Passed"):
+        super().__init__(FakeClock())
+        self.controller_url = URL
+        self.known_flows = set(known_flows)
+        self.known_agents = set(known_agents)
+        self.final_status = final_status
+        self.trigger_errors = {}  # flow_id -> exception raised by its trigger
+        self.triggers = []
+        self._counter = 0
+        self._start_lock = threading.Lock()
+
+    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+        with self._start_lock:
+            self.triggers.append((flow_id, agent_id, dict(variables or {}), delete_schedule))
+            if flow_id in self.trigger_errors:
+                raise self.trigger_errors[flow_id]
+            self._counter += 1
+            run_id = "9c1b4ad5-0f0e-4b45-9d74-%012d" % self._counter
+        self.add_run(FakeRun(run_id, statuses=[(0, "Finished")], items=[
+            FakeItem(run_id + "-item", flow_title="Flow %s" % flow_id[:8], statuses=[(0, self.final_status)])]))
+        return run_id
+
+    def flow_info(self, flow_id):
+        self._record("flow_info", flow_id)
+        if flow_id not in self.known_flows:
+            raise LeapworkHTTPError("flow %s not found" % flow_id, status=404)
+        return {"Title": "Flow"}
+
+    def agent(self, agent_id):
+        self._record("agent", agent_id)
+        if agent_id not in self.known_agents:
+            raise LeapworkHTTPError("agent %s not found" % agent_id, status=404)
+        return {"Title": "Agent"}
+
+
+@pytest.fixture
+def client():
+    return FakeClient()
+
+
+@pytest.fixture
+def client_requests(monkeypatch, client):
+    """Wires ``client`` into the module; the list records each ``client_from_module`` call."""
+    calls = []
+
+    def fake_client_from_module(module, **kwargs):
+        calls.append(module)
+        return client
+
+    monkeypatch.setattr(flow_run, "client_from_module", fake_client_from_module)
+    monkeypatch.setattr(flow_run, "ensure_requests", lambda module: None)
+    return calls
+
+
+@pytest.fixture(autouse=True)
+def module_exits(monkeypatch):
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs["msg"] = msg
+        raise ModuleFail(kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+def run_module(args, check_mode=False):
+    """Run ``flow_run.main()`` with ``args``; return ``(failed, result)``."""
+    module_args = dict(controller_url=URL, access_key="test-key")
+    module_args.update(args)
+    if check_mode:
+        module_args["_ansible_check_mode"] = True
+    with patch_module_args(module_args):
+        try:
+            flow_run.main()
+        except ModuleExit as exit_:
+            return False, exit_.result
+        except ModuleFail as fail:
+            return True, fail.result
+    raise AssertionError("the module did not call exit_json or fail_json")
+
+
+def single(**extra):
+    args = dict(flow_id=FLOW, agent_id=AGENT)
+    args.update(extra)
+    return args
+
+
+class TestArguments:
+    def test_runs_and_flow_id_are_mutually_exclusive(self, client, client_requests):
+        failed, result = run_module(dict(flow_id=FLOW, agent_id=AGENT, runs=[dict(flow_id=FLOW, agent_id=AGENT)]))
+        assert failed
+        assert "mutually exclusive" in result["msg"]
+        assert "runs|flow_id" in result["msg"]
+        assert client_requests == []
+        assert client.triggers == []
+
+    def test_one_of_runs_and_flow_id_is_required(self, client, client_requests):
+        failed, result = run_module(dict())
+        assert failed
+        assert "one of the following is required: runs, flow_id" in result["msg"]
+        assert client.triggers == []
+
+    @pytest.mark.parametrize("value", [0, -1])
+    def test_max_concurrency_below_one_is_refused(self, client, client_requests, value):
+        failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT)], max_concurrency=value))
+        assert failed
+        assert result["msg"] == "max_concurrency must be at least 1, got %d" % value
+        assert client_requests == []
+        assert client.triggers == []
+
+    def test_invalid_flow_guid_is_refused_before_any_call(self, client, client_requests):
+        failed, result = run_module(single(flow_id="not-a-guid"))
+        assert failed
+        assert "flow_id must be a GUID" in result["msg"]
+        assert "'not-a-guid'" in result["msg"]
+        assert client_requests == []
+        assert client.request_count == 0
+        assert client.triggers == []
+
+    def test_invalid_agent_guid_in_runs_names_the_item(self, client, client_requests):
+        failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=FLOW, agent_id="agent-7")]))
+        assert failed
+        assert result["msg"].startswith("runs[1]: agent_id must be a GUID")
+        assert client_requests == []
+        # Nothing is started when any item is invalid, not even the valid ones.
+        assert client.triggers == []
+
+    @pytest.mark.parametrize("args, option", [
+        (dict(wait_timeout=-1), "wait_timeout"),
+        (dict(poll_interval=0), "poll_interval"),
+    ])
+    def test_wait_options_are_checked_before_any_call(self, client, client_requests, args, option):
+        failed, result = run_module(single(**args))
+        assert failed
+        assert result["msg"].startswith(option)
+        assert client_requests == []
+        assert client.triggers == []
+
+
+class TestSingle:
+    def test_started_run_is_changed(self, client, client_requests):
+        failed, result = run_module(single(variables=dict(BaseUrl="https://example.com", Retries=3)))
+        assert not failed
+        assert result["changed"] is True
+        assert result["reused"] is False
+        assert result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
+        assert result["flow_id"] == FLOW
+        assert result["agent_id"] == AGENT
+        assert result["variables"] == {"BaseUrl": "https://example.com", "Retries": "3"}
+        assert result["request"]["method"] == "PUT"
+        assert result["request"]["path"] == "/api/v4/flows/%s/agent/%s" % (FLOW, AGENT)
+        assert "error" not in result
+        assert "outcome" not in result  # no wait
+        assert len(client.triggers) == 1
+
+    def test_guids_are_lower_cased(self, client, client_requests):
+        failed, result = run_module(single(flow_id=FLOW.upper()))
+        assert not failed
+        assert result["flow_id"] == FLOW
+        assert client.triggers[0][0] == FLOW
+
+    def test_trigger_refused_is_not_changed(self, client, client_requests):
+        client.trigger_errors[FLOW] = LeapworkHTTPError("Could not run the flow: HTTP 400 (bad request)", status=400)
+        failed, result = run_module(single())
+        assert failed
+        assert result["changed"] is False
+        assert result["run_id"] is None
+        assert "HTTP 400" in result["msg"]
+
+    def test_outcome_unknown_fails_and_is_not_changed(self, client, client_requests):
+        client.trigger_errors[FLOW] = TriggerOutcomeUnknown("The trigger was sent but no answer came back; a run may have started")
+        failed, result = run_module(single())
+        assert failed
+        assert "a run may have started" in result["msg"]
+        assert result["changed"] is False
+        assert len(client.triggers) == 1  # never retried
+
+    def test_reused_run_is_not_changed(self, client, client_requests, tmp_path):
+        ledger = str(tmp_path / "ledger.json")
+        failed, first = run_module(single(idempotency_key="release-1", ledger_path=ledger))
+        assert not failed
+        assert first["changed"] is True
+        assert first["reused"] is False
+        failed, second = run_module(single(idempotency_key="release-1", ledger_path=ledger))
+        assert not failed
+        assert second["changed"] is False
+        assert second["reused"] is True
+        assert second["run_id"] == first["run_id"]
+        assert second["request"] is None
+        assert len(client.triggers) == 1
+
+    def test_wait_passed(self, client, client_requests):
+        failed, result = run_module(single(wait=True))
+        assert not failed
+        assert result["changed"] is True
+        assert result["outcome"] == "passed"
+        assert result["status"] == "Finished"
+        assert result["summary"]["passed"] == 1
+        assert result["failures"] == []
+        assert result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
+
+    def test_wait_failed_fails_but_is_changed(self, client, client_requests):
+        client.final_status = "Failed"
+        failed, result = run_module(single(wait=True))
+        assert failed
+        assert result["changed"] is True
+        assert result["msg"].startswith("Leapwork: failed")
+        assert result["outcome"] == "failed"
+        assert result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
+
+    def test_wait_failed_without_fail_on_failure(self, client, client_requests):
+        client.final_status = "Failed"
+        failed, result = run_module(single(wait=True, fail_on_failure=False))
+        assert not failed
+        assert result["changed"] is True
+        assert result["outcome"] == "failed"
+
+
+class TestBatch:
+    def test_all_started(self, client, client_requests):
+        failed, result = run_module(dict(variables=dict(Shared="x"), runs=[
+            dict(flow_id=FLOW, agent_id=AGENT),
+            dict(flow_id=OTHER_FLOW, agent_id=AGENT, variables=dict(Shared="y", Own=1)),
+        ]))
+        assert not failed
+        assert result["changed"] is True
+        assert len(result["run_ids"]) == 2
+        assert all(result["run_ids"])
+        assert [run["run_id"] for run in result["runs"]] == result["run_ids"]
+        assert [run["changed"] for run in result["runs"]] == [True, True]
+        assert result["runs"][0]["variables"] == {"Shared": "x"}
+        assert result["runs"][1]["variables"] == {"Shared": "y", "Own": "1"}
+        assert len(client.triggers) == 2
+
+    def test_failure_message_lists_the_failed_item_and_returns_started_run_ids(self, client, client_requests):
+        client.trigger_errors[BAD_FLOW] = LeapworkHTTPError("Could not run the flow: HTTP 400 (bad request)", status=400)
+        failed, result = run_module(dict(runs=[
+            dict(flow_id=FLOW, agent_id=AGENT),
+            dict(flow_id=BAD_FLOW, agent_id=AGENT),
+            dict(flow_id=OTHER_FLOW, agent_id=AGENT),
+        ]))
+        assert failed
+        started = [run_id for run_id in result["run_ids"] if run_id]
+        assert len(started) == 2
+        assert result["run_ids"][1] is None
+        assert result["run_ids"][0] and result["run_ids"][2]
+        head, detail = result["msg"].split("\n", 1)
+        assert head == "1 of 3 runs could not be started (2 started or reused: %s, %s):" % (result["run_ids"][0], result["run_ids"][2])
+        assert detail.startswith("runs[1] (flow %s on agent %s): " % (BAD_FLOW, AGENT))
+        assert "HTTP 400" in detail
+        assert "\n" not in detail
+        assert result["changed"] is True
+        assert [run["changed"] for run in result["runs"]] == [True, False, True]
+        assert result["runs"][1]["error"]
+
+    def test_every_item_failing(self, client, client_requests):
+        client.trigger_errors[BAD_FLOW] = LeapworkHTTPError("Could not run the flow: HTTP 403 (forbidden)", status=403)
+        failed, result = run_module(dict(runs=[dict(flow_id=BAD_FLOW, agent_id=AGENT), dict(flow_id=BAD_FLOW, agent_id=AGENT)]))
+        assert failed
+        assert result["msg"].startswith("2 of 2 runs could not be started (0 started or reused: none):\n")
+        assert result["run_ids"] == [None, None]
+        assert result["changed"] is False
+
+    def test_wait_follows_every_run(self, client, client_requests):
+        failed, result = run_module(dict(wait=True, runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT)]))
+        assert not failed
+        assert result["outcome"] == "passed"
+        assert result["summary"]["total"] == 2
+        assert [run["outcome"] for run in result["runs"]] == ["passed", "passed"]
+        assert [run["changed"] for run in result["runs"]] == [True, True]
+
+
+class TestCheckMode:
+    def test_no_trigger_in_check_mode(self, client, client_requests):
+        failed, result = run_module(single(), check_mode=True)
+        assert not failed
+        assert client.triggers == []
+        assert result["changed"] is True  # a run would be started
+        assert result["run_id"] is None
+        assert result["request"]["path"] == "/api/v4/flows/%s/agent/%s" % (FLOW, AGENT)
+        # Read-only checks that the flow and the agent exist.
+        assert client.calls["flow_info"] == 1
+        assert client.calls["agent"] == 1
+
+    def test_check_mode_with_wait_waits_for_nothing(self, client, client_requests):
+        failed, result = run_module(single(wait=True), check_mode=True)
+        assert not failed
+        assert client.triggers == []
+        assert client.calls["run_status"] == 0
+        assert "outcome" not in result
+
+    def test_check_mode_batch(self, client, client_requests):
+        failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT)]),
+                                    check_mode=True)
+        assert not failed
+        assert client.triggers == []
+        assert result["run_ids"] == [None, None]
+        assert result["changed"] is True
+
+    def test_check_mode_reports_a_missing_flow(self, client, client_requests):
+        client.known_flows.discard(FLOW)
+        failed, result = run_module(single(), check_mode=True)
+        assert failed
+        assert "flow_id %s was not found on the controller" % FLOW in result["msg"]
+        assert result["changed"] is False
+        assert client.triggers == []
+
+    def test_check_mode_reuse_is_not_changed(self, client, client_requests, tmp_path):
+        ledger = str(tmp_path / "ledger.json")
+        failed, first = run_module(single(idempotency_key="release-1", ledger_path=ledger))
+        assert not failed
+        failed, result = run_module(single(idempotency_key="release-1", ledger_path=ledger), check_mode=True)
+        assert not failed
+        assert result["changed"] is False
+        assert result["reused"] is True
+        assert result["run_id"] == first["run_id"]
+        assert len(client.triggers) == 1
