@@ -1,0 +1,329 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Performance benchmark: trigger and follow runs against the in-process emulator.
+
+    .venv/bin/python tests/bench/bench.py        (or: make bench)
+
+Three scenarios, each with its own client and an emptied request log (see README.md):
+
+1. fan-out: 20 flows on 20 agents triggered in one batch, then followed together;
+2. short run: how soon after a 0.5 s run ends follow_runs returns;
+3. long run: how many status polls a 20 s run costs with poll_interval=5.
+
+Prints a table and one ``BENCH_RESULT {json}`` line; exits 1 when a target is missed.
+Standard library, requests and the collection only; everything on 127.0.0.1; about 30 s.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+EMULATOR_DIR = os.path.join(REPO_ROOT, "tests", "emulator")
+MODULE_UTILS = "ansible_collections.leapops.leapwork.plugins.module_utils."
+
+ACCESS_KEY = "bench-access-key"
+SPEED = 10.0  # emulated seconds per real second
+
+FAN_OUT = 20
+FAN_OUT_DURATION = 30  # emulated seconds: 3 s real
+FAN_OUT_NON_PASS = {19: "Failed", 20: "Error"}  # so that the keyframe reads are measured too
+FAN_OUT_CONCURRENCY = 8
+FAN_OUT_SLACK = 2.0  # real seconds allowed past the longest flow
+SHORT_DURATION = 5  # emulated seconds: 0.5 s real
+SHORT_REPEATS = 3
+SHORT_LATENCY_TARGET = 1.5
+LONG_DURATION = 200  # emulated seconds: 20 s real
+POLL_INTERVAL = 5.0
+# The emulator's item life: NoStatus for the first 10 %, Initializing for the next 10 %, Running
+# for the rest (tests/emulator/README.md, "Run model"). Each change is seen by the waiter as a
+# change, which restarts its fast polling.
+ITEM_PHASES = (0.1, 0.1, 0.8)
+# Requests per poll of a run with one item: GET /run/{id}/status, GET /run/{id}/runItemIds and
+# GET /runItems/{itemId} (read until the item is terminal, so also on the last poll).
+REQUESTS_PER_POLL = 3
+
+FLOW_FAN_OUT = "22000000-0000-4000-8000-%012d"
+AGENT_FAN_OUT = "32000000-0000-4000-8000-%012d"
+FLOW_SHORT = "22000000-0000-4000-8000-000000000101"
+FLOW_LONG = "22000000-0000-4000-8000-000000000102"
+AGENT_SHORT = "32000000-0000-4000-8000-000000000101"
+AGENT_LONG = "32000000-0000-4000-8000-000000000102"
+
+_RUN_PATH = re.compile(r"^/api/v4/run/([^/]+)/(status|runitemids)$", re.IGNORECASE)
+_ITEM_PATH = re.compile(r"^/api/v4/runitems/([^/]+)(/keyframes(/.*)?)?$", re.IGNORECASE)
+_TRIGGER_PATH = re.compile(r"^/api/v4/flows/([^/]+)/agent/([^/]+)$", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------- set-up
+def load_modules(collections_dir):
+    """Import the emulator and the collection's module_utils through a temporary collections tree."""
+    link_parent = os.path.join(collections_dir, "ansible_collections", "leapops")
+    os.makedirs(link_parent)
+    os.symlink(REPO_ROOT, os.path.join(link_parent, "leapwork"), target_is_directory=True)
+    sys.path.insert(0, collections_dir)
+    sys.path.insert(0, EMULATOR_DIR)
+    return {
+        "Emulator": importlib.import_module("leapwork_emulator").Emulator,
+        "client": importlib.import_module(MODULE_UTILS + "_client"),
+        "trigger": importlib.import_module(MODULE_UTILS + "_trigger"),
+        "waiter": importlib.import_module(MODULE_UTILS + "_waiter"),
+    }
+
+
+def emulator_config():
+    flows, agents = [], []
+    for index in range(1, FAN_OUT + 1):
+        flows.append({"id": FLOW_FAN_OUT % index, "title": "Bench fan-out %02d" % index, "folder": "Bench",
+                      "outcome": FAN_OUT_NON_PASS.get(index, "Passed"), "duration": FAN_OUT_DURATION})
+        agents.append({"id": AGENT_FAN_OUT % index, "title": "Bench agent %02d" % index, "host": "bench-%02d" % index})
+    flows.append({"id": FLOW_SHORT, "title": "Bench short", "folder": "Bench", "outcome": "Passed", "duration": SHORT_DURATION})
+    flows.append({"id": FLOW_LONG, "title": "Bench long", "folder": "Bench", "outcome": "Passed", "duration": LONG_DURATION})
+    agents.append({"id": AGENT_SHORT, "title": "Bench agent short", "host": "bench-short"})
+    agents.append({"id": AGENT_LONG, "title": "Bench agent long", "host": "bench-long"})
+    return {"speed": SPEED, "grace_polls": 0, "flows": flows, "agents": agents}
+
+
+# ---------------------------------------------------------------------------- bounds
+def polls_to_cover(length, poll_interval, poll_delays):
+    """Polls a fresh backoff schedule makes until one falls at or after ``length`` seconds."""
+    elapsed, polls = 0.0, 0
+    delays = poll_delays(poll_interval)
+    while elapsed < length and polls < 100000:
+        elapsed += next(delays)
+        polls += 1
+    return polls
+
+
+def poll_bound(real_duration, poll_interval, poll_delays):
+    """Most polls the waiter can make for one single-item run lasting ``real_duration`` seconds.
+
+    The first poll sees the run; then each observed item status change restarts the backoff
+    (0.5 s x 1.5^n, capped at ``poll_interval``). The poll that sees a change comes at or after
+    it, and actual gaps are at least the scheduled delays (they are counted from the end of a
+    poll round), so the polls between two changes are at most ``polls_to_cover(gap)``. Seeing two
+    changes at once, or a run already past its first phase, only lowers the count.
+    """
+    return 1 + sum(polls_to_cover(fraction * real_duration, poll_interval, poll_delays) for fraction in ITEM_PHASES)
+
+
+# ---------------------------------------------------------------------------- request accounting
+def requests_by_run(log, runs):
+    """{run_id: {"trigger", "status", "item_ids", "item", "keyframes", "total"}} from the emulator's request log."""
+    run_of_item, run_of_trigger = {}, {}
+    for run in runs:
+        run_of_trigger[(run["flow_id"], run["agent_id"])] = run["run_id"]
+        for item in run["items"]:
+            run_of_item[item["run_item_id"].lower()] = run["run_id"]
+    counts = {}
+    unattributed = 0
+    for entry in log:
+        path = entry["path"]
+        match = _RUN_PATH.match(path)
+        if match:
+            run_id, kind = match.group(1).lower(), "status" if match.group(2).lower() == "status" else "item_ids"
+        else:
+            match = _ITEM_PATH.match(path)
+            if match:
+                run_id, kind = run_of_item.get(match.group(1).lower()), "keyframes" if match.group(2) else "item"
+            else:
+                match = _TRIGGER_PATH.match(path)
+                run_id = run_of_trigger.get((match.group(1).lower(), match.group(2).lower())) if match else None
+                kind = "trigger"
+        if run_id is None:
+            unattributed += 1
+            continue
+        row = counts.setdefault(run_id, {"trigger": 0, "status": 0, "item_ids": 0, "item": 0, "keyframes": 0, "total": 0})
+        row[kind] += 1
+        row["total"] += 1
+    return counts, unattributed
+
+
+# ---------------------------------------------------------------------------- scenarios
+class Bench(object):
+    """The emulator, the modules, and the checks made so far."""
+
+    def __init__(self, modules, emulator):
+        self.m = modules
+        self.emu = emulator
+        self.checks = []  # (scenario, metric, value, target text, ok)
+        self.results = {}
+
+    def check(self, scenario, metric, value, target, ok):
+        self.checks.append((scenario, metric, value, target, bool(ok)))
+
+    def new_client(self):
+        self.emu.clear_requests()
+        return self.m["client"].LeapworkClient(self.emu.url, ACCESS_KEY, request_timeout=10)
+
+    def trigger(self, client, pairs, max_concurrency=FAN_OUT_CONCURRENCY):
+        trigger_mod = self.m["trigger"]
+        requests = [trigger_mod.RunRequest(flow_id, agent_id) for flow_id, agent_id in pairs]
+        results = trigger_mod.Trigger(client, client.controller_url).start_runs(requests, max_concurrency=max_concurrency)
+        errors = [result.error for result in results if result.error or not result.run_id]
+        if errors:
+            raise RuntimeError("trigger failed: %s" % errors[0])
+        return [result.run_id for result in results]
+
+    def follow(self, client, run_ids, wait_timeout):
+        return self.m["waiter"].follow_runs(client, run_ids, wait_timeout=wait_timeout, poll_interval=POLL_INTERVAL)
+
+    def fan_out(self):
+        name = "1 fan-out"
+        client = self.new_client()
+        pairs = [(FLOW_FAN_OUT % index, AGENT_FAN_OUT % index) for index in range(1, FAN_OUT + 1)]
+        with client:
+            started = time.monotonic()
+            run_ids = self.trigger(client, pairs)
+            triggered = time.monotonic()
+            results = self.follow(client, run_ids, wait_timeout=30)
+            wall = time.monotonic() - started
+            client_count = client.request_count
+        log = self.emu.requests()
+        counts, unattributed = requests_by_run(log, self.emu.runs())
+        longest = FAN_OUT_DURATION / SPEED
+        wall_target = longest + FAN_OUT_SLACK
+        polls_max = poll_bound(longest, POLL_INTERVAL, self.m["waiter"].poll_delays)
+        run_bounds = {}
+        for index, run_id in enumerate(run_ids, 1):
+            run_bounds[run_id] = 1 + REQUESTS_PER_POLL * polls_max + (1 if index in FAN_OUT_NON_PASS else 0)
+        total_bound = sum(run_bounds.values())
+        per_run = [counts.get(run_id, {}).get("total", 0) for run_id in run_ids]
+        over = [run_id for run_id in run_ids if counts.get(run_id, {}).get("total", 0) > run_bounds[run_id]]
+        expected = ["failed" if FAN_OUT_NON_PASS.get(index) == "Failed" else "error" if index in FAN_OUT_NON_PASS else "passed"
+                    for index in range(1, FAN_OUT + 1)]
+        outcomes = [result.outcome for result in results]
+        timed_out = sum(1 for result in results if result.timed_out)
+
+        self.check(name, "outcomes as configured, none timed out", "%d/%d" % (sum(a == b for a, b in zip(outcomes, expected)), FAN_OUT),
+                   "%d/%d" % (FAN_OUT, FAN_OUT), outcomes == expected and not timed_out)
+        self.check(name, "wall time, first trigger to all results (s)", "%.2f" % wall,
+                   "<= %.1f (longest %.1f + %.1f)" % (wall_target, longest, FAN_OUT_SLACK), wall <= wall_target)
+        self.check(name, "  of which triggering 20 runs (s)", "%.2f" % (triggered - started), "-", True)
+        self.check(name, "HTTP requests: client / emulator log", "%d / %d" % (client_count, len(log)), "equal",
+                   client_count == len(log) and not unattributed)
+        self.check(name, "HTTP requests in all", len(log), "<= %d" % total_bound, len(log) <= total_bound)
+        self.check(name, "requests per run: min / median / max", "%d / %g / %d" % (min(per_run), statistics.median(per_run), max(per_run)),
+                   "<= 1 + %d x %d (+1 if not passed)" % (REQUESTS_PER_POLL, polls_max), not over)
+        status_polls = [counts.get(run_id, {}).get("status", 0) for run_id in run_ids]
+        self.check(name, "status polls per run: min / max", "%d / %d" % (min(status_polls), max(status_polls)), "<= %d" % polls_max,
+                   max(status_polls) <= polls_max)
+        self.results["fan_out"] = {
+            "runs": FAN_OUT, "flow_real_seconds": longest, "wall_seconds": round(wall, 3),
+            "trigger_seconds": round(triggered - started, 3), "wall_target_seconds": wall_target,
+            "requests_client": client_count, "requests_emulator": len(log), "requests_bound": total_bound,
+            "requests_per_run": per_run, "requests_per_run_bound": 1 + REQUESTS_PER_POLL * polls_max,
+            "status_polls_per_run_max": max(status_polls), "status_polls_bound": polls_max,
+            "by_kind": {kind: sum(row[kind] for row in counts.values()) for kind in ("trigger", "status", "item_ids", "item", "keyframes")},
+        }
+
+    def short_run(self):
+        name = "2 short run"
+        latencies, follow_seconds, polls = [], [], []
+        ok_outcomes = True
+        for _repeat in range(SHORT_REPEATS):
+            client = self.new_client()
+            with client:
+                started = time.monotonic()
+                run_id = self.trigger(client, [(FLOW_SHORT, AGENT_SHORT)])[0]
+                result = self.follow(client, [run_id], wait_timeout=10)[0]
+                returned_wall = time.time()
+                follow_seconds.append(time.monotonic() - started)
+            ok_outcomes = ok_outcomes and result.outcome == "passed" and not result.timed_out
+            record = [run for run in self.emu.runs() if run["run_id"] == run_id][0]
+            finished_wall = record["finished_wall"]
+            latencies.append(returned_wall - finished_wall if finished_wall is not None else float("inf"))
+            counts, _unattributed = requests_by_run(self.emu.requests(), [record])
+            polls.append(counts.get(run_id, {}).get("status", 0))
+        worst = max(latencies)
+        self.check(name, "outcome passed (x%d)" % SHORT_REPEATS, "yes" if ok_outcomes else "no", "yes", ok_outcomes)
+        self.check(name, "run finished -> follow_runs returned (s), worst", "%.3f" % worst,
+                   "<= %.1f" % SHORT_LATENCY_TARGET, worst <= SHORT_LATENCY_TARGET)
+        self.check(name, "  each repeat (s)", " ".join("%.3f" % value for value in latencies), "-", True)
+        self.check(name, "  trigger to result (s), status polls", "%.2f, %d" % (max(follow_seconds), max(polls)), "-", True)
+        self.results["short_run"] = {
+            "flow_real_seconds": SHORT_DURATION / SPEED, "latency_seconds": [round(value, 3) for value in latencies],
+            "latency_worst_seconds": round(worst, 3), "latency_target_seconds": SHORT_LATENCY_TARGET,
+            "status_polls_max": max(polls),
+        }
+
+    def long_run(self):
+        name = "3 long run"
+        waiter = self.m["waiter"]
+        client = self.new_client()
+        real = LONG_DURATION / SPEED
+        with client:
+            started = time.monotonic()
+            run_id = self.trigger(client, [(FLOW_LONG, AGENT_LONG)])[0]
+            result = self.follow(client, [run_id], wait_timeout=real + 20)[0]
+            wall = time.monotonic() - started
+            client_count = client.request_count
+        log = self.emu.requests()
+        record = [run for run in self.emu.runs() if run["run_id"] == run_id][0]
+        counts, _unattributed = requests_by_run(log, [record])
+        row = counts.get(run_id, {})
+        polls = row.get("status", 0)
+        bound = poll_bound(real, POLL_INTERVAL, waiter.poll_delays)
+        steady = int(-(-real // POLL_INTERVAL))
+        one_ramp = 1 + polls_to_cover(real, POLL_INTERVAL, waiter.poll_delays)
+        self.check(name, "outcome passed", result.outcome, "passed", result.outcome == "passed" and not result.timed_out)
+        self.check(name, "status polls over %.0f s (poll_interval %g)" % (real, POLL_INTERVAL), polls, "<= %d" % bound, polls <= bound)
+        self.check(name, "  for scale: %.0f/%g; one backoff ramp" % (real, POLL_INTERVAL), "%d; %d" % (steady, one_ramp), "-", True)
+        self.check(name, "HTTP requests in all (client / log)", "%d / %d" % (client_count, len(log)),
+                   "<= %d" % (1 + REQUESTS_PER_POLL * bound), client_count == len(log) <= 1 + REQUESTS_PER_POLL * bound)
+        self.check(name, "  trigger to result (s)", "%.2f" % wall, "-", True)
+        self.results["long_run"] = {
+            "flow_real_seconds": real, "poll_interval": POLL_INTERVAL, "status_polls": polls, "status_polls_bound": bound,
+            "requests": len(log), "wall_seconds": round(wall, 3),
+        }
+
+
+def print_table(checks):
+    rows = [("scenario", "metric", "measured", "target", "")]
+    rows += [(scenario, metric, str(value), target, "" if target == "-" else ("ok" if ok else "MISSED"))
+             for scenario, metric, value, target, ok in checks]
+    widths = [max(len(row[column]) for row in rows) for column in range(5)]
+    for number, row in enumerate(rows):
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        if number == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=("fan_out", "short_run", "long_run"), action="append",
+                        help="run only this scenario (repeatable)")
+    args = parser.parse_args()
+    scenarios = args.only or ["fan_out", "short_run", "long_run"]
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="leapops-bench-collections-") as collections_dir:
+        modules = load_modules(collections_dir)
+        with modules["Emulator"](config=emulator_config(), access_key=ACCESS_KEY, speed=SPEED) as emulator:
+            bench = Bench(modules, emulator)
+            for scenario in scenarios:
+                getattr(bench, scenario)()
+    total = time.monotonic() - began
+    print("leapops.leapwork benchmark: emulator speed %g, poll_interval %g s, Python %s, %d CPUs"
+          % (SPEED, POLL_INTERVAL, sys.version.split()[0], os.cpu_count() or 0))
+    print()
+    print_table(bench.checks)
+    missed = [metric.strip() for scenario, metric, _value, target, ok in bench.checks if target != "-" and not ok]
+    print()
+    print("total %.1f s; %s" % (total, "every target met" if not missed else "MISSED: " + "; ".join(missed)))
+    document = dict(bench.results, ok=not missed, missed=missed, total_seconds=round(total, 1), speed=SPEED,
+                    python=sys.version.split()[0], cpus=os.cpu_count())
+    print("BENCH_RESULT " + json.dumps(document, sort_keys=True))
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
