@@ -254,3 +254,25 @@ class FakeController(object):
         if self.stop_result:
             run.stopped_at = moment
         return self.stop_result
+
+
+class FakeCatalogue(object):
+    """Read-only flow and agent lookups, 404 for ids not in ``known_flows`` / ``known_agents``.
+
+    A mixin for fake clients that also define ``_record(method, identifier)``.
+    """
+
+    known_flows = frozenset()
+    known_agents = frozenset()
+
+    def flow_info(self, flow_id):
+        self._record("flow_info", flow_id)  # pylint: disable=no-member
+        if flow_id not in self.known_flows:
+            raise LeapworkHTTPError("flow %s not found" % flow_id, status=404)
+        return {"Title": "Flow"}
+
+    def agent(self, agent_id):
+        self._record("agent", agent_id)  # pylint: disable=no-member
+        if agent_id not in self.known_agents:
+            raise LeapworkHTTPError("agent %s not found" % agent_id, status=404)
+        return {"Title": "Agent"}

@@ -17,6 +17,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import FakeCatalogue
 
 URL = "http://127.0.0.1:9001"
 FLOW = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
@@ -24,7 +25,7 @@ OTHER_FLOW = "7a1d0f8e-5c2b-4e3a-8f6d-1b2c3d4e5f60"
 AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
 
 
-class FakeClient(object):
+class FakeClient(FakeCatalogue):
     """Records calls; answers from scripted outcomes (a value, an exception, or a callable)."""
 
     def __init__(self, known_flows=(FLOW, OTHER_FLOW), known_agents=(AGENT,)):
@@ -53,17 +54,6 @@ class FakeClient(object):
             self._counter += 1
             return outcome or "run-%d" % self._counter
 
-    def flow_info(self, flow_id):
-        self._record("flow_info", flow_id)
-        if flow_id not in self.known_flows:
-            raise LeapworkHTTPError("flow %s not found" % flow_id, status=404)
-        return {"Title": "Flow"}
-
-    def agent(self, agent_id):
-        self._record("agent", agent_id)
-        if agent_id not in self.known_agents:
-            raise LeapworkHTTPError("agent %s not found" % agent_id, status=404)
-        return {"Title": "Agent"}
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError, TriggerOutcomeUnknown
 from ansible_collections.leapops.leapwork.plugins.modules import flow_run
 from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+    FakeCatalogue,
     FakeClock,
     FakeController,
     FakeItem,
@@ -39,7 +40,7 @@ class ModuleFail(Exception):
         self.result = result
 
 
-class FakeClient(FakeController):
+class FakeClient(FakeCatalogue, FakeController):
     """A client that starts runs (recorded) and answers for them like a controller; each run started
     has already finished with one flow ending ``final_status``, so that ``wait`` needs no sleep."""
 
@@ -65,17 +66,6 @@ class FakeClient(FakeController):
             FakeItem(run_id + "-item", flow_title="Flow %s" % flow_id[:8], statuses=[(0, self.final_status)])]))
         return run_id
 
-    def flow_info(self, flow_id):
-        self._record("flow_info", flow_id)
-        if flow_id not in self.known_flows:
-            raise LeapworkHTTPError("flow %s not found" % flow_id, status=404)
-        return {"Title": "Flow"}
-
-    def agent(self, agent_id):
-        self._record("agent", agent_id)
-        if agent_id not in self.known_agents:
-            raise LeapworkHTTPError("agent %s not found" % agent_id, status=404)
-        return {"Title": "Agent"}
 
 
 @pytest.fixture
