@@ -55,7 +55,6 @@ class FakeClient(FakeCatalogue):
             return outcome or "run-%d" % self._counter
 
 
-
 @pytest.fixture
 def client():
     return FakeClient()

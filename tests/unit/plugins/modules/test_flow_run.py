@@ -67,7 +67,6 @@ class FakeClient(FakeCatalogue, FakeController):
         return run_id
 
 
-
 @pytest.fixture
 def client():
     return FakeClient()
