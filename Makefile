@@ -106,11 +106,20 @@ integration: stage
 	@echo "== ansible-test integration against the emulator (Python $(PY_VERSION))"
 	@mkdir -p $(EMULATOR_STATE)
 	PYTHONPATH=tests/emulator $(BIN)/python tests/integration/emulator_config.py > $(EMULATOR_STATE)/integration.json
-	@url=$$($(BIN)/python hacking/emulator_ctl.py start $(EMULATOR_STATE)/integration \
+	$(BIN)/python hacking/make_test_cert.py $(EMULATOR_STATE)/tls-cert.pem $(EMULATOR_STATE)/tls-key.pem
+	@ctl="$(BIN)/python hacking/emulator_ctl.py"; \
+	trap "$$ctl stop $(EMULATOR_STATE)/integration; $$ctl stop $(EMULATOR_STATE)/integration-tls" EXIT; \
+	url=$$($$ctl start $(EMULATOR_STATE)/integration \
 		--config $(EMULATOR_STATE)/integration.json --access-key $(EMULATOR_KEY) --speed 20); \
-	trap '$(BIN)/python hacking/emulator_ctl.py stop $(EMULATOR_STATE)/integration' EXIT; \
-	printf 'leapwork_controller_url: %s\nleapwork_access_key: %s\nleapwork_read_only_key: %s\nleapwork_emulator_url: %s/_emulator\n' \
-		"$$url" "$(EMULATOR_KEY)" emulator-read-only-key "$$url" > $(STAGED)/tests/integration/integration_config.yml; \
+	tls_url=$$($$ctl start $(EMULATOR_STATE)/integration-tls --access-key $(EMULATOR_KEY) --speed 20 \
+		--tls-cert $(EMULATOR_STATE)/tls-cert.pem --tls-key $(EMULATOR_STATE)/tls-key.pem); \
+	{ echo "leapwork_controller_url: $$url"; \
+	  echo "leapwork_access_key: $(EMULATOR_KEY)"; \
+	  echo "leapwork_read_only_key: emulator-read-only-key"; \
+	  echo "leapwork_emulator_url: $$url/_emulator"; \
+	  echo "leapwork_tls_controller_url: $$tls_url"; \
+	  echo "leapwork_tls_ca_path: $(EMULATOR_STATE)/tls-cert.pem"; \
+	} > $(STAGED)/tests/integration/integration_config.yml; \
 	$(ANSIBLE_TEST) integration --venv --python $(PY_VERSION) --requirements --color no $(INTEGRATION_TARGETS)
 
 lint: stage
