@@ -16,12 +16,11 @@ from __future__ import annotations
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, combine, failure_lines
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, SUMMARY_KEYS, add_summaries, combine, failure_lines
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_GRACE_SECONDS, follow_runs
 
 QUEUED = "queued"
 RUNNING = "running"
-SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled")
 
 
 class Report(object):
@@ -52,8 +51,7 @@ def _as_snapshot(result):
 
 def _overall(results):
     if any(result.outcome in (QUEUED, RUNNING) for result in results):
-        summary = dict((key, sum(result.summary[key] for result in results)) for key in SUMMARY_KEYS)
-        return RUNNING, summary
+        return RUNNING, add_summaries(results)
     return combine(results)
 
 

@@ -317,12 +317,16 @@ class ItemResult(object):
         return "ItemResult(%r, %r, %r)" % (self.run_item_id, self.status, self.outcome)
 
 
+#: The keys of every summary, in the order messages list them.
+SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled")
+
+
 def summarize(items):
     """``{total, passed, failed, errors, cancelled}`` for item results.
 
     Items still running (in a run that timed out) count in ``total`` only.
     """
-    summary = {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}
+    summary = dict((key, 0) for key in SUMMARY_KEYS)
     key = {PASSED: "passed", FAILED: "failed", ERROR: "errors", CANCELLED: "cancelled"}
     for item in items:
         summary["total"] += 1
@@ -406,17 +410,17 @@ class RunResult(object):
         return "RunResult(%r, %r, %r)" % (self.run_id, self.status, self.outcome)
 
 
+def add_summaries(run_results):
+    """The summaries of ``run_results`` added up."""
+    return dict((key, sum(run.summary[key] for run in run_results)) for key in SUMMARY_KEYS)
+
+
 def combine(run_results):
     """``(outcome, summary)`` over many runs: summaries added up, the worst outcome
     (``timed_out`` > ``error`` > ``failed`` > ``cancelled`` > ``passed``). No runs give ``passed``.
     """
-    summary = {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}
-    outcomes = []
-    for run in run_results:
-        for key in summary:
-            summary[key] += run.summary[key]
-        outcomes.append(TIMED_OUT if run.timed_out else run.outcome)
-    return worst_outcome(outcomes), summary
+    run_results = list(run_results)
+    return worst_outcome(TIMED_OUT if run.timed_out else run.outcome for run in run_results), add_summaries(run_results)
 
 
 def failure_lines(run_results):
