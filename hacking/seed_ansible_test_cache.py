@@ -14,14 +14,30 @@ import re
 import shutil
 import sys
 
+#: How ansible-test writes its pip pin: ``pip='25.2'``.
+PIP_PIN = r"""pip\s*=\s*['"]([0-9.]+)['"]"""
+
 
 def pinned_pip_versions():
+    """The pip versions ansible-test pins, read from its (private) source with a regex.
+
+    That file is not an API: when it moves or the pin is written another way, fail with a
+    message that names the file, so the pattern can be mended instead of guessed at.
+    """
     import ansible_test  # pylint: disable=import-outside-toplevel
 
     # ansible-test pins pip in get_venv_packages(): default_packages = dict(pip='25.2', ...)
     source = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
-    with open(source, encoding="utf-8") as handle:
-        return set(re.findall(r"""pip\s*=\s*['"]([0-9.]+)['"]""", handle.read()))
+    try:
+        with open(source, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError as exc:
+        sys.exit("cannot read %s to find the pip version ansible-test pins: %s" % (source, exc))
+    versions = set(re.findall(PIP_PIN, text))
+    if not versions:
+        sys.exit("no pip pin matching %r in %s: ansible-test changed how it pins pip; update PIP_PIN in %s"
+                 % (PIP_PIN, source, os.path.abspath(__file__)))
+    return versions
 
 
 def main():
@@ -29,8 +45,6 @@ def main():
     cache = os.path.expanduser("~/.ansible/test/cache")
     os.makedirs(cache, exist_ok=True)
     versions = pinned_pip_versions() | set(sys.argv[1:])
-    if not versions:
-        sys.exit("could not find the pip version pinned by ansible-test")
     for version in sorted(versions):
         target = os.path.join(cache, "get_pip_%s.py" % version.replace(".", "_"))
         if not os.path.exists(target):
