@@ -290,6 +290,9 @@ class Targets(object):
                                      operation="resolve names")
                 if item.get(name) is not None and not str(item[name]).strip():
                     raise NameResolutionError("%s: %s must not be empty" % (item["label"], name), operation="resolve names")
+                if item.get(name) is None and not item.get(identifier):
+                    raise NameResolutionError("%s: one of %s or %s is required" % (item["label"], name, identifier),
+                                              operation="resolve names")
         resolved = []
         for item in items:
             item = dict(item)
@@ -310,7 +313,7 @@ class Targets(object):
                 problems.append("%s: %s" % (label, problem))
         if problems:
             raise PreflightError(
-                "Agent pre-flight: nothing was started, because %s:\n%s\n(set agent_preflight to false to start runs anyway)"
+                "Agent pre-flight: nothing was started, because %s:\n%s\n(set agent_preflight, or the role's verify_deployment_agent_preflight, to false to start runs anyway)"
                 % ("an agent cannot take runs" if len(problems) == 1 else "%d agents cannot take runs" % len(problems),
                    "\n".join(problems)),
                 operation="agent pre-flight")
@@ -320,3 +323,55 @@ class Targets(object):
         flow = self.directory.known_flow(flow_id) or {}
         agent = self.directory.known_agent(agent_id) or {}
         return {"flow_title": flow.get("title"), "flow_path": flow.get("path"), "agent_title": agent.get("title")}
+
+
+# ---------------------------------------------------------------- the info modules
+def find_flows(client, flow_id=None, path=None, title=None, folder=None):
+    """Flows by id, path, title or folder (recursive); every flow when none is given.
+
+    One hierarchy read, plus one ``/flowinfo`` read per flow returned whose status the
+    hierarchy does not carry. An unknown id, path or folder is a ``NameResolutionError``;
+    a title that matches nothing gives an empty list.
+    """
+    flows = FlowCatalogue(client.hierarchy())
+    if flow_id is not None:
+        found = flows.by_id(flow_id)
+        if found is None:
+            raise NameResolutionError("flow_id %s was not found in the controller's asset hierarchy" % flow_id,
+                                      operation="find flows", status=404)
+        selected = [found]
+    elif path is not None:
+        selected = _pick(flows.flows, "path", path)
+        if not selected:
+            raise _not_found("flow", "path", path, [flow["path"] for flow in flows.flows])
+    elif title is not None:
+        selected = _pick(flows.flows, "title", title)
+    elif folder is not None:
+        selected = flows.under(folder)
+    else:
+        selected = list(flows.flows)
+    result = []
+    for flow in selected:
+        flow = dict(flow)
+        if flow["status"] is None:
+            status = _field(client.flow_info(flow["id"]), "Status")
+            flow["status"] = status if isinstance(status, str) else None
+        result.append(flow)
+    return result
+
+
+def find_agents(client, agent_id=None, title=None):
+    """Agents with their availability (one ``/agents`` and one statuses read); all when neither is given.
+
+    An unknown ``agent_id`` is a ``NameResolutionError``; a title that matches nothing gives an empty list.
+    """
+    agents = AgentCatalogue(client.agents(), client.agents_statuses())
+    if agent_id is not None:
+        found = agents.by_id(agent_id)
+        if found is None:
+            raise NameResolutionError("agent_id %s was not found on the controller" % agent_id,
+                                      operation="find agents", status=404)
+        return [found]
+    if title is not None:
+        return _pick(agents.agents, "title", title)
+    return list(agents.agents)

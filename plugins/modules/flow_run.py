@@ -189,6 +189,12 @@ EXAMPLES = r"""
       Headless: true
   register: smoke
 
+- name: Start a flow by its folder path on an agent by its title
+  leapops.leapwork.flow_run:
+    flow: Regression/Checkout/Checkout fails
+    agent: Windows agent 1
+  register: by_name
+
 - name: Start it once per release, even when the play is run again
   leapops.leapwork.flow_run:
     flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
