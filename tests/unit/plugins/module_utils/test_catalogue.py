@@ -12,6 +12,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import
     NameResolutionError,
     PreflightError,
     Targets,
+    find_agents,
+    find_flows,
 )
 
 LOGIN = "20000000-0000-4000-8000-000000000001"
@@ -193,6 +195,55 @@ class CountingClient(object):
     def agents_statuses(self):
         self.calls.append("agents_statuses")
         return STATUSES
+
+
+class InfoClient(CountingClient):
+    def flow_info(self, flow_id):
+        self.calls.append("flow_info")
+        return {"Title": "ignored", "Status": "Draft" if flow_id == CHECKOUT_EU else "Publish"}
+
+
+class TestFindFlows:
+    def test_by_path_reads_the_status_of_the_flow_found(self):
+        client = InfoClient()
+        flows = find_flows(client, path="Regression/Checkout/EU/Checkout fails")
+        assert [(flow["id"], flow["status"]) for flow in flows] == [(CHECKOUT_EU, "Draft")]
+        assert client.calls == ["hierarchy", "flow_info"]
+
+    def test_by_title_returns_every_flow_with_it(self):
+        assert [flow["path"] for flow in find_flows(InfoClient(), title="checkout fails")] == [
+            "Regression/Checkout/Checkout fails", "Regression/Checkout/EU/Checkout fails"]
+        assert find_flows(InfoClient(), title="Nothing") == []
+
+    def test_by_folder_and_by_id_and_all(self):
+        assert [flow["id"] for flow in find_flows(InfoClient(), folder="Regression")] == [CHECKOUT, CHECKOUT_EU, SLASH, SLASH_TWIN]
+        assert [flow["id"] for flow in find_flows(InfoClient(), flow_id=LOGIN.upper())] == [LOGIN]
+        assert len(find_flows(InfoClient())) == 7
+
+    @pytest.mark.parametrize("lookup, expected", [
+        (dict(flow_id="99999999-0000-4000-8000-000000000099"), "flow_id 99999999-0000-4000-8000-000000000099 was not found"),
+        (dict(path="Smoke/Login"), "path: no flow named 'Smoke/Login' on the controller; closest: 'Smoke/Login passes'"),
+        (dict(folder="Smoke/Login passes"), "folder: no folder named 'Smoke/Login passes'"),
+    ])
+    def test_unknown_id_path_or_folder_is_an_error(self, lookup, expected):
+        with pytest.raises(NameResolutionError) as info:
+            find_flows(InfoClient(), **lookup)
+        assert expected in str(info.value)
+
+
+class TestFindAgents:
+    def test_all_by_id_by_title(self):
+        client = InfoClient()
+        assert [agent["title"] for agent in find_agents(client)] == ["Local agent", "Windows agent 1", "Windows agent 2"]
+        assert client.calls == ["agents", "agents_statuses"]
+        assert find_agents(InfoClient(), agent_id=OFFLINE)[0]["connection_status"] == "Unavailable"
+        assert [agent["id"] for agent in find_agents(InfoClient(), title="WINDOWS AGENT 2")] == [UNLICENSED]
+        assert find_agents(InfoClient(), title="Nobody") == []
+
+    def test_unknown_id_is_an_error(self):
+        with pytest.raises(NameResolutionError) as info:
+            find_agents(InfoClient(), agent_id="99999999-0000-4000-8000-000000000099")
+        assert "agent_id 99999999-0000-4000-8000-000000000099 was not found" in str(info.value)
 
 
 class TestTargets:
