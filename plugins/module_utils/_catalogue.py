@@ -161,9 +161,9 @@ class FlowCatalogue(object):
         if not matches:
             raise _not_found("folder", option, folder, sorted(self.folders))
         if len(matches) > 1:
-            raise NameResolutionError("%s: %r matches %d folders: %s; give its exact case"
-                             % (option, folder, len(matches), ", ".join(sorted(match["path"] for match in matches))),
-                             operation="resolve names")
+            listing = ", ".join(sorted(match["path"] for match in matches))
+            raise NameResolutionError("%s: %r matches %d folders: %s; give its exact case" % (option, folder, len(matches), listing),
+                                      operation="resolve names")
         prefix = matches[0]["path"]
         return [flow for flow in self.flows if flow["folder"] == prefix or flow["folder"].startswith(prefix + "/")]
 
@@ -222,7 +222,7 @@ class AgentCatalogue(object):
         if matches:
             listing = ", ".join("%s on %s (%s)" % (agent["title"], agent["host"] or "?", agent["id"]) for agent in matches)
             raise NameResolutionError("%s: %r matches %d agents: %s; give its agent_id" % (option, title, len(matches), listing),
-                             operation="resolve names")
+                                      operation="resolve names")
         raise _not_found("agent", option, title, [agent["title"] for agent in self.agents])
 
     def problem(self, agent_id):
@@ -287,7 +287,7 @@ class Targets(object):
             for name, identifier in (("flow", "flow_id"), ("agent", "agent_id")):
                 if item.get(name) and item.get(identifier):
                     raise NameResolutionError("%s: %s and %s are mutually exclusive" % (item["label"], name, identifier),
-                                     operation="resolve names")
+                                              operation="resolve names")
                 if item.get(name) is not None and not str(item[name]).strip():
                     raise NameResolutionError("%s: %s must not be empty" % (item["label"], name), operation="resolve names")
                 if item.get(name) is None and not item.get(identifier):
@@ -312,10 +312,10 @@ class Targets(object):
             if problem:
                 problems.append("%s: %s" % (label, problem))
         if problems:
+            reason = "an agent cannot take runs" if len(problems) == 1 else "%d agents cannot take runs" % len(problems)
             raise PreflightError(
-                "Agent pre-flight: nothing was started, because %s:\n%s\n(set agent_preflight, or the role's verify_deployment_agent_preflight, to false to start runs anyway)"
-                % ("an agent cannot take runs" if len(problems) == 1 else "%d agents cannot take runs" % len(problems),
-                   "\n".join(problems)),
+                "Agent pre-flight: nothing was started, because %s:\n%s\n(set agent_preflight, or the role's "
+                "verify_deployment_agent_preflight, to false to start runs anyway)" % (reason, "\n".join(problems)),
                 operation="agent pre-flight")
 
     def titles(self, flow_id, agent_id):
