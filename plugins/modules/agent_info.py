@@ -67,7 +67,7 @@ EXAMPLES = r"""
 - name: One agent by id
   leapops.leapwork.agent_info:
     agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
-  register: by_id
+  register: agent_by_id
 """
 
 RETURN = r"""

@@ -89,7 +89,7 @@ EXAMPLES = r"""
 - name: One flow by id, with its status (Publish, Draft...)
   leapops.leapwork.flow_info:
     flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
-  register: by_id
+  register: flow_by_id
 """
 
 RETURN = r"""
