@@ -86,6 +86,17 @@ class TestNames:
         assert result["msg"] == "flow_run: one of agent or agent_id is required"
         assert client.log == []
 
+    def test_the_ledger_keys_on_the_resolved_ids(self, client, tmp_path):
+        ledger = str(tmp_path / "ledger.json")
+        failed, first = run_module(dict(flow="Checkout fails", agent="Windows agent 1", idempotency_key="release-1", ledger_path=ledger))
+        assert not failed and first["changed"]
+        # The same flow and agent by id, then by another spelling of the names: the recorded run.
+        failed, by_id = run_module(dict(flow_id=FLOW, agent_id=AGENT, idempotency_key="release-1", ledger_path=ledger))
+        assert not failed and by_id["reused"] and by_id["run_id"] == first["run_id"]
+        failed, by_path = run_module(dict(flow="folder/checkout FAILS", agent_id=AGENT, idempotency_key="release-1", ledger_path=ledger))
+        assert not failed and by_path["reused"] and by_path["run_id"] == first["run_id"]
+        assert len(client.triggers) == 1
+
     def test_check_mode_resolves_and_starts_nothing(self, client):
         failed, result = run_module(dict(flow="Checkout fails", agent="Windows agent 1"), check_mode=True)
         assert not failed and result["changed"]
