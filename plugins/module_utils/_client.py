@@ -471,6 +471,11 @@ class LeapworkClient(object):
             path = "/hierarchy/%s" % _segment(item_id)
         return self._expect(call, self._get(call, path), (dict, list), "an object or a list")
 
+    def agents_statuses(self):
+        """``GET /agents/agentsStatuses``: ``AgentId``, ``Title``, ``ConnectionStatus``, ``BlockedByLicense`` per agent."""
+        call = _Call("read agent statuses")
+        return self._expect(call, self._get(call, "/agents/agentsStatuses"), list, "a list")
+
     # ------------------------------------------------------------------ transport
     def _pooled_session(self):
         """The keep-alive session for requests that are safe to repeat, created on first use."""

@@ -21,8 +21,15 @@ description:
     started; it is never retried.
   - With O(idempotency_key), a re-run of the play reuses the run recorded for that key in a local
     ledger instead of starting another; O(rerun) decides when a new run is started anyway.
-  - In check mode the module authenticates, confirms with read-only calls that the flow and the
-    agent exist, validates the variables, and starts nothing.
+  - The flow and the agent are given by id (O(flow_id), O(agent_id)) or by name (O(flow), O(agent)).
+    Names are resolved with read-only calls, at most one read of the asset hierarchy and one of the
+    agents per task however many items O(runs) has; a name that matches several flows or agents, or
+    none, fails the task before anything is started.
+  - Before any run is started, one read of the agent statuses checks that every target agent exists,
+    is available and is not blocked by the licence (O(agent_preflight)); otherwise the task fails at
+    once, naming the agent and its status, instead of leaving a run queued until O(wait_timeout).
+  - In check mode the module authenticates, resolves names, runs the agent pre-flight, confirms with
+    read-only calls that the flow and the agent exist, validates the variables, and starts nothing.
   - With O(runs), several flows are started concurrently in one task.
   - With O(wait), the task follows the run(s) to the end, concurrently and under one deadline,
     returns each flow's result and fails when a flow did not pass (see O(fail_on_failure)).
@@ -47,13 +54,44 @@ options:
     description:
       - Id (a GUID) of the flow to run, as shown in Leapwork Studio (Get Id) or in the
         controller's asset hierarchy.
-      - Required unless O(runs) is given; mutually exclusive with O(runs).
+      - One of O(flow_id), O(flow) or O(runs) is required; mutually exclusive with O(flow) and O(runs).
     type: str
   agent_id:
     description:
       - Id (a GUID) of the agent to run the flow on.
-      - Required with O(flow_id).
+      - One of O(agent_id) or O(agent) is required with O(flow_id) or O(flow).
     type: str
+  flow:
+    description:
+      - The flow by name, instead of O(flow_id). Either its path, the titles of its folders and its own
+        title joined by C(/) (V(Regression/Checkout/Checkout fails)), or its title alone when no other
+        flow has it.
+      - The path is tried first, then the title. An exact match wins; otherwise case is ignored.
+      - A name that matches several flows is an error listing their paths and ids; a name that matches
+        none is an error suggesting the closest names. Use O(flow_id) or the path then.
+      - A title that contains C(/) is matched as a whole, so give it as is or prefixed with its folders'
+        path (V(Regression/Pay / refund)); when that string is also the path of another flow, the name
+        is refused as ambiguous and O(flow_id) is needed.
+      - Resolved with one read of the controller's asset hierarchy (C(GET /api/v4/hierarchy)).
+    type: str
+  agent:
+    description:
+      - The agent by title, instead of O(agent_id); matched like O(flow) titles (exact, else ignoring
+        case; several matches are an error listing their hosts and ids).
+      - Resolved with one read of C(GET /api/v4/agents).
+    type: str
+  agent_preflight:
+    description:
+      - Before anything is started, read the agent statuses once (C(GET /api/v4/agents/agentsStatuses))
+        and fail when a target agent does not exist, is not C(Available) or is blocked by the licence.
+        Leapwork would otherwise keep such a run C(Queued), and a waiting task would only learn it at
+        O(wait_timeout).
+      - With O(runs), nothing is started when one agent fails the check; the message names every such
+        item, agent and status.
+      - Set to V(false) to start runs anyway, for example to queue them for an agent that is about to
+        connect.
+    type: bool
+    default: true
   variables:
     description:
       - Flow variables, sent in the query string of the trigger and applied to the run as
@@ -99,19 +137,23 @@ options:
   runs:
     description:
       - Start several flows in one task, concurrently (up to O(max_concurrency) at once).
-      - Mutually exclusive with O(flow_id) and O(agent_id).
+      - Mutually exclusive with O(flow_id), O(agent_id), O(flow) and O(agent).
       - Idempotency, check mode and the never-replay rule hold for each item.
     type: list
     elements: dict
     suboptions:
       flow_id:
-        description: Id (a GUID) of the flow.
+        description: Id (a GUID) of the flow. One of O(runs[].flow_id) and O(runs[].flow) is required.
         type: str
-        required: true
       agent_id:
-        description: Id (a GUID) of the agent.
+        description: Id (a GUID) of the agent. One of O(runs[].agent_id) and O(runs[].agent) is required.
         type: str
-        required: true
+      flow:
+        description: The flow by path or title, instead of O(runs[].flow_id); see O(flow).
+        type: str
+      agent:
+        description: The agent by title, instead of O(runs[].agent_id); see O(agent).
+        type: str
       variables:
         description: Variables for this item, merged over the module-level O(variables).
         type: dict
@@ -146,6 +188,12 @@ EXAMPLES = r"""
       Retries: 3
       Headless: true
   register: smoke
+
+- name: Start a flow by its folder path on an agent by its title
+  leapops.leapwork.flow_run:
+    flow: Regression/Checkout/Checkout fails
+    agent: Windows agent 1
+  register: by_name
 
 - name: Start it once per release, even when the play is run again
   leapops.leapwork.flow_run:
@@ -202,6 +250,21 @@ agent_id:
   returned: single flow
   type: str
   sample: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+flow_title:
+  description: The flow's title, when the task read the asset hierarchy (O(flow) given), else V(null).
+  returned: single flow
+  type: str
+  sample: Checkout fails
+flow_path:
+  description: The flow's folder path and title joined by C(/), when known as for RV(flow_title).
+  returned: single flow
+  type: str
+  sample: Regression/Checkout/Checkout fails
+agent_title:
+  description: The agent's title, when the task read the agents (O(agent) given or O(agent_preflight)), else V(null).
+  returned: single flow
+  type: str
+  sample: Windows agent 1
 variables:
   description: The variables as sent to the controller (every value rendered as a string).
   returned: single flow
@@ -242,6 +305,9 @@ runs:
       reused: false
       flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
       agent_id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+      flow_title: Checkout fails
+      flow_path: Regression/Checkout/Checkout fails
+      agent_title: Windows agent 1
       variables: {}
       idempotency_key: null
       request:
@@ -323,6 +389,7 @@ junit_path:
 
 from ansible.module_utils.basic import AnsibleModule
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
@@ -330,6 +397,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     connection_argument_spec,
     ensure_requests,
+    fail_from_error,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger, recorded_run_passed
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
@@ -341,6 +409,9 @@ def argument_spec():
     spec.update(
         flow_id=dict(type="str"),
         agent_id=dict(type="str"),
+        flow=dict(type="str"),
+        agent=dict(type="str"),
+        agent_preflight=dict(type="bool", default=True),
         variables=dict(type="dict", default={}),
         delete_schedule=dict(type="bool", default=False),
         idempotency_key=dict(type="str", no_log=False),
@@ -350,8 +421,10 @@ def argument_spec():
             type="list",
             elements="dict",
             options=dict(
-                flow_id=dict(type="str", required=True),
-                agent_id=dict(type="str", required=True),
+                flow_id=dict(type="str"),
+                agent_id=dict(type="str"),
+                flow=dict(type="str"),
+                agent=dict(type="str"),
                 variables=dict(type="dict", default={}),
                 idempotency_key=dict(type="str", no_log=False),
             ),
@@ -374,13 +447,27 @@ def run_requests(params):
     return requests
 
 
+def uses_names(params):
+    items = params["runs"] if params["runs"] is not None else [params]
+    return any(item["flow"] is not None or item["agent"] is not None for item in items)
+
+
+def resolve_names(targets, params):
+    """``params`` with every ``flow``/``agent`` name replaced by its id (see ``_catalogue``)."""
+    if params["runs"] is None:
+        resolved = targets.resolve([dict(params, label="flow_run")])[0]
+        return dict(params, flow_id=resolved["flow_id"], agent_id=resolved["agent_id"])
+    resolved = targets.resolve([dict(item, label="runs[%d]" % index) for index, item in enumerate(params["runs"])])
+    runs = [dict(item, flow_id=names["flow_id"], agent_id=names["agent_id"]) for item, names in zip(params["runs"], resolved)]
+    return dict(params, runs=runs)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
         supports_check_mode=True,
-        mutually_exclusive=[("runs", "flow_id"), ("runs", "agent_id")],
-        required_one_of=[("runs", "flow_id")],
-        required_together=[("flow_id", "agent_id")],
+        mutually_exclusive=[("runs", "flow_id"), ("runs", "agent_id"), ("runs", "flow"), ("runs", "agent")],
+        required_one_of=[("runs", "flow_id", "flow")],
     )
     ensure_requests(module)
     params = module.params
@@ -390,11 +477,23 @@ def main():
     if params["max_concurrency"] < 1:
         module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
     try:
-        requests = run_requests(params)
+        requests = None if uses_names(params) else run_requests(params)
     except RequestError as exc:
         module.fail_json(msg=str(exc))
 
     client = client_from_module(module)
+    targets = Targets(client)
+    try:
+        if requests is None:
+            # Names become ids with read-only calls; nothing that could start a run is sent before the checks.
+            requests = run_requests(resolve_names(targets, params))
+        if params["agent_preflight"]:
+            targets.preflight([(request.label, request.agent_id) for request in requests])
+    except RequestError as exc:
+        module.fail_json(msg=str(exc))
+    except LeapworkError as exc:
+        fail_from_error(module, exc)
+
     needs_ledger = any(request.idempotency_key for request in requests)
     trigger = Trigger(
         client,
@@ -406,13 +505,15 @@ def main():
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
     )
     results = trigger.start_runs(requests, params["max_concurrency"])
-    finish(module, client, params, results)
+    finish(module, client, params, results, targets)
 
 
-def finish(module, client, params, results):
+def finish(module, client, params, results, targets):
     changed = any(result.changed for result in results)
     single = params["runs"] is None
     runs = [result.to_dict(module.check_mode) for result in results]
+    for run in runs:
+        run.update(targets.titles(run["flow_id"], run["agent_id"]))
     failed = [result for result in results if result.error]
     if single:
         output = dict(runs[0])

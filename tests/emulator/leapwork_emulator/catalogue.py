@@ -11,6 +11,7 @@ DEFAULT_CONFIG = {
         {"id": "10000000-0000-4000-8000-000000000001", "path": "Smoke"},
         {"id": "10000000-0000-4000-8000-000000000002", "path": "Regression"},
         {"id": "10000000-0000-4000-8000-000000000003", "path": "Regression/Checkout"},
+        {"id": "10000000-0000-4000-8000-000000000004", "path": "Regression/Checkout/EU"},
     ],
     "flows": [
         {"id": "20000000-0000-4000-8000-000000000001", "title": "Login passes", "folder": "Smoke",
@@ -31,6 +32,9 @@ DEFAULT_CONFIG = {
          "outcome": "Quarantined", "duration": 4},
         {"id": "20000000-0000-4000-8000-000000000009", "title": "Empty flow", "folder": "Smoke",
          "outcome": None, "duration": 2},
+        # Same title as 20000000-...-0002, one folder deeper: a title that names two flows.
+        {"id": "20000000-0000-4000-8000-000000000010", "title": "Checkout fails", "folder": "Regression/Checkout/EU",
+         "outcome": "Failed", "duration": 8, "message": "Expected VAT '20%' but found '19%'", "block": "Check VAT"},
     ],
     "agents": [
         {"id": "30000000-0000-4000-8000-000000000001", "title": "Local agent", "host": "localhost",
@@ -39,6 +43,10 @@ DEFAULT_CONFIG = {
          "connection_type": "RemoteAgent"},
         {"id": "30000000-0000-4000-8000-000000000003", "title": "Windows agent 2", "host": "win-agent-02",
          "connection_type": "RemoteAgent"},
+        {"id": "30000000-0000-4000-8000-000000000004", "title": "Offline agent", "host": "win-agent-03",
+         "connection_type": "RemoteAgent", "available": False},
+        {"id": "30000000-0000-4000-8000-000000000005", "title": "Unlicensed agent", "host": "win-agent-04",
+         "connection_type": "RemoteAgent", "blocked_by_license": True},
     ],
     "schedules": [
         {"id": "40000000-0000-4000-8000-000000000001", "title": "Smoke suite",
@@ -151,6 +159,7 @@ class Catalogue:
             "type": spec.get("type", "Desktop"),
             "environment": spec.get("environment", spec.get("title", agent_id)),
             "available": bool(spec.get("available", True)),
+            "blocked_by_license": bool(spec.get("blocked_by_license", False)),
         }
 
     def _schedule(self, spec):

@@ -166,7 +166,7 @@ class Model:
                     self.free_at[agent_id] = current.end
                     self.current[agent_id] = None
                     current = None
-                if current is not None or not queue or not agent["available"]:
+                if current is not None or not queue or not agent["available"] or agent["blocked_by_license"]:
                     break
                 start = max(queue[0].created_at, self.free_at.get(agent_id, 0.0))
                 if start > now:

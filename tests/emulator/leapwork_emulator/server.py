@@ -15,6 +15,9 @@ from .faults import Faults, FaultError
 from .model import Model, NotFound
 
 API_PREFIX = "/api/v4"
+# Leapwork's GitHub Action still reads run items through the v3 API; the answer is the same.
+V3_PREFIX = "/api/v3"
+V3_ROUTES = ("run_item_ids",)
 INTROSPECTION_PREFIX = "/_emulator"
 FULL_SCOPES = ("run", "read")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-]{0,127}$")
@@ -239,7 +242,7 @@ class Api:
         """GET /agents/agentsStatuses."""
         return [{"AgentId": agent["id"], "Title": agent["title"],
                  "ConnectionStatus": "Available" if agent["available"] else "Unavailable",
-                 "BlockedByLicense": False, "IsBusy": self.model.agent_busy(agent["id"])}
+                 "BlockedByLicense": agent["blocked_by_license"], "IsBusy": self.model.agent_busy(agent["id"])}
                 for agent in self.catalogue.agents.values()]
 
     def hierarchy(self, params, _query):
@@ -345,11 +348,13 @@ class Handler(BaseHTTPRequestHandler):
             self._introspection(path[len(INTROSPECTION_PREFIX):].lower(), url.query, body)
         elif lowered == API_PREFIX or lowered.startswith(API_PREFIX + "/"):
             self._api(path, path[len(API_PREFIX):], url.query)
+        elif lowered.startswith(V3_PREFIX + "/"):
+            self._api(path, path[len(V3_PREFIX):], url.query, V3_ROUTES)
         else:
             self._text(404, "Not found")
 
     # ------------------------------------------------------------------ the Leapwork API
-    def _api(self, full_path, path, raw_query):
+    def _api(self, full_path, path, raw_query, only_routes=None):
         state = self.state
         query = parse_qsl(raw_query, keep_blank_values=True)
         entry = {
@@ -381,7 +386,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             else:
                 state.stopping.wait(fault.seconds)
-        status, document, text, headers = self._api_answer(path or "/", query)
+        status, document, text, headers = self._api_answer(path or "/", query, only_routes)
         entry["status"] = None if after is not None and after.action == "drop" else status
         state.record(entry)
         if after is not None:
@@ -394,14 +399,16 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._text(status, text, headers)
 
-    def _api_answer(self, path, query):
-        """(status, JSON document or None, text, headers)."""
+    def _api_answer(self, path, query, only_routes=None):
+        """(status, JSON document or None, text, headers); ``only_routes`` limits the handlers served."""
         state = self.state
         try:
             key = self.headers.get("AccessKey")
             if key is None or key not in state.access_keys:
                 raise ApiError(401, "Incorrect AccessKey")
             name, params, scope = match_route(self.command, path)
+            if only_routes is not None and name not in only_routes:
+                raise ApiError(404, "No HTTP resource was found that matches the request URI '%s'." % self.path.split("?")[0])
             if scope not in state.access_keys[key]:
                 raise ApiError(403, "AccessKey does not have the relevant scope permission")
             try:

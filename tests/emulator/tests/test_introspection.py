@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import AGENT_LOCAL, AGENT_WIN1, FLOW_DONE, FLOW_PASSED, KEY, SCHEDULE_SMOKE
+from conftest import AGENT_LOCAL, AGENT_WIN1, FLOW_DONE, FLOW_EMPTY, FLOW_FAILED, FLOW_PASSED, KEY, SCHEDULE_SMOKE
 
 
 def test_runs_records_and_filters(client, emulator):
@@ -63,9 +63,9 @@ def test_reset_keeps_the_catalogue(client, emulator):
 def test_catalogue_and_config(client):
     catalogue = client.ok("GET", "/_emulator/catalogue", key=None)
     assert {"folders", "flows", "agents", "schedules"} <= set(catalogue)
-    flows = {flow["title"]: flow for flow in catalogue["flows"]}
-    assert flows["Checkout fails"]["path"] == "Regression/Checkout/Checkout fails"
-    assert flows["Empty flow"]["no_items"] is True
+    flows = {flow["id"]: flow for flow in catalogue["flows"]}
+    assert flows[FLOW_FAILED]["path"] == "Regression/Checkout/Checkout fails"
+    assert flows[FLOW_EMPTY]["no_items"] is True
     assert "access_keys" not in catalogue
     assert client.ok("GET", "/_emulator/config", key=None) == {"speed": 50.0, "grace_polls": 0}
     for bad in ({"speed": 0}, {"speed": "fast"}, {"grace_polls": -1}, {"colour": "red"}, [1]):

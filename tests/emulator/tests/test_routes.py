@@ -119,7 +119,8 @@ def test_stop_routes(client):
 
 def test_agents_routes(client):
     agents = client.ok("GET", "/agents")
-    assert [agent["Title"] for agent in agents] == ["Local agent", "Windows agent 1", "Windows agent 2"]
+    titles = ["Local agent", "Windows agent 1", "Windows agent 2", "Offline agent", "Unlicensed agent"]
+    assert [agent["Title"] for agent in agents] == titles
     for field in ("Id", "Title", "HostName", "Port", "ConnectionType", "Type", "UsedBySchedules"):
         assert field in agents[0]
     one = client.ok("GET", "/agents/%s" % AGENT_WIN1)

@@ -276,3 +276,26 @@ class FakeCatalogue(object):
         if agent_id not in self.known_agents:
             raise LeapworkHTTPError("agent %s not found" % agent_id, status=404)
         return {"Title": "Agent"}
+
+    # What names and the agent pre-flight read: flows in one folder, agents by id.
+    flow_titles = {}  # flow_id -> title; flows not listed are titled "Flow <first 8 hex>"
+    agent_titles = {}  # agent_id -> title
+    unavailable_agents = frozenset()
+
+    def hierarchy(self, item_id=None):
+        self._record("hierarchy", item_id)  # pylint: disable=no-member
+        return [{"Id": "f0000000-0000-4000-8000-000000000000", "Title": "Folder", "Type": "Folder", "Children": [
+            {"Id": flow_id, "Title": self.flow_titles.get(flow_id, "Flow %s" % flow_id[:8]), "Type": "Flow", "Children": []}
+            for flow_id in sorted(self.known_flows)]}]
+
+    def agents(self):
+        self._record("agents", None)  # pylint: disable=no-member
+        return [{"Id": agent_id, "Title": self.agent_titles.get(agent_id, "Agent %s" % agent_id[:8])}
+                for agent_id in sorted(self.known_agents)]
+
+    def agents_statuses(self):
+        self._record("agents_statuses", None)  # pylint: disable=no-member
+        return [{"AgentId": agent_id, "Title": self.agent_titles.get(agent_id, "Agent %s" % agent_id[:8]),
+                 "ConnectionStatus": "Unavailable" if agent_id in self.unavailable_agents else "Available",
+                 "BlockedByLicense": False}
+                for agent_id in sorted(self.known_agents)]
