@@ -17,11 +17,11 @@ description:
     (C(PUT /api/v4/schedules/{scheduleId}/runNow)) and returns the C(RunId) it answers. This is the
     call Leapwork's own CI plugins (Jenkins, Azure DevOps, TeamCity, Bamboo, GitHub Action) make.
   - The schedule is named by its id (O(schedule_id)) or by its title (O(schedule)). Titles are not
-    unique in Leapwork: a title that several schedules share is an error listing their ids, and a
+    unique in Leapwork, so a title that several schedules share is an error listing their ids, and a
     title that matches none is an error suggesting the closest titles.
   - Every schedule of the task is looked up, and checked to be enabled, before anything is started.
     A disabled schedule is an error, and nothing is started.
-  - Every runNow call starts a B(new) run, so it gets the care of M(leapops.leapwork.flow_run): it is
+  - Every runNow call starts a B(new) run, so it gets the care of M(leapops.leapwork.flow_run), and it is
     retried only when the connection failed before the request was sent; when it was sent but no
     answer came back, the task fails, says that a run may have started, and never sends it again.
   - With O(idempotency_key), a re-run of the play reuses the run recorded for that key in a local
@@ -30,7 +30,7 @@ description:
     controller answers runNow with HTTP 410) is waited for or reported at once, as O(when_running) says.
   - With O(schedules), several schedules are started concurrently in one task, not one after another.
   - With O(wait), the task follows the run(s) to the end under one deadline and reports them exactly
-    as M(leapops.leapwork.flow_run) does: results per flow and agent, one failure message, and a JUnit
+    as M(leapops.leapwork.flow_run) does, with results per flow and agent, one failure message, and a JUnit
     report with one test suite per schedule run and one test case per flow and agent.
 author:
   - LeapOps engineering (@leapops)
@@ -162,7 +162,7 @@ EXAMPLES = r"""
 
 - name: Run a schedule by id, once per release, failing at once if it is busy
   leapops.leapwork.schedule_run:
-    schedule_id: 40000000-0000-4000-8000-000000000001
+    schedule_id: 3f9a7c1e-8b2d-4e6f-a0c5-1d2e3f4a5b6c
     idempotency_key: "schedule-release-{{ app_version }}"
     when_running: fail
 
@@ -170,7 +170,7 @@ EXAMPLES = r"""
   leapops.leapwork.schedule_run:
     schedules:
       - schedule: Smoke suite
-      - schedule_id: 40000000-0000-4000-8000-000000000002
+      - schedule_id: 6d4c2b1a-9e8f-4a7b-b6c5-d4e3f2a1b0c9
         variables:
           Browser: Chrome
     wait: true
