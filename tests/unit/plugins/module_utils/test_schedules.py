@@ -50,7 +50,8 @@ class FakeScheduleClient(object):
 
     def __init__(self, statuses=None, run_now=None):
         self.statuses = dict(statuses or {})  # schedule id -> list of statuses, the last one repeats
-        self.run_now_script = list(run_now or [RUN_1])
+        # (error, run id) pairs: runNow raises the error, or answers the run id
+        self.run_now_script = [(None, outcome) if isinstance(outcome, str) else (outcome, None) for outcome in run_now or [RUN_1]]
         self.run_now_calls = []
         self.status_calls = 0
         self.lock = threading.Lock()
@@ -67,10 +68,10 @@ class FakeScheduleClient(object):
     def run_schedule_now(self, schedule_id, variables=None):
         with self.lock:
             self.run_now_calls.append((schedule_id, dict(variables or {})))
-            outcome = self.run_now_script.pop(0) if len(self.run_now_script) > 1 else self.run_now_script[0]
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
+            error, run_id = self.run_now_script.pop(0) if len(self.run_now_script) > 1 else self.run_now_script[0]
+        if error is not None:
+            raise error
+        return run_id
 
 
 def facts():
