@@ -271,7 +271,7 @@ class ScheduleRunner(object):
             left = self.remaining()
             if left <= 0:
                 raise LeapworkError("Schedule %r (%s): the controller kept answering that it is already running "
-                                    "until wait_timeout; nothing was started."
+                                    "(HTTP 410) until wait_timeout; nothing was started."
                                     % (result.schedule["title"], result.schedule["id"]),
                                     operation="run a schedule now", status=ALREADY_RUNNING_STATUS)
             self.sleep(min(self.poll_interval, left))
@@ -289,13 +289,13 @@ class ScheduleRunner(object):
             if self.when_running == "fail":
                 raise LeapworkError("Schedule %r (%s) is already running (status: %s) and when_running is fail; "
                                     "nothing was started." % (schedule["title"], schedule["id"], status),
-                                    operation="run a schedule now", status=ALREADY_RUNNING_STATUS)
+                                    operation="run a schedule now")
             left = self.remaining()
             if left <= 0:
                 raise LeapworkError("Schedule %r (%s) was still running (status: %s) after waiting %.0f s for its "
                                     "previous run to end (wait_timeout); nothing was started."
                                     % (schedule["title"], schedule["id"], status, self.clock() - began),
-                                    operation="run a schedule now", status=ALREADY_RUNNING_STATUS)
+                                    operation="run a schedule now")
             self.sleep(min(pause, self.poll_interval, left))
             pause *= _PAUSE_FACTOR
 
