@@ -476,6 +476,61 @@ class LeapworkClient(object):
         call = _Call("read agent statuses")
         return self._expect(call, self._get(call, "/agents/agentsStatuses"), list, "a list")
 
+    # -- schedules
+    #: Answers to runNow that prove no run was started: those of the flow trigger, plus 410, the
+    #: controller's "already running" (the schedule's current run goes on; no new one was made).
+    RUN_NOW_NO_RUN_STATUSES = TRIGGER_NO_RUN_STATUSES | frozenset((410,))
+
+    def run_schedule_now(self, schedule_id, variables=None):
+        """``PUT /schedules/{scheduleId}/runNow``: start the schedule once; return the ``RunId``.
+
+        Never replayed once sent, like ``trigger_flow``. The controller applies only the variables
+        the schedule defines. A 410 answer (already running) is raised as a ``LeapworkHTTPError``.
+        """
+        call = _Call("run a schedule now", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id)
+        try:
+            params = render_query(variables)
+        except ValueError as exc:
+            raise LeapworkError(self._redact("%s: %s; nothing was sent" % (call.prefix(), exc)),
+                                operation=call.operation) from None
+        if params:
+            # Names only: values may be secrets. Without variables a 400 is not about them.
+            call.variable_names = [name for name, _value in params]
+        response, attempts, sent_at = self._send_trigger(call, "/schedules/%s/runNow" % _segment(schedule_id), params)
+        status = response.status_code
+        if not 200 <= status < 300:
+            note = None
+            if status not in self.RUN_NOW_NO_RUN_STATUSES:
+                note = ("The controller reported an error, but a run may or may not have started: check the "
+                        "controller's run listings for schedule %s before running it again." % schedule_id)
+            raise self._http_error(call, response, attempts, note=note)
+        try:
+            data = response.json()
+        except ValueError:
+            data = _MISSING
+        run_id = _field(data, "RunId")
+        if not isinstance(run_id, str) or not run_id.strip():
+            message = ("Running schedule %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), so a run "
+                       "has probably started but its id is unknown. It was not retried; check the controller's run "
+                       "listings before running it again."
+                       % (schedule_id, sent_at, status, trim_text(_text(response)) or "empty body"))
+            raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
+        return run_id.strip()
+
+    def schedules(self):
+        """``GET /schedules``: every schedule (``Id``, ``Title``, ``IsEnabled``, ``Type``)."""
+        call = _Call("list schedules")
+        return self._expect(call, self._get(call, "/schedules"), list, "a list")
+
+    def schedule_status(self, schedule_id):
+        """``GET /schedules/{scheduleId}/status``: the status of the schedule's newest run."""
+        call = _Call("read schedule status", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id)
+        data = self._get(call, "/schedules/%s/status" % _segment(schedule_id))
+        status = _field(data, "Status")
+        if not isinstance(status, str):
+            raise self._unexpected(call, "an object with a Status string", data)
+        return status
+
     # ------------------------------------------------------------------ transport
     def _pooled_session(self):
         """The keep-alive session for requests that are safe to repeat, created on first use."""

@@ -1,8 +1,8 @@
 """Print the emulator configuration used by `make integration`.
 
 The built-in catalogue (whose ids the targets use, see setup_emulator) plus a fan-out set of
-20 flows on 20 agents for the concurrency test of the verify_deployment role, and a read-only
-access key so that a real 403 can be provoked.
+20 flows on 20 agents for the concurrency test of the verify_deployment role, a read-only
+access key so that a real 403 can be provoked, and the schedules of the schedule_run target.
 
     PYTHONPATH=tests/emulator python tests/integration/emulator_config.py > emulator.json
 """
@@ -34,7 +34,27 @@ def fan_out_config():
             "connection_type": "RemoteAgent",
         })
     config["access_keys"] = {READ_ONLY_KEY: ["read"]}
+    add_schedules(config)
     return config
+
+
+def add_schedules(config):
+    """Schedules for the schedule_run target: a shared title, a disabled one, a busy one on its own agent."""
+    config["agents"].append({"id": "32000000-0000-4000-8000-000000000001", "title": "Schedule agent",
+                             "host": "schedule-agent", "connection_type": "RemoteAgent"})
+    config["flows"].append({"id": "22000000-0000-4000-8000-000000000001", "title": "Busy step", "folder": "Smoke",
+                            "outcome": "Passed", "duration": 60})
+    config["schedules"].extend([
+        {"id": "41000000-0000-4000-8000-000000000001", "title": "Nightly",
+         "flows": ["20000000-0000-4000-8000-000000000001"], "agent": "30000000-0000-4000-8000-000000000003"},
+        {"id": "41000000-0000-4000-8000-000000000002", "title": "Nightly",
+         "flows": ["20000000-0000-4000-8000-000000000005"], "agent": "30000000-0000-4000-8000-000000000003"},
+        {"id": "41000000-0000-4000-8000-000000000003", "title": "Switched off suite", "enabled": False,
+         "flows": ["20000000-0000-4000-8000-000000000001"], "agent": "30000000-0000-4000-8000-000000000003"},
+        {"id": "41000000-0000-4000-8000-000000000004", "title": "Busy suite",
+         "flows": ["22000000-0000-4000-8000-000000000001", "22000000-0000-4000-8000-000000000001"],
+         "agent": "32000000-0000-4000-8000-000000000001", "variables": {"Release": "none"}},
+    ])
 
 
 if __name__ == "__main__":

@@ -51,11 +51,11 @@ DEFAULT_CONFIG = {
     "schedules": [
         {"id": "40000000-0000-4000-8000-000000000001", "title": "Smoke suite",
          "flows": ["20000000-0000-4000-8000-000000000001", "20000000-0000-4000-8000-000000000005"],
-         "agent": "30000000-0000-4000-8000-000000000001"},
+         "agent": "30000000-0000-4000-8000-000000000001", "variables": {"Env": "test", "Build": ""}},
         {"id": "40000000-0000-4000-8000-000000000002", "title": "Regression suite",
          "flows": ["20000000-0000-4000-8000-000000000002", "20000000-0000-4000-8000-000000000003",
                    "20000000-0000-4000-8000-000000000004"],
-         "agent": "30000000-0000-4000-8000-000000000002"},
+         "agent": "30000000-0000-4000-8000-000000000002", "variables": {"Browser": "Edge"}},
     ],
 }
 
@@ -171,12 +171,17 @@ class Catalogue:
         agent = _id(spec.get("agent"), "schedule %s agent" % schedule_id)
         if agent not in self.agents:
             raise ConfigError("schedule %s names an unknown agent %s" % (schedule_id, agent))
+        variables = spec.get("variables", {})
+        if not isinstance(variables, dict):
+            raise ConfigError("schedule %s: variables must be an object of names and default values" % schedule_id)
         self.schedules[schedule_id] = {
             "id": schedule_id,
             "title": str(spec.get("title", schedule_id)),
             "flows": flows,
             "agent": agent,
             "enabled": bool(spec.get("enabled", True)),
+            # The variables the schedule defines, with their default values: runNow applies only these.
+            "variables": {str(name): "" if value is None else str(value) for name, value in variables.items()},
         }
 
     def flow_path(self, flow):

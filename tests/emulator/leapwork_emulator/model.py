@@ -20,6 +20,14 @@ class NotFound(Exception):
     """An unknown asset, run or run item."""
 
 
+class AlreadyRunning(Exception):
+    """runNow on a schedule whose newest run is queued or executing (the controller answers 410)."""
+
+
+class ScheduleDisabled(Exception):
+    """runNow on a disabled schedule (undocumented; the emulator answers 400, see its README)."""
+
+
 class ItemPlan:
     """One flow of a run on the run's agent, with its planned start and duration."""
 
@@ -206,19 +214,31 @@ class Model:
             return self._create(schedule, [flow], agent, variables, is_delete).run_id
 
     def run_now(self, schedule_id, variables):
-        """Run schedule now."""
+        """Run schedule now: only the variables the schedule defines are applied, over their defaults."""
         with self.lock:
-            spec = self.catalogue.schedules.get(schedule_id.lower())
+            key = schedule_id.lower()
+            spec = self.catalogue.schedules.get(key)
             if spec is not None:
-                schedule = {"id": spec["id"], "title": spec["title"], "temporary": False, "enabled": spec["enabled"]}
+                if not spec["enabled"]:
+                    raise ScheduleDisabled(spec["title"])
+                schedule = {"id": spec["id"], "title": spec["title"], "temporary": False, "enabled": True}
                 flows = [self.catalogue.flows[flow] for flow in spec["flows"]]
                 agent = self.catalogue.agents[spec["agent"]]
-                return self._create(schedule, flows, agent, variables, False).run_id
-            temporary = self.temporary.get(schedule_id.lower())
-            if temporary is None:
-                raise NotFound()
-            previous = [run for run in self.order if run.schedule["id"] == temporary["id"]][-1]
-            return self._create(temporary, previous.flows, previous.agent, variables, previous.is_delete).run_id
+                defined, is_delete = list(spec["variables"].items()), False
+            else:
+                schedule = self.temporary.get(key)
+                if schedule is None:
+                    raise NotFound()
+                previous = [run for run in self.order if run.schedule["id"] == schedule["id"]][-1]
+                flows, agent, is_delete = previous.flows, previous.agent, previous.is_delete
+                # A temporary schedule defines the variables its flow run was given.
+                defined = previous.variables
+            now = self.advance()
+            if any(run.status(now) != "Finished" for run in self.order if run.schedule["id"] == schedule["id"]):
+                raise AlreadyRunning()
+            given = {name.lower(): value for name, value in variables}
+            applied = [(name, given.get(name.lower(), default)) for name, default in defined]
+            return self._create(schedule, flows, agent, applied, is_delete).run_id
 
     # ------------------------------------------------------------------ reads
     def _run(self, run_id):

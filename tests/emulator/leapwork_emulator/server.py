@@ -12,7 +12,7 @@ from .catalogue import Catalogue, load_config
 from .clock import Clock
 from .dotnet import with_ids
 from .faults import Faults, FaultError
-from .model import Model, NotFound
+from .model import AlreadyRunning, Model, NotFound, ScheduleDisabled
 
 API_PREFIX = "/api/v4"
 # Leapwork's GitHub Action still reads run items through the v3 API; the answer is the same.
@@ -165,7 +165,14 @@ class Api:
     def run_now(self, params, query):
         """PUT /schedules/{id}/runNow."""
         variables, _is_delete = parse_variables(query)
-        return {"RunId": self.model.run_now(params["id"], variables)}
+        try:
+            return {"RunId": self.model.run_now(params["id"], variables)}
+        except AlreadyRunning as exc:
+            # Seen: the Azure DevOps plugin handles 410 on runNow as "already running".
+            raise ApiError(410, "Schedule is already running") from exc
+        except ScheduleDisabled as exc:
+            # Not documented; assumed (see README): refused like a bad request, no run started.
+            raise ApiError(400, "Schedule '%s' is disabled" % exc) from exc
 
     def schedules(self, _params, _query):
         """GET /schedules."""

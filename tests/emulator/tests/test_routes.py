@@ -147,6 +147,7 @@ def test_hierarchy_and_flowinfo(client):
 
 def test_run_ids_newest_first_with_count(client):
     first = client.ok("PUT", "/schedules/%s/runNow" % SCHEDULE_SMOKE)["RunId"]
+    client.wait_finished(first)  # runNow on a running schedule is refused (410)
     second = client.ok("PUT", "/schedules/%s/runNow" % SCHEDULE_SMOKE)["RunId"]
     assert client.ok("GET", "/schedules/%s/runIds/all" % SCHEDULE_SMOKE) == {"$id": "1", "runIds": [second, first]}
     assert client.ok("GET", "/schedules/%s/runIds/all?count=1" % SCHEDULE_SMOKE)["runIds"] == [second]

@@ -1,0 +1,350 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""Schedules: finding them by id or title, and running them now, safely.
+
+``PUT /schedules/{id}/runNow`` starts a new run on every call, like Run flow by id, so it gets the
+same care: every schedule of a task is found (and checked to be enabled) before anything is
+started, the idempotency ledger brackets each runNow, and a runNow that may have started a run
+is never sent again. A schedule that is still running is either waited for (under the task's
+deadline) or reported at once, as ``when_running`` says.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import difflib
+import time
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._client import LeapworkClient
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    LeapworkError,
+    LeapworkHTTPError,
+    TriggerOutcomeUnknown,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
+from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
+    VariableError,
+    encode_query,
+    fingerprint,
+    render_query,
+    validate_variables,
+)
+
+#: The controller's answer to runNow while the schedule's current run is not over.
+ALREADY_RUNNING_STATUS = 410
+#: The schedule status once its newest run is over (``Queued`` and ``Executing`` are not).
+FINISHED = "Finished"
+TEMPORARY_TYPE = "TemporaryScheduleInfo"
+WHEN_RUNNING_CHOICES = ("wait", "fail")
+
+# The ledger keys an entry by (controller, flow id, agent id, idempotency key). A schedule run is
+# recorded with the schedule id in place of the flow id and this marker in place of the agent
+# id: agent ids are GUIDs, so a schedule's entry can never collide with a flow run's.
+LEDGER_AGENT_MARKER = "schedule"
+
+# Pauses between two reads of a running schedule's status: fast at first, then poll_interval.
+_FIRST_PAUSE = 1.0
+_PAUSE_FACTOR = 1.5
+
+
+class ScheduleRequestError(ValueError):
+    """A schedule request is invalid, or names no schedule / several; nothing was started."""
+
+
+class ScheduleRequest(object):
+    """One schedule to run now (by id or by title), validated locally."""
+
+    def __init__(self, schedule_id=None, title=None, variables=None, idempotency_key=None, label="schedule_run"):
+        self.label = label
+        if bool(schedule_id) == bool(title):
+            raise ScheduleRequestError("%s: give exactly one of schedule_id and schedule (its title)" % label)
+        if schedule_id and not is_guid(schedule_id):
+            raise ScheduleRequestError("%s: schedule_id must be a GUID such as 40000000-0000-4000-8000-000000000001, got %r"
+                                       % (label, schedule_id))
+        self.schedule_id = schedule_id.lower() if schedule_id else None
+        self.title = title or None
+        try:
+            self.variables = validate_variables(variables)
+        except VariableError as exc:
+            raise ScheduleRequestError("%s: variables: %s" % (label, exc))
+        self.idempotency_key = idempotency_key or None
+
+    def describe(self):
+        return "schedule_id %s" % self.schedule_id if self.schedule_id else "schedule %r" % self.title
+
+
+def schedule_facts(raw):
+    """One schedule of ``GET /schedules`` as ``id``, ``title``, ``enabled``, ``type``, ``temporary``."""
+    def field(name):
+        for key, value in raw.items():
+            if str(key).lower() == name.lower():
+                return value
+        return None
+
+    enabled = field("IsEnabled")
+    if isinstance(enabled, str):
+        enabled = enabled.strip().lower() == "true"
+    schedule_type = field("Type")
+    return {
+        "id": str(field("Id") or "").lower(),
+        "title": str(field("Title") or ""),
+        # A schedule that does not say is taken as enabled; the controller decides at runNow.
+        "enabled": True if enabled is None else bool(enabled),
+        "type": schedule_type,
+        "temporary": schedule_type == TEMPORARY_TYPE,
+    }
+
+
+def matching_schedules(schedules, schedule_id=None, title=None, include_temporary=False):
+    """The schedules (facts) with this id, or with this title; all of them when neither is given.
+
+    Titles are compared exactly, and only when none matches exactly, case-insensitively.
+    Temporary schedules (made by Run flow by id) are left out unless ``include_temporary``, except
+    when asked for by id.
+    """
+    if schedule_id:
+        return [schedule for schedule in schedules if schedule["id"] == schedule_id.lower()]
+    candidates = [schedule for schedule in schedules if include_temporary or not schedule["temporary"]]
+    if title is None:
+        return candidates
+    exact = [schedule for schedule in candidates if schedule["title"] == title]
+    if exact:
+        return exact
+    return [schedule for schedule in candidates if schedule["title"].lower() == title.lower()]
+
+
+def resolve(request, schedules):
+    """The one schedule ``request`` names; raises ``ScheduleRequestError`` (naming the option) otherwise."""
+    found = matching_schedules(schedules, request.schedule_id, request.title)
+    if request.schedule_id and not found:
+        raise ScheduleRequestError("%s: schedule_id %s was not found on the controller" % (request.label, request.schedule_id))
+    if not found:
+        titles = sorted(set(schedule["title"] for schedule in schedules if not schedule["temporary"]))
+        close = difflib.get_close_matches(request.title, titles, n=3, cutoff=0.5)
+        hint = "; did you mean %s?" % " or ".join(repr(title) for title in close) if close else ""
+        raise ScheduleRequestError("%s: no schedule is titled %r%s" % (request.label, request.title, hint))
+    if len(found) > 1:
+        listed = ", ".join("%s (%s)" % (schedule["id"], "enabled" if schedule["enabled"] else "disabled") for schedule in found)
+        raise ScheduleRequestError("%s: %d schedules are titled %r: %s; give the one to run with schedule_id"
+                                   % (request.label, len(found), request.title, listed))
+    schedule = found[0]
+    if not schedule["enabled"]:
+        raise ScheduleRequestError("%s: schedule %r (%s) is disabled; enable it in Leapwork Studio, or run another one. "
+                                   "Nothing was started." % (request.label, schedule["title"], schedule["id"]))
+    return schedule
+
+
+class ScheduleResult(object):
+    """What happened to one schedule request."""
+
+    def __init__(self, request, schedule):
+        self.request = request
+        self.schedule = schedule
+        self.run_id = None
+        self.changed = False
+        self.reused = False
+        self.sent = False
+        self.error = None
+        self.status = None
+        self.outcome_unknown = False
+        self.waited_seconds = 0.0
+
+    def request_record(self):
+        """The runNow request as sent: method, path and query, never the access key."""
+        return {
+            "method": "PUT",
+            "path": "/api/v4/schedules/%s/runNow" % self.schedule["id"],
+            "query": encode_query(render_query(self.request.variables)),
+        }
+
+    def to_dict(self, check_mode=False):
+        result = {
+            "schedule_id": self.schedule["id"],
+            "schedule_title": self.schedule["title"],
+            "variables": dict(self.request.variables),
+            "idempotency_key": self.request.idempotency_key,
+            "run_id": self.run_id,
+            "changed": self.changed,
+            "reused": self.reused,
+            "waited_for_previous_run_seconds": round(self.waited_seconds, 3),
+            "request": self.request_record() if (self.sent or (check_mode and self.changed)) else None,
+        }
+        if self.error:
+            result["error"] = self.error
+            result["status"] = self.status
+        return result
+
+
+class ScheduleRunner(object):
+    """Runs schedules now for one module invocation, under one deadline."""
+
+    def __init__(self, client, ledger=None, rerun="never", check_mode=False, when_running="wait",
+                 deadline_seconds=3600, poll_interval=5.0, run_is_passed=None, clock=time.monotonic, sleep=time.sleep):
+        if when_running not in WHEN_RUNNING_CHOICES:
+            raise ValueError("when_running must be one of %s, got %r" % (", ".join(WHEN_RUNNING_CHOICES), when_running))
+        self.client = client
+        self.ledger = ledger
+        self.rerun = rerun
+        self.check_mode = check_mode
+        self.when_running = when_running
+        self.poll_interval = poll_interval
+        # callable(run_id) -> bool, used by rerun=failed to judge a recorded run
+        self.run_is_passed = run_is_passed
+        self.clock = clock
+        self.sleep = sleep
+        self.deadline = clock() + deadline_seconds
+
+    def remaining(self):
+        """Seconds left before the task's deadline (never negative)."""
+        return max(0.0, self.deadline - self.clock())
+
+    def resolve_all(self, requests):
+        """Find every requested schedule with one read; raise ``ScheduleRequestError`` listing every problem."""
+        schedules = [schedule_facts(raw) for raw in self.client.schedules() if isinstance(raw, dict)]
+        found, problems = [], []
+        for request in requests:
+            try:
+                found.append(resolve(request, schedules))
+            except ScheduleRequestError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise ScheduleRequestError("\n".join(problems))
+        return found
+
+    def start_all(self, requests, schedules, max_concurrency=8):
+        """Run every (request, schedule) now, concurrently; results in input order. Never raises for one item."""
+        pairs = list(zip(requests, schedules))
+        if len(pairs) == 1:
+            return [self.start(*pairs[0])]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(pairs)))) as pool:
+            return list(pool.map(lambda pair: self.start(*pair), pairs))
+
+    def start(self, request, schedule):
+        result = ScheduleResult(request, schedule)
+        try:
+            if self.check_mode:
+                self._check(request, result)
+            else:
+                self._start(request, result)
+        except (LeapworkError, LedgerError) as exc:
+            result.error = str(exc)
+            result.status = getattr(exc, "status", None)
+        return result
+
+    # -- check mode: read-only
+    def _check(self, request, result):
+        if request.idempotency_key and self.ledger is not None:
+            decision = self.ledger.preview(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
+                                           request.idempotency_key, fingerprint(request.variables),
+                                           rerun=self.rerun, run_is_passed=self.run_is_passed)
+            if decision.action == "reuse":
+                result.run_id, result.reused = decision.run_id, True
+                return
+        result.changed = True
+
+    # -- running
+    def _start(self, request, result):
+        keyed = bool(request.idempotency_key and self.ledger is not None)
+        if keyed:
+            # A recorded run is reused without waiting for the schedule to be free.
+            decision = self.ledger.preview(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
+                                           request.idempotency_key, fingerprint(request.variables),
+                                           rerun=self.rerun, run_is_passed=self.run_is_passed)
+            if decision.action == "reuse":
+                result.run_id, result.reused = decision.run_id, True
+                return
+        while True:
+            self._wait_until_free(result)
+            if keyed:
+                started = self._run_now_with_ledger(request, result)
+            else:
+                started = self._run_now(request, result)
+            if started:
+                return
+            # The controller said "already running" although the status read said otherwise:
+            # pause before looking again, and give up at the deadline.
+            left = self.remaining()
+            if left <= 0:
+                raise LeapworkError("Schedule %r (%s): the controller kept answering that it is already running "
+                                    "(HTTP 410) until wait_timeout; nothing was started."
+                                    % (result.schedule["title"], result.schedule["id"]),
+                                    operation="run a schedule now", status=ALREADY_RUNNING_STATUS)
+            self.sleep(min(self.poll_interval, left))
+
+    def _wait_until_free(self, result):
+        """Return once the schedule's newest run is over; or raise, as ``when_running`` says."""
+        schedule = result.schedule
+        began = self.clock()
+        pause = _FIRST_PAUSE
+        while True:
+            status = self.client.schedule_status(schedule["id"])
+            if status == FINISHED:
+                result.waited_seconds += self.clock() - began
+                return
+            if self.when_running == "fail":
+                raise LeapworkError("Schedule %r (%s) is already running (status: %s) and when_running is fail; "
+                                    "nothing was started." % (schedule["title"], schedule["id"], status),
+                                    operation="run a schedule now")
+            left = self.remaining()
+            if left <= 0:
+                raise LeapworkError("Schedule %r (%s) was still running (status: %s) after waiting %.0f s for its "
+                                    "previous run to end (wait_timeout); nothing was started."
+                                    % (schedule["title"], schedule["id"], status, self.clock() - began),
+                                    operation="run a schedule now")
+            self.sleep(min(pause, self.poll_interval, left))
+            pause *= _PAUSE_FACTOR
+
+    def _run_now(self, request, result):
+        """Send runNow once; True when a run started, False when the controller said it is already running."""
+        try:
+            result.sent = True
+            result.run_id = self.client.run_schedule_now(result.schedule["id"], request.variables)
+        except TriggerOutcomeUnknown as exc:
+            result.outcome_unknown = True
+            if request.idempotency_key:
+                exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
+            raise
+        except LeapworkHTTPError as exc:
+            # 410: the schedule started again between our status read and runNow (another
+            # pipeline, its timer). No run of ours exists, so asking again later is no replay.
+            if exc.status == ALREADY_RUNNING_STATUS and self.when_running == "wait":
+                result.sent = False
+                return False
+            raise
+        result.changed = True
+        return True
+
+    def _run_now_with_ledger(self, request, result):
+        ledger = self.ledger
+        decision = ledger.reserve(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
+                                  request.idempotency_key, fingerprint(request.variables),
+                                  rerun=self.rerun, run_is_passed=self.run_is_passed)
+        if decision.action == "reuse":
+            result.run_id, result.reused = decision.run_id, True
+            return True
+        try:
+            started = self._run_now(request, result)
+        except TriggerOutcomeUnknown as exc:
+            ledger.mark_unknown(decision.reservation, str(exc))
+            raise
+        except LeapworkHTTPError as exc:
+            if exc.status in LeapworkClient.RUN_NOW_NO_RUN_STATUSES:
+                ledger.abandon(decision.reservation, str(exc))
+            else:
+                # A 5xx answer to runNow may still have started a run.
+                ledger.mark_unknown(decision.reservation, str(exc))
+            raise
+        except LeapworkError as exc:
+            # The connection failed before the request was sent (after the allowed retries).
+            ledger.abandon(decision.reservation, str(exc))
+            raise
+        if not started:
+            ledger.abandon(decision.reservation, "the schedule is already running")
+            return False
+        ledger.complete(decision.reservation, result.run_id)
+        return True

@@ -1,0 +1,483 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: schedule_run
+short_description: Run Leapwork schedules now, safely, and optionally wait for their results
+version_added: 1.1.0
+description:
+  - Runs a Leapwork schedule now with the controller's I(Run schedule now) call
+    (C(PUT /api/v4/schedules/{scheduleId}/runNow)) and returns the C(RunId) it answers. This is the
+    call Leapwork's own CI plugins (Jenkins, Azure DevOps, TeamCity, Bamboo, GitHub Action) make.
+  - The schedule is named by its id (O(schedule_id)) or by its title (O(schedule)). Titles are not
+    unique in Leapwork, so a title that several schedules share is an error listing their ids, and a
+    title that matches none is an error suggesting the closest titles.
+  - Every schedule of the task is looked up, and checked to be enabled, before anything is started.
+    A disabled schedule is an error, and nothing is started.
+  - Every runNow call starts a B(new) run, so it gets the care of M(leapops.leapwork.flow_run), and it is
+    retried only when the connection failed before the request was sent; when it was sent but no
+    answer came back, the task fails, says that a run may have started, and never sends it again.
+  - With O(idempotency_key), a re-run of the play reuses the run recorded for that key in a local
+    ledger instead of starting another; O(rerun) decides when a new run is started anyway.
+  - A schedule that is already running (its newest run is C(Queued) or C(Executing), or the
+    controller answers runNow with HTTP 410) is waited for or reported at once, as O(when_running) says.
+  - With O(schedules), several schedules are started concurrently in one task, not one after another.
+  - With O(wait), the task follows the run(s) to the end under one deadline and reports them exactly
+    as M(leapops.leapwork.flow_run) does, with results per flow and agent, one failure message, and a JUnit
+    report with one test suite per schedule run and one test case per flow and agent.
+author:
+  - LeapOps engineering (@leapops)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - leapops.leapwork.connection
+  - leapops.leapwork.wait
+  - leapops.leapwork.attributes
+  - leapops.leapwork.attributes.actiongroup
+attributes:
+  check_mode:
+    support: full
+    details:
+      - Read-only calls confirm that each schedule exists and is enabled; no run is started and nothing is waited for.
+  diff_mode:
+    support: none
+options:
+  schedule_id:
+    description:
+      - Id (a GUID) of the schedule to run.
+      - Exactly one of O(schedule_id), O(schedule) and O(schedules) is required.
+    type: str
+  schedule:
+    description:
+      - Title of the schedule to run, as shown in Leapwork Studio.
+      - Matched exactly; when no title matches exactly, matched ignoring case. Temporary schedules
+        (made by M(leapops.leapwork.flow_run)) are not matched by title.
+    type: str
+  variables:
+    description:
+      - Variables for the run, sent URL-encoded in the query string of runNow.
+      - B(The controller applies only the variables the schedule defines); others are silently
+        ignored by Leapwork. Define the variable on the schedule in Leapwork Studio first.
+      - Values must be scalars. Booleans are sent as V(true)/V(false), numbers in decimal,
+        null as an empty string. Nested lists or dictionaries are rejected.
+      - With O(schedules), these are shared by every item; an item's own variables override them.
+    type: dict
+    default: {}
+  idempotency_key:
+    description:
+      - When set, the run started for this key (with this controller and schedule) is recorded in
+        the ledger at O(ledger_path); a later invocation with the same key returns that run with
+        C(changed=false) and C(reused=true) instead of starting another.
+      - The same key with different variables is an error.
+      - A key whose runNow was interrupted (the outcome is unknown) blocks further runs until
+        O(rerun=always) is used or the ledger entry is removed.
+    type: str
+  ledger_path:
+    description:
+      - Where the idempotency ledger (a JSON file) lives; the same ledger as M(leapops.leapwork.flow_run).
+      - Only used with O(idempotency_key).
+    type: path
+    default: ~/.ansible/leapwork/ledger.json
+  rerun:
+    description:
+      - What to do when O(idempotency_key) already has a recorded run.
+      - V(never) reuses the recorded run.
+      - V(failed) starts a new run only when the recorded run did not pass (a run still going is reused).
+      - V(always) starts a new run and records it under the same key.
+    type: str
+    choices: [never, failed, always]
+    default: never
+  when_running:
+    description:
+      - What to do when a schedule is already running when this task wants to start it.
+        The controller runs a schedule once at a time and refuses a second runNow meanwhile.
+      - V(wait) waits for the schedule's current run to end, then starts a new run. The wait counts
+        against O(wait_timeout), which bounds the whole task (even with O(wait=false)). This is the
+        default because the current run was started by someone else (a timer, another pipeline)
+        with other variables against another build; its results say nothing about yours, and
+        failing would only make you retry by hand.
+      - V(fail) fails the task at once without starting anything, for pipelines that must not be delayed.
+    type: str
+    choices: [wait, fail]
+    default: wait
+  schedules:
+    description:
+      - Run several schedules in one task, concurrently (up to O(max_concurrency) at once).
+      - Mutually exclusive with O(schedule_id) and O(schedule).
+      - Every schedule is looked up before any is started; idempotency, check mode and the
+        never-replay rule hold for each item.
+    type: list
+    elements: dict
+    suboptions:
+      schedule_id:
+        description: Id (a GUID) of the schedule; give this or O(schedules[].schedule).
+        type: str
+      schedule:
+        description: Title of the schedule; give this or O(schedules[].schedule_id).
+        type: str
+      variables:
+        description: Variables for this item, merged over the module-level O(variables).
+        type: dict
+        default: {}
+      idempotency_key:
+        description: Idempotency key for this item; defaults to the module-level O(idempotency_key).
+        type: str
+  max_concurrency:
+    description: How many schedules are started at once with O(schedules).
+    type: int
+    default: 8
+notes:
+  - The module talks only to the controller; run it on the control node.
+  - Right after runNow, the schedule's own status can still show its previous run's C(Finished);
+    this module follows the C(RunId) the controller answered, never the schedule's status.
+  - Connection options can be set once for every module of the collection with
+    C(module_defaults) and the action group C(group/leapops.leapwork.leapwork).
+seealso:
+  - module: leapops.leapwork.schedule_info
+  - module: leapops.leapwork.flow_run
+  - name: Leapwork REST API
+    description: Leapwork's API reference.
+    link: https://www.leapwork.com/product/documentation/rest-api/v4/run-schedule-now
+"""
+
+EXAMPLES = r"""
+- name: Run the smoke schedule by its title and wait for its verdict
+  leapops.leapwork.schedule_run:
+    controller_url: https://leapwork.example.com:9002
+    access_key: "{{ vault_leapwork_access_key }}"
+    schedule: Smoke suite
+    variables:
+      Env: staging eu
+    wait: true
+    wait_timeout: 900
+    junit_path: "{{ playbook_dir }}/reports/smoke-schedule.xml"
+  register: smoke_schedule
+
+- name: Run a schedule by id, once per release, failing at once if it is busy
+  leapops.leapwork.schedule_run:
+    schedule_id: 3f9a7c1e-8b2d-4e6f-a0c5-1d2e3f4a5b6c
+    idempotency_key: "schedule-release-{{ app_version }}"
+    when_running: fail
+
+- name: Run two schedules at the same time and wait for both
+  leapops.leapwork.schedule_run:
+    schedules:
+      - schedule: Smoke suite
+      - schedule_id: 6d4c2b1a-9e8f-4a7b-b6c5-d4e3f2a1b0c9
+        variables:
+          Browser: Chrome
+    wait: true
+    fail_on_failure: false
+  register: suites
+"""
+
+RETURN = r"""
+run_id:
+  description:
+    - Id of the run started (or reused). Not returned in check mode unless a recorded run would be reused.
+  returned: when a run was started or reused (single schedule)
+  type: str
+  sample: 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a
+schedule_id:
+  description: The schedule's id, lower-cased.
+  returned: single schedule
+  type: str
+  sample: 40000000-0000-4000-8000-000000000001
+schedule_title:
+  description: The schedule's title.
+  returned: single schedule
+  type: str
+  sample: Smoke suite
+reused:
+  description: Whether the run was taken from the idempotency ledger instead of being started.
+  returned: single schedule
+  type: bool
+  sample: false
+variables:
+  description: The variables as sent to the controller (every value rendered as a string).
+  returned: single schedule
+  type: dict
+  sample: {"Env": "staging eu"}
+idempotency_key:
+  description: The idempotency key used, if any.
+  returned: single schedule
+  type: str
+  sample: schedule-release-2.4.1
+waited_for_previous_run_seconds:
+  description: Seconds spent waiting for the schedule's previous run to end (see O(when_running)).
+  returned: single schedule
+  type: float
+  sample: 0.0
+request:
+  description:
+    - The runNow request that was sent (or, in check mode, would be sent). The access key travels
+      in a header and is never part of it. V(null) when a recorded run was reused.
+  returned: single schedule
+  type: dict
+  contains:
+    method:
+      description: HTTP method.
+      type: str
+      sample: PUT
+    path:
+      description: Path of the request.
+      type: str
+      sample: /api/v4/schedules/40000000-0000-4000-8000-000000000001/runNow
+    query:
+      description: URL-encoded query string, as sent.
+      type: str
+      sample: Env=staging%20eu
+runs:
+  description: One entry per item of O(schedules), in input order, each with the keys returned for a single schedule.
+  returned: with O(schedules)
+  type: list
+  elements: dict
+  sample:
+    - run_id: 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a
+      changed: true
+      reused: false
+      schedule_id: 40000000-0000-4000-8000-000000000001
+      schedule_title: Smoke suite
+      variables: {}
+      idempotency_key: null
+      waited_for_previous_run_seconds: 0.0
+      request:
+        method: PUT
+        path: /api/v4/schedules/40000000-0000-4000-8000-000000000001/runNow
+        query: ""
+run_ids:
+  description: The run ids started or reused, in input order (V(null) for an item that started nothing).
+  returned: with O(schedules)
+  type: list
+  elements: str
+  sample: [8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a]
+status:
+  description: The run's last status. With O(schedules), in each entry of RV(runs).
+  returned: with O(wait) (single schedule)
+  type: str
+  sample: Finished
+outcome:
+  description:
+    - V(passed), V(failed), V(error), V(cancelled) or V(timed_out); the worst over every run with O(schedules).
+  returned: with O(wait)
+  type: str
+  sample: passed
+summary:
+  description: Counts of the flows run (over every run with O(schedules)).
+  returned: with O(wait)
+  type: dict
+  sample: {"total": 2, "passed": 2, "failed": 0, "errors": 0, "cancelled": 0}
+elapsed_seconds:
+  description: Seconds spent following the run.
+  returned: with O(wait) (single schedule)
+  type: float
+  sample: 9.4
+queued_seconds:
+  description: Seconds the run was seen waiting for a free agent.
+  returned: with O(wait) (single schedule)
+  type: float
+  sample: 0.0
+timed_out:
+  description: Whether O(wait_timeout) passed before the run was over.
+  returned: with O(wait) (single schedule)
+  type: bool
+  sample: false
+message:
+  description: One line about the run as a whole.
+  returned: with O(wait) (single schedule)
+  type: str
+  sample: "run 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a passed: 2 passed"
+run_items:
+  description:
+    - One entry per flow run on an agent, with C(run_item_id), C(flow_id), C(flow_title), C(agent_id),
+      C(agent_title), C(status), C(outcome), C(elapsed_seconds) and, for flows that did not pass,
+      C(keyframes) (the log lines that explain why).
+  returned: with O(wait) (single schedule)
+  type: list
+  elements: dict
+  sample:
+    - run_item_id: 0d6b2cf3-95c4-4f43-9d9e-5c1f2a3b4c5d
+      flow_id: 20000000-0000-4000-8000-000000000001
+      flow_title: Login passes
+      agent_id: 30000000-0000-4000-8000-000000000001
+      agent_title: Local agent
+      status: Passed
+      outcome: passed
+      elapsed_seconds: 6.0
+      keyframes: []
+failures:
+  description: One line per flow that did not pass (flow title, agent, status, reason).
+  returned: with O(wait)
+  type: list
+  elements: str
+  sample: ["Checkout fails on Windows agent 1: Failed - Expected total '42.00' but found '41.99'"]
+junit_path:
+  description: Where the JUnit report (one test suite per schedule run, named after the schedule) was written.
+  returned: with O(wait) and O(junit_path)
+  type: str
+  sample: /builds/reports/smoke-schedule.xml
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
+    client_from_module,
+    connection_argument_spec,
+    ensure_requests,
+    fail_from_error,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import (
+    WHEN_RUNNING_CHOICES,
+    ScheduleRequest,
+    ScheduleRequestError,
+    ScheduleRunner,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import recorded_run_passed
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
+
+
+def argument_spec():
+    spec = connection_argument_spec()
+    spec.update(wait_argument_spec())
+    spec.update(
+        schedule_id=dict(type="str"),
+        schedule=dict(type="str"),
+        variables=dict(type="dict", default={}),
+        idempotency_key=dict(type="str", no_log=False),
+        ledger_path=dict(type="path", default="~/.ansible/leapwork/ledger.json"),
+        rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
+        when_running=dict(type="str", choices=list(WHEN_RUNNING_CHOICES), default="wait"),
+        schedules=dict(
+            type="list",
+            elements="dict",
+            options=dict(
+                schedule_id=dict(type="str"),
+                schedule=dict(type="str"),
+                variables=dict(type="dict", default={}),
+                idempotency_key=dict(type="str", no_log=False),
+            ),
+        ),
+        max_concurrency=dict(type="int", default=8),
+    )
+    return spec
+
+
+def schedule_requests(params):
+    """Validate every requested schedule locally, before any request is sent."""
+    if params["schedules"] is None:
+        return [ScheduleRequest(params["schedule_id"], params["schedule"], params["variables"], params["idempotency_key"])]
+    if not params["schedules"]:
+        raise ScheduleRequestError("schedules must list at least one schedule")
+    requests = []
+    for index, item in enumerate(params["schedules"]):
+        variables = dict(params["variables"] or {})
+        variables.update(item["variables"] or {})
+        requests.append(ScheduleRequest(item["schedule_id"], item["schedule"], variables,
+                                        item["idempotency_key"] or params["idempotency_key"], label="schedules[%d]" % index))
+    return requests
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        supports_check_mode=True,
+        mutually_exclusive=[("schedules", "schedule_id", "schedule")],
+        required_one_of=[("schedules", "schedule_id", "schedule")],
+    )
+    ensure_requests(module)
+    params = module.params
+    problem = wait_params_problem(params)
+    if problem:
+        module.fail_json(msg=problem)
+    if params["max_concurrency"] < 1:
+        module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
+    try:
+        requests = schedule_requests(params)
+    except ScheduleRequestError as exc:
+        module.fail_json(msg=str(exc))
+
+    client = client_from_module(module)
+    needs_ledger = any(request.idempotency_key for request in requests)
+    runner = ScheduleRunner(
+        client,
+        ledger=Ledger(params["ledger_path"]) if needs_ledger else None,
+        rerun=params["rerun"],
+        check_mode=module.check_mode,
+        when_running=params["when_running"],
+        # One deadline for the task: waiting for a busy schedule, then following the new run.
+        deadline_seconds=params["wait_timeout"],
+        poll_interval=params["poll_interval"],
+        run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
+    )
+    try:
+        schedules = runner.resolve_all(requests)
+    except ScheduleRequestError as exc:
+        module.fail_json(msg=str(exc), changed=False)
+    except LeapworkError as exc:
+        fail_from_error(module, exc, changed=False)
+    results = runner.start_all(requests, schedules, params["max_concurrency"])
+    finish(module, client, runner, params, results)
+
+
+def finish(module, client, runner, params, results):
+    changed = any(result.changed for result in results)
+    single = params["schedules"] is None
+    runs = [result.to_dict(module.check_mode) for result in results]
+    failed = [result for result in results if result.error]
+    if single:
+        output = dict(runs[0])
+        output.pop("changed")
+        error = output.pop("error", None)
+    else:
+        output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
+        error = None
+        if failed:
+            started = [result.run_id for result in results if result.run_id]
+            lines = ["%s (schedule %r, %s): %s" % (result.request.label, result.schedule["title"], result.schedule["id"], result.error)
+                     for result in failed]
+            error = "%d of %d schedules could not be started (%d started or reused: %s):\n%s" % (
+                len(failed), len(results), len(started), ", ".join(started) or "none", "\n".join(lines))
+    if error:
+        module.fail_json(msg=error, changed=changed, **output)
+
+    if params["wait"] and not module.check_mode:
+        run_ids = [run["run_id"] for run in runs]
+        # What is left of the task's deadline after waiting for busy schedules; JUnit is written
+        # here so that each suite carries its schedule's title.
+        follow_params = dict(params, wait_timeout=runner.remaining(), junit_path=None)
+        try:
+            report = follow_and_report(client, run_ids, follow_params)
+        except LeapworkError as exc:
+            module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output)
+        titles = dict((result.run_id, result.schedule["title"]) for result in results)
+        for run_result in report.results:
+            run_result.name = titles.get(run_result.run_id)
+        if params["junit_path"]:
+            report.output["junit_path"] = write_junit(report.results, params["junit_path"])
+        by_run_id = dict((run["run_id"], run) for run in report.run_dicts())
+        if single:
+            output.update(by_run_id[output["run_id"]])
+        else:
+            for run in runs:
+                run.update(by_run_id[run["run_id"]])
+        for key in ("outcome", "summary", "failures", "junit_path"):
+            if key in report.output:
+                output[key] = report.output[key]
+        if report.failed:
+            module.fail_json(msg=report.message, changed=changed, **output)
+    module.exit_json(changed=changed, **output)
+
+
+if __name__ == "__main__":
+    main()

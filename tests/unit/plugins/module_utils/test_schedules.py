@@ -1,0 +1,301 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for _schedules.py: lookup by id or title, the ledger bracket, busy schedules, fake time."""
+
+import threading
+
+import pytest
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    LeapworkConnectionError,
+    LeapworkHTTPError,
+    TriggerOutcomeUnknown,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import (
+    LEDGER_AGENT_MARKER,
+    ScheduleRequest,
+    ScheduleRequestError,
+    ScheduleRunner,
+    matching_schedules,
+    resolve,
+    schedule_facts,
+)
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import FakeClock
+
+URL = "https://leapwork.example:9002"
+SMOKE = "40000000-0000-4000-8000-000000000001"
+NIGHTLY_A = "40000000-0000-4000-8000-00000000000a"
+NIGHTLY_B = "40000000-0000-4000-8000-00000000000b"
+OFF = "40000000-0000-4000-8000-0000000000ff"
+TEMPORARY = "40000000-0000-4000-8000-0000000000e0"
+RUN_1 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f91"
+RUN_2 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f92"
+
+LISTING = [
+    {"$id": "1", "Id": SMOKE.upper(), "Title": "Smoke suite", "IsEnabled": True, "Type": "ScheduleInfo"},
+    {"$id": "2", "Id": NIGHTLY_A, "Title": "Nightly", "IsEnabled": True, "Type": "ScheduleInfo"},
+    {"$id": "3", "Id": NIGHTLY_B, "Title": "Nightly", "IsEnabled": False, "Type": "ScheduleInfo"},
+    {"$id": "4", "Id": OFF, "Title": "Switched off", "IsEnabled": False, "Type": "ScheduleInfo"},
+    {"$id": "5", "Id": TEMPORARY, "Title": "Login (Local agent)", "IsEnabled": True, "Type": "TemporaryScheduleInfo"},
+]
+
+
+class FakeScheduleClient(object):
+    """Answers schedules(), schedule_status() and run_schedule_now() from scripts; counts runNow."""
+
+    controller_url = URL
+
+    def __init__(self, statuses=None, run_now=None):
+        self.statuses = dict(statuses or {})  # schedule id -> list of statuses, the last one repeats
+        # (error, run id) pairs: runNow raises the error, or answers the run id
+        self.run_now_script = [(None, outcome) if isinstance(outcome, str) else (outcome, None) for outcome in run_now or [RUN_1]]
+        self.run_now_calls = []
+        self.status_calls = 0
+        self.lock = threading.Lock()
+
+    def schedules(self):
+        return [dict(item) for item in LISTING]
+
+    def schedule_status(self, schedule_id):
+        with self.lock:
+            self.status_calls += 1
+            script = self.statuses.get(schedule_id, ["Finished"])
+            return script.pop(0) if len(script) > 1 else script[0]
+
+    def run_schedule_now(self, schedule_id, variables=None):
+        with self.lock:
+            self.run_now_calls.append((schedule_id, dict(variables or {})))
+            error, run_id = self.run_now_script.pop(0) if len(self.run_now_script) > 1 else self.run_now_script[0]
+        if error is not None:
+            raise error
+        return run_id
+
+
+def facts():
+    return [schedule_facts(raw) for raw in LISTING]
+
+
+def runner(client, clock=None, **options):
+    clock = clock or FakeClock()
+    return ScheduleRunner(client, clock=clock, sleep=clock.sleep, **options)
+
+
+def start_one(run, request):
+    return run.start_all([request], run.resolve_all([request]))[0]
+
+
+# -- requests and lookup ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("arguments, fragment", [
+    ({}, "exactly one of schedule_id and schedule"),
+    ({"schedule_id": SMOKE, "title": "Smoke suite"}, "exactly one of schedule_id and schedule"),
+    ({"schedule_id": "smoke"}, "schedule_id must be a GUID"),
+    ({"title": "Smoke suite", "variables": {"A": [1]}}, "variables:"),
+])
+def test_bad_requests_name_the_option(arguments, fragment):
+    with pytest.raises(ScheduleRequestError, match=fragment):
+        ScheduleRequest(**arguments)
+
+
+def test_facts_mark_temporary_schedules_and_lower_case_ids():
+    smoke, temporary = facts()[0], facts()[4]
+    assert smoke == {"id": SMOKE, "title": "Smoke suite", "enabled": True, "type": "ScheduleInfo", "temporary": False}
+    assert temporary["temporary"] is True
+
+
+def test_matching_leaves_temporary_schedules_out_unless_asked():
+    assert TEMPORARY not in [item["id"] for item in matching_schedules(facts())]
+    assert TEMPORARY in [item["id"] for item in matching_schedules(facts(), include_temporary=True)]
+    assert [item["id"] for item in matching_schedules(facts(), schedule_id=TEMPORARY.upper())] == [TEMPORARY]
+    assert matching_schedules(facts(), title="Login (Local agent)") == []
+
+
+def test_title_matches_exactly_then_ignoring_case():
+    assert resolve(ScheduleRequest(title="Smoke suite"), facts())["id"] == SMOKE
+    assert resolve(ScheduleRequest(title="SMOKE SUITE"), facts())["id"] == SMOKE
+    assert resolve(ScheduleRequest(schedule_id=SMOKE.upper()), facts())["title"] == "Smoke suite"
+
+
+def test_an_ambiguous_title_lists_every_match():
+    with pytest.raises(ScheduleRequestError) as info:
+        resolve(ScheduleRequest(title="Nightly"), facts())
+    message = str(info.value)
+    assert "2 schedules are titled 'Nightly'" in message
+    assert NIGHTLY_A in message and NIGHTLY_B in message and "schedule_id" in message
+
+
+def test_an_unknown_title_suggests_the_closest_ones():
+    with pytest.raises(ScheduleRequestError, match="no schedule is titled 'Smoke suit'; did you mean 'Smoke suite'"):
+        resolve(ScheduleRequest(title="Smoke suit"), facts())
+    with pytest.raises(ScheduleRequestError) as info:
+        resolve(ScheduleRequest(title="zzz"), facts())
+    assert "did you mean" not in str(info.value)
+
+
+def test_an_unknown_id_and_a_disabled_schedule_are_errors():
+    with pytest.raises(ScheduleRequestError, match="schedule_id 99999999-.* was not found"):
+        resolve(ScheduleRequest(schedule_id="99999999-0000-4000-8000-000000000099"), facts())
+    with pytest.raises(ScheduleRequestError, match="'Switched off' .* is disabled.*Nothing was started"):
+        resolve(ScheduleRequest(schedule_id=OFF), facts())
+
+
+def test_every_problem_is_reported_before_anything_starts():
+    client = FakeScheduleClient()
+    run = runner(client)
+    requests = [ScheduleRequest(title="Smoke suite", label="schedules[0]"), ScheduleRequest(title="Nightly", label="schedules[1]"),
+                ScheduleRequest(schedule_id=OFF, label="schedules[2]")]
+    with pytest.raises(ScheduleRequestError) as info:
+        run.resolve_all(requests)
+    assert "schedules[1]" in str(info.value) and "schedules[2]" in str(info.value)
+    assert client.run_now_calls == []
+
+
+# -- running ---------------------------------------------------------------------------------
+
+def test_run_now_returns_the_run_and_the_request_record():
+    client = FakeScheduleClient()
+    result = start_one(runner(client), ScheduleRequest(title="Smoke suite", variables={"Env": "a b"}))
+    assert (result.run_id, result.changed, result.error) == (RUN_1, True, None)
+    assert client.run_now_calls == [(SMOKE, {"Env": "a b"})]
+    record = result.to_dict()
+    assert record["request"] == {"method": "PUT", "path": "/api/v4/schedules/%s/runNow" % SMOKE, "query": "Env=a%20b"}
+    assert (record["schedule_id"], record["schedule_title"]) == (SMOKE, "Smoke suite")
+
+
+def test_check_mode_starts_nothing():
+    client = FakeScheduleClient()
+    result = start_one(runner(client, check_mode=True), ScheduleRequest(schedule_id=SMOKE))
+    assert result.changed and result.run_id is None and client.run_now_calls == []
+    assert result.to_dict(check_mode=True)["request"]["path"].endswith("/runNow")
+
+
+def test_a_busy_schedule_is_waited_for_then_started():
+    client = FakeScheduleClient(statuses={SMOKE: ["Queued", "Executing", "Executing", "Finished"]})
+    clock = FakeClock()
+    result = start_one(runner(client, clock, poll_interval=5), ScheduleRequest(schedule_id=SMOKE))
+    assert result.run_id == RUN_1 and len(client.run_now_calls) == 1
+    assert clock.sleeps == [1.0, 1.5, 2.25]
+    assert result.waited_seconds == pytest.approx(4.75)
+
+
+def test_a_busy_schedule_fails_at_once_with_when_running_fail():
+    client = FakeScheduleClient(statuses={SMOKE: ["Executing"]})
+    clock = FakeClock()
+    result = start_one(runner(client, clock, when_running="fail"), ScheduleRequest(schedule_id=SMOKE))
+    assert "already running (status: Executing) and when_running is fail" in result.error
+    assert client.run_now_calls == [] and clock.sleeps == []
+
+
+def test_waiting_for_a_busy_schedule_ends_at_the_deadline():
+    client = FakeScheduleClient(statuses={SMOKE: ["Executing"]})
+    clock = FakeClock()
+    result = start_one(runner(client, clock, deadline_seconds=30, poll_interval=5), ScheduleRequest(schedule_id=SMOKE))
+    assert "still running (status: Executing) after waiting 30 s" in result.error
+    assert client.run_now_calls == [] and sum(clock.sleeps) == pytest.approx(30)
+
+
+def test_a_410_answer_is_waited_out_and_asked_again():
+    busy = LeapworkHTTPError("already running", status=410)
+    client = FakeScheduleClient(statuses={SMOKE: ["Finished", "Executing", "Finished"]}, run_now=[busy, RUN_2])
+    result = start_one(runner(client), ScheduleRequest(schedule_id=SMOKE))
+    assert result.run_id == RUN_2 and len(client.run_now_calls) == 2
+
+
+def test_a_410_answer_fails_with_when_running_fail():
+    client = FakeScheduleClient(run_now=[LeapworkHTTPError("Could not run: already running", status=410)])
+    result = start_one(runner(client, when_running="fail"), ScheduleRequest(schedule_id=SMOKE))
+    assert result.status == 410 and "already running" in result.error and len(client.run_now_calls) == 1
+
+
+def test_a_410_answer_that_never_ends_stops_at_the_deadline():
+    client = FakeScheduleClient(run_now=[LeapworkHTTPError("already running", status=410)])
+    clock = FakeClock()
+    result = start_one(runner(client, clock, deadline_seconds=20, poll_interval=5), ScheduleRequest(schedule_id=SMOKE))
+    assert "kept answering that it is already running" in result.error
+    assert sum(clock.sleeps) == pytest.approx(20)
+
+
+def test_several_schedules_start_concurrently():
+    barrier = threading.Barrier(2, timeout=5)
+
+    class Concurrent(FakeScheduleClient):
+        def run_schedule_now(self, schedule_id, variables=None):
+            barrier.wait()  # both runNow calls must be in flight together
+            return {SMOKE: RUN_1, NIGHTLY_A: RUN_2}[schedule_id]
+
+    client = Concurrent()
+    run = runner(client)
+    requests = [ScheduleRequest(title="Smoke suite"), ScheduleRequest(schedule_id=NIGHTLY_A)]
+    results = run.start_all(requests, run.resolve_all(requests))
+    assert [result.run_id for result in results] == [RUN_1, RUN_2]
+
+
+# -- the ledger ------------------------------------------------------------------------------
+
+def test_idempotent_reuse_and_the_ledger_key(tmp_path):
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    client = FakeScheduleClient(run_now=[RUN_1, RUN_2])
+    first = start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="release-1"))
+    again = start_one(runner(client, ledger=ledger), ScheduleRequest(title="Smoke suite", idempotency_key="release-1"))
+    assert (first.run_id, first.changed) == (RUN_1, True)
+    assert (again.run_id, again.reused, again.changed) == (RUN_1, True, False)
+    assert len(client.run_now_calls) == 1
+    entry = ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "release-1")
+    assert entry["state"] == "recorded" and entry["run_id"] == RUN_1
+    # A flow run with the same id and key has its own entry: agent ids are GUIDs, never "schedule".
+    assert ledger.get(URL, SMOKE, "30000000-0000-4000-8000-000000000001", "release-1") is None
+
+
+def test_a_recorded_run_is_reused_without_waiting_for_a_busy_schedule(tmp_path):
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    start_one(runner(FakeScheduleClient(), ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    busy = FakeScheduleClient(statuses={SMOKE: ["Executing"]})
+    result = start_one(runner(busy, ledger=ledger, when_running="fail"), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    assert result.reused and result.error is None and busy.status_calls == 0
+
+
+def test_an_unknown_outcome_keeps_the_marker_and_blocks_the_key(tmp_path):
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    client = FakeScheduleClient(run_now=[TriggerOutcomeUnknown("Triggering schedule may have started a run")])
+    result = start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    assert "may have started" in result.error and "'k'" in result.error
+    assert ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "k")["state"] == "in_flight"
+    blocked = start_one(runner(FakeScheduleClient(), ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    assert "never recorded its outcome" in blocked.error
+
+
+@pytest.mark.parametrize("status, kept", [(500, True), (502, True), (404, False), (400, False), (410, False)])
+def test_only_answers_that_prove_no_run_release_the_marker(tmp_path, status, kept):
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    client = FakeScheduleClient(run_now=[LeapworkHTTPError("refused", status=status)])
+    start_one(runner(client, ledger=ledger, when_running="fail"), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    assert (ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "k") is not None) is kept
+
+
+def test_a_410_while_waiting_releases_the_marker_before_asking_again(tmp_path):
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    client = FakeScheduleClient(run_now=[LeapworkHTTPError("already running", status=410), RUN_2])
+    result = start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    assert result.run_id == RUN_2
+    assert ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "k")["run_ids"] == [RUN_2]
+
+
+def test_a_connection_never_made_releases_the_marker(tmp_path):
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    client = FakeScheduleClient(run_now=[LeapworkConnectionError("never sent")])
+    start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    assert ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "k") is None
+
+
+def test_check_mode_previews_the_ledger(tmp_path):
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    start_one(runner(FakeScheduleClient(), ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    client = FakeScheduleClient()
+    result = start_one(runner(client, ledger=ledger, check_mode=True), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
+    assert (result.run_id, result.reused, result.changed) == (RUN_1, True, False)
+    fresh = start_one(runner(client, ledger=ledger, check_mode=True), ScheduleRequest(schedule_id=SMOKE, idempotency_key="new"))
+    assert fresh.changed and ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "new") is None
+    assert client.run_now_calls == []
