@@ -32,6 +32,7 @@ import traceback
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    TRIGGER_NO_RUN_STATUSES,
     LeapworkConnectionError,
     LeapworkError,
     LeapworkHTTPError,
@@ -68,8 +69,6 @@ USER_AGENT = "ansible-collection-leapops.leapwork"
 
 #: Statuses worth another try for a request that is safe to repeat.
 RETRYABLE_STATUSES = frozenset((429, 448, 455, 502, 503, 504))
-#: Answers to the trigger that prove no run was started; any other error status may hide one.
-TRIGGER_NO_RUN_STATUSES = frozenset((400, 401, 403, 404, 405))
 
 BACKOFF_BASE = 0.5
 BACKOFF_FACTOR = 2.0

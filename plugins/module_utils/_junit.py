@@ -184,10 +184,42 @@ def build_junit(run_results, suite_name="leapwork"):
     return root
 
 
+def junit_path_problem(path):
+    """Why a report cannot be written at ``path``, or ``None``.
+
+    Checked before any run is started, so that a report that cannot be written never costs a
+    run whose result would then be lost. The nearest existing directory on the way is probed
+    with a temporary file (a permission bit does not tell everything: read-only mounts, ACLs).
+    """
+    path = os.path.abspath(os.path.expanduser(path))
+    if os.path.isdir(path):
+        return "junit_path %s is a directory; give the path of the report file" % path
+    ancestor = os.path.dirname(path)
+    while not os.path.lexists(ancestor):
+        ancestor = os.path.dirname(ancestor)
+    if not os.path.isdir(ancestor):
+        return "junit_path %s cannot be written: %s is not a directory" % (path, ancestor)
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".probe", dir=ancestor)
+    except OSError as exc:
+        return "junit_path %s cannot be written: cannot create a file in %s (%s)" % (path, ancestor, exc.strerror or exc)
+    os.close(handle)
+    os.unlink(probe)
+    return None
+
+
+def _new_file_mode():
+    """0666 less the umask, as ``open()`` would create the file (mkstemp uses 0600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_junit(run_results, path, suite_name="leapwork"):
     """Write the JUnit XML report of ``run_results`` to ``path`` (UTF-8, atomically); return the path.
 
-    The parent directory is created when missing. An existing file keeps its permissions.
+    The parent directory is created when missing. An existing file keeps its permissions; a new
+    one follows the umask, like any file a CI job writes.
     """
     path = os.path.abspath(os.path.expanduser(path))
     root = build_junit(run_results, suite_name)
@@ -199,7 +231,7 @@ def write_junit(run_results, path, suite_name="leapwork"):
     try:
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
-        mode = 0o644
+        mode = _new_file_mode()
     handle, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=parent)
     try:
         with os.fdopen(handle, "wb") as stream:

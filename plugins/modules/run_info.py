@@ -177,6 +177,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
@@ -192,6 +193,8 @@ def main():
     )
     ensure_requests(module)
     problem = wait_params_problem(module.params)
+    if not problem and module.params["wait"] and module.params["junit_path"]:
+        problem = junit_path_problem(module.params["junit_path"])
     if problem:
         module.fail_json(msg=problem)
     run_ids = run_ids_from_module(module)

@@ -138,7 +138,9 @@ def test_check_mode_sends_no_trigger_and_predicts_change(client):
     assert client.triggers() == []
     assert [call[0] for call in client.calls] == ["flow_info", "agent"]
     assert result.changed and result.run_id is None
-    assert result.to_dict(check_mode=True)["request"]["path"].endswith(AGENT)
+    assert result.to_dict()["request"] is None  # nothing was sent
+    assert result.to_dict(check_mode=True)["request"] is None
+    assert result.to_dict(check_mode=True)["would_request"]["path"].endswith(AGENT)
 
 
 def test_check_mode_names_every_missing_id(client):

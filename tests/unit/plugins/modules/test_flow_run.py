@@ -28,13 +28,13 @@ BAD_FLOW = "11111111-2222-3333-4444-555555555555"
 AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
 
 
-class ModuleExit(Exception):
+class ModuleExit(SystemExit):  # like the real exit_json: not an Exception
     def __init__(self, result):
         super().__init__(result)
         self.result = result
 
 
-class ModuleFail(Exception):
+class ModuleFail(SystemExit):
     def __init__(self, result):
         super().__init__(result)
         self.result = result
@@ -185,6 +185,7 @@ class TestSingle:
         assert result["variables"] == {"BaseUrl": "https://example.com", "Retries": "3"}
         assert result["request"]["method"] == "PUT"
         assert result["request"]["path"] == "/api/v4/flows/%s/agent/%s" % (FLOW, AGENT)
+        assert "would_request" not in result
         assert "error" not in result
         assert "outcome" not in result  # no wait
         assert len(client.triggers) == 1
@@ -313,7 +314,8 @@ class TestCheckMode:
         assert client.triggers == []
         assert result["changed"] is True  # a run would be started
         assert result["run_id"] is None
-        assert result["request"]["path"] == "/api/v4/flows/%s/agent/%s" % (FLOW, AGENT)
+        assert result["request"] is None  # nothing was sent
+        assert result["would_request"]["path"] == "/api/v4/flows/%s/agent/%s" % (FLOW, AGENT)
         # Read-only checks that the flow and the agent exist.
         assert client.calls["flow_info"] == 1
         assert client.calls["agent"] == 1
