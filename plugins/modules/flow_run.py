@@ -521,7 +521,8 @@ def finish(module, client, params, results):
     if params["wait"] and not module.check_mode:
         run_ids = _unique(run["run_id"] for run in runs)  # identical items share one run
         try:
-            report = follow_and_report(client, run_ids, params)
+            secrets = [value for result in results for value in result.request.secret_variables.values()]
+            report = follow_and_report(client, run_ids, params, secrets=secrets)
         except Exception as exc:  # pylint: disable=broad-except
             # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
             module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output)

@@ -416,7 +416,7 @@ class TestNoRunIsLost:
     def test_junit_write_failing_at_the_end_reports_every_run(self, client, client_requests, tmp_path, monkeypatch):
         from ansible_collections.leapops.leapwork.plugins.module_utils import _follow
 
-        def disk_full(results, path):
+        def disk_full(results, path, secrets=()):
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(_follow, "write_junit", disk_full)
