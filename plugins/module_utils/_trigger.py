@@ -71,7 +71,6 @@ class RunRequest(object):
         if idempotency_key and not idempotency_key.strip():
             raise RequestError("%s: idempotency_key must not be only white space, got %r" % (label, idempotency_key))
         self.idempotency_key = idempotency_key or None
-        self.delete_schedule = delete_schedule
         query = encode_query(render_query(self.sent_variables(), delete_schedule))
         if len(query) > MAX_TRIGGER_QUERY_LENGTH:
             raise RequestError(
