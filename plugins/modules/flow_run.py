@@ -133,8 +133,8 @@ options:
       - Start several flows in one task, concurrently (up to O(max_concurrency) at once).
       - Mutually exclusive with O(flow_id) and O(agent_id).
       - Idempotency, check mode and the never-replay rule hold for each item.
-      - Items with the same flow, agent, idempotency key and variables are one run: it is started
-        once and every such item reports it. The same flow, agent and key with different variables
+      - Items with the same flow, agent, idempotency key and variables are one run, started
+        once and reported by every such item. The same flow, agent and key with different variables
         is an error, raised before anything is started. Items without an idempotency key each start
         their own run.
     type: list
