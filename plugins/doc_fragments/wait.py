@@ -64,6 +64,8 @@ options:
       - Write a JUnit XML report of the run(s) to this file when O(wait=true), for a CI server to read.
       - One test suite per run and one test case per flow and agent; failed flows are failures,
         errors, timeouts and unknown statuses are errors, cancelled flows are skipped.
-      - The directory is created when missing; the file is replaced atomically.
+      - The directory is created when missing; the file is replaced atomically. A new file follows the umask.
+      - Checked before anything is started (its directory must be creatable and writable); if the
+        report still cannot be written at the end, the task fails with that error and every result.
     type: path
 """

@@ -32,6 +32,8 @@ import traceback
 from urllib.parse import quote, urlsplit
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    RUN_NOW_NO_RUN_STATUSES,
+    TRIGGER_NO_RUN_STATUSES,
     LeapworkConnectionError,
     LeapworkError,
     LeapworkHTTPError,
@@ -68,8 +70,6 @@ USER_AGENT = "ansible-collection-leapops.leapwork"
 
 #: Statuses worth another try for a request that is safe to repeat.
 RETRYABLE_STATUSES = frozenset((429, 448, 455, 502, 503, 504))
-#: Answers to the trigger that prove no run was started; any other error status may hide one.
-TRIGGER_NO_RUN_STATUSES = frozenset((400, 401, 403, 404, 405))
 
 BACKOFF_BASE = 0.5
 BACKOFF_FACTOR = 2.0
@@ -477,10 +477,6 @@ class LeapworkClient(object):
         return self._expect(call, self._get(call, "/agents/agentsStatuses"), list, "a list")
 
     # -- schedules
-    #: Answers to runNow that prove no run was started: those of the flow trigger, plus 410, the
-    #: controller's "already running" (the schedule's current run goes on; no new one was made).
-    RUN_NOW_NO_RUN_STATUSES = TRIGGER_NO_RUN_STATUSES | frozenset((410,))
-
     def run_schedule_now(self, schedule_id, variables=None):
         """``PUT /schedules/{scheduleId}/runNow``: start the schedule once; return the ``RunId``.
 
@@ -500,7 +496,7 @@ class LeapworkClient(object):
         status = response.status_code
         if not 200 <= status < 300:
             note = None
-            if status not in self.RUN_NOW_NO_RUN_STATUSES:
+            if status not in RUN_NOW_NO_RUN_STATUSES:
                 note = ("The controller reported an error, but a run may or may not have started: check the "
                         "controller's run listings for schedule %s before running it again." % schedule_id)
             raise self._http_error(call, response, attempts, note=note)

@@ -55,8 +55,11 @@ def _overall(results):
     return combine(results)
 
 
-def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.monotonic, sleep=time.sleep):
+def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=()):
     """Follow ``run_ids`` as the wait options in ``params`` say; return a ``Report``.
+
+    ``secrets`` (secret variable values) are masked in the JUnit report; Ansible masks them in
+    the module result because they are ``no_log`` options.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
     followed to the end under one deadline, a JUnit report is written when asked, and the
@@ -85,14 +88,22 @@ def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.mon
         summary=summary,
         failures=lines,
     )
+    junit_error = None
     if wait and params.get("junit_path"):
-        output["junit_path"] = write_junit(results, params["junit_path"])
+        try:
+            output["junit_path"] = write_junit(results, params["junit_path"], secrets=secrets)
+        except OSError as exc:
+            # Checked before the runs started; if it fails now, the runs are still reported.
+            junit_error = "The JUnit report could not be written to %s: %s" % (params["junit_path"], exc)
     failed = bool(wait and params["fail_on_failure"] and outcome != PASSED)
     message = ""
     if failed:
         message = "Leapwork: %s (%s)" % (outcome.replace("_", " "), _counts(summary))
         if lines:
             message += ":\n" + "\n".join(lines)
+    if junit_error:
+        failed = True
+        message = "\n".join(part for part in (junit_error, message) if part)
     stopped = stop and any(result.timed_out for result in results)
     return Report(results, output, failed, message, stopped)
 

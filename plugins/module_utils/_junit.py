@@ -18,6 +18,7 @@ A run that timed out, could not be followed or ran no flow gets one more ``<test
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import tempfile
@@ -184,12 +185,80 @@ def build_junit(run_results, suite_name="leapwork"):
     return root
 
 
-def write_junit(run_results, path, suite_name="leapwork"):
-    """Write the JUnit XML report of ``run_results`` to ``path`` (UTF-8, atomically); return the path.
+def junit_path_problem(path):
+    """Why a report cannot be written at ``path``, or ``None``.
 
-    The parent directory is created when missing. An existing file keeps its permissions.
+    Checked before any run is started, so that a report that cannot be written never costs a
+    run whose result would then be lost. The nearest existing directory on the way is probed
+    with a temporary file (a permission bit does not tell everything: read-only mounts, ACLs).
     """
     path = os.path.abspath(os.path.expanduser(path))
+    if os.path.isdir(path):
+        return "junit_path %s is a directory; give the path of the report file" % path
+    ancestor = os.path.dirname(path)
+    while not os.path.lexists(ancestor):
+        ancestor = os.path.dirname(ancestor)
+    if not os.path.isdir(ancestor):
+        return "junit_path %s cannot be written: %s is not a directory" % (path, ancestor)
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".probe", dir=ancestor)
+    except OSError as exc:
+        return "junit_path %s cannot be written: cannot create a file in %s (%s)" % (path, ancestor, exc.strerror or exc)
+    os.close(handle)
+    os.unlink(probe)
+    return None
+
+
+def _new_file_mode():
+    """0666 less the umask, as ``open()`` would create the file (mkstemp uses 0600)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+SECRET_MASK = "********"
+
+
+def _masked(value, secrets):
+    """``value`` with every secret replaced, through strings, lists, dicts and result objects."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, SECRET_MASK)
+            if value.endswith("..."):
+                value = _mask_cut_prefix(value, secret)
+        return value
+    if isinstance(value, list):
+        return [_masked(element, secrets) for element in value]
+    if isinstance(value, dict):
+        return dict((key, _masked(element, secrets)) for key, element in value.items())
+    if hasattr(value, "__dict__"):
+        masked = copy.copy(value)
+        for name, element in vars(value).items():
+            setattr(masked, name, _masked(element, secrets))
+        return masked
+    return value
+
+
+def _mask_cut_prefix(text, secret):
+    """Mask the start of ``secret`` left at the end of a text trimmed with "..." (4+ characters)."""
+    body = text[:-3]
+    for length in range(len(secret) - 1, 3, -1):
+        if body.endswith(secret[:length]):
+            return body[:-length] + SECRET_MASK + "..."
+    return text
+
+
+def write_junit(run_results, path, suite_name="leapwork", secrets=()):
+    """Write the JUnit XML report of ``run_results`` to ``path`` (UTF-8, atomically); return the path.
+
+    The parent directory is created when missing. An existing file keeps its permissions; a new
+    one follows the umask, like any file a CI job writes. Every value in ``secrets`` is masked
+    wherever it appears (a flow may log its variables), before any text is trimmed.
+    """
+    path = os.path.abspath(os.path.expanduser(path))
+    secrets = sorted(set(secret for secret in secrets if secret), key=len, reverse=True)
+    if secrets:
+        run_results = [_masked(run, secrets) for run in run_results]
     root = build_junit(run_results, suite_name)
     indent = getattr(ET, "indent", None)  # Python 3.9+
     if indent is not None:
@@ -199,7 +268,7 @@ def write_junit(run_results, path, suite_name="leapwork"):
     try:
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
-        mode = 0o644
+        mode = _new_file_mode()
     handle, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=parent)
     try:
         with os.fdopen(handle, "wb") as stream:

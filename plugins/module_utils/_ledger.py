@@ -14,11 +14,17 @@ The ledger is one JSON file (mode 0600, in a 0700 directory)::
 
     {"version": 1, "entries": {"<entry key>": {"state": "recorded", "run_id": "...", ...}}}
 
-Several Ansible forks may use it at once. Every read-modify-write holds an exclusive lock on
-``<path>.lock`` (``fcntl.flock``; where ``fcntl`` is missing, an ``O_EXCL``-created
-``<path>.excl-lock`` file) and writes a temporary file in the same directory, fsyncs it and
-``os.replace``s it over the ledger, so readers always see a whole file. Reads without a write
-(:meth:`Ledger.get`) need no lock for that reason.
+Several Ansible forks, and the threads of one batch, may use it at once. Every read-modify-write
+holds a process-wide lock for the ledger path and an exclusive ``fcntl.flock`` on ``<path>.lock``
+(the first is what keeps threads apart on NFS/SMB, where ``flock`` is a per-process POSIX lock),
+and writes a temporary file in the same directory, fsyncs it and ``os.replace``s it over the
+ledger, so readers always see a whole file. Reads without a write (:meth:`Ledger.get`) need no
+lock for that reason.
+
+The files are opened without following symbolic links, kept at mode 0600, and a directory that
+other users can write to is refused (unless it is sticky and ours). An empty (0-byte) ledger is
+corruption: this module never writes one. Recorded entries older than ``retention_days`` are
+dropped on the next write; in-flight markers are never dropped.
 
 A trigger is bracketed by the ledger: :meth:`Ledger.reserve` writes an ``in_flight`` marker
 *before* the PUT is sent, and :meth:`Ledger.complete`, :meth:`Ledger.abandon` or
@@ -32,20 +38,18 @@ The ledger stores no access key and no variable values, only their fingerprint.
 import copy
 import datetime
 import errno
+import fcntl  # modules run on POSIX hosts only
 import json
 import os
 import socket
+import stat
 import tempfile
+import threading
 import time
 import uuid
 from collections import namedtuple
 
 from urllib.parse import quote, urlsplit, urlunsplit
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - the tests patch fcntl to None to exercise the fallback
-    fcntl = None
 
 
 DEFAULT_LEDGER_PATH = os.path.join("~", ".ansible", "leapwork", "ledger.json")
@@ -60,8 +64,10 @@ RERUN_CHOICES = ("never", "failed", "always")
 # was being asked for (another fork acted on the same key meanwhile).
 _MAX_RESERVE_ATTEMPTS = 5
 
-# Without fcntl, a lock file whose owner is gone on this host, or older than this, is stale.
-_STALE_EXCLUSIVE_LOCK_SECONDS = 120.0
+#: Recorded entries older than this many days are dropped (in-flight markers never are).
+DEFAULT_RETENTION_DAYS = 30
+
+_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 class LedgerError(Exception):
@@ -132,31 +138,55 @@ def _pid_alive(pid):
 
 
 class _FlockLock:
-    """Exclusive ``fcntl.flock`` on a separate, persistent lock file."""
+    """Exclusive lock on a separate, persistent lock file, for threads and processes alike.
+
+    ``fcntl.flock`` excludes other processes, but on NFS and SMB Linux emulates it with POSIX
+    record locks, which belong to the whole process: two threads of one batch would both get it.
+    A process-wide ``threading.Lock`` per ledger path is therefore taken first.
+    """
 
     def __init__(self, path, timeout, sleep):
         self.path = path
         self.timeout = timeout
         self.sleep = sleep
         self.fd = None
+        self.thread_lock = _thread_lock(path)
 
     def __enter__(self):
+        deadline = time.monotonic() + self.timeout
+        if not self.thread_lock.acquire(timeout=max(self.timeout, 0.001)):
+            raise LedgerError(
+                "Timed out after {0:g}s waiting for the ledger lock {1}; another thread of this process holds it.".format(self.timeout, self.path),
+                path=self.path,
+            )
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self.fd = self._open_and_lock(deadline)
+        except BaseException:
+            self.thread_lock.release()
+            raise
+        return self
+
+    def _open_and_lock(self, deadline):
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise LedgerError("The ledger lock file {0} is a symbolic link; refusing to follow it. Remove it.".format(self.path),
+                                  path=self.path) from exc
             raise LedgerError("Cannot open the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
         locked = False
         try:
-            self._acquire(fd)
+            os.fchmod(fd, 0o600)
+            self._acquire(fd, deadline)
             locked = True
+        except OSError as exc:
+            raise LedgerError("Cannot use the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
         finally:
             if not locked:
                 os.close(fd)
-        self.fd = fd
-        return self
+        return fd
 
-    def _acquire(self, fd):
-        deadline = time.monotonic() + self.timeout
+    def _acquire(self, fd, deadline):
         delay = 0.001
         while True:
             try:
@@ -179,81 +209,57 @@ class _FlockLock:
         finally:
             os.close(self.fd)
             self.fd = None
+            self.thread_lock.release()
 
 
-class _ExclusiveFileLock:
-    """Fallback where ``fcntl`` is missing: the lock is held while the lock file exists.
+_THREAD_LOCKS = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
 
-    A lock file left by a process that is gone (same host) or older than
-    ``_STALE_EXCLUSIVE_LOCK_SECONDS`` is removed; critical sections take milliseconds.
+
+def _thread_lock(path):
+    """The process-wide lock of one lock file path (the same object for every Ledger of it)."""
+    with _THREAD_LOCKS_GUARD:
+        return _THREAD_LOCKS.setdefault(path, threading.Lock())
+
+
+def _check_directory(directory, path):
+    """Refuse a ledger directory that other users can write to: they could swap our files.
+
+    A sticky directory that we own is accepted (others cannot rename or remove our files there).
     """
-
-    def __init__(self, path, timeout, sleep):
-        self.path = path
-        self.timeout = timeout
-        self.sleep = sleep
-
-    def __enter__(self):
-        deadline = time.monotonic() + self.timeout
-        delay = 0.001
-        while True:
-            try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                self._break_if_stale()
-            except OSError as exc:
-                raise LedgerError("Cannot create the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
-            else:
-                try:
-                    os.write(fd, "{0} {1}\n".format(os.getpid(), socket.gethostname()).encode("utf-8"))
-                finally:
-                    os.close(fd)
-                return self
-            if time.monotonic() >= deadline:
-                raise LedgerError(
-                    "Timed out after {0:g}s waiting for the ledger lock {1}; if no other process is using the ledger, "
-                    "remove that file.".format(self.timeout, self.path),
-                    path=self.path,
-                )
-            self.sleep(delay)
-            delay = min(delay * 2, 0.05)
-
-    def _break_if_stale(self):
-        try:
-            with open(self.path, encoding="utf-8", errors="replace") as handle:
-                owner = handle.read().split()
-            age = time.time() - os.stat(self.path).st_mtime
-        except FileNotFoundError:
+    try:
+        info = os.stat(directory)
+    except OSError as exc:
+        raise LedgerError("Cannot use the ledger directory {0}: {1}".format(directory, exc), path=path) from exc
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        if info.st_mode & stat.S_ISVTX and info.st_uid == os.geteuid():
             return
-        stale = age > _STALE_EXCLUSIVE_LOCK_SECONDS
-        if len(owner) == 2 and owner[0].isdigit() and owner[1] == socket.gethostname():
-            stale = stale or not _pid_alive(int(owner[0]))
-        if stale:
-            try:
-                os.unlink(self.path)
-            except FileNotFoundError:
-                pass
-
-    def __exit__(self, *exc_info):
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
+        raise LedgerError(
+            "The ledger directory {0} can be written by other users (mode {1:04o}); they could replace the ledger. "
+            "Use a private directory for ledger_path (for example the default ~/.ansible/leapwork/), or "
+            "chmod go-w {0}.".format(directory, stat.S_IMODE(info.st_mode)),
+            path=path,
+        )
 
 
 class Ledger:
     """The idempotency ledger file at ``path`` (``~`` is expanded).
 
     ``clock`` returns POSIX seconds (for the UTC timestamps in entries); ``lock_timeout`` bounds
-    the wait for the file lock; ``sleep`` is used between lock attempts.
+    the wait for the file lock; ``sleep`` is used between lock attempts; recorded entries older
+    than ``retention_days`` days are forgotten (``0``: kept forever).
     """
 
-    def __init__(self, path=DEFAULT_LEDGER_PATH, clock=time.time, lock_timeout=30.0, sleep=time.sleep):
+    def __init__(self, path=DEFAULT_LEDGER_PATH, clock=time.time, lock_timeout=30.0, sleep=time.sleep,
+                 retention_days=DEFAULT_RETENTION_DAYS):
         _require_text(path, "The ledger path")
+        if isinstance(retention_days, bool) or not isinstance(retention_days, int) or retention_days < 0:
+            raise ValueError("retention_days must be 0 (keep forever) or a positive number of days, not {0!r}".format(retention_days))
         self.path = os.path.abspath(os.path.expanduser(path))
         self.clock = clock
         self.lock_timeout = lock_timeout
         self.sleep = sleep
+        self.retention_days = retention_days
 
     # -- keys --------------------------------------------------------------------------------
 
@@ -494,7 +500,21 @@ class Ledger:
 
     def _now(self):
         moment = datetime.datetime.fromtimestamp(self.clock(), tz=datetime.timezone.utc)
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return moment.strftime(_TIMESTAMP_FORMAT)
+
+    def _prune(self, data):
+        """Drop recorded entries older than the retention (in memory; the next write keeps it)."""
+        if not self.retention_days:
+            return data
+        cutoff = self.clock() - self.retention_days * 86400
+        for key in list(data["entries"]):
+            entry = data["entries"][key]
+            if entry["state"] != STATE_RECORDED:
+                continue  # an in-flight marker is evidence of a possible run: never forgotten
+            recorded = _timestamp(entry.get("recorded_at"))
+            if recorded is not None and recorded < cutoff:
+                del data["entries"][key]
+        return data
 
     def _locked(self):
         directory = os.path.dirname(self.path)
@@ -503,9 +523,8 @@ class Ledger:
                 os.makedirs(directory, mode=0o700, exist_ok=True)
         except OSError as exc:
             raise LedgerError("Cannot create the ledger directory {0}: {1}".format(directory, exc), path=self.path) from exc
-        if fcntl is not None:
-            return _FlockLock(self.path + ".lock", self.lock_timeout, self.sleep)
-        return _ExclusiveFileLock(self.path + ".excl-lock", self.lock_timeout, self.sleep)
+        _check_directory(directory, self.path)
+        return _FlockLock(self.path + ".lock", self.lock_timeout, self.sleep)
 
     def _corrupt(self, problem):
         return LedgerCorrupt(
@@ -516,22 +535,31 @@ class Ledger:
 
     def _read(self):
         try:
-            with open(self.path, encoding="utf-8") as handle:
-                text = handle.read()
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             return {"version": LEDGER_VERSION, "entries": {}}
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise LedgerError("The idempotency ledger {0} is a symbolic link; refusing to follow it. Replace it with "
+                                  "the file itself, or point ledger_path at the real file.".format(self.path), path=self.path) from exc
+            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+        try:
+            with os.fdopen(fd, encoding="utf-8") as handle:
+                text = handle.read()
         except UnicodeDecodeError as exc:
             raise self._corrupt("it is not UTF-8 text ({0})".format(exc)) from exc
         except OSError as exc:
             raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
         if not text:
-            return {"version": LEDGER_VERSION, "entries": {}}
+            # Every write replaces the file with a whole JSON document, so an empty file was
+            # truncated by something else (a full disk, a crash, another tool): its runs are lost.
+            raise self._corrupt("it is empty (0 bytes), but this collection never writes an empty ledger")
         try:
             data = json.loads(text)
         except ValueError as exc:
             raise self._corrupt("it is not valid JSON ({0})".format(exc)) from exc
         self._check_shape(data)
-        return data
+        return self._prune(data)
 
     def _check_shape(self, data):
         if not isinstance(data, dict):
@@ -597,6 +625,15 @@ def _entry_problem(entry):
         if problem:
             return "has a 'previous' entry that " + problem
     return None
+
+
+def _timestamp(text):
+    """POSIX seconds of a ledger timestamp, or ``None`` when it is not one."""
+    try:
+        moment = datetime.datetime.strptime(text, _TIMESTAMP_FORMAT)
+    except (TypeError, ValueError):
+        return None
+    return moment.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
 def _fsync_directory(directory):

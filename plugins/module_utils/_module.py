@@ -13,6 +13,7 @@ from the module parameters, and turning a ``LeapworkError`` into one ``fail_json
 
 from __future__ import annotations
 
+import math
 import os
 import re
 
@@ -58,8 +59,8 @@ def validate_connection_params(params):
     """
     controller_url = normalize_controller_url(params.get("controller_url"))
     timeout = params.get("request_timeout")
-    if timeout is None or not timeout > 0:
-        raise ValueError("request_timeout must be greater than 0, got %r" % (timeout,))
+    if timeout is None or not timeout > 0 or not math.isfinite(timeout):
+        raise ValueError("request_timeout must be greater than 0 and finite (seconds), got %r" % (timeout,))
     ca_path = params.get("ca_path")
     if ca_path and params.get("validate_certs", True) and not os.path.exists(ca_path):
         raise ValueError("ca_path %s does not exist" % ca_path)

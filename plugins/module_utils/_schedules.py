@@ -19,10 +19,10 @@ import concurrent.futures
 import difflib
 import time
 
-from ansible_collections.leapops.leapwork.plugins.module_utils._client import LeapworkClient
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkError,
     LeapworkHTTPError,
+    RUN_NOW_NO_RUN_STATUSES,
     TriggerOutcomeUnknown,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
@@ -333,7 +333,7 @@ class ScheduleRunner(object):
             ledger.mark_unknown(decision.reservation, str(exc))
             raise
         except LeapworkHTTPError as exc:
-            if exc.status in LeapworkClient.RUN_NOW_NO_RUN_STATUSES:
+            if exc.status in RUN_NOW_NO_RUN_STATUSES:
                 ledger.abandon(decision.reservation, str(exc))
             else:
                 # A 5xx answer to runNow may still have started a run.

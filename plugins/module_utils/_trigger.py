@@ -16,8 +16,11 @@ leaves evidence behind.
 from __future__ import annotations
 
 import concurrent.futures
+from collections import OrderedDict
+from urllib.parse import quote
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    TRIGGER_NO_RUN_STATUSES,
     LeapworkError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
@@ -33,8 +36,13 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._variables import
     validate_variables,
 )
 
-# Answers to the trigger that prove no run was started.
-NO_RUN_STATUSES = frozenset((400, 401, 403, 404, 405))
+#: The longest query string (the encoded variables) a trigger may carry. IIS, in front of many
+#: controllers, refuses longer ones by default (requestFiltering maxQueryString 2048, answered
+#: 404.15 or 414); http.sys and Kestrel accept more. Checked locally, before anything is sent.
+MAX_TRIGGER_QUERY_LENGTH = 2048
+
+#: What stands for a secret variable's value wherever its name is shown.
+SECRET_MASK = "********"
 
 
 class RequestError(ValueError):
@@ -42,25 +50,87 @@ class RequestError(ValueError):
 
 
 class RunRequest(object):
-    """One flow on one agent, validated locally."""
+    """One flow on one agent, validated locally.
 
-    def __init__(self, flow_id, agent_id, variables=None, idempotency_key=None, label="flow_run"):
+    ``secret_variables`` are sent like ``variables`` but their values are only ever shown
+    masked (:data:`SECRET_MASK`); they count in the ledger fingerprint (hashed).
+    """
+
+    def __init__(self, flow_id, agent_id, variables=None, idempotency_key=None, label="flow_run",
+                 secret_variables=None, delete_schedule=False):
+        self.label = label
         self.flow_id = _guid(flow_id, "flow_id", label)
         self.agent_id = _guid(agent_id, "agent_id", label)
-        try:
-            self.variables = validate_variables(variables)
-        except VariableError as exc:
-            raise RequestError("%s: variables: %s" % (label, exc))
+        self.variables = _variables(variables, "variables", label)
+        self.secret_variables = _variables(secret_variables, "secret_variables", label)
+        public_names = set(name.lower() for name in self.variables)
+        both = [name for name in self.secret_variables if name.lower() in public_names]
+        if both:
+            raise RequestError("%s: secret_variables %s also in variables (names are case-insensitive); pass each "
+                               "variable once" % (label, ", ".join(repr(name) for name in both)))
+        if idempotency_key and not idempotency_key.strip():
+            raise RequestError("%s: idempotency_key must not be only white space, got %r" % (label, idempotency_key))
         self.idempotency_key = idempotency_key or None
-        self.label = label
+        query = encode_query(render_query(self.sent_variables(), delete_schedule))
+        if len(query) > MAX_TRIGGER_QUERY_LENGTH:
+            raise RequestError(
+                "%s: the variables make a query string of %d characters; at most %d can be sent (servers such as IIS "
+                "refuse longer URLs by default). Shorten the values, or pass large data another way (a file or URL the "
+                "flow reads)." % (label, len(query), MAX_TRIGGER_QUERY_LENGTH))
+
+    def sent_variables(self):
+        """Every variable as sent, secret values included: for the trigger and the fingerprint only."""
+        merged = OrderedDict(self.variables)
+        merged.update(self.secret_variables)
+        return merged
+
+    def shown_variables(self):
+        """The variables as results show them: secret values masked."""
+        shown = OrderedDict(self.variables)
+        shown.update((name, SECRET_MASK) for name in self.secret_variables)
+        return shown
+
+    def fingerprint(self):
+        return fingerprint(self.sent_variables())
+
+    def identity(self):
+        """What makes two items of a batch the same ledger entry."""
+        return (self.flow_id, self.agent_id, self.idempotency_key)
 
     def request_record(self, delete_schedule):
-        """The trigger request as sent: method, path and query, never the access key."""
+        """The trigger request: method, path and query (secret values masked), never the access key."""
+        pairs = render_query(self.sent_variables(), delete_schedule)
         return {
             "method": "PUT",
             "path": "/api/v4/flows/%s/agent/%s" % (self.flow_id, self.agent_id),
-            "query": encode_query(render_query(self.variables, delete_schedule)),
+            "query": "&".join("%s=%s" % (quote(name, safe=""), SECRET_MASK) if name in self.secret_variables
+                              else encode_query([(name, value)]) for name, value in pairs),
         }
+
+
+def _variables(variables, option, label):
+    try:
+        return validate_variables(variables)
+    except VariableError as exc:
+        raise RequestError("%s: %s: %s" % (label, option, exc)) from None
+
+
+def check_batch(requests):
+    """Refuse, before any trigger, two items with one ledger entry but different variables.
+
+    Items with the same flow, agent, idempotency key and variables are one run (see
+    :meth:`Trigger.start_runs`); with other variables they would fight over one ledger entry.
+    """
+    seen = {}
+    for request in requests:
+        if not request.idempotency_key:
+            continue
+        first = seen.setdefault(request.identity(), request)
+        if first is not request and first.fingerprint() != request.fingerprint():
+            raise RequestError(
+                "%s and %s: same flow %s, agent %s and idempotency_key %r but different variables; one key records one "
+                "run per flow and agent. Give each set of variables its own idempotency_key."
+                % (first.label, request.label, request.flow_id, request.agent_id, request.idempotency_key))
 
 
 def _guid(value, option, label):
@@ -85,17 +155,27 @@ class TriggerResult(object):
         self.status = None
         self.outcome_unknown = False
 
+    def copy_for(self, request):
+        """This result, reported by ``request``, an identical item of the same batch."""
+        twin = TriggerResult(request, self.delete_schedule)
+        for name in ("run_id", "changed", "reused", "sent", "error", "status", "outcome_unknown"):
+            setattr(twin, name, getattr(self, name))
+        return twin
+
     def to_dict(self, check_mode=False):
         result = {
             "flow_id": self.request.flow_id,
             "agent_id": self.request.agent_id,
-            "variables": dict(self.request.variables),
+            "variables": dict(self.request.shown_variables()),
             "idempotency_key": self.request.idempotency_key,
             "run_id": self.run_id,
             "changed": self.changed,
             "reused": self.reused,
-            "request": self.request.request_record(self.delete_schedule) if (self.sent or (check_mode and self.changed)) else None,
+            # "request" means sent: a check-mode preview is another key.
+            "request": self.request.request_record(self.delete_schedule) if self.sent else None,
         }
+        if check_mode:
+            result["would_request"] = self.request.request_record(self.delete_schedule) if self.changed else None
         if self.error:
             result["error"] = self.error
             result["status"] = self.status
@@ -117,12 +197,30 @@ class Trigger(object):
         self.run_is_passed = run_is_passed
 
     def start_runs(self, requests, max_concurrency=8):
-        """Start every request, concurrently; results in input order. Never raises for one item."""
-        if len(requests) == 1:
-            return [self.start(requests[0])]
-        workers = max(1, min(max_concurrency, len(requests)))
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(self.start, requests))
+        """Start every request, concurrently; results in input order. Never raises for one item.
+
+        Items with an idempotency key that are identical (flow, agent, key, variables) are one
+        ledger entry, so they are started once and every one of them reports that result.
+        """
+        check_batch(requests)
+        unique = OrderedDict()
+        for request in requests:
+            identity = (request.identity(), request.fingerprint()) if request.idempotency_key else id(request)
+            unique.setdefault(identity, request)
+        distinct = list(unique.values())
+        if len(distinct) == 1:
+            started = [self.start(distinct[0])]
+        else:
+            workers = max(1, min(max_concurrency, len(distinct)))
+            with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+                started = list(pool.map(self.start, distinct))
+        by_request = dict((id(result.request), result) for result in started)
+        results = []
+        for request in requests:
+            identity = (request.identity(), request.fingerprint()) if request.idempotency_key else id(request)
+            result = by_request[id(unique[identity])]
+            results.append(result if result.request is request else result.copy_for(request))
+        return results
 
     def start(self, request):
         result = TriggerResult(request, self.delete_schedule)
@@ -133,11 +231,17 @@ class Trigger(object):
                 self._trigger_with_ledger(request, result)
             else:
                 self._trigger(request, result)
-        except (LeapworkError, LedgerError) as exc:
+        except LedgerError as exc:
+            # A conflict names the recorded run in its message; that run is not this item's.
             result.error = str(exc)
-            result.status = getattr(exc, "status", None)
-            if getattr(exc, "run_id", None) and not result.run_id:
+        except LeapworkError as exc:
+            result.error = str(exc)
+            result.status = exc.status
+            if exc.run_id and not result.run_id:
                 result.run_id = exc.run_id
+        except Exception as exc:  # pylint: disable=broad-except
+            # One item's surprise must not hide the runs the other items started.
+            result.error = "unexpected %s: %s" % (type(exc).__name__, exc)
         return result
 
     # -- check mode: read-only calls only
@@ -146,7 +250,7 @@ class Trigger(object):
         if request.idempotency_key and self.ledger is not None:
             decision = self.ledger.preview(
                 self.controller_url, request.flow_id, request.agent_id, request.idempotency_key,
-                fingerprint(request.variables), rerun=self.rerun, run_is_passed=self.run_is_passed,
+                request.fingerprint(), rerun=self.rerun, run_is_passed=self.run_is_passed,
             )
             if decision.action == "reuse":
                 result.run_id, result.reused = decision.run_id, True
@@ -170,14 +274,15 @@ class Trigger(object):
     # -- triggering
     def _trigger(self, request, result):
         try:
+            result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.sent_variables(), self.delete_schedule)
             result.sent = True
-            result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.variables, self.delete_schedule)
         except TriggerOutcomeUnknown as exc:
-            result.outcome_unknown = True
+            result.sent = result.outcome_unknown = True
             if request.idempotency_key:
                 exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
             raise
         except LeapworkHTTPError as exc:
+            result.sent = True  # the controller answered it
             if exc.status == 404:
                 # The trigger does not say which id is unknown; two GETs do.
                 self._confirm_exists(request)
@@ -188,7 +293,7 @@ class Trigger(object):
         ledger = self.ledger
         decision = ledger.reserve(
             self.controller_url, request.flow_id, request.agent_id, request.idempotency_key,
-            fingerprint(request.variables), rerun=self.rerun, run_is_passed=self.run_is_passed,
+            request.fingerprint(), rerun=self.rerun, run_is_passed=self.run_is_passed,
         )
         if decision.action == "reuse":
             result.run_id, result.reused = decision.run_id, True
@@ -199,7 +304,7 @@ class Trigger(object):
             ledger.mark_unknown(decision.reservation, str(exc))
             raise
         except LeapworkHTTPError as exc:
-            if exc.status in NO_RUN_STATUSES:
+            if exc.status in TRIGGER_NO_RUN_STATUSES:
                 ledger.abandon(decision.reservation, str(exc))
             else:
                 # A 5xx answer to the trigger may still have started a run.
@@ -208,6 +313,10 @@ class Trigger(object):
         except LeapworkError as exc:
             # The connection failed before the request was sent (after the allowed retries).
             ledger.abandon(decision.reservation, str(exc))
+            raise
+        except Exception as exc:
+            # Whether it left is unknown: the marker stays, as evidence that a run may exist.
+            ledger.mark_unknown(decision.reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
             raise
         ledger.complete(decision.reservation, result.run_id)
 

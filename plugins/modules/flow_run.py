@@ -30,6 +30,9 @@ description:
     once, naming the agent and its status, instead of leaving a run queued until O(wait_timeout).
   - In check mode the module authenticates, resolves names, runs the agent pre-flight, confirms with
     read-only calls that the flow and the agent exist, validates the variables, and starts nothing.
+  - Everything that can be checked locally (ids, variables, options, that O(junit_path) can be
+    written) is checked before any run is started. Once runs were started, their run ids are
+    returned whatever fails afterwards.
   - With O(runs), several flows are started concurrently in one task.
   - With O(wait), the task follows the run(s) to the end, concurrently and under one deadline,
     returns each flow's result and fails when a flow did not pass (see O(fail_on_failure)).
@@ -100,6 +103,22 @@ options:
         null as an empty string. Nested lists or dictionaries are rejected.
       - Names are case-insensitive for Leapwork, so two names differing only by case are rejected.
       - With O(runs), these are shared by every item; an item's own variables override them.
+      - The encoded query string (every variable, secret ones included) may be at most 2048
+        characters long, the default limit of IIS (C(maxQueryString)); a longer one is refused
+        before anything is sent.
+      - Values are returned in RV(variables) and RV(request); pass passwords in O(secret_variables).
+    type: dict
+    default: {}
+  secret_variables:
+    description:
+      - Flow variables whose values are secret (passwords, tokens). They are sent in the query
+        string like O(variables), which the controller requires, but their values never appear in
+        the results, messages, the ledger or JUnit reports; where the name is shown, the value is
+        C(********).
+      - They count in the idempotency fingerprint (as part of a SHA-256 digest, never stored in clear).
+      - A name may not be both in O(variables) and in O(secret_variables).
+      - With O(runs), shared by every item like O(variables); an item's own variables (secret or
+        not) override them by name.
     type: dict
     default: {}
   delete_schedule:
@@ -122,8 +141,21 @@ options:
     description:
       - Where the idempotency ledger (a JSON file) lives. Several forks may share it safely.
       - Only used with O(idempotency_key). Keep it on the node that runs the module.
+      - Its directory must not be writable by other users, unless it is sticky and owned by you
+        (other users could replace the ledger); the ledger and its lock file are never followed
+        through symbolic links and are kept at mode 0600. An empty (0-byte) ledger is reported as
+        corrupt, never read as empty.
     type: path
     default: ~/.ansible/leapwork/ledger.json
+  ledger_retention_days:
+    description:
+      - Runs recorded in the ledger more than this many days ago are forgotten the next time the
+        ledger is written, so that it does not grow forever; an idempotency key whose run was
+        forgotten starts a new run.
+      - Markers of triggers whose outcome is unknown are never forgotten.
+      - V(0) keeps every entry forever.
+    type: int
+    default: 30
   rerun:
     description:
       - What to do when O(idempotency_key) already has a recorded run.
@@ -139,6 +171,10 @@ options:
       - Start several flows in one task, concurrently (up to O(max_concurrency) at once).
       - Mutually exclusive with O(flow_id), O(agent_id), O(flow) and O(agent).
       - Idempotency, check mode and the never-replay rule hold for each item.
+      - Items with the same flow, agent, idempotency key and variables are one run, started
+        once and reported by every such item. The same flow, agent and key with different variables
+        is an error, raised before anything is started. Items without an idempotency key each start
+        their own run.
     type: list
     elements: dict
     suboptions:
@@ -156,6 +192,10 @@ options:
         type: str
       variables:
         description: Variables for this item, merged over the module-level O(variables).
+        type: dict
+        default: {}
+      secret_variables:
+        description: Secret variables for this item, merged over the module-level O(secret_variables).
         type: dict
         default: {}
       idempotency_key:
@@ -266,7 +306,9 @@ agent_title:
   type: str
   sample: Windows agent 1
 variables:
-  description: The variables as sent to the controller (every value rendered as a string).
+  description:
+    - The variables as sent to the controller (every value rendered as a string); secret variables
+      appear with the value C(********).
   returned: single flow
   type: dict
   sample: {"BaseUrl": "https://staging.example.com", "Headless": "true"}
@@ -277,8 +319,10 @@ idempotency_key:
   sample: release-2.4.1
 request:
   description:
-    - The trigger request that was sent (or, in check mode, would be sent). The access key travels
-      in a header and is never part of it. V(null) when a recorded run was reused.
+    - The trigger request that was sent. The access key travels in a header and is never part of
+      it; secret variables show the value C(********).
+    - V(null) when nothing was sent (a recorded run was reused, check mode, or the request could
+      not be sent).
   returned: single flow
   type: dict
   contains:
@@ -293,7 +337,14 @@ request:
     query:
       description: URL-encoded query string, as sent.
       type: str
-      sample: BaseUrl=https%3A%2F%2Fstaging.example.com&isDelete=true
+      sample: BaseUrl=https%3A%2F%2Fstaging.example.com&Password=********&isDelete=true
+would_request:
+  description:
+    - In check mode, the trigger request that would be sent (same shape as RV(request)); V(null)
+      when a recorded run would be reused.
+  returned: in check mode (single flow; with O(runs), in each entry of RV(runs))
+  type: dict
+  sample: {"method": "PUT", "path": "/api/v4/flows/5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11/agent/0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01", "query": ""}
 runs:
   description: One entry per item of O(runs), in input order, each with the keys returned for a single flow.
   returned: with O(runs)
@@ -392,14 +443,21 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     connection_argument_spec,
     ensure_requests,
     fail_from_error,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger, recorded_run_passed
+from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
+    RequestError,
+    RunRequest,
+    Trigger,
+    check_batch,
+    recorded_run_passed,
+)
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
@@ -413,9 +471,11 @@ def argument_spec():
         agent=dict(type="str"),
         agent_preflight=dict(type="bool", default=True),
         variables=dict(type="dict", default={}),
+        secret_variables=dict(type="dict", default={}, no_log=True),
         delete_schedule=dict(type="bool", default=False),
         idempotency_key=dict(type="str", no_log=False),
         ledger_path=dict(type="path", default="~/.ansible/leapwork/ledger.json"),
+        ledger_retention_days=dict(type="int", default=DEFAULT_RETENTION_DAYS),
         rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
         runs=dict(
             type="list",
@@ -426,6 +486,7 @@ def argument_spec():
                 flow=dict(type="str"),
                 agent=dict(type="str"),
                 variables=dict(type="dict", default={}),
+                secret_variables=dict(type="dict", default={}, no_log=True),
                 idempotency_key=dict(type="str", no_log=False),
             ),
         ),
@@ -437,13 +498,15 @@ def argument_spec():
 def run_requests(params):
     """Validate every requested run locally, before any request is sent."""
     if params["runs"] is None:
-        return [RunRequest(params["flow_id"], params["agent_id"], params["variables"], params["idempotency_key"])]
+        return [RunRequest(params["flow_id"], params["agent_id"], params["variables"], params["idempotency_key"],
+                           secret_variables=params["secret_variables"], delete_schedule=params["delete_schedule"])]
     requests = []
     for index, item in enumerate(params["runs"]):
-        variables = dict(params["variables"] or {})
-        variables.update(item["variables"] or {})
+        variables, secret_variables = _merged(params["variables"], params["secret_variables"], item["variables"], item["secret_variables"])
         requests.append(RunRequest(item["flow_id"], item["agent_id"], variables,
-                                   item["idempotency_key"] or params["idempotency_key"], label="runs[%d]" % index))
+                                   item["idempotency_key"] or params["idempotency_key"], label="runs[%d]" % index,
+                                   secret_variables=secret_variables, delete_schedule=params["delete_schedule"]))
+    check_batch(requests)
     return requests
 
 
@@ -462,6 +525,17 @@ def resolve_names(targets, params):
     return dict(params, runs=runs)
 
 
+def _merged(shared, shared_secret, own, own_secret):
+    """An item's variables over the shared ones; a name the item sets (in either dict) wins."""
+    own, own_secret = dict(own or {}), dict(own_secret or {})
+    overridden = set(name.lower() for name in list(own) + list(own_secret))
+    variables = dict((name, value) for name, value in (shared or {}).items() if name.lower() not in overridden)
+    secret_variables = dict((name, value) for name, value in (shared_secret or {}).items() if name.lower() not in overridden)
+    variables.update(own)
+    secret_variables.update(own_secret)
+    return variables, secret_variables
+
+
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(),
@@ -476,6 +550,13 @@ def main():
         module.fail_json(msg=problem)
     if params["max_concurrency"] < 1:
         module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
+    if params["ledger_retention_days"] < 0:
+        module.fail_json(msg="ledger_retention_days must be 0 (keep forever) or more, got %d" % params["ledger_retention_days"])
+    if params["junit_path"] and not module.check_mode:
+        # A report that cannot be written must not cost a run whose result would then be lost.
+        problem = junit_path_problem(params["junit_path"])
+        if problem:
+            module.fail_json(msg=problem)
     try:
         requests = None if uses_names(params) else run_requests(params)
     except RequestError as exc:
@@ -498,14 +579,22 @@ def main():
     trigger = Trigger(
         client,
         controller_url=client.controller_url,
-        ledger=Ledger(params["ledger_path"]) if needs_ledger else None,
+        ledger=Ledger(params["ledger_path"], retention_days=params["ledger_retention_days"]) if needs_ledger else None,
         rerun=params["rerun"],
         delete_schedule=params["delete_schedule"],
         check_mode=module.check_mode,
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
     )
     results = trigger.start_runs(requests, params["max_concurrency"])
-    finish(module, client, params, results, targets)
+    try:
+        finish(module, client, params, results, targets)
+    except Exception as exc:  # pylint: disable=broad-except
+        # Whatever went wrong after the triggers, the runs they started are reported.
+        run_ids = [result.run_id for result in results]
+        module.fail_json(msg="Unexpected %s after starting run(s) %s: %s" % (
+            type(exc).__name__, ", ".join(run_id for run_id in run_ids if run_id) or "(none)", exc),
+            changed=any(result.changed for result in results), run_ids=run_ids,
+            run_id=run_ids[0] if params["runs"] is None else None)
 
 
 def finish(module, client, params, results, targets):
@@ -523,7 +612,7 @@ def finish(module, client, params, results, targets):
         output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
         error = None
         if failed:
-            started = [result.run_id for result in results if result.run_id]
+            started = _unique(result.run_id for result in results if result.run_id)
             lines = ["%s (flow %s on agent %s): %s" % (result.request.label, result.request.flow_id, result.request.agent_id, result.error)
                      for result in failed]
             error = "%d of %d runs could not be started (%d started or reused: %s):\n%s" % (
@@ -532,10 +621,12 @@ def finish(module, client, params, results, targets):
         module.fail_json(msg=error, changed=changed, **output)
 
     if params["wait"] and not module.check_mode:
-        run_ids = [run["run_id"] for run in runs]
+        run_ids = _unique(run["run_id"] for run in runs)  # identical items share one run
         try:
-            report = follow_and_report(client, run_ids, params)
-        except LeapworkError as exc:
+            secrets = [value for result in results for value in result.request.secret_variables.values()]
+            report = follow_and_report(client, run_ids, params, secrets=secrets)
+        except Exception as exc:  # pylint: disable=broad-except
+            # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
             module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output)
         by_run_id = dict((run["run_id"], run) for run in report.run_dicts())
         if single:
@@ -549,6 +640,14 @@ def finish(module, client, params, results, targets):
         if report.failed:
             module.fail_json(msg=report.message, changed=changed, **output)
     module.exit_json(changed=changed, **output)
+
+
+def _unique(run_ids):
+    seen = []
+    for run_id in run_ids:
+        if run_id not in seen:
+            seen.append(run_id)
+    return seen
 
 
 if __name__ == "__main__":

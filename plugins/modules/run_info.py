@@ -47,6 +47,13 @@ options:
     description: Ids of several runs to read (and follow) concurrently. Mutually exclusive with O(run_id).
     type: list
     elements: str
+  secret_variables:
+    description:
+      - The secret variables the runs were started with (see O(leapops.leapwork.flow_run#module:secret_variables)).
+        A flow may log its variables; these values are masked as C(********) in the JUnit report,
+        and Ansible masks them in the results.
+    type: dict
+    default: {}
 notes:
   - The results of a run are read from C(/api/v4/run/{runId}/status), C(/runItemIds), C(/runItems/{id})
     and, for flows that did not pass, their keyframes.
@@ -177,6 +184,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_value
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
@@ -184,6 +193,7 @@ def main():
     spec = connection_argument_spec()
     spec.update(wait_argument_spec())
     spec.update(run_ids_argument_spec())
+    spec.update(secret_variables=dict(type="dict", default={}, no_log=True))
     module = AnsibleModule(
         argument_spec=spec,
         supports_check_mode=True,
@@ -192,12 +202,19 @@ def main():
     )
     ensure_requests(module)
     problem = wait_params_problem(module.params)
+    if not problem and module.params["wait"] and module.params["junit_path"]:
+        problem = junit_path_problem(module.params["junit_path"])
     if problem:
         module.fail_json(msg=problem)
     run_ids = run_ids_from_module(module)
+    try:
+        # As flow_run sent them: True was sent as "true".
+        secrets = [render_value(name, value) for name, value in module.params["secret_variables"].items()]
+    except ValueError as exc:
+        module.fail_json(msg="secret_variables: %s" % exc)
     client = client_from_module(module)
     try:
-        report = follow_and_report(client, run_ids, module.params, stop_allowed=not module.check_mode)
+        report = follow_and_report(client, run_ids, module.params, stop_allowed=not module.check_mode, secrets=secrets)
     except LeapworkError as exc:
         fail_from_error(module, exc)
     if report.failed:

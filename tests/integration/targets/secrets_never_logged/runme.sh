@@ -7,6 +7,15 @@ config="$(dirname "$0")/../../integration_config.yml"
 key=$(sed -n 's/^leapwork_access_key: //p' "$config")
 test -n "$key"
 
+# A secret flow variable's value: sent to the controller, never in the output, ledger or JUnit.
+set +x  # not even this script's trace shows it
+secret="Pa55-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-word"
+export LEAPWORK_TEST_SECRET_VALUE="$secret"
+set -x
+files="${OUTPUT_DIR:-/tmp}/secret-files"
+rm -rf "$files" && mkdir -m 0700 "$files"
+export LEAPWORK_TEST_SECRET_FILES="$files"
+
 set +e
 ansible-playbook -vvvv -i localhost, -e "@${config}" play.yml > "${OUTPUT_DIR:-/tmp}/vvvv.log" 2>&1
 rc=$?
@@ -18,5 +27,12 @@ grep -q "AnsiballZ_flow_run" "${OUTPUT_DIR:-/tmp}/vvvv.log"
 # ... and the key appears nowhere: not in arguments, results, URLs or tracebacks.
 if grep -F -- "$key" "${OUTPUT_DIR:-/tmp}/vvvv.log"; then
     echo "the access key leaked into the output" >&2
+    exit 1
+fi
+# ... and no secret flow variable value either, in the output or in any file written.
+grep -q "Password=\*\*\*\*\*\*\*\*" "${OUTPUT_DIR:-/tmp}/vvvv.log"
+test -s "$files/ledger.json" && test -s "$files/junit.xml" && test -s "$files/role-junit.xml"
+if grep -rqF -- "$secret" "${OUTPUT_DIR:-/tmp}/vvvv.log" "$files"; then
+    echo "a secret variable value leaked" >&2
     exit 1
 fi

@@ -13,7 +13,8 @@ import pytest
 from junitparser import Error, Failure, Skipped
 from junitparser.xunit2 import JUnitXml
 
-from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
+from ansible_collections.leapops.leapwork.plugins.module_utils import _junit
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem, write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult, combine
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import follow_runs
 from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
@@ -233,9 +234,69 @@ class TestFile:
         assert sorted(os.listdir(str(path.parent))) == ["report.xml"]
         assert read(str(path)).failures == 1
 
-    def test_new_file_is_readable(self, tmp_path):
-        path = write_junit([RunResult("r", "Finished", [item("Passed")])], str(tmp_path / "r.xml"))
-        assert stat.S_IMODE(os.stat(path).st_mode) == 0o644
+    @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o027, 0o640), (0o077, 0o600)])
+    def test_new_file_follows_the_umask(self, tmp_path, umask, mode):
+        previous = os.umask(umask)
+        try:
+            path = write_junit([RunResult("r", "Finished", [item("Passed")])], str(tmp_path / "r.xml"))
+        finally:
+            os.umask(previous)
+        assert stat.S_IMODE(os.stat(path).st_mode) == mode
+        assert os.umask(previous) == previous  # the umask itself is left as it was
+
+
+class TestSecrets:
+    def test_secret_values_are_masked_before_trimming(self, tmp_path):
+        secret = "S3cr3t-" + "k" * 40
+        # The secret straddles the 200-character cut of the failure message attribute.
+        message = "x" * 180 + " Variable 'Password' = '%s'" % secret
+        failed = item("Failed", keyframes=[{"Level": "Error", "LogMessage": message}])
+        run = RunResult("run-s", "Finished", [failed], error=None)
+        path = write_junit([run], str(tmp_path / "r.xml"), secrets=[secret, ""])
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        assert "S3cr3t" not in text
+        assert "********" in text
+        assert failed.keyframes[0]["message"] == message  # the results themselves are left alone
+
+    def test_a_secret_cut_by_a_trimmed_text_leaves_no_prefix(self, tmp_path):
+        secret = "Pa55-0123456789abcdef-word"
+        cut = "Variable 'Password' = '" + secret[:12] + "..."  # as a trimmed keyframe ends
+        run = RunResult("r", "Finished", [item("Failed", keyframes=[{"Level": "Error", "LogMessage": cut}])])
+        with open(write_junit([run], str(tmp_path / "r.xml"), secrets=[secret]), encoding="utf-8") as handle:
+            text = handle.read()
+        assert secret[:5] not in text
+        assert "'********..." in text
+
+    def test_without_secrets_nothing_changes(self, tmp_path):
+        run = RunResult("r", "Finished", [item("Failed", keyframes=[{"Level": "Error", "LogMessage": "Password = 'visible'"}])])
+        with open(write_junit([run], str(tmp_path / "r.xml")), encoding="utf-8") as handle:
+            assert "visible" in handle.read()
+
+
+class TestPathProblem:
+    def test_writable_paths(self, tmp_path):
+        assert junit_path_problem(str(tmp_path / "r.xml")) is None
+        assert junit_path_problem(str(tmp_path / "not" / "yet" / "r.xml")) is None
+        (tmp_path / "old.xml").write_text("<x/>", encoding="utf-8")
+        assert junit_path_problem(str(tmp_path / "old.xml")) is None
+        assert sorted(os.listdir(str(tmp_path))) == ["old.xml"]  # the probe is gone, nothing created
+
+    def test_parent_is_a_file(self, tmp_path):
+        (tmp_path / "f").write_text("x", encoding="utf-8")
+        assert junit_path_problem(str(tmp_path / "f" / "r.xml")) == \
+            "junit_path %s cannot be written: %s is not a directory" % (tmp_path / "f" / "r.xml", tmp_path / "f")
+
+    def test_path_is_a_directory(self, tmp_path):
+        assert "is a directory" in junit_path_problem(str(tmp_path))
+
+    def test_directory_without_permission(self, tmp_path, monkeypatch):
+        def denied(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+
+        monkeypatch.setattr(_junit.tempfile, "mkstemp", denied)
+        problem = junit_path_problem(str(tmp_path / "r.xml"))
+        assert problem == "junit_path %s cannot be written: cannot create a file in %s (Permission denied)" % (tmp_path / "r.xml", tmp_path)
 
     def test_failed_write_leaves_no_temporary_file(self, tmp_path, monkeypatch):
         def broken_replace(source, target):

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import socket
 import stat
+import threading
 import time
 
 import pytest
@@ -235,7 +236,7 @@ def test_failed_on_new_key_does_not_ask(ledger):
 
 def test_failed_asks_outside_the_lock(ledger, path):
     record(ledger, "run-1")
-    other = Ledger(path, lock_timeout=0.5)
+    other = Ledger(path, clock=ledger.clock, lock_timeout=0.5)
 
     def run_is_passed(run_id):
         # Would time out if reserve() still held the lock.
@@ -248,7 +249,7 @@ def test_failed_asks_outside_the_lock(ledger, path):
 
 def test_failed_re_decides_when_entry_changed_while_asking(ledger, path):
     record(ledger, "run-1")
-    other = Ledger(path)
+    other = Ledger(path, clock=ledger.clock)
 
     def run_is_passed(run_id):
         # Another fork overrides the key while we ask the controller.
@@ -261,7 +262,7 @@ def test_failed_re_decides_when_entry_changed_while_asking(ledger, path):
 
 def test_failed_asks_about_the_new_run_when_it_changed(ledger, path):
     record(ledger, "run-1")
-    other = Ledger(path)
+    other = Ledger(path, clock=ledger.clock)
     asked = []
 
     def run_is_passed(run_id):
@@ -458,10 +459,21 @@ def test_missing_file_is_empty_ledger(ledger, path):
     assert not os.path.exists(path)
 
 
-def test_empty_file_is_empty_ledger(ledger, path):
+def test_empty_file_is_corrupt_not_empty(ledger, path):
+    # Every write replaces the whole file: a 0-byte ledger lost its entries, and treating it as
+    # empty would start a duplicate run for every key it held.
     write_text(path, "")
-    assert entry(ledger) is None
-    assert reserve(ledger).action == "trigger"
+    with pytest.raises(LedgerCorrupt, match="empty"):
+        entry(ledger)
+    with pytest.raises(LedgerCorrupt, match="empty"):
+        reserve(ledger)
+    assert read_bytes(path) == b""
+
+
+def test_new_ledger_is_never_empty(ledger, path):
+    record(ledger, "run-1")
+    assert json.loads(read_bytes(path).decode("utf-8"))["entries"]
+    assert Ledger(path, clock=ledger.clock).get(URL, FLOW, AGENT, KEY)["run_id"] == "run-1"
 
 
 def test_default_path_is_under_home(monkeypatch, tmp_path):
@@ -577,7 +589,6 @@ def test_unwritable_directory_is_a_ledger_error(tmp_path):
 
 # -- locking ---------------------------------------------------------------------------------
 
-@pytest.mark.skipif(_ledger.fcntl is None, reason="needs fcntl")
 def test_flock_timeout(ledger, path):
     reserve(ledger, key="create-files")
     fd = os.open(path + ".lock", os.O_RDWR)
@@ -591,33 +602,187 @@ def test_flock_timeout(ledger, path):
     assert reserve(ledger).action == "trigger"
 
 
-def test_fallback_lock_without_fcntl(ledger, path, monkeypatch):
-    monkeypatch.setattr(_ledger, "fcntl", None)
+# -- shared and network filesystems, hostile directories ------------------------------------
+
+class _ProcessWideFlock:
+    """``fcntl`` as NFS/SMB give it: flock is emulated by POSIX locks, which belong to the
+    process, so every thread of one process gets the lock at once."""
+
+    LOCK_EX = _ledger.fcntl.LOCK_EX
+    LOCK_NB = _ledger.fcntl.LOCK_NB
+    LOCK_UN = _ledger.fcntl.LOCK_UN
+
+    @staticmethod
+    def flock(fd, operation):
+        del fd, operation
+
+
+def test_threads_exclude_each_other_when_flock_is_per_process(path, monkeypatch):
+    monkeypatch.setattr(_ledger, "fcntl", _ProcessWideFlock)
+    original_read = Ledger._read
+
+    def slow_read(self):
+        data = original_read(self)
+        time.sleep(0.002)  # widen the read-modify-write window, as a slow NFS server does
+        return data
+
+    monkeypatch.setattr(Ledger, "_read", slow_read)
+    threads_count, per_thread = 20, 5
+    barrier = threading.Barrier(threads_count)
+    errors = []
+
+    def worker(number):
+        ledger = Ledger(path)
+        barrier.wait()
+        try:
+            for index in range(per_thread):
+                decision = ledger.reserve(URL, FLOW, AGENT, "t{0}-{1}".format(number, index), FP)
+                ledger.complete(decision.reservation, "run-{0}-{1}".format(number, index))
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(number,)) for number in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    entries = Ledger(path).entries()
+    assert len(entries) == threads_count * per_thread
+    assert all(value["state"] == "recorded" for value in entries.values())
+
+
+def test_threads_of_one_batch_trigger_one_key_once(path, monkeypatch):
+    monkeypatch.setattr(_ledger, "fcntl", _ProcessWideFlock)
+    barrier = threading.Barrier(8)
+    outcomes = []
+
+    def worker(number):
+        ledger = Ledger(path)
+        barrier.wait()
+        try:
+            decision = ledger.reserve(URL, FLOW, AGENT, KEY, FP)
+        except TriggerInFlight:
+            outcomes.append("in_flight")
+            return
+        if decision.action == "trigger":
+            time.sleep(0.01)
+            ledger.complete(decision.reservation, "run-{0}".format(number))
+        outcomes.append(decision.action)
+
+    threads = [threading.Thread(target=worker, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes.count("trigger") == 1
+    assert len(outcomes) == 8
+
+
+def test_thread_lock_timeout(ledger, path):
+    lock = _ledger._thread_lock(path + ".lock")
+    with lock:
+        with pytest.raises(LedgerError, match="another thread"):
+            reserve(Ledger(path, lock_timeout=0.05))
+    assert reserve(ledger).action == "trigger"
+
+
+def test_symlinked_ledger_is_refused(tmp_path, path):
+    target = tmp_path / "elsewhere.json"
+    target.write_text(json.dumps({"version": 1, "entries": {}}), encoding="utf-8")
+    os.makedirs(os.path.dirname(path), mode=0o700)
+    os.symlink(str(target), path)
+    ledger = Ledger(path)
+    with pytest.raises(LedgerError, match="symbolic link"):
+        reserve(ledger)
+    with pytest.raises(LedgerError, match="symbolic link"):
+        entry(ledger)
+    assert json.loads(target.read_text(encoding="utf-8")) == {"version": 1, "entries": {}}
+
+
+def test_symlinked_lock_file_is_refused(tmp_path, path):
+    target = tmp_path / "victim"
+    target.write_text("keep me", encoding="utf-8")
+    os.makedirs(os.path.dirname(path), mode=0o700)
+    os.symlink(str(target), path + ".lock")
+    with pytest.raises(LedgerError, match="symbolic link"):
+        reserve(Ledger(path))
+    assert target.read_text(encoding="utf-8") == "keep me"
+    assert not os.path.exists(path)
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o702])
+def test_directory_writable_by_others_is_refused(path, mode):
+    directory = os.path.dirname(path)
+    os.makedirs(directory)
+    os.chmod(directory, mode)
+    with pytest.raises(LedgerError, match="other users"):
+        reserve(Ledger(path))
+    assert os.listdir(directory) == []
+
+
+def test_sticky_directory_of_ours_is_accepted(path):
+    directory = os.path.dirname(path)
+    os.makedirs(directory)
+    os.chmod(directory, 0o1777)
+    record(Ledger(path), "run-1")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_existing_wide_lock_file_is_tightened(ledger, path):
+    os.makedirs(os.path.dirname(path), mode=0o700)
+    write_text(path + ".lock", "")
+    os.chmod(path + ".lock", 0o666)
     record(ledger, "run-1")
+    assert stat.S_IMODE(os.stat(path + ".lock").st_mode) == 0o600
+
+
+# -- retention ---------------------------------------------------------------------------------
+
+DAY = 86400.0
+
+
+def test_old_recorded_entries_are_pruned_on_write(path, clock):
+    ledger = Ledger(path, clock=clock, retention_days=30)
+    record(ledger, "run-old", key="old")
+    clock.now += 20 * DAY
+    record(ledger, "run-recent", key="recent")
+    clock.now += 11 * DAY  # "old" is now 31 days old, "recent" 11
+    record(ledger, "run-new", key="new")
+    with open(path, encoding="utf-8") as handle:
+        stored = json.load(handle)["entries"]
+    assert sorted(value["run_id"] for value in stored.values()) == ["run-new", "run-recent"]
+
+
+def test_expired_entry_is_not_reused(path, clock):
+    ledger = Ledger(path, clock=clock, retention_days=30)
+    record(ledger, "run-1")
+    clock.now += 31 * DAY
+    assert entry(ledger) is None
+    assert reserve(ledger).action == "trigger"
+
+
+def test_in_flight_markers_are_never_pruned(path, clock):
+    ledger = Ledger(path, clock=clock, retention_days=1)
+    reserve(ledger, key="unsettled")
+    clock.now += 400 * DAY
+    record(ledger, "run-2", key="other")
+    assert entry(ledger, key="unsettled")["state"] == "in_flight"
+    with pytest.raises(TriggerInFlight):
+        reserve(ledger, key="unsettled")
+
+
+def test_retention_zero_keeps_everything(path, clock):
+    ledger = Ledger(path, clock=clock, retention_days=0)
+    record(ledger, "run-1")
+    clock.now += 4000 * DAY
     assert reserve(ledger).run_id == "run-1"
-    assert sorted(os.listdir(os.path.dirname(path))) == ["ledger.json"]
 
 
-def test_fallback_lock_times_out_while_held(path, monkeypatch):
-    monkeypatch.setattr(_ledger, "fcntl", None)
-    write_text(path + ".excl-lock", "{0} {1}\n".format(os.getpid(), socket.gethostname()))
-    with pytest.raises(LedgerError, match="Timed out"):
-        reserve(Ledger(path, lock_timeout=0.05))
-
-
-def test_fallback_lock_breaks_stale_lock_of_dead_process(ledger, path, monkeypatch):
-    monkeypatch.setattr(_ledger, "fcntl", None)
-    write_text(path + ".excl-lock", "{0} {1}\n".format(2 ** 22 + 12345, socket.gethostname()))
-    assert reserve(ledger).action == "trigger"
-    assert not os.path.exists(path + ".excl-lock")
-
-
-def test_fallback_lock_breaks_old_lock(ledger, path, monkeypatch):
-    monkeypatch.setattr(_ledger, "fcntl", None)
-    write_text(path + ".excl-lock", "1 some-other-host\n")
-    old = time.time() - 3600
-    os.utime(path + ".excl-lock", (old, old))
-    assert reserve(ledger).action == "trigger"
+@pytest.mark.parametrize("bad", [-1, 1.5, "30", True, None])
+def test_retention_must_be_whole_days(path, bad):
+    with pytest.raises(ValueError, match="retention_days"):
+        Ledger(path, retention_days=bad)
 
 
 # -- concurrency: several processes at once ---------------------------------------------------
@@ -634,9 +799,7 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def _distinct_keys_worker(path, worker, use_fcntl, barrier):
-    if not use_fcntl:
-        _ledger.fcntl = None
+def _distinct_keys_worker(path, worker, barrier):
     ledger = Ledger(path)
     barrier.wait()
     for number in range(OPERATIONS):
@@ -646,9 +809,7 @@ def _distinct_keys_worker(path, worker, use_fcntl, barrier):
         ledger.complete(decision.reservation, "run-{0}-{1}".format(worker, number))
 
 
-def _same_key_worker(path, worker, use_fcntl, rerun, barrier, results):
-    if not use_fcntl:
-        _ledger.fcntl = None
+def _same_key_worker(path, worker, rerun, barrier, results):
     ledger = Ledger(path)
     barrier.wait()
     try:
@@ -673,15 +834,10 @@ def _run_all(processes):
     assert [process.exitcode for process in processes] == [0] * len(processes)
 
 
-LOCKS = [pytest.param(True, id="flock", marks=pytest.mark.skipif(_ledger.fcntl is None, reason="needs fcntl")),
-         pytest.param(False, id="exclusive-file")]
-
-
-@pytest.mark.parametrize("use_fcntl", LOCKS)
-def test_concurrent_distinct_keys_lose_nothing(path, use_fcntl):
+def test_concurrent_distinct_keys_lose_nothing(path):
     context = _context()
     barrier = context.Barrier(PROCESSES)
-    processes = [context.Process(target=_distinct_keys_worker, args=(path, worker, use_fcntl, barrier)) for worker in range(PROCESSES)]
+    processes = [context.Process(target=_distinct_keys_worker, args=(path, worker, barrier)) for worker in range(PROCESSES)]
     _run_all(processes)
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
@@ -696,13 +852,12 @@ def _collect(results, count):
     return sorted(results.get(timeout=60) for _index in range(count))
 
 
-@pytest.mark.parametrize("use_fcntl", LOCKS)
-def test_concurrent_same_key_triggers_once(path, use_fcntl):
+def test_concurrent_same_key_triggers_once(path):
     context = _context()
     barrier = context.Barrier(PROCESSES)
     results = context.Queue()
     processes = [
-        context.Process(target=_same_key_worker, args=(path, worker, use_fcntl, "never", barrier, results))
+        context.Process(target=_same_key_worker, args=(path, worker, "never", barrier, results))
         for worker in range(PROCESSES)
     ]
     _run_all(processes)
@@ -724,7 +879,7 @@ def test_concurrent_same_key_always_keeps_every_run_id(path):
     barrier = context.Barrier(PROCESSES)
     results = context.Queue()
     processes = [
-        context.Process(target=_same_key_worker, args=(path, worker, True, "always", barrier, results))
+        context.Process(target=_same_key_worker, args=(path, worker, "always", barrier, results))
         for worker in range(PROCESSES)
     ]
     _run_all(processes)
@@ -743,7 +898,7 @@ def test_concurrent_same_key_with_spawn(path):
     barrier = context.Barrier(count)
     results = context.Queue()
     processes = [
-        context.Process(target=_same_key_worker, args=(path, worker, _ledger.fcntl is not None, "never", barrier, results))
+        context.Process(target=_same_key_worker, args=(path, worker, "never", barrier, results))
         for worker in range(count)
     ]
     _run_all(processes)

@@ -183,6 +183,8 @@ def test_client_from_module_with_ca_path(tmp_path):
     ({"controller_url": "https://h?x=1"}, "controller_url must not carry a query string"),
     ({"request_timeout": 0.0}, "request_timeout must be greater than 0"),
     ({"request_timeout": -3.0}, "request_timeout must be greater than 0"),
+    ({"request_timeout": float("inf")}, "request_timeout must be greater than 0 and finite (seconds), got inf"),
+    ({"request_timeout": float("nan")}, "request_timeout must be greater than 0 and finite (seconds), got nan"),
     ({"ca_path": "/nonexistent/ca.pem"}, "ca_path /nonexistent/ca.pem does not exist"),
     ({"access_key": "a\nb"}, "access_key contains characters that cannot be sent"),
     ({"access_key": "   "}, "access_key is required"),

@@ -16,7 +16,14 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
-from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger
+from ansible_collections.leapops.leapwork.plugins.module_utils import _client
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import TRIGGER_NO_RUN_STATUSES
+from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
+    MAX_TRIGGER_QUERY_LENGTH,
+    RequestError,
+    RunRequest,
+    Trigger,
+)
 from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import FakeCatalogue
 
 URL = "http://127.0.0.1:9001"
@@ -138,7 +145,9 @@ def test_check_mode_sends_no_trigger_and_predicts_change(client):
     assert client.triggers() == []
     assert [call[0] for call in client.calls] == ["flow_info", "agent"]
     assert result.changed and result.run_id is None
-    assert result.to_dict(check_mode=True)["request"]["path"].endswith(AGENT)
+    assert result.to_dict()["request"] is None  # nothing was sent
+    assert result.to_dict(check_mode=True)["request"] is None
+    assert result.to_dict(check_mode=True)["would_request"]["path"].endswith(AGENT)
 
 
 def test_check_mode_names_every_missing_id(client):
@@ -223,6 +232,10 @@ def test_server_error_on_trigger_keeps_the_in_flight_marker(client, ledger):
 @pytest.mark.parametrize("error", [
     LeapworkHTTPError("bad variable", status=400),
     LeapworkHTTPError("Incorrect AccessKey", status=401),
+    LeapworkHTTPError("Proxy Authentication Required", status=407),
+    LeapworkHTTPError("Payload Too Large", status=413),
+    LeapworkHTTPError("URI Too Long", status=414),
+    LeapworkHTTPError("Request Header Fields Too Large", status=431),
     LeapworkConnectionError("connection refused before sending"),
 ])
 def test_answer_proving_no_run_releases_the_key(client, ledger, error):
@@ -263,3 +276,160 @@ def test_batch_triggers_concurrently(client):
     requests = [RunRequest(FLOW, AGENT, {"N": index}) for index in range(4)]
     results = trigger(client).start_runs(requests, max_concurrency=4)
     assert all(result.changed for result in results)
+
+
+def test_one_list_of_answers_that_prove_no_run():
+    # The client words its errors and the ledger releases its marker from the same list.
+    assert _client.TRIGGER_NO_RUN_STATUSES is TRIGGER_NO_RUN_STATUSES
+    assert TRIGGER_NO_RUN_STATUSES == frozenset((400, 401, 403, 404, 405, 407, 413, 414, 431))
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 409])
+def test_other_answers_keep_the_marker(client, ledger, status):
+    client.trigger_outcomes = [LeapworkHTTPError("HTTP %d" % status, status=status)]
+    trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
+    [entry] = ledger.entries().values()
+    assert entry["state"] == "in_flight"
+
+
+# -- a started run is never lost (one item's surprise stays that item's)
+
+
+def test_white_space_key_is_refused_before_anything():
+    with pytest.raises(RequestError, match=r"runs\[2\]: idempotency_key must not be only white space"):
+        RunRequest(FLOW, AGENT, idempotency_key="   ", label="runs[2]")
+
+
+def test_unexpected_exception_in_one_item_keeps_the_other_runs(client):
+    def explode(flow, agent):
+        raise ValueError("the parser choked")
+
+    client.trigger_outcomes = [explode]
+    requests = [RunRequest(FLOW, AGENT, label="runs[0]"), RunRequest(OTHER_FLOW, AGENT, label="runs[1]")]
+    results = trigger(client).start_runs(requests, max_concurrency=1)
+    assert results[0].error == "unexpected ValueError: the parser choked"
+    assert results[0].run_id is None and not results[0].changed
+    assert results[1].run_id == "run-1" and results[1].changed and results[1].error is None
+
+
+def test_unexpected_exception_during_a_trigger_keeps_the_marker(client, ledger):
+    def explode(flow, agent):
+        raise RuntimeError("boom")
+
+    client.trigger_outcomes = [explode]
+    [result] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
+    assert "RuntimeError: boom" in result.error
+    [entry] = ledger.entries().values()
+    assert entry["state"] == "in_flight"
+    assert "RuntimeError: boom" in entry["unknown_reason"]
+
+
+def test_request_is_none_when_the_trigger_never_left(client):
+    client.trigger_outcomes = [LeapworkConnectionError("connection refused; nothing was sent")]
+    [result] = trigger(client).start_runs([RunRequest(FLOW, AGENT)])
+    assert result.error and result.to_dict()["request"] is None
+
+
+def test_request_is_shown_when_the_controller_answered(client):
+    client.trigger_outcomes = [LeapworkHTTPError("HTTP 500", status=500)]
+    [result] = trigger(client).start_runs([RunRequest(FLOW, AGENT)])
+    assert result.to_dict()["request"]["method"] == "PUT"
+
+
+# -- batches with repeated items
+
+
+@pytest.mark.parametrize("max_concurrency", [1, 8])
+def test_identical_items_are_one_run(client, ledger, max_concurrency):
+    requests = [RunRequest(FLOW, AGENT, {"Env": "qa"}, "v1", label="runs[%d]" % index) for index in range(3)]
+    requests.insert(1, RunRequest(OTHER_FLOW, AGENT, {"Env": "qa"}, "v1", label="other"))
+    results = trigger(client, ledger).start_runs(requests, max_concurrency=max_concurrency)
+    assert len(client.triggers()) == 2
+    assert [result.error for result in results] == [None] * 4
+    assert results[0].run_id == results[2].run_id == results[3].run_id
+    assert results[1].run_id != results[0].run_id
+    assert [result.request.label for result in results] == ["runs[0]", "other", "runs[1]", "runs[2]"]
+    assert all(result.changed for result in results)
+
+
+def test_identical_items_without_key_each_start_a_run(client):
+    results = trigger(client).start_runs([RunRequest(FLOW, AGENT), RunRequest(FLOW, AGENT)], max_concurrency=8)
+    assert len(client.triggers()) == 2
+    assert results[0].run_id != results[1].run_id
+
+
+def test_same_key_other_variables_in_one_batch_is_refused_before_any_trigger(client, ledger):
+    requests = [RunRequest(FLOW, AGENT, {"BaseUrl": "https://a"}, "v1", label="runs[0]"),
+                RunRequest(FLOW, AGENT, {"BaseUrl": "https://b"}, "v1", label="runs[1]")]
+    with pytest.raises(RequestError, match=r"runs\[0\] and runs\[1\]: same flow .* but different variables"):
+        trigger(client, ledger).start_runs(requests)
+    assert client.calls == []
+    assert ledger.entries() == {}
+
+
+def test_failed_item_never_reports_another_run_as_its_own(client, ledger):
+    [first] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, {"Env": "a"}, "v1")])
+    [conflict] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, {"Env": "b"}, "v1")])
+    assert "different flow variables" in conflict.error
+    assert first.run_id in conflict.error  # named in the message ...
+    assert conflict.run_id is None  # ... but not reported as this item's run
+    assert conflict.to_dict()["run_id"] is None
+
+
+# -- URL length
+
+
+def test_too_long_query_is_refused_locally_naming_the_item(client):
+    long_value = "x" * MAX_TRIGGER_QUERY_LENGTH
+    with pytest.raises(RequestError, match=r"runs\[4\]: the variables make a query string of \d+ characters; at most 2048"):
+        RunRequest(FLOW, AGENT, {"Data": long_value}, label="runs[4]")
+    assert client.calls == []
+
+
+def test_query_at_the_limit_is_accepted():
+    value = "x" * (MAX_TRIGGER_QUERY_LENGTH - len("Data=") - len("&isDelete=true"))
+    request = RunRequest(FLOW, AGENT, {"Data": value}, delete_schedule=True)
+    assert len(request.request_record(True)["query"]) == MAX_TRIGGER_QUERY_LENGTH
+    with pytest.raises(RequestError, match="query string"):
+        RunRequest(FLOW, AGENT, {"Data": value + "y"}, delete_schedule=True)
+
+
+def test_secret_values_count_in_the_length():
+    with pytest.raises(RequestError, match="query string"):
+        RunRequest(FLOW, AGENT, secret_variables={"Token": "t" * MAX_TRIGGER_QUERY_LENGTH})
+
+
+# -- secret variables
+
+
+def test_secret_variables_are_sent_but_shown_masked(client, ledger):
+    request = RunRequest(FLOW, AGENT, {"BaseUrl": "https://a b"}, "v1", secret_variables={"Password": "hunter2-s3cret"})
+    [result] = trigger(client, ledger, delete_schedule=True).start_runs([request])
+    assert client.triggers()[0][3] == {"BaseUrl": "https://a b", "Password": "hunter2-s3cret"}
+    shown = result.to_dict()
+    assert shown["variables"] == {"BaseUrl": "https://a b", "Password": "********"}
+    assert shown["request"]["query"] == "BaseUrl=https%3A%2F%2Fa%20b&Password=********&isDelete=true"
+    assert "hunter2" not in repr(shown)
+    with open(ledger.path, encoding="utf-8") as handle:
+        assert "hunter2" not in handle.read()
+
+
+def test_secret_values_take_part_in_the_fingerprint(client, ledger):
+    first = RunRequest(FLOW, AGENT, idempotency_key="v1", secret_variables={"Password": "one"})
+    second = RunRequest(FLOW, AGENT, idempotency_key="v1", secret_variables={"Password": "two"})
+    assert first.fingerprint() != second.fingerprint()
+    trigger(client, ledger).start_runs([first])
+    [conflict] = trigger(client, ledger).start_runs([second])
+    assert "different flow variables" in conflict.error
+    assert "one" not in conflict.error.replace("done", "")
+
+
+@pytest.mark.parametrize("secret_name", ["Password", "password", "PASSWORD"])
+def test_a_name_in_both_variables_and_secret_variables_is_refused(secret_name):
+    with pytest.raises(RequestError, match=r"flow_run: secret_variables '%s' also in variables" % secret_name):
+        RunRequest(FLOW, AGENT, {"Password": "x"}, secret_variables={secret_name: "y"})
+
+
+def test_bad_secret_variable_names_the_option():
+    with pytest.raises(RequestError, match="secret_variables: .*nested value"):
+        RunRequest(FLOW, AGENT, secret_variables={"Token": ["a"]})

@@ -28,13 +28,13 @@ BAD_FLOW = "11111111-2222-3333-4444-555555555555"
 AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
 
 
-class ModuleExit(Exception):
+class ModuleExit(SystemExit):  # like the real exit_json: not an Exception
     def __init__(self, result):
         super().__init__(result)
         self.result = result
 
 
-class ModuleFail(Exception):
+class ModuleFail(SystemExit):
     def __init__(self, result):
         super().__init__(result)
         self.result = result
@@ -185,6 +185,7 @@ class TestSingle:
         assert result["variables"] == {"BaseUrl": "https://example.com", "Retries": "3"}
         assert result["request"]["method"] == "PUT"
         assert result["request"]["path"] == "/api/v4/flows/%s/agent/%s" % (FLOW, AGENT)
+        assert "would_request" not in result
         assert "error" not in result
         assert "outcome" not in result  # no wait
         assert len(client.triggers) == 1
@@ -313,7 +314,8 @@ class TestCheckMode:
         assert client.triggers == []
         assert result["changed"] is True  # a run would be started
         assert result["run_id"] is None
-        assert result["request"]["path"] == "/api/v4/flows/%s/agent/%s" % (FLOW, AGENT)
+        assert result["request"] is None  # nothing was sent
+        assert result["would_request"]["path"] == "/api/v4/flows/%s/agent/%s" % (FLOW, AGENT)
         # Read-only checks that the flow and the agent exist.
         assert client.calls["flow_info"] == 1
         assert client.calls["agent"] == 1
@@ -351,3 +353,140 @@ class TestCheckMode:
         assert result["reused"] is True
         assert result["run_id"] == first["run_id"]
         assert len(client.triggers) == 1
+
+
+class TestNoRunIsLost:
+    def test_unexpected_exception_in_one_item_keeps_the_started_runs(self, client, client_requests):
+        client.trigger_errors[BAD_FLOW] = ValueError("the parser choked")
+        failed, result = run_module(dict(runs=[
+            dict(flow_id=FLOW, agent_id=AGENT),
+            dict(flow_id=BAD_FLOW, agent_id=AGENT),
+            dict(flow_id=OTHER_FLOW, agent_id=AGENT),
+        ]))
+        assert failed
+        assert result["changed"] is True
+        assert result["run_ids"][0] and result["run_ids"][2] and result["run_ids"][1] is None
+        assert "runs[1]" in result["msg"] and "unexpected ValueError: the parser choked" in result["msg"]
+        assert result["runs"][1]["error"] == "unexpected ValueError: the parser choked"
+
+    def test_white_space_key_is_refused_before_any_trigger(self, client, client_requests):
+        failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT, idempotency_key="  ")]))
+        assert failed
+        assert result["msg"].startswith("runs[1]: idempotency_key must not be only white space")
+        assert client.triggers == []
+
+    def test_unexpected_exception_while_following_reports_the_run_ids(self, client, client_requests, monkeypatch):
+        def choke(*args, **kwargs):
+            raise ValueError("could not parse Elapsed '1.02:03:04.5.6'")
+
+        monkeypatch.setattr(flow_run, "follow_and_report", choke)
+        failed, result = run_module(dict(wait=True, runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT)]))
+        assert failed
+        assert result["changed"] is True
+        assert len([run_id for run_id in result["run_ids"] if run_id]) == 2
+        assert "Elapsed" in result["msg"] and result["run_ids"][0] in result["msg"]
+
+    def test_unexpected_exception_while_reporting_still_returns_the_run_id(self, client, client_requests, monkeypatch):
+        def broken_finish(module, client, params, results):
+            raise KeyError("outcome")
+
+        monkeypatch.setattr(flow_run, "finish", broken_finish)
+        failed, result = run_module(single())
+        assert failed
+        assert result["changed"] is True
+        assert result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
+        assert result["run_ids"] == [result["run_id"]]
+        assert "Unexpected KeyError" in result["msg"]
+
+    def test_unwritable_junit_path_is_refused_before_any_trigger(self, client, client_requests, tmp_path):
+        blocker = tmp_path / "a-file"
+        blocker.write_text("not a directory", encoding="utf-8")
+        failed, result = run_module(single(wait=True, junit_path=str(blocker / "reports" / "junit.xml")))
+        assert failed
+        assert result["msg"] == "junit_path %s cannot be written: %s is not a directory" % (blocker / "reports" / "junit.xml", blocker)
+        assert client.triggers == []
+        assert client_requests == []
+
+    def test_junit_path_that_is_a_directory_is_refused(self, client, client_requests, tmp_path):
+        failed, result = run_module(single(wait=True, junit_path=str(tmp_path)))
+        assert failed
+        assert "is a directory" in result["msg"]
+        assert client.triggers == []
+
+    def test_junit_write_failing_at_the_end_reports_every_run(self, client, client_requests, tmp_path, monkeypatch):
+        from ansible_collections.leapops.leapwork.plugins.module_utils import _follow
+
+        def disk_full(results, path, secrets=()):
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(_follow, "write_junit", disk_full)
+        failed, result = run_module(dict(wait=True, junit_path=str(tmp_path / "junit.xml"),
+                                         runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT)]))
+        assert failed
+        assert result["changed"] is True
+        assert "The JUnit report could not be written" in result["msg"] and "No space left" in result["msg"]
+        assert len(result["run_ids"]) == 2 and all(result["run_ids"])
+        assert [run["outcome"] for run in result["runs"]] == ["passed", "passed"]
+        assert result["outcome"] == "passed"
+
+    def test_negative_retention_is_refused(self, client, client_requests):
+        failed, result = run_module(single(idempotency_key="k", ledger_retention_days=-1))
+        assert failed
+        assert result["msg"] == "ledger_retention_days must be 0 (keep forever) or more, got -1"
+        assert client.triggers == []
+
+
+class TestRepeatedItems:
+    @pytest.mark.parametrize("max_concurrency", [1, 8])
+    def test_identical_items_share_one_run(self, client, client_requests, tmp_path, max_concurrency):
+        item = dict(flow_id=FLOW, agent_id=AGENT, variables=dict(BaseUrl="https://a"), idempotency_key="release-1")
+        failed, result = run_module(dict(runs=[item, dict(item), dict(item)], wait=True, max_concurrency=max_concurrency,
+                                         ledger_path=str(tmp_path / "ledger.json")))
+        assert not failed, result["msg"] if failed else None
+        assert len(client.triggers) == 1
+        assert len(set(result["run_ids"])) == 1 and result["run_ids"][0]
+        assert [run["outcome"] for run in result["runs"]] == ["passed"] * 3
+        assert result["summary"]["total"] == 1
+
+    def test_same_key_with_other_variables_is_refused_before_any_trigger(self, client, client_requests, tmp_path):
+        failed, result = run_module(dict(idempotency_key="release-1", ledger_path=str(tmp_path / "ledger.json"), runs=[
+            dict(flow_id=FLOW, agent_id=AGENT, variables=dict(BaseUrl="https://a")),
+            dict(flow_id=FLOW, agent_id=AGENT, variables=dict(BaseUrl="https://b")),
+        ]))
+        assert failed
+        assert result["msg"].startswith("runs[0] and runs[1]: same flow %s, agent %s and idempotency_key 'release-1' but different variables" % (FLOW, AGENT))
+        assert client.triggers == []
+        assert client_requests == []
+
+
+class TestSecretVariables:
+    def test_sent_but_never_returned(self, client, client_requests, tmp_path):
+        ledger = tmp_path / "ledger.json"
+        failed, result = run_module(single(variables=dict(User="qa"), secret_variables=dict(Password="hunter2-s3cret"),
+                                           idempotency_key="release-1", ledger_path=str(ledger), wait=True,
+                                           junit_path=str(tmp_path / "junit.xml")))
+        assert not failed
+        assert client.triggers[0][2] == {"User": "qa", "Password": "hunter2-s3cret"}
+        assert result["variables"] == {"User": "qa", "Password": "********"}
+        assert result["request"]["query"] == "User=qa&Password=********"
+        assert "hunter2" not in repr(result)
+        assert "hunter2" not in ledger.read_text(encoding="utf-8")
+        assert "hunter2" not in (tmp_path / "junit.xml").read_text(encoding="utf-8")
+
+    def test_item_secrets_merge_over_shared_ones(self, client, client_requests):
+        failed, result = run_module(dict(secret_variables=dict(Token="shared", Password="p"), variables=dict(Env="qa"), runs=[
+            dict(flow_id=FLOW, agent_id=AGENT),
+            dict(flow_id=OTHER_FLOW, agent_id=AGENT, variables=dict(Token="public-now"), secret_variables=dict(Env="secret-now")),
+        ]))
+        assert not failed
+        sent = sorted(client.triggers)
+        assert sent[0][2] == {"Env": "qa", "Token": "shared", "Password": "p"}
+        assert sent[1][2] == {"Token": "public-now", "Password": "p", "Env": "secret-now"}
+        assert result["runs"][1]["variables"] == {"Token": "public-now", "Password": "********", "Env": "********"}
+
+    def test_a_name_in_both_is_refused(self, client, client_requests):
+        failed, result = run_module(single(variables=dict(Password="a"), secret_variables=dict(password="b")))
+        assert failed
+        assert result["msg"] == "flow_run: secret_variables 'password' also in variables (names are case-insensitive); pass each variable once"
+        assert "'b'" not in result["msg"]
+        assert client.triggers == []
