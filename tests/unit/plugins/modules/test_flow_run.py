@@ -387,7 +387,7 @@ class TestNoRunIsLost:
         assert "Elapsed" in result["msg"] and result["run_ids"][0] in result["msg"]
 
     def test_unexpected_exception_while_reporting_still_returns_the_run_id(self, client, client_requests, monkeypatch):
-        def broken_finish(module, client, params, results):
+        def broken_finish(*_args):
             raise KeyError("outcome")
 
         monkeypatch.setattr(flow_run, "finish", broken_finish)
