@@ -84,6 +84,9 @@ options:
     description:
       - Where the idempotency ledger (a JSON file) lives. Several forks may share it safely.
       - Only used with O(idempotency_key). Keep it on the node that runs the module.
+      - If not set, the value of the E(LEAPWORK_LEDGER_PATH) environment variable is used, else the default.
+      - In an AWX / Automation Platform job the default place is inside the job's execution environment
+        and is lost when the job ends; the module warns then. Use storage that outlives the job.
     type: path
     default: ~/.ansible/leapwork/ledger.json
   rerun:
@@ -321,15 +324,16 @@ junit_path:
   sample: /builds/reports/smoke.xml
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     connection_argument_spec,
     ensure_requests,
+    ledger_lost_with_job_warning,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RequestError, RunRequest, Trigger, recorded_run_passed
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
@@ -344,7 +348,7 @@ def argument_spec():
         variables=dict(type="dict", default={}),
         delete_schedule=dict(type="bool", default=False),
         idempotency_key=dict(type="str", no_log=False),
-        ledger_path=dict(type="path", default="~/.ansible/leapwork/ledger.json"),
+        ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
         rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
         runs=dict(
             type="list",
@@ -396,6 +400,9 @@ def main():
 
     client = client_from_module(module)
     needs_ledger = any(request.idempotency_key for request in requests)
+    warning = ledger_lost_with_job_warning(params["ledger_path"]) if needs_ledger else None
+    if warning:
+        module.warn(warning)
     trigger = Trigger(
         client,
         controller_url=client.controller_url,

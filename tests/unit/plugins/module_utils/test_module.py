@@ -273,3 +273,35 @@ def test_doc_fragment_matches_the_argument_spec():
 def test_doc_fragment_says_the_key_is_never_logged():
     options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
     assert "never logged" in " ".join(options["access_key"]["description"])
+
+
+class TestAwx:
+    AWX_JOB = {"JOB_ID": "42", "AWX_HOST": "https://awx.example.com"}
+
+    @pytest.mark.parametrize("environ, job_id", [
+        ({"JOB_ID": "42", "AWX_HOST": "https://awx.example.com"}, "42"),
+        ({"JOB_ID": "42"}, None),  # another CI's JOB_ID alone is not AWX
+        ({"AWX_HOST": "https://awx.example.com"}, None),
+        ({}, None),
+    ])
+    def test_awx_job_id_needs_job_id_and_awx_host(self, environ, job_id):
+        assert _module.awx_job_id(environ) == job_id
+
+    def test_default_ledger_in_awx_job_is_warned_with_the_fix(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("HOME", str(tmp_path))
+        warning = _module.ledger_lost_with_job_warning("~/.ansible/leapwork/ledger.json", self.AWX_JOB)
+        assert "AWX job 42" in warning
+        assert str(tmp_path / ".ansible" / "leapwork" / "ledger.json") in warning
+        assert "LEAPWORK_LEDGER_PATH" in warning
+        assert "ledger_path" in warning
+
+    def test_default_ledger_spelled_out_is_still_the_default(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("HOME", str(tmp_path))
+        path = str(tmp_path / ".ansible" / "leapwork" / "ledger.json")
+        assert _module.ledger_lost_with_job_warning(path, self.AWX_JOB) is not None
+
+    def test_other_ledger_in_awx_job_is_not_warned(self, tmp_path):
+        assert _module.ledger_lost_with_job_warning(str(tmp_path / "ledger.json"), self.AWX_JOB) is None
+
+    def test_default_ledger_outside_awx_is_not_warned(self):
+        assert _module.ledger_lost_with_job_warning("~/.ansible/leapwork/ledger.json", {"JOB_ID": "7"}) is None
