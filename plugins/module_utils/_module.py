@@ -36,7 +36,7 @@ def connection_argument_spec():
         controller_url=dict(type="str", required=True, fallback=(env_fallback, ["LEAPWORK_CONTROLLER_URL"])),
         access_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["LEAPWORK_ACCESS_KEY"])),
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["LEAPWORK_VALIDATE_CERTS"])),
-        ca_path=dict(type="path"),
+        ca_path=dict(type="path", fallback=(env_fallback, ["LEAPWORK_CA_PATH"])),
         request_timeout=dict(type="float", default=30),
     )
 

@@ -35,6 +35,7 @@ ENV_NAMES = {
     "controller_url": "LEAPWORK_CONTROLLER_URL",
     "access_key": "LEAPWORK_ACCESS_KEY",
     "validate_certs": "LEAPWORK_VALIDATE_CERTS",
+    "ca_path": "LEAPWORK_CA_PATH",
 }
 
 
@@ -79,7 +80,7 @@ def test_argument_spec_shape():
     assert spec["access_key"]["type"] == "str" and spec["access_key"]["required"] is True
     assert spec["access_key"]["no_log"] is True
     assert spec["validate_certs"] == dict(type="bool", default=True, fallback=(env_fallback, ["LEAPWORK_VALIDATE_CERTS"]))
-    assert spec["ca_path"] == dict(type="path")
+    assert spec["ca_path"] == dict(type="path", fallback=(env_fallback, ["LEAPWORK_CA_PATH"]))
     assert spec["request_timeout"] == dict(type="float", default=30)
     for option, variable in ENV_NAMES.items():
         assert spec[option]["fallback"] == (env_fallback, [variable])
@@ -102,6 +103,30 @@ def test_env_fallbacks_through_ansible_module(monkeypatch, capsys):
     assert params["access_key"] == "env-key"
     assert params["validate_certs"] is False
     assert params["request_timeout"] == 30.0 and params["ca_path"] is None
+
+
+def test_ca_path_from_env(monkeypatch, capsys, tmp_path):
+    # How the AWX credential type hands over its CA bundle: a file, named by LEAPWORK_CA_PATH.
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("LEAPWORK_CONTROLLER_URL", "https://env.example:9002")
+    monkeypatch.setenv("LEAPWORK_ACCESS_KEY", "env-key")
+    monkeypatch.setenv("LEAPWORK_CA_PATH", str(bundle))
+    params = run_module(monkeypatch, capsys, {})
+    assert params["ca_path"] == str(bundle)
+    assert validate_connection_params(params) == "https://env.example:9002"
+
+
+def test_empty_ca_path_from_env_means_none(monkeypatch, capsys):
+    # The credential type sets LEAPWORK_CA_PATH empty when the credential has no CA bundle.
+    monkeypatch.setenv("LEAPWORK_CONTROLLER_URL", "https://env.example:9002")
+    monkeypatch.setenv("LEAPWORK_ACCESS_KEY", "env-key")
+    monkeypatch.setenv("LEAPWORK_CA_PATH", "")
+    params = run_module(monkeypatch, capsys, {})
+    assert not params["ca_path"]
+    assert validate_connection_params(params) == "https://env.example:9002"
+    client = LeapworkClient("https://env.example:9002", "env-key", ca_path=params["ca_path"])
+    assert client.verify is True
 
 
 def test_options_win_over_env(monkeypatch, capsys):
