@@ -28,7 +28,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CREDENTIAL_TYPE_PATH = os.path.join(ROOT, "extensions", "awx", "leapwork_credential_type.json")
-PLAYBOOK_PATH = os.path.join(ROOT, "docs", "examples", "awx_job_template.yml")
+EXAMPLES = os.path.join(ROOT, "docs", "examples")
+JOB_TEMPLATE_PLAYBOOK = "awx_job_template.yml"
+AFTER_VERIFICATION_PLAYBOOK = "awx_after_verification.yml"
 # Distinctive, so that a plain search of the job's files finds any copy of it.
 ACCESS_KEY = "awx-job-access-key-5d0c8f71e2"
 
@@ -110,12 +112,13 @@ class AwxJobs(object):
         self.collections_path = collections_path
         self.credential_type = load_credential_type()
 
-    def run(self, credential_inputs, survey_answers=None, job_template_vars=None):
+    def run(self, credential_inputs, survey_answers=None, job_template_vars=None, playbook=JOB_TEMPLATE_PLAYBOOK):
+        """Run one job of a job template whose playbook is ``playbook`` (from docs/examples/)."""
         job_id = next(self._job_ids)
         private_data_dir = os.path.join(self.base_dir, "job-%d" % job_id)
         project = os.path.join(private_data_dir, "project")
         os.makedirs(project)
-        shutil.copy(PLAYBOOK_PATH, os.path.join(project, "awx_job_template.yml"))
+        shutil.copy(os.path.join(EXAMPLES, playbook), os.path.join(project, playbook))
         inventory = os.path.join(private_data_dir, "inventory")
         os.makedirs(inventory)
         with open(os.path.join(inventory, "hosts"), "w", encoding="utf-8") as handle:
@@ -142,7 +145,7 @@ class AwxJobs(object):
         runner = ansible_runner.run(
             private_data_dir=private_data_dir,
             ident=str(job_id),
-            playbook="awx_job_template.yml",
+            playbook=playbook,
             inventory=os.path.join(inventory, "hosts"),
             envvars=envvars,
             extravars=extravars,

@@ -7,7 +7,7 @@
 import os
 import re
 
-from conftest import ACCESS_KEY, AGENT_LOCAL, FLOW_FAILED, FLOW_PASSED
+from conftest import ACCESS_KEY, AFTER_VERIFICATION_PLAYBOOK, AGENT_LOCAL, FLOW_FAILED, FLOW_PASSED
 
 
 def credential(emulator, **inputs):
@@ -43,6 +43,29 @@ def test_job_fails_when_a_flow_fails_with_the_summary_in_its_output(emulator, aw
     assert stats["outcome"] == "failed"
     assert len(stats["run_ids"]) == 2
     assert stats["summary"]["failed"] == 1
+
+
+def test_the_next_workflow_node_gets_the_outcome_on_either_path(emulator, awx_jobs, job_template_vars, tmp_path):
+    # AWX gives the nodes after a job its set_stats artifacts as extra variables.
+    inputs = credential(emulator, ledger_path=str(tmp_path / "ledger.json"))
+    passed = awx_jobs.run(inputs, survey_answers={"app_version": "2.5.0"}, job_template_vars=job_template_vars)
+    promote = awx_jobs.run(inputs, job_template_vars=passed.artifact_data(), playbook=AFTER_VERIFICATION_PLAYBOOK)
+    assert promote.status == "successful", promote.stdout
+    assert "Promoting the release" in promote.stdout
+    assert "Rolling back" not in promote.stdout
+    assert "2 of 2 flows passed" in promote.stdout
+
+    job_template_vars["leapwork_flows"].append({"flow_id": FLOW_FAILED, "agent_id": AGENT_LOCAL})
+    failed = awx_jobs.run(inputs, survey_answers={"app_version": "2.5.1"}, job_template_vars=job_template_vars)
+    assert failed.status == "failed"
+    roll_back = awx_jobs.run(inputs, job_template_vars=failed.artifact_data(), playbook=AFTER_VERIFICATION_PLAYBOOK)
+    assert roll_back.status == "successful", roll_back.stdout
+    assert "Rolling back the release: the verification failed" in roll_back.stdout
+    assert "Promoting" not in roll_back.stdout
+
+    alone = awx_jobs.run(inputs, playbook=AFTER_VERIFICATION_PLAYBOOK)
+    assert alone.status == "failed"
+    assert "No verify_deployment artifact" in alone.stdout
 
 
 def test_second_job_with_the_same_key_and_a_persistent_ledger_starts_no_run(emulator, awx_jobs, job_template_vars, tmp_path):
