@@ -11,8 +11,8 @@ file of the collection.
 antsibull-docs only takes reStructuredText extra docs, so each page has a stub in
 docs/docsite/rst/ that includes ``../../<page>.md``; the pages are copied where that include
 finds them in the site's source tree, with their links rewritten for the site: a link to
-another page becomes a reference to that page, a link to any other file of the collection a
-link to it in the repository.
+another page (or a heading in it) becomes a reference to that page, a link to any other file of
+the collection a link to it in the repository.
 """
 
 import os
@@ -95,9 +95,8 @@ def rewrite_links(collection, page, text, names, repository, broken):
             continue
         name = os.path.splitext(os.path.basename(path))[0]
         if os.path.dirname(resolved) == docs and path.endswith(".md") and name in names:
-            new = "#" + (anchor if anchor else LABEL_PREFIX + name)
-            if anchor:
-                new = "%s.md#%s" % (name, anchor)
+            # To the page's label; a heading inside another page has no target MyST can reach.
+            new = "#" + LABEL_PREFIX + name
         else:
             kind = "tree" if os.path.isdir(resolved) else "blob"
             new = "%s/%s/main/%s%s" % (repository, kind, relative.replace(os.sep, "/"), "#" + anchor if anchor else "")
@@ -144,4 +143,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except subprocess.CalledProcessError as exc:
+        sys.exit("build_docs: %s failed (exit status %d); see its messages above" % (os.path.basename(exc.cmd[0]), exc.returncode))
