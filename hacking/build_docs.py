@@ -9,8 +9,9 @@ Every warning is an error, and so is a relative link in a page under docs/ that 
 file of the collection.
 
 antsibull-docs only takes reStructuredText extra docs, so each page has a stub in
-docs/docsite/rst/ that includes ``../../<page>.md``; the pages are copied where that include
-finds them in the site's source tree, with their links rewritten for the site: a link to
+docs/docsite/rst/ with its label and its title (checked against the page's first heading).
+In the site's source tree the stub is replaced by the label and an include of the page through
+MyST, and the page is copied beside it with its links rewritten for the site: a link to
 another page (or a heading in it) becomes a reference to that page, a link to any other file of
 the collection a link to it in the repository.
 """
@@ -79,6 +80,17 @@ def without_code(text):
     return re.sub(r"`[^`\n]*`", lambda match: " " * len(match.group(0)), text)
 
 
+def check_stub(collection, name, text, problems):
+    """The stub docs/docsite/rst/<name>.rst must carry the page's label and its first heading."""
+    with open(os.path.join(collection, "docs", "docsite", "rst", name + ".rst"), encoding="utf-8") as handle:
+        stub = handle.read()
+    if ".. _%s%s:" % (LABEL_PREFIX, name) not in stub:
+        problems.append("docs/docsite/rst/%s.rst: no label %s%s" % (name, LABEL_PREFIX, name))
+    heading = re.search(r"^# (.+)$", text, flags=re.M)
+    if not heading or ("\n%s\n%s\n" % (heading.group(1), "=" * len(heading.group(1)))) not in stub:
+        problems.append("docs/docsite/rst/%s.rst: its title is not the first heading of docs/%s.md" % (name, name))
+
+
 def rewrite_links(collection, page, text, names, repository, broken):
     """The page's Markdown with its relative links made to work on the site; broken ones noted."""
     docs = os.path.join(collection, "docs")
@@ -118,9 +130,11 @@ def main():
     rewritten = {}
     for name in names:
         with open(os.path.join(collection, "docs", name + ".md"), encoding="utf-8") as handle:
-            rewritten[name] = rewrite_links(collection, name, handle.read(), names, repository, broken)
+            text = handle.read()
+        check_stub(collection, name, text, broken)
+        rewritten[name] = rewrite_links(collection, name, text, names, repository, broken)
     if broken:
-        sys.exit("broken links:\n" + "\n".join(broken))
+        sys.exit("docs/ pages:\n" + "\n".join(broken))
 
     if os.path.exists(dest):
         shutil.rmtree(dest)
@@ -133,11 +147,12 @@ def main():
     os.chmod(os.path.join(dest, "rst"), 0o755)  # as its build.sh does: antsibull-docs checks it
     run([os.path.join(bin_dir, "antsibull-docs"), "--config-file", "antsibull-docs.cfg", "collection",
          "--cleanup", "everything", "--fail-on-error", "--use-current", "--dest-dir", "rst", COLLECTION], cwd=dest)
-    # Where the stubs' ``../../<page>.md`` includes look, from rst/collections/leapops/leapwork/docsite/.
-    include_dir = os.path.join(dest, "rst", "collections", "leapops")
+    docsite = os.path.join(dest, "rst", "collections", "leapops", "leapwork", "docsite")
     for name, text in rewritten.items():
-        with open(os.path.join(include_dir, name + ".md"), "w", encoding="utf-8") as handle:
+        with open(os.path.join(docsite, "_" + name + ".md"), "w", encoding="utf-8") as handle:
             handle.write(text)
+        with open(os.path.join(docsite, name + ".rst"), "w", encoding="utf-8") as handle:
+            handle.write(".. _%s%s:\n\n.. include:: _%s.md\n   :parser: myst_parser.sphinx_\n" % (LABEL_PREFIX, name, name))
     run([os.path.join(bin_dir, "sphinx-build"), "-M", "html", "rst", "build", "-c", ".", "-W", "--keep-going", "-q"], cwd=dest)
     print("documentation site: " + os.path.join(dest, "build", "html", "index.html"))
 
