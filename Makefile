@@ -4,7 +4,7 @@
 #               (or a real controller: set LEAPWORK_CONTROLLER_URL and LEAPWORK_ACCESS_KEY)
 #   make test   every check CI runs; needs nothing but python3 and the package index
 #   make bench  the performance benchmark
-#   make docs   the HTML documentation site (build/.../docs/build/html)
+#   make docs   the HTML documentation site (its path is printed at the end)
 #   make ee     the execution environment's build context, for podman or docker
 #
 # Everything is installed into .venv from requirements-dev.txt (pinned). The newest
