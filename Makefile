@@ -170,6 +170,7 @@ docs-lint: stage
 # Every warning (and every relative link to a missing file) fails the build.
 docs: stage
 	@echo "== documentation site (antsibull-docs, Sphinx)"
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
 	cd $(STAGED) && $(BIN)/python $(ROOT)/hacking/build_docs.py . $(BUILD)/docs
 
 # The build context of execution-environment.yml, with this checkout's collection in it;
