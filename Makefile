@@ -4,10 +4,13 @@
 #               (or a real controller: set LEAPWORK_CONTROLLER_URL and LEAPWORK_ACCESS_KEY)
 #   make test   every check CI runs; needs nothing but python3 and the package index
 #   make bench  the performance benchmark
+#   make docs   the HTML documentation site (its path is printed at the end)
+#   make ee     the execution environment's build context, for podman or docker
 #
 # Everything is installed into .venv from requirements-dev.txt (pinned). The newest
 # ansible-core the machine's Python allows is used: Python 3.13 (pyenv) gives 2.21,
-# a plain Python 3.11 gives 2.19.
+# a plain Python 3.11 gives 2.19. The unit and integration tests also run on the oldest
+# ansible-core meta/runtime.yml claims, in .venv-oldest (Python 3.12, see OLDEST_PYTHON).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -27,20 +30,29 @@ PYTHON ?= $(shell hacking/pick_python.sh)
 PY_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 BIN := $(VENV)/bin
+# The oldest ansible-core we claim, pinned by the "# oldest:" line of requirements-dev.txt; it
+# runs on Python 3.10-3.12, and 3.12 is the only Python that every ansible-core we claim runs on.
+OLDEST_PYTHON ?= /root/.pyenv/versions/3.12.1/bin/python3
+OLDEST_VENV := $(ROOT)/.venv-oldest
+OLDEST_CORE = $(shell sed -n 's/^\# oldest: //p' requirements-dev.txt)
+# units and integration run with the ansible-test of TEST_VENV on TEST_PY_VERSION
+# (`make oldest` points them at .venv-oldest).
+TEST_VENV ?= $(VENV)
+TEST_PY_VERSION ?= $(PY_VERSION)
 COLLECTIONS := $(BUILD)/collections
 STAGED := $(COLLECTIONS)/ansible_collections/leapops/leapwork
 EMULATOR_STATE := $(BUILD)/emulator
 EMULATOR_KEY := emulator-access-key
-ANSIBLE_TEST = cd $(STAGED) && $(BIN)/ansible-test
+ANSIBLE_TEST = cd $(STAGED) && $(TEST_VENV)/bin/ansible-test
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv stage demo test bench sanity units integration lint docs-lint changelog-lint \
-	galaxy-import emulator-tests molecule clean
+.PHONY: help venv venv-oldest stage demo test bench sanity units integration oldest lint docs-lint docs \
+	changelog-lint galaxy-import emulator-tests awx-tests ee molecule clean
 
 help:
-	@sed -n '3,7p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- set-up
 $(TOOLS)/bin/uv:
@@ -55,6 +67,17 @@ $(VENV)/.installed: requirements-dev.txt | $(TOOLS)/bin/uv
 	touch $@
 
 venv: $(VENV)/.installed
+
+$(OLDEST_VENV)/.installed: requirements-dev.txt | $(TOOLS)/bin/uv
+	@test -x "$(OLDEST_PYTHON)" || { echo "no Python 3.12 at $(OLDEST_PYTHON) for the oldest ansible-core: set OLDEST_PYTHON"; exit 1; }
+	@test -n "$(OLDEST_CORE)" || { echo "requirements-dev.txt has no '# oldest: ansible-core==...' line"; exit 1; }
+	@echo "== virtualenv with $(OLDEST_PYTHON) and $(OLDEST_CORE)"
+	$(TOOLS)/bin/uv venv --quiet --allow-existing --python $(OLDEST_PYTHON) $(OLDEST_VENV)
+	VIRTUAL_ENV=$(OLDEST_VENV) $(TOOLS)/bin/uv pip install --quiet "$(OLDEST_CORE)"
+	$(OLDEST_VENV)/bin/python hacking/seed_ansible_test_cache.py
+	touch $@
+
+venv-oldest: $(OLDEST_VENV)/.installed
 
 stage: venv
 	@$(BIN)/python hacking/stage_collection.py $(COLLECTIONS) >/dev/null
@@ -79,9 +102,12 @@ test: venv
 	@$(MAKE) sanity
 	@$(MAKE) units
 	@$(MAKE) integration
+	@$(MAKE) oldest
+	@$(MAKE) awx-tests
 	@$(MAKE) molecule
 	@$(MAKE) lint
 	@$(MAKE) docs-lint
+	@$(MAKE) docs
 	@$(MAKE) galaxy-import
 	@echo "== make test: every check passed"
 
@@ -99,11 +125,11 @@ sanity: stage
 	$(ANSIBLE_TEST) sanity --venv --python $(PY_VERSION) --color no
 
 units: stage
-	@echo "== ansible-test units (Python $(PY_VERSION))"
-	$(ANSIBLE_TEST) units --venv --python $(PY_VERSION) --requirements --color no
+	@echo "== ansible-test units ($$($(TEST_VENV)/bin/ansible --version | head -1), Python $(TEST_PY_VERSION))"
+	$(ANSIBLE_TEST) units --venv --python $(TEST_PY_VERSION) --requirements --color no
 
 integration: stage
-	@echo "== ansible-test integration against the emulator (Python $(PY_VERSION))"
+	@echo "== ansible-test integration against the emulator ($$($(TEST_VENV)/bin/ansible --version | head -1), Python $(TEST_PY_VERSION))"
 	@mkdir -p $(EMULATOR_STATE)
 	PYTHONPATH=tests/emulator $(BIN)/python tests/integration/emulator_config.py > $(EMULATOR_STATE)/integration.json
 	$(BIN)/python hacking/make_test_cert.py $(EMULATOR_STATE)/tls-cert.pem $(EMULATOR_STATE)/tls-key.pem
@@ -120,7 +146,18 @@ integration: stage
 	  echo "leapwork_tls_controller_url: $$tls_url"; \
 	  echo "leapwork_tls_ca_path: $(EMULATOR_STATE)/tls-cert.pem"; \
 	} > $(STAGED)/tests/integration/integration_config.yml; \
-	$(ANSIBLE_TEST) integration --venv --python $(PY_VERSION) --requirements --color no $(INTEGRATION_TARGETS)
+	$(ANSIBLE_TEST) integration --venv --python $(TEST_PY_VERSION) --requirements --color no $(INTEGRATION_TARGETS)
+
+# The unit and integration tests on the oldest ansible-core meta/runtime.yml claims.
+oldest: venv venv-oldest
+	@$(MAKE) units integration TEST_VENV=$(OLDEST_VENV) \
+		TEST_PY_VERSION=$$($(OLDEST_PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+
+# The AWX path: job-template playbooks run through ansible-runner the way AWX runs them, and
+# the execution environment's build context (docs/testing.md).
+awx-tests: stage
+	@echo "== AWX: jobs through ansible-runner, the execution environment context"
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/awx
 
 lint: stage
 	@echo "== ansible-lint (production profile)"
@@ -129,6 +166,21 @@ lint: stage
 docs-lint: stage
 	@echo "== antsibull-docs lint-collection-docs"
 	cd $(STAGED) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
+
+# Every warning (and every relative link to a missing file) fails the build.
+docs: stage
+	@echo "== documentation site (antsibull-docs, Sphinx)"
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
+	cd $(STAGED) && $(BIN)/python $(ROOT)/hacking/build_docs.py . $(BUILD)/docs
+
+# The build context of execution-environment.yml, with this checkout's collection in it;
+# build the image with: podman build -t leapwork-ee $(BUILD)/ee/context
+ee: stage
+	@echo "== execution environment build context"
+	rm -rf build/ee $(BUILD)/ee && mkdir -p build/ee
+	cd $(STAGED) && $(BIN)/ansible-galaxy collection build --force --output-path $(ROOT)/build/ee
+	mv build/ee/leapops-leapwork-*.tar.gz build/ee/leapops-leapwork.tar.gz
+	$(BIN)/ansible-builder create --file execution-environment.yml --context $(BUILD)/ee/context --output-filename Containerfile
 
 galaxy-import: stage
 	@echo "== galaxy-importer on the built collection"
@@ -145,4 +197,4 @@ bench: stage
 	$(BIN)/python tests/bench/bench.py
 
 clean:
-	rm -rf $(BUILD) build .ansible tests/output
+	rm -rf $(BUILD) build .ansible tests/output $(OLDEST_VENV)

@@ -46,6 +46,8 @@ options:
       - Path to a PEM file with the CA certificate(s) that signed the controller's certificate,
         used instead of the system's trust store.
       - Ignored when O(validate_certs=false).
+      - If not set, the value of the E(LEAPWORK_CA_PATH) environment variable is used (an empty value
+        means none).
     type: path
   request_timeout:
     description:

@@ -26,6 +26,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     normalize_controller_url,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
@@ -36,8 +37,39 @@ def connection_argument_spec():
         controller_url=dict(type="str", required=True, fallback=(env_fallback, ["LEAPWORK_CONTROLLER_URL"])),
         access_key=dict(type="str", required=True, no_log=True, fallback=(env_fallback, ["LEAPWORK_ACCESS_KEY"])),
         validate_certs=dict(type="bool", default=True, fallback=(env_fallback, ["LEAPWORK_VALIDATE_CERTS"])),
-        ca_path=dict(type="path"),
+        ca_path=dict(type="path", fallback=(env_fallback, ["LEAPWORK_CA_PATH"])),
         request_timeout=dict(type="float", default=30),
+    )
+
+
+def awx_job_id(environ=None):
+    """The id of the AWX / Automation Platform job this runs in, or ``None`` outside one.
+
+    AWX sets ``JOB_ID`` and ``AWX_HOST`` in the environment of every job's ansible-playbook;
+    both are needed, since a CI system may set a ``JOB_ID`` of its own.
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("JOB_ID") and environ.get("AWX_HOST"):
+        return environ["JOB_ID"]
+    return None
+
+
+def ledger_lost_with_job_warning(ledger_path, environ=None):
+    """The warning for an idempotency ledger at its default place inside an AWX job, or ``None``.
+
+    Every AWX job runs in a new execution environment container, so a ledger in the home
+    directory is gone when the job ends and the next job with the same key starts a new run.
+    """
+    job_id = awx_job_id(environ)
+    default = os.path.abspath(os.path.expanduser(DEFAULT_LEDGER_PATH))
+    if job_id is None or os.path.abspath(os.path.expanduser(ledger_path)) != default:
+        return None
+    return (
+        "idempotency_key is used in AWX job %s with the ledger at its default place %s, inside the job's "
+        "execution environment, which is discarded when the job ends: a later job with the same key will "
+        "not find this run and will start a new one. Point ledger_path, or the LEAPWORK_LEDGER_PATH "
+        "environment variable (the Leapwork credential's ledger_path field sets it), at storage that outlives "
+        "the job, such as a volume mounted into the execution environment." % (job_id, default)
     )
 
 

@@ -145,6 +145,9 @@ options:
         (other users could replace the ledger); the ledger and its lock file are never followed
         through symbolic links and are kept at mode 0600. An empty (0-byte) ledger is reported as
         corrupt, never read as empty.
+      - If not set, the value of the E(LEAPWORK_LEDGER_PATH) environment variable is used, else the default.
+      - In an AWX / Automation Platform job the default place is inside the job's execution environment
+        and is lost when the job ends; the module warns then. Use storage that outlives the job.
     type: path
     default: ~/.ansible/leapwork/ledger.json
   ledger_retention_days:
@@ -438,18 +441,19 @@ junit_path:
   sample: /builds/reports/smoke.xml
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS, Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, DEFAULT_RETENTION_DAYS, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     connection_argument_spec,
     ensure_requests,
     fail_from_error,
+    ledger_lost_with_job_warning,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     RequestError,
@@ -474,7 +478,7 @@ def argument_spec():
         secret_variables=dict(type="dict", default={}, no_log=True),
         delete_schedule=dict(type="bool", default=False),
         idempotency_key=dict(type="str", no_log=False),
-        ledger_path=dict(type="path", default="~/.ansible/leapwork/ledger.json"),
+        ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
         ledger_retention_days=dict(type="int", default=DEFAULT_RETENTION_DAYS),
         rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
         runs=dict(
@@ -576,6 +580,9 @@ def main():
         fail_from_error(module, exc)
 
     needs_ledger = any(request.idempotency_key for request in requests)
+    warning = ledger_lost_with_job_warning(params["ledger_path"]) if needs_ledger else None
+    if warning:
+        module.warn(warning)
     trigger = Trigger(
         client,
         controller_url=client.controller_url,

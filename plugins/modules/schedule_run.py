@@ -83,6 +83,9 @@ options:
     description:
       - Where the idempotency ledger (a JSON file) lives; the same ledger as M(leapops.leapwork.flow_run).
       - Only used with O(idempotency_key).
+      - If not set, the value of the E(LEAPWORK_LEDGER_PATH) environment variable is used, else the default.
+      - In an AWX / Automation Platform job the default place is inside the job's execution environment
+        and is lost when the job ends; the module warns then. Use storage that outlives the job.
     type: path
     default: ~/.ansible/leapwork/ledger.json
   rerun:
@@ -325,17 +328,18 @@ junit_path:
   sample: /builds/reports/smoke-schedule.xml
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     connection_argument_spec,
     ensure_requests,
     fail_from_error,
+    ledger_lost_with_job_warning,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import (
     WHEN_RUNNING_CHOICES,
@@ -355,7 +359,7 @@ def argument_spec():
         schedule=dict(type="str"),
         variables=dict(type="dict", default={}),
         idempotency_key=dict(type="str", no_log=False),
-        ledger_path=dict(type="path", default="~/.ansible/leapwork/ledger.json"),
+        ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
         rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
         when_running=dict(type="str", choices=list(WHEN_RUNNING_CHOICES), default="wait"),
         schedules=dict(
@@ -409,6 +413,9 @@ def main():
 
     client = client_from_module(module)
     needs_ledger = any(request.idempotency_key for request in requests)
+    warning = ledger_lost_with_job_warning(params["ledger_path"]) if needs_ledger else None
+    if warning:
+        module.warn(warning)
     runner = ScheduleRunner(
         client,
         ledger=Ledger(params["ledger_path"]) if needs_ledger else None,

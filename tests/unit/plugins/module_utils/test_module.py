@@ -35,6 +35,7 @@ ENV_NAMES = {
     "controller_url": "LEAPWORK_CONTROLLER_URL",
     "access_key": "LEAPWORK_ACCESS_KEY",
     "validate_certs": "LEAPWORK_VALIDATE_CERTS",
+    "ca_path": "LEAPWORK_CA_PATH",
 }
 
 
@@ -79,7 +80,7 @@ def test_argument_spec_shape():
     assert spec["access_key"]["type"] == "str" and spec["access_key"]["required"] is True
     assert spec["access_key"]["no_log"] is True
     assert spec["validate_certs"] == dict(type="bool", default=True, fallback=(env_fallback, ["LEAPWORK_VALIDATE_CERTS"]))
-    assert spec["ca_path"] == dict(type="path")
+    assert spec["ca_path"] == dict(type="path", fallback=(env_fallback, ["LEAPWORK_CA_PATH"]))
     assert spec["request_timeout"] == dict(type="float", default=30)
     for option, variable in ENV_NAMES.items():
         assert spec[option]["fallback"] == (env_fallback, [variable])
@@ -102,6 +103,30 @@ def test_env_fallbacks_through_ansible_module(monkeypatch, capsys):
     assert params["access_key"] == "env-key"
     assert params["validate_certs"] is False
     assert params["request_timeout"] == 30.0 and params["ca_path"] is None
+
+
+def test_ca_path_from_env(monkeypatch, capsys, tmp_path):
+    # How the AWX credential type hands over its CA bundle: a file, named by LEAPWORK_CA_PATH.
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("LEAPWORK_CONTROLLER_URL", "https://env.example:9002")
+    monkeypatch.setenv("LEAPWORK_ACCESS_KEY", "env-key")
+    monkeypatch.setenv("LEAPWORK_CA_PATH", str(bundle))
+    params = run_module(monkeypatch, capsys, {})
+    assert params["ca_path"] == str(bundle)
+    assert validate_connection_params(params) == "https://env.example:9002"
+
+
+def test_empty_ca_path_from_env_means_none(monkeypatch, capsys):
+    # The credential type sets LEAPWORK_CA_PATH empty when the credential has no CA bundle.
+    monkeypatch.setenv("LEAPWORK_CONTROLLER_URL", "https://env.example:9002")
+    monkeypatch.setenv("LEAPWORK_ACCESS_KEY", "env-key")
+    monkeypatch.setenv("LEAPWORK_CA_PATH", "")
+    params = run_module(monkeypatch, capsys, {})
+    assert not params["ca_path"]
+    assert validate_connection_params(params) == "https://env.example:9002"
+    client = LeapworkClient("https://env.example:9002", "env-key", ca_path=params["ca_path"])
+    assert client.verify is True
 
 
 def test_options_win_over_env(monkeypatch, capsys):
@@ -275,3 +300,35 @@ def test_doc_fragment_matches_the_argument_spec():
 def test_doc_fragment_says_the_key_is_never_logged():
     options = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
     assert "never logged" in " ".join(options["access_key"]["description"])
+
+
+class TestAwx:
+    AWX_JOB = {"JOB_ID": "42", "AWX_HOST": "https://awx.example.com"}
+
+    @pytest.mark.parametrize("environ, job_id", [
+        ({"JOB_ID": "42", "AWX_HOST": "https://awx.example.com"}, "42"),
+        ({"JOB_ID": "42"}, None),  # another CI's JOB_ID alone is not AWX
+        ({"AWX_HOST": "https://awx.example.com"}, None),
+        ({}, None),
+    ])
+    def test_awx_job_id_needs_job_id_and_awx_host(self, environ, job_id):
+        assert _module.awx_job_id(environ) == job_id
+
+    def test_default_ledger_in_awx_job_is_warned_with_the_fix(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("HOME", str(tmp_path))
+        warning = _module.ledger_lost_with_job_warning("~/.ansible/leapwork/ledger.json", self.AWX_JOB)
+        assert "AWX job 42" in warning
+        assert str(tmp_path / ".ansible" / "leapwork" / "ledger.json") in warning
+        assert "LEAPWORK_LEDGER_PATH" in warning
+        assert "ledger_path" in warning
+
+    def test_default_ledger_spelled_out_is_still_the_default(self, monkeypatch, tmp_path):
+        monkeypatch.setenv("HOME", str(tmp_path))
+        path = str(tmp_path / ".ansible" / "leapwork" / "ledger.json")
+        assert _module.ledger_lost_with_job_warning(path, self.AWX_JOB) is not None
+
+    def test_other_ledger_in_awx_job_is_not_warned(self, tmp_path):
+        assert _module.ledger_lost_with_job_warning(str(tmp_path / "ledger.json"), self.AWX_JOB) is None
+
+    def test_default_ledger_outside_awx_is_not_warned(self):
+        assert _module.ledger_lost_with_job_warning("~/.ansible/leapwork/ledger.json", {"JOB_ID": "7"}) is None

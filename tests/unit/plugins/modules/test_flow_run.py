@@ -4,12 +4,22 @@
 
 """Unit tests of the flow_run module: main() run in-process with a fake client (no network)."""
 
+import contextlib
+import json
 import threading
+from unittest import mock
 
 import pytest
 
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")):
+            yield
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError, TriggerOutcomeUnknown
 from ansible_collections.leapops.leapwork.plugins.modules import flow_run
@@ -97,6 +107,13 @@ def module_exits(monkeypatch):
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+
+@pytest.fixture
+def warnings_seen(monkeypatch):
+    seen = []
+    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning: seen.append(warning))
+    return seen
 
 
 def run_module(args, check_mode=False):
@@ -225,6 +242,50 @@ class TestSingle:
         assert second["run_id"] == first["run_id"]
         assert second["request"] is None
         assert len(client.triggers) == 1
+
+    def test_ledger_path_comes_from_the_environment(self, client, client_requests, tmp_path, monkeypatch):
+        ledger = tmp_path / "from-env" / "ledger.json"
+        monkeypatch.setenv("LEAPWORK_LEDGER_PATH", str(ledger))
+        failed, first = run_module(single(idempotency_key="release-1"))
+        assert not failed
+        assert ledger.exists()
+        assert "release-1" in ledger.read_text()
+        failed, second = run_module(single(idempotency_key="release-1"))
+        assert second["reused"] is True
+        assert len(client.triggers) == 1
+
+    def test_ledger_path_option_wins_over_the_environment(self, client, client_requests, tmp_path, monkeypatch):
+        monkeypatch.setenv("LEAPWORK_LEDGER_PATH", str(tmp_path / "env.json"))
+        failed, result = run_module(single(idempotency_key="release-1", ledger_path=str(tmp_path / "option.json")))
+        assert not failed
+        assert (tmp_path / "option.json").exists()
+        assert not (tmp_path / "env.json").exists()
+
+    def test_default_ledger_in_awx_job_warns(self, client, client_requests, tmp_path, monkeypatch, warnings_seen):
+        monkeypatch.setenv("HOME", str(tmp_path))
+        monkeypatch.delenv("LEAPWORK_LEDGER_PATH", raising=False)
+        monkeypatch.setenv("JOB_ID", "42")
+        monkeypatch.setenv("AWX_HOST", "https://awx.example.com")
+        failed, result = run_module(single(idempotency_key="release-1"))
+        assert not failed
+        assert len(warnings_seen) == 1
+        assert "AWX job 42" in warnings_seen[0]
+        assert "LEAPWORK_LEDGER_PATH" in warnings_seen[0]
+
+    def test_ledger_from_environment_in_awx_job_does_not_warn(self, client, client_requests, tmp_path, monkeypatch, warnings_seen):
+        monkeypatch.setenv("LEAPWORK_LEDGER_PATH", str(tmp_path / "ledger.json"))
+        monkeypatch.setenv("JOB_ID", "42")
+        monkeypatch.setenv("AWX_HOST", "https://awx.example.com")
+        failed, result = run_module(single(idempotency_key="release-1"))
+        assert not failed
+        assert warnings_seen == []
+
+    def test_awx_job_without_idempotency_key_does_not_warn(self, client, client_requests, monkeypatch, warnings_seen):
+        monkeypatch.setenv("JOB_ID", "42")
+        monkeypatch.setenv("AWX_HOST", "https://awx.example.com")
+        failed, result = run_module(single())
+        assert not failed
+        assert warnings_seen == []
 
     def test_wait_passed(self, client, client_requests):
         failed, result = run_module(single(wait=True))
