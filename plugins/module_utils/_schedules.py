@@ -172,8 +172,11 @@ class ScheduleResult(object):
             "changed": self.changed,
             "reused": self.reused,
             "waited_for_previous_run_seconds": round(self.waited_seconds, 3),
-            "request": self.request_record() if (self.sent or (check_mode and self.changed)) else None,
+            # "request" means sent, as in flow_run: a check-mode preview is another key.
+            "request": self.request_record() if self.sent else None,
         }
+        if check_mode:
+            result["would_request"] = self.request_record() if self.changed else None
         if self.error:
             result["error"] = self.error
             result["status"] = self.status

@@ -220,8 +220,8 @@ waited_for_previous_run_seconds:
   sample: 0.0
 request:
   description:
-    - The runNow request that was sent (or, in check mode, would be sent). The access key travels
-      in a header and is never part of it. V(null) when a recorded run was reused.
+    - The runNow request that was really sent. The access key travels in a header and is never
+      part of it. V(null) when nothing was sent (a recorded run was reused, or check mode).
   returned: single schedule
   type: dict
   contains:
@@ -255,6 +255,13 @@ runs:
         method: PUT
         path: /api/v4/schedules/40000000-0000-4000-8000-000000000001/runNow
         query: ""
+would_request:
+  description:
+    - In check mode, the runNow request that would be sent (same shape as RV(request)); V(null)
+      when a recorded run would be reused.
+  returned: in check mode (single schedule; with O(schedules), in each entry of RV(runs))
+  type: dict
+  sample: {"method": "PUT", "path": "/api/v4/schedules/40000000-0000-4000-8000-000000000001/runNow", "query": ""}
 run_ids:
   description: The run ids started or reused, in input order (V(null) for an item that started nothing).
   returned: with O(schedules)

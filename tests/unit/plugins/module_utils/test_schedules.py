@@ -169,7 +169,9 @@ def test_check_mode_starts_nothing():
     client = FakeScheduleClient()
     result = start_one(runner(client, check_mode=True), ScheduleRequest(schedule_id=SMOKE))
     assert result.changed and result.run_id is None and client.run_now_calls == []
-    assert result.to_dict(check_mode=True)["request"]["path"].endswith("/runNow")
+    record = result.to_dict(check_mode=True)
+    assert record["request"] is None  # "request" means sent
+    assert record["would_request"]["path"].endswith("/runNow")
 
 
 def test_a_busy_schedule_is_waited_for_then_started():
