@@ -1,9 +1,10 @@
-"""Fault injection: rules that make matching API requests fail, hang, drop or restart the controller."""
+"""Fault injection: rules that make matching API requests fail, hang, drop, restart the controller,
+or get an answer that is not the API's (a proxy's page, JSON of the wrong shape)."""
 
 import re
 import threading
 
-ACTIONS = ("status", "delay", "drop", "restart")
+ACTIONS = ("status", "delay", "drop", "restart", "answer")
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "*")
 DEFAULT_BODIES = {
     410: "Schedule is already running",
@@ -40,7 +41,7 @@ class Fault:
         try:
             self.times = int(spec.get("times", 1))
             self.skip = int(spec.get("skip", 0))
-            self.status = int(spec.get("status", 500))
+            self.status = int(spec.get("status", 200 if self.action == "answer" else 500))
             self.seconds = float(spec.get("seconds", 1.0))
         except (TypeError, ValueError) as exc:
             raise FaultError("times, skip, status and seconds must be numbers") from exc
@@ -48,7 +49,13 @@ class Fault:
             raise FaultError("times must be -1 or more, skip and seconds not negative")
         if not 100 <= self.status <= 599:
             raise FaultError("status must be an HTTP status code")
-        self.body = str(spec.get("body", DEFAULT_BODIES.get(self.status, "Error %d" % self.status)))
+        if self.action == "answer":
+            self.body = str(spec.get("body", ""))
+        else:
+            self.body = str(spec.get("body", DEFAULT_BODIES.get(self.status, "Error %d" % self.status)))
+        self.content_type = str(spec.get("content_type", "text/html; charset=utf-8"))
+        if not self.content_type or any(char in self.content_type for char in "\r\n"):
+            raise FaultError("content_type must be one line of text")
         self.after = bool(spec.get("after", False))
         self.seen = 0
         self.applied = 0
@@ -68,9 +75,11 @@ class Fault:
                   "skip": self.skip, "seen": self.seen, "applied": self.applied, "exhausted": self.exhausted}
         if self.action == "status":
             result.update(status=self.status, body=self.body)
+        if self.action == "answer":
+            result.update(status=self.status, body=self.body, content_type=self.content_type)
         if self.action == "delay":
             result["seconds"] = self.seconds
-        if self.action in ("delay", "drop"):
+        if self.action in ("delay", "drop", "answer"):
             result["after"] = self.after
         return result
 
