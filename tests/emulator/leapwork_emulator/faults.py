@@ -21,6 +21,21 @@ class FaultError(ValueError):
     """A fault specification is not valid."""
 
 
+def _headers(spec):
+    """Extra answer headers of a ``status`` or ``answer`` fault (``Retry-After``...), checked to be one line each."""
+    if not isinstance(spec, dict):
+        raise FaultError("headers must be an object")
+    headers = {}
+    for name, value in spec.items():
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise FaultError("header %r must have a text or number value" % name)
+        name, value = str(name), str(value)
+        if not name or ":" in name or any(char in name + value for char in "\r\n"):
+            raise FaultError("header %r must be one line, with a name without ':'" % name)
+        headers[name] = value
+    return headers
+
+
 class Fault:
     """One fault rule with its counters."""
 
@@ -56,6 +71,7 @@ class Fault:
         self.content_type = str(spec.get("content_type", "text/html; charset=utf-8"))
         if not self.content_type or any(char in self.content_type for char in "\r\n"):
             raise FaultError("content_type must be one line of text")
+        self.headers = _headers(spec.get("headers") or {})
         self.after = bool(spec.get("after", False))
         self.seen = 0
         self.applied = 0
@@ -74,9 +90,9 @@ class Fault:
         result = {"method": self.method, "path": self.path, "action": self.action, "times": self.times,
                   "skip": self.skip, "seen": self.seen, "applied": self.applied, "exhausted": self.exhausted}
         if self.action == "status":
-            result.update(status=self.status, body=self.body)
+            result.update(status=self.status, body=self.body, headers=self.headers)
         if self.action == "answer":
-            result.update(status=self.status, body=self.body, content_type=self.content_type)
+            result.update(status=self.status, body=self.body, content_type=self.content_type, headers=self.headers)
         if self.action == "delay":
             result["seconds"] = self.seconds
         if self.action in ("delay", "drop", "answer"):

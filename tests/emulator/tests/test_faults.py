@@ -230,3 +230,16 @@ def test_answer_after_handling_creates_the_run_but_hides_its_id(client, emulator
 def test_answer_fault_content_type_must_be_one_line(emulator):
     with pytest.raises(ValueError):
         emulator.add_fault(action="answer", content_type="text/html\r\nX-Injected: 1")
+
+
+def test_status_fault_with_headers(client, emulator):
+    emulator.add_fault(method="GET", path="^/agents$", action="status", status=503, headers={"Retry-After": 30})
+    answer = client.get("/agents")
+    assert (answer.status, answer.text, answer.headers["Retry-After"]) == (503, "Service Unavailable", "30")
+    assert emulator.faults()[0]["headers"] == {"Retry-After": "30"}
+
+
+@pytest.mark.parametrize("headers", [["Retry-After"], {"Retry-After": "1\r\nX: y"}, {"A:B": "1"}, {"": "1"}, {"X": None}])
+def test_fault_headers_must_be_one_line(emulator, headers):
+    with pytest.raises(ValueError):
+        emulator.add_fault(action="status", status=503, headers=headers)
