@@ -580,7 +580,8 @@ class LeapworkClient(object):
         if remaining <= 0:
             raise DeadlineReached("%s: not sent, the deadline had passed" % call.prefix(), operation=call.operation,
                                   run_id=call.run_id)
-        return min(self.request_timeout, max(remaining, MIN_REQUEST_TIMEOUT))
+        # Rounded: urllib3 quotes the timeout in its error text.
+        return round(min(self.request_timeout, max(remaining, MIN_REQUEST_TIMEOUT)), 2)
 
     def _get(self, call, path, deadline=None):
         response, attempts = self._send_repeatable(call, "GET", path, deadline=deadline)

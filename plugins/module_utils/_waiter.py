@@ -132,6 +132,7 @@ class _RunFollower(object):
         self.queued_seconds = 0.0
         self.queued_since = None
         self.failed_polls = 0
+        self.good_polls = 0
         self.failing_since = None  # when the current streak of failed polls began
         self.last_failure = None
         self.retry_after = None  # the pause the controller asked for in its last failed answer
@@ -157,6 +158,7 @@ class _RunFollower(object):
             self._failed(error, now)
         else:
             self.failing_since = None
+            self.good_polls += 1
         self.last_polled_at = now
         return changed
 
@@ -266,7 +268,7 @@ class _RunFollower(object):
         if timed_out and self.failing_since is not None:
             unreadable = True
             polls = "%d failed poll%s" % (self.failed_polls, "" if self.failed_polls == 1 else "s")
-            if self.failing_since <= self.started_at:
+            if not self.good_polls:
                 error = "the controller answered only with errors (%s; last: %s)" % (polls, one_line(self.last_failure))
             else:
                 error = ("the controller answered only with errors from %s seconds into the wait until its timeout "
