@@ -28,9 +28,9 @@ options:
         shared by every run of the task, including the time runs spend queued for a busy agent.
       - Runs that are not over by then are reported with the outcome C(timed_out), their last status
         and the flows seen so far; see O(stop_on_timeout).
-      - This is a deadline, whatever the controller does (silent, slow, busy with C(Retry-After)):
-        requests are cut short to end by it, failed reads are tried again only while time remains,
-        and the task returns within O(wait_timeout) + O(request_timeout) + 5 seconds, including
+      - This is a deadline, whatever the controller does (silent, slow, or busy with C(Retry-After)).
+        Requests are cut short to end by it, failed reads are tried again only while time remains,
+        and the task returns within O(wait_timeout) plus O(request_timeout) plus 5 seconds, including
         one last look at each run and the requests that stop the runs still going.
       - V(0) reads each run once and reports it as it is.
     type: int
