@@ -25,6 +25,7 @@ reported as is, never replayed.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import random
 import re
@@ -386,7 +387,7 @@ class LeapworkClient(object):
                         "controller's run listings for flow %s on agent %s before triggering again." % (flow_id, agent_id))
             raise self._http_error(call, response, attempts, note=note)
         try:
-            data = response.json()
+            data = self._parsed(response)
         except ValueError:
             data = _MISSING
         run_id = _field(data, "RunId")
@@ -594,6 +595,11 @@ class LeapworkClient(object):
     def _body(self, response):
         return redact_and_trim(_text(response), self._access_key) or None
 
+    def _parsed(self, response):
+        """The answer's JSON, parsed from its redacted text: whatever the controller echoes (a
+        keyframe, a title) is redacted before any layer trims it. ``ValueError`` if not JSON."""
+        return json.loads(self._redact(_text(response)))
+
     def _run_call(self, operation, run_id):
         return _Call(operation, "run %s" % run_id, not_found="run %s not found" % run_id, run_id=run_id)
 
@@ -601,7 +607,7 @@ class LeapworkClient(object):
         if not 200 <= response.status_code < 300:
             raise self._http_error(call, response, attempts)
         try:
-            return response.json()
+            return self._parsed(response)
         except ValueError:
             raise UnexpectedAnswer(
                 self._redact("%s: the controller answered HTTP %d with a body that is not JSON: %s"

@@ -29,6 +29,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
     UnexpectedAnswer,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import keyframes_of
 
 FLOW = "6b1a3e0c-0000-4000-8000-00000000f10e"
 AGENT = "a9e3d2c1-0000-4000-8000-0000000a6e27"
@@ -963,3 +964,13 @@ def test_a_key_near_the_cut_of_a_transport_error_does_not_leak(make_client, fake
     with pytest.raises(LeapworkConnectionError) as info:
         make_client(retries=0).agents()
     _no_key_prefix(access_key, str(info.value))
+
+
+def test_a_key_echoed_in_a_success_answer_is_redacted_before_any_layer_trims_it(make_client, fake_transport, access_key):
+    # Keyframe messages are trimmed to 500 characters by the result model: the key must be gone first.
+    message = "m" * 495 + access_key
+    fake_transport.add("GET", "/runItems/%s/keyframes" % ITEM, [{"Level": "Error", "LogMessage": message}])
+    [keyframe] = make_client().keyframes(ITEM)
+    assert keyframe["LogMessage"] == "m" * 495 + "********"
+    kept = keyframes_of([keyframe])
+    _no_key_prefix(access_key, kept[0]["message"])
