@@ -53,7 +53,9 @@ options:
     description:
       - Seconds to wait for the controller to accept a connection and, separately, to answer one request.
       - Read-only requests are retried with exponential backoff on connection errors and on HTTP 429, 448,
-        455, 502, 503 and 504, so one call can take several times this long.
+        455, 502, 503 and 504, so one call can take several times this long; except while waiting for
+        runs (C(wait=true)), where each read is sent once, cut short to end by the C(wait_timeout)
+        deadline, and tried again at the next poll.
       - A request that starts a run is never resent once it was sent; if no answer comes back within
         this time the task fails and says that a run may have started.
     type: float

@@ -28,14 +28,19 @@ options:
         shared by every run of the task, including the time runs spend queued for a busy agent.
       - Runs that are not over by then are reported with the outcome C(timed_out), their last status
         and the flows seen so far; see O(stop_on_timeout).
+      - This is a deadline, whatever the controller does (silent, slow, or busy with C(Retry-After)).
+        Requests are cut short to end by it, failed reads are tried again only while time remains,
+        and the task returns within O(wait_timeout) plus O(request_timeout) plus 5 seconds, including
+        one last look at each run and the requests that stop the runs still going.
       - V(0) reads each run once and reports it as it is.
     type: int
     default: 3600
   poll_interval:
     description:
-      - The longest pause, in seconds, between two reads of a run's progress.
+      - The longest pause, in seconds, between two reads of a run's progress. At least V(0.5).
       - Polling starts fast (after half a second) so that short runs are noticed quickly, then slows
         down towards this value while nothing changes, and speeds up again when something does.
+      - A controller that asks for a longer pause (C(Retry-After)) gets it, within O(wait_timeout).
       - Several runs are followed at the same time.
     type: float
     default: 5
@@ -50,6 +55,9 @@ options:
       - Whether the task fails when a run did not pass when O(wait=true), that is when a flow failed,
         ended with an error, was cancelled, no flow ran, or the wait timed out.
       - When V(false) the results are returned and the task succeeds; check the returned outcome yourself.
+      - A run that could not be read (the controller does not know it, or answered only with errors
+        or answers that cannot be understood) has no verdict, so the task fails whatever this
+        option says, with or without O(wait), naming the run id.
     type: bool
     default: true
   done_status_as:

@@ -13,7 +13,10 @@ of HTTP failures to the typed errors of ``_errors``; it has one method per endpo
 
 Retry policy. Requests that are safe to repeat (every GET, and the stop PUT) are retried with
 exponential backoff and full jitter on connection errors and on 429, 448, 455, 502, 503 and 504,
-honouring ``Retry-After``. The trigger (``PUT /flows/{flowId}/agent/{agentId}``) starts a new run
+honouring ``Retry-After``. A caller that waits under a deadline of its own (the waiter) passes
+``deadline=``: then each request is sent once, its timeout clipped to what remains of the
+deadline, and the caller alone decides when to try again (one retry layer, see docs/design.md).
+The trigger (``PUT /flows/{flowId}/agent/{agentId}``) starts a new run
 each time it arrives, so it is retried only when the connection failed before the request was
 sent; once sent, a missing answer raises ``TriggerOutcomeUnknown`` and an error status is
 reported as is, never replayed.
@@ -22,6 +25,7 @@ reported as is, never replayed.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import random
 import re
@@ -36,10 +40,12 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TRIGGER_NO_RUN_STATUSES,
     LeapworkConnectionError,
     LeapworkError,
+    DeadlineReached,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
+    UnexpectedAnswer,
     redact,
-    trim_text,
+    redact_and_trim,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, render_query
 
@@ -75,6 +81,8 @@ BACKOFF_BASE = 0.5
 BACKOFF_FACTOR = 2.0
 BACKOFF_CAP = 10.0
 RETRY_AFTER_CAP = 30.0
+#: The shortest timeout a request gets when it is sent close to a caller's deadline.
+MIN_REQUEST_TIMEOUT = 0.5
 
 # Exception texts from urllib3 quote the URL, whose query string carries the flow variables.
 _QUERY_IN_TEXT = re.compile(r"\?[^\s'\")]*")
@@ -259,8 +267,8 @@ def _reason_text(reason):
     return ": ".join(parts) if parts else str(reason)
 
 
-def _describe_exception(exc):
-    """A short description of a transport error, without the URL's query string."""
+def _describe_exception(exc, secret=None):
+    """A short description of a transport error, without the URL's query string or ``secret``."""
     exceptions = requests.exceptions
     reason = _reason(exc)
     if isinstance(exc, exceptions.ConnectTimeout):
@@ -284,7 +292,7 @@ def _describe_exception(exc):
         what = "the request could not be built"
     else:
         what = "the request failed"
-    detail = trim_text(_QUERY_IN_TEXT.sub("?...", _reason_text(reason)), 200)
+    detail = redact_and_trim(_QUERY_IN_TEXT.sub("?...", _reason_text(reason)), secret, 200)
     return "%s: %s" % (what, detail) if detail else what
 
 
@@ -310,7 +318,8 @@ class LeapworkClient(object):
     """One controller, one access key. Safe to share between threads."""
 
     def __init__(self, controller_url, access_key, validate_certs=True, ca_path=None,
-                 request_timeout=30, retries=4, session=None, sleep=time.sleep, jitter=random.random):
+                 request_timeout=30, retries=4, session=None, sleep=time.sleep, jitter=random.random,
+                 clock=time.monotonic):
         self.controller_url = normalize_controller_url(controller_url)
         self.base_url = self.controller_url + API_PREFIX
         self._access_key = _check_access_key(access_key)
@@ -328,6 +337,7 @@ class LeapworkClient(object):
         self._session = session
         self._sleep = sleep
         self._jitter = jitter
+        self._clock = clock
         self._lock = threading.Lock()
         self._request_count = 0
 
@@ -377,7 +387,7 @@ class LeapworkClient(object):
                         "controller's run listings for flow %s on agent %s before triggering again." % (flow_id, agent_id))
             raise self._http_error(call, response, attempts, note=note)
         try:
-            data = response.json()
+            data = self._parsed(response)
         except ValueError:
             data = _MISSING
         run_id = _field(data, "RunId")
@@ -385,14 +395,15 @@ class LeapworkClient(object):
             message = ("Triggering flow %s on agent %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), "
                        "so a run has probably started but its id is unknown. It was not retried; check the controller's "
                        "run listings before triggering again."
-                       % (flow_id, agent_id, sent_at, status, trim_text(_text(response)) or "empty body"))
+                       % (flow_id, agent_id, sent_at, status, self._body(response) or "empty body"))
             raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
         return run_id.strip()
 
-    def run_status(self, run_id):
+    # ``deadline`` (a time of the client's clock) on the calls below: see _send_repeatable.
+    def run_status(self, run_id, deadline=None):
         """``GET /run/{runId}/status``: ``"Queued"``, ``"Executing"``, ``"Finished"`` or another string."""
         call = self._run_call("read run status", run_id)
-        data = self._get(call, "/run/%s/status" % _segment(run_id))
+        data = self._get(call, "/run/%s/status" % _segment(run_id), deadline)
         status = _field(data, "Status")
         if not isinstance(status, str):
             raise self._unexpected(call, "an object with a Status string", data)
@@ -403,41 +414,42 @@ class LeapworkClient(object):
         call = self._run_call("read a run", run_id)
         return self._expect(call, self._get(call, "/run/%s" % _segment(run_id)), dict, "an object")
 
-    def run_item_ids(self, run_id):
+    def run_item_ids(self, run_id, deadline=None):
         """``GET /run/{runId}/runItemIds``: ids of the run's items so far (grows while the run goes)."""
         call = self._run_call("list run items", run_id)
-        data = self._get(call, "/run/%s/runItemIds" % _segment(run_id))
+        data = self._get(call, "/run/%s/runItemIds" % _segment(run_id), deadline)
         ids = data if isinstance(data, list) else _field(data, "RunItemIds")
         if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
             raise self._unexpected(call, "an object with a RunItemIds list", data)
         return list(ids)
 
-    def run_item(self, run_item_id):
+    def run_item(self, run_item_id, deadline=None):
         """``GET /runItems/{runItemId}``: one flow on one agent."""
         call = _Call("read a run item", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
-        return self._expect(call, self._get(call, "/runItems/%s" % _segment(run_item_id)), dict, "an object")
+        return self._expect(call, self._get(call, "/runItems/%s" % _segment(run_item_id), deadline), dict, "an object")
 
-    def keyframes(self, run_item_id, offset=None):
+    def keyframes(self, run_item_id, offset=None, deadline=None):
         """``GET /runItems/{runItemId}/keyframes[/{offset}]``: the item's log lines."""
         call = _Call("read keyframes", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
         path = "/runItems/%s/keyframes" % _segment(run_item_id)
         if offset is not None:
             path += "/%s" % _segment(offset)
-        data = self._get(call, path)
+        data = self._get(call, path, deadline)
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise self._unexpected(call, "a list of objects", data)
         return data
 
-    def stop_run(self, run_id):
+    def stop_run(self, run_id, deadline=None):
         """``PUT /run/{runId}/stop`` (``/schedules/{runId}/stop`` on 404/405): ``OperationCompleted``.
 
         Stopping twice is harmless, so this is retried like a GET.
         """
         call = self._run_call("stop a run", run_id)
-        response, attempts = self._send_repeatable(call, "PUT", "/run/%s/stop" % _segment(run_id))
+        response, attempts = self._send_repeatable(call, "PUT", "/run/%s/stop" % _segment(run_id), deadline=deadline)
         if response.status_code in (404, 405):
             # Older controllers only know the documented schedules path.
-            response, attempts = self._send_repeatable(call, "PUT", "/schedules/%s/stop" % _segment(run_id))
+            response, attempts = self._send_repeatable(call, "PUT", "/schedules/%s/stop" % _segment(run_id),
+                                                       deadline=deadline)
         data = self._json(call, response, attempts)
         completed = _field(data, "OperationCompleted")
         if isinstance(completed, str) and completed.strip().lower() in ("true", "false"):
@@ -547,7 +559,7 @@ class LeapworkClient(object):
             raise LeapworkError("The Python library requests is required to talk to the Leapwork controller")
         return requests.Session()
 
-    def _send(self, session, method, path, params=None, fresh_connection=False):
+    def _send(self, session, method, path, params=None, fresh_connection=False, timeout=None):
         headers = {"AccessKey": self._access_key, "Accept": "application/json", "User-Agent": USER_AGENT}
         if fresh_connection:
             headers["Connection"] = "close"
@@ -560,8 +572,8 @@ class LeapworkClient(object):
             # Encoded here rather than by requests (which writes a space as "+") so the query on
             # the wire is exactly the one flow_run reports (encode_query writes "%20").
             url += "?" + encode_query(params)
-        return session.request(method, url, headers=headers,
-                               timeout=self.request_timeout, verify=self.verify, allow_redirects=False)
+        return session.request(method, url, headers=headers, timeout=timeout or self.request_timeout,
+                               verify=self.verify, allow_redirects=False)
 
     def _backoff_delay(self, retry_number, response=None):
         """Seconds before retry ``retry_number`` (0-based): ``Retry-After`` or full-jitter backoff."""
@@ -571,8 +583,20 @@ class LeapworkClient(object):
         ceiling = min(BACKOFF_CAP, BACKOFF_BASE * BACKOFF_FACTOR ** retry_number)
         return ceiling * self._jitter()
 
-    def _send_repeatable(self, call, method, path, params=None):
-        """Send a request that is safe to repeat; return (response, attempts)."""
+    def _send_repeatable(self, call, method, path, params=None, deadline=None):
+        """Send a request that is safe to repeat; return (response, attempts).
+
+        Without ``deadline`` it is retried as the module docstring says. With ``deadline`` it is
+        sent once, with a timeout clipped to what remains (never below ``MIN_REQUEST_TIMEOUT``),
+        and ``DeadlineReached`` is raised without sending when nothing remains: the caller waits
+        out failures itself, so that no retry or backoff of ours runs past its deadline.
+        """
+        if deadline is not None:
+            timeout = self._timeout_until(call, deadline)
+            try:
+                return self._send(self._pooled_session(), method, path, params, timeout=timeout), 1
+            except _RequestException as exc:
+                raise self._connection_error(call, exc, 1) from None
         attempt = 1
         while True:
             response = None
@@ -608,8 +632,16 @@ class LeapworkClient(object):
             self._sleep(self._backoff_delay(attempt - 1))
             attempt += 1
 
-    def _get(self, call, path):
-        response, attempts = self._send_repeatable(call, "GET", path)
+    def _timeout_until(self, call, deadline):
+        remaining = deadline - self._clock()
+        if remaining <= 0:
+            raise DeadlineReached("%s: not sent, the deadline had passed" % call.prefix(), operation=call.operation,
+                                  run_id=call.run_id)
+        # Rounded: urllib3 quotes the timeout in its error text.
+        return round(min(self.request_timeout, max(remaining, MIN_REQUEST_TIMEOUT)), 2)
+
+    def _get(self, call, path, deadline=None):
+        response, attempts = self._send_repeatable(call, "GET", path, deadline=deadline)
         return self._json(call, response, attempts)
 
     # ------------------------------------------------------------------ answers and errors
@@ -617,7 +649,12 @@ class LeapworkClient(object):
         return redact(text, self._access_key)
 
     def _body(self, response):
-        return self._redact(trim_text(_text(response))) or None
+        return redact_and_trim(_text(response), self._access_key) or None
+
+    def _parsed(self, response):
+        """The answer's JSON, parsed from its redacted text: whatever the controller echoes (a
+        keyframe, a title) is redacted before any layer trims it. ``ValueError`` if not JSON."""
+        return json.loads(self._redact(_text(response)))
 
     def _run_call(self, operation, run_id):
         return _Call(operation, "run %s" % run_id, not_found="run %s not found" % run_id, run_id=run_id)
@@ -626,11 +663,11 @@ class LeapworkClient(object):
         if not 200 <= response.status_code < 300:
             raise self._http_error(call, response, attempts)
         try:
-            return response.json()
+            return self._parsed(response)
         except ValueError:
-            raise LeapworkError(
+            raise UnexpectedAnswer(
                 self._redact("%s: the controller answered HTTP %d with a body that is not JSON: %s"
-                             % (call.prefix(), response.status_code, trim_text(_text(response)) or "empty body")),
+                             % (call.prefix(), response.status_code, self._body(response) or "empty body")),
                 operation=call.operation, status=response.status_code, body=self._body(response),
                 run_id=call.run_id) from None
 
@@ -640,12 +677,14 @@ class LeapworkClient(object):
         return data
 
     def _unexpected(self, call, expected, data):
-        return LeapworkError(
-            self._redact("%s: the controller's answer is not %s: %s" % (call.prefix(), expected, trim_text(repr(data)))),
+        return UnexpectedAnswer(
+            self._redact("%s: the controller's answer is not %s: %s"
+                         % (call.prefix(), expected, redact_and_trim(repr(data), self._access_key))),
             operation=call.operation, run_id=call.run_id)
 
     def _connection_error(self, call, exc, attempts):
-        message = "%s: no answer from the controller at %s: %s" % (call.prefix(), self.controller_url, _describe_exception(exc))
+        message = "%s: no answer from the controller at %s: %s" % (call.prefix(), self.controller_url,
+                                                                   _describe_exception(exc, self._access_key))
         if attempts > 1:
             message += " (gave up after %d attempts)" % attempts
         return LeapworkConnectionError(self._redact(message), operation=call.operation, run_id=call.run_id)
@@ -654,7 +693,7 @@ class LeapworkClient(object):
         message = ("Triggering %s may have started a run: the request was sent to %s at %s (UTC), then %s. "
                    "It was not retried, so that the flow is not started twice; check the controller's run "
                    "listings for this flow and agent before triggering again."
-                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc)))
+                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc, self._access_key)))
         return TriggerOutcomeUnknown(self._redact(message), operation=call.operation)
 
     def _http_error(self, call, response, attempts=1, note=None):
@@ -666,10 +705,9 @@ class LeapworkClient(object):
         if note:
             message += ". " + note
         return LeapworkHTTPError(self._redact(message), operation=call.operation, status=status, body=body,
-                                 run_id=call.run_id)
+                                 run_id=call.run_id, retry_after=_retry_after(response))
 
-    @staticmethod
-    def _explain(call, response, body):
+    def _explain(self, call, response, body):
         status = response.status_code
         said = ("%d %s" % (status, body or getattr(response, "reason", None) or "")).strip()
         if status == 401:
@@ -684,7 +722,8 @@ class LeapworkClient(object):
         if status == 405:
             return "the controller does not allow this call (%s); it may be a Leapwork version without it" % said
         if 300 <= status < 400:
-            location = trim_text(_QUERY_IN_TEXT.sub("?...", str(_header(response, "Location") or "an unknown location")), 200)
+            location = redact_and_trim(_QUERY_IN_TEXT.sub("?...", str(_header(response, "Location") or "an unknown location")),
+                                       self._access_key, 200)
             return ("the controller answered with a redirect (%d) to %s, which is not followed; set controller_url to "
                     "the address the API is served from" % (status, location))
         meaning = {

@@ -48,20 +48,27 @@ def redact(text, secret, replacement="********"):
     return str(text).replace(secret, replacement)
 
 
+def redact_and_trim(text, secret, limit=BODY_LIMIT):
+    """``trim_text(redact(text, secret), limit)``: in that order, or a cut through the secret would leave its prefix."""
+    return trim_text(redact(text, secret), limit)
+
+
 class LeapworkError(Exception):
     """Something went wrong talking to the Leapwork controller.
 
     ``message`` is one clear sentence for the user (also ``str(error)``); ``operation`` names
     what was attempted (e.g. ``"read run status"``); ``status`` is the HTTP status or ``None``;
-    ``body`` is the controller's text, trimmed, or ``None``; ``run_id`` is set when known.
+    ``body`` is the controller's text, trimmed, or ``None``; ``run_id`` is set when known;
+    ``retry_after`` is the pause in seconds the controller asked for (``Retry-After``), or ``None``.
     """
 
-    def __init__(self, message, operation=None, status=None, body=None, run_id=None):
+    def __init__(self, message, operation=None, status=None, body=None, run_id=None, retry_after=None):
         super().__init__(message)
         self.operation = operation
         self.status = status
         self.body = body
         self.run_id = run_id
+        self.retry_after = retry_after
 
     @property
     def message(self):
@@ -85,6 +92,15 @@ class LeapworkHTTPError(LeapworkError):
 
 class LeapworkConnectionError(LeapworkError):
     """No usable answer from the controller, after the retries allowed."""
+
+
+class UnexpectedAnswer(LeapworkError):
+    """The controller answered with success, but not with what the API promises (HTML from a
+    proxy, JSON of the wrong shape). Like a 502 it may pass: a waiter waits it out."""
+
+
+class DeadlineReached(LeapworkError):
+    """A request was not sent because the caller's deadline had passed."""
 
 
 class TriggerOutcomeUnknown(LeapworkError):

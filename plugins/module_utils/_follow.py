@@ -17,7 +17,12 @@ import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, SUMMARY_KEYS, add_summaries, combine, failure_lines
-from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_GRACE_SECONDS, follow_runs
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
+    DEFAULT_GRACE_SECONDS,
+    DEFAULT_LAST_LOOK_SECONDS,
+    MIN_POLL_INTERVAL,
+    follow_runs,
+)
 
 QUEUED = "queued"
 RUNNING = "running"
@@ -64,6 +69,9 @@ def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.mon
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
     followed to the end under one deadline, a JUnit report is written when asked, and the
     report fails when the outcome is not ``passed`` and ``fail_on_failure`` is set.
+
+    A run that could not be read (unknown, gone, or the controller answered only with errors)
+    fails the report with or without ``wait``: it has no verdict for ``fail_on_failure`` to excuse.
     """
     wait = params["wait"]
     stop = bool(wait and params["stop_on_timeout"] and stop_allowed)
@@ -75,6 +83,9 @@ def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.mon
         stop_on_timeout=stop,
         # A single read has no "later" to wait for: a run unknown now is reported as unknown.
         grace_seconds=DEFAULT_GRACE_SECONDS if wait else 0,
+        # The last look at the deadline may take one request; a single read lets the client retry.
+        last_look_seconds=getattr(client, "request_timeout", DEFAULT_LAST_LOOK_SECONDS),
+        retry_reads=not wait,
         clock=clock,
         sleep=sleep,
     )
@@ -95,10 +106,17 @@ def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.mon
         except OSError as exc:
             # Checked before the runs started; if it fails now, the runs are still reported.
             junit_error = "The JUnit report could not be written to %s: %s" % (params["junit_path"], exc)
-    failed = bool(wait and params["fail_on_failure"] and outcome != PASSED)
+    unreadable = [result.run_id for result in results if result.unreadable]
+    judged_failed = bool(wait and params["fail_on_failure"] and outcome != PASSED)
+    failed = judged_failed or bool(unreadable)
     message = ""
     if failed:
-        message = "Leapwork: %s (%s)" % (outcome.replace("_", " "), _counts(summary))
+        parts = []
+        if unreadable:
+            parts.append("could not read run(s) %s" % ", ".join(unreadable))
+        if judged_failed:
+            parts.append("%s (%s)" % (outcome.replace("_", " "), _counts(summary)))
+        message = "Leapwork: %s" % "; ".join(parts)
         if lines:
             message += ":\n" + "\n".join(lines)
     if junit_error:
@@ -116,6 +134,6 @@ def wait_params_problem(params):
     """A message naming the wait option that is wrong, or ``None``; checked before any request."""
     if params["wait_timeout"] < 0:
         return "wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"]
-    if not params["poll_interval"] > 0:
-        return "poll_interval must be more than 0 seconds, got %s" % params["poll_interval"]
+    if not params["poll_interval"] >= MIN_POLL_INTERVAL:
+        return "poll_interval must be at least %s seconds, got %s" % (MIN_POLL_INTERVAL, params["poll_interval"])
     return None

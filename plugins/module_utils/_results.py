@@ -341,11 +341,12 @@ class RunResult(object):
     ``status`` is the last run status read (``None`` if it never was). ``error`` is a run-level
     problem that ended the follow-up (the run disappeared, the controller kept failing); it makes
     the outcome ``error``. ``name`` optionally labels the run in reports (a schedule or flow title).
-    ``message`` defaults to a one-line account of the run.
+    ``message`` defaults to a one-line account of the run. ``unreadable`` says that the run
+    could not be read (gone, unknown, or only errors until the end): no verdict, whatever ``error`` says.
     """
 
     def __init__(self, run_id, status=None, items=None, elapsed_seconds=0.0, queued_seconds=0.0,
-                 timed_out=False, error=None, message=None, name=None):
+                 timed_out=False, error=None, message=None, name=None, unreadable=False):
         self.run_id = run_id
         self.status = status
         self.items = list(items or ())
@@ -354,6 +355,7 @@ class RunResult(object):
         self.timed_out = bool(timed_out)
         self.error = error
         self.name = name
+        self.unreadable = bool(unreadable)
         self.summary = summarize(self.items)
         if error:
             self.outcome = ERROR

@@ -19,6 +19,15 @@ status). A short run is noticed within about a second; a long one costs a reques
 ``poll_interval`` seconds. Only items that have not ended are read again, and keyframes are
 read once, for items that did not pass.
 
+The deadline holds whatever the controller does. The waiter is the only retry layer while
+following: it hands the deadline to the client, which sends each read once with its timeout
+clipped to what remains (``DeadlineReached`` when nothing does), and a failed read is simply
+tried again at the next poll (after ``Retry-After`` when the controller asked for a pause). At
+the deadline every run still going gets one last look, bounded by ``last_look_seconds`` (the
+request timeout); then the runs still going are asked to stop, within ``STOP_SECONDS``.
+Following therefore ends within ``wait_timeout + request_timeout + STOP_SECONDS`` plus one
+``MIN_REQUEST_TIMEOUT``.
+
 The clock and the sleep are injected, so that tests run on fake time.
 """
 
@@ -28,8 +37,10 @@ import concurrent.futures
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    DeadlineReached,
     LeapworkConnectionError,
     LeapworkError,
+    UnexpectedAnswer,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     DONE_STATUS_CHOICES,
@@ -45,6 +56,12 @@ QUEUED = "Queued"
 
 FIRST_DELAY = 0.5
 BACKOFF_FACTOR = 1.5
+#: The smallest ``poll_interval`` accepted: polling faster than the first pause only loads the controller.
+MIN_POLL_INTERVAL = FIRST_DELAY
+#: Seconds allowed, once the deadline has passed, to ask the controller to stop the runs still going.
+STOP_SECONDS = 2.5
+#: How long the last look at the deadline may take when the caller does not say (the default request timeout).
+DEFAULT_LAST_LOOK_SECONDS = 30.0
 
 DEFAULT_WAIT_TIMEOUT = 3600
 DEFAULT_POLL_INTERVAL = 5.0
@@ -82,8 +99,8 @@ def poll_delays(poll_interval, first_delay=FIRST_DELAY, factor=BACKOFF_FACTOR):
 
 
 def is_transient(error):
-    """Whether ``error`` is worth waiting out: no answer, 5xx, 408, 429, 448 or 455."""
-    if isinstance(error, LeapworkConnectionError):
+    """Whether ``error`` is worth waiting out: no answer, an answer we cannot understand, 5xx, 408, 429, 448 or 455."""
+    if isinstance(error, (LeapworkConnectionError, UnexpectedAnswer)):
         return True
     status = getattr(error, "status", None)
     return isinstance(status, int) and (status >= 500 or status in TRANSIENT_STATUSES)
@@ -115,35 +132,44 @@ class _RunFollower(object):
         self.queued_seconds = 0.0
         self.queued_since = None
         self.failed_polls = 0
+        self.good_polls = 0
         self.failing_since = None  # when the current streak of failed polls began
         self.last_failure = None
+        self.retry_after = None  # the pause the controller asked for in its last failed answer
         self.last_polled_at = None
         self.next_due = started_at
         self._operation = "run"
         self._delays = poll_delays(poll_interval)
 
     # ---------------------------------------------------------------- one poll
-    def poll(self, client, now):
-        """Read what changed and return whether anything did. Raises only errors that end everything."""
+    def poll(self, client, now, deadline):
+        """Read what changed and return whether anything did. Raises only errors that end everything.
+
+        ``deadline`` goes to every read (``None``: the client retries on its own).
+        """
         changed = False
         self._operation = "run"
+        self.retry_after = None
         try:
-            changed = self._read(client, now)
+            changed = self._read(client, now, deadline)
+        except DeadlineReached:
+            pass  # out of time within this poll: what was read stands, the rest is not known
         except LeapworkError as error:
             self._failed(error, now)
         else:
             self.failing_since = None
+            self.good_polls += 1
         self.last_polled_at = now
         return changed
 
-    def _read(self, client, now):
-        status = client.run_status(self.run_id)
+    def _read(self, client, now, deadline):
+        status = client.run_status(self.run_id, deadline=deadline)
         changed = status != self.status
         self._track_queue(status, now)
         self.status = status
         self.seen = True
         # Read after the status, so that the list is complete once the status says Finished.
-        for run_item_id in client.run_item_ids(self.run_id):
+        for run_item_id in client.run_item_ids(self.run_id, deadline=deadline):
             if run_item_id not in self.items and run_item_id not in self.item_ids:
                 self.item_ids.append(run_item_id)
                 changed = True
@@ -151,7 +177,8 @@ class _RunFollower(object):
         for run_item_id in self.item_ids:
             known = self.items.get(run_item_id)
             if known is None or not known.terminal:
-                item = ItemResult.from_run_item(client.run_item(run_item_id), self.done_status_as, run_item_id=run_item_id)
+                item = ItemResult.from_run_item(client.run_item(run_item_id, deadline=deadline), self.done_status_as,
+                                                run_item_id=run_item_id)
                 item.run_item_id = run_item_id  # the id we asked for is the one we track
                 if known is None or known.status != item.status:
                     changed = True
@@ -160,15 +187,15 @@ class _RunFollower(object):
         for run_item_id in self.item_ids:
             item = self.items[run_item_id]
             if item.terminal and not item.passed and run_item_id not in self.keyframes_read:
-                self._read_keyframes(client, item, now)
+                self._read_keyframes(client, item, deadline)
         if self.finished and all(self.items[run_item_id].passed or run_item_id in self.keyframes_read
                                  for run_item_id in self.item_ids):
             self._end(now)
         return changed
 
-    def _read_keyframes(self, client, item, now):
+    def _read_keyframes(self, client, item, deadline):
         try:
-            raw = client.keyframes(item.run_item_id)
+            raw = client.keyframes(item.run_item_id, deadline=deadline)
         except LeapworkError as error:
             if _http_status(error) == 404:
                 raw = []  # the item has no log (or it was cleaned up): report it without one
@@ -194,6 +221,7 @@ class _RunFollower(object):
         status = _http_status(error)
         self.failed_polls += 1
         self.last_failure = error
+        self.retry_after = error.retry_after
         if self.failing_since is None:
             self.failing_since = now
         if status in NOT_REGISTERED_STATUSES and not self.seen and now - self.started_at < self.grace_seconds:
@@ -223,7 +251,8 @@ class _RunFollower(object):
     def schedule(self, changed, now):
         if changed:
             self._delays = poll_delays(self.poll_interval)
-        self.next_due = now + next(self._delays)
+        # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
+        self.next_due = now + max(next(self._delays), self.retry_after or 0.0)
 
     # ---------------------------------------------------------------- result
     def result(self, now, timed_out=False, stop_note=None):
@@ -234,12 +263,19 @@ class _RunFollower(object):
         items = [self.items.get(run_item_id) or ItemResult(run_item_id, done_status_as=self.done_status_as)
                  for run_item_id in self.item_ids]
         error = self.error
+        # Every error that ends a follow-up is a failure to read the run (gone, unknown), not a verdict.
+        unreadable = error is not None
         if timed_out and self.failing_since is not None:
-            error = ("the controller answered only with errors from %s seconds into the wait until its timeout "
-                     "(%d failed polls in all; last: %s)"
-                     % (_seconds(self.failing_since - self.started_at), self.failed_polls, one_line(self.last_failure)))
+            unreadable = True
+            polls = "%d failed poll%s" % (self.failed_polls, "" if self.failed_polls == 1 else "s")
+            if not self.good_polls:
+                error = "the controller answered only with errors (%s; last: %s)" % (polls, one_line(self.last_failure))
+            else:
+                error = ("the controller answered only with errors from %s seconds into the wait until its timeout "
+                         "(%s in all; last: %s)"
+                         % (_seconds(self.failing_since - self.started_at), polls, one_line(self.last_failure)))
         result = RunResult(self.run_id, status=self.status, items=items, elapsed_seconds=ended_at - self.started_at,
-                           queued_seconds=queued, timed_out=timed_out, error=error)
+                           queued_seconds=queued, timed_out=timed_out, error=error, unreadable=unreadable)
         if stop_note:
             result.message = "%s; %s" % (result.message, stop_note)
         return result
@@ -254,15 +290,15 @@ def _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, do
     for name, value in (("wait_timeout", wait_timeout), ("grace_seconds", grace_seconds)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
             raise ValueError("%s must be a number of seconds, 0 or more, got %r" % (name, value))
-    if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or not poll_interval > 0:
-        raise ValueError("poll_interval must be a number of seconds greater than 0, got %r" % (poll_interval,))
+    if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or not poll_interval >= MIN_POLL_INTERVAL:
+        raise ValueError("poll_interval must be a number of seconds, at least %s, got %r" % (MIN_POLL_INTERVAL, poll_interval))
     if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
         raise ValueError("max_workers must be 1 or more, got %r" % (max_workers,))
 
 
-def _poll_round(pool, client, followers, now):
+def _poll_round(pool, client, followers, now, deadline):
     """Poll ``followers`` in parallel; raise the first fatal error (in input order) once all are back."""
-    futures = [pool.submit(follower.poll, client, now) for follower in followers]
+    futures = [pool.submit(follower.poll, client, now, deadline) for follower in followers]
     changes = []
     fatal = None
     for future in futures:
@@ -277,9 +313,11 @@ def _poll_round(pool, client, followers, now):
     return changes
 
 
-def _stop(client, follower):
+def _stop(client, follower, deadline):
     try:
-        completed = client.stop_run(follower.run_id)
+        completed = client.stop_run(follower.run_id, deadline=deadline)
+    except DeadlineReached:
+        return "did not ask the controller to stop it: the %s s allowed for stopping runs had passed" % _seconds(STOP_SECONDS)
     except LeapworkError as error:
         return "could not stop it: %s" % one_line(error)
     if completed:
@@ -289,7 +327,8 @@ def _stop(client, follower):
 
 def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERVAL, done_status_as=PASSED,
                 clock=time.monotonic, sleep=time.sleep, max_workers=DEFAULT_MAX_WORKERS,
-                grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False):
+                grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False,
+                last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False):
     """Follow runs until each is over or ``wait_timeout`` seconds have passed; one ``RunResult`` per run id, in order.
 
     ``wait_timeout`` is one deadline for all runs (every run is read at least once, even with 0).
@@ -301,8 +340,14 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     controller has not answered for yet mean that it is not registered yet. Transient failures
     (no answer, 5xx, 408, 429, 448, 455) are waited out until the deadline. A 404 for a run that
     was seen before (a controller restart), or for any run after the grace period, ends that run
-    with an ``error`` outcome. Any other error (401, 403, ...) is raised as the ``LeapworkError`` it is.
-    A run id given twice is followed once.
+    with an ``error`` outcome. Answers that cannot be understood (a proxy's HTML page, JSON of the
+    wrong shape) are waited out like a 502. Any other error (401, 403, ...) is raised as the
+    ``LeapworkError`` it is. A run id given twice is followed once.
+
+    The deadline is handed to every request (see the module docstring); the last look at the
+    deadline may take ``last_look_seconds`` more (pass the client's request timeout). With
+    ``retry_reads`` the client retries each read on its own instead, without a deadline: for a
+    single read (``wait_timeout`` 0) where nothing else would wait out a failure.
     """
     _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as)
     run_ids = list(run_ids)
@@ -321,14 +366,16 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         while True:
             now = clock()
             pending = [follower for follower in ordered if not follower.over]
+            read_deadline = deadline
             if now >= deadline and not final_round_done:
                 # One last look at the deadline, so that a run that just ended is not reported as timed out.
                 due = [follower for follower in pending if follower.last_polled_at is None or follower.last_polled_at < deadline]
                 final_round_done = True
+                read_deadline = deadline + last_look_seconds
             else:
                 due = [follower for follower in pending if follower.next_due <= now]
             if due:
-                changes = _poll_round(pool, client, due, now)
+                changes = _poll_round(pool, client, due, now, None if retry_reads else read_deadline)
                 polled_at = clock()
                 for follower, changed in zip(due, changes):
                     follower.schedule(changed, polled_at)
@@ -347,7 +394,8 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         timed_out = [follower for follower in ordered if not follower.over and not follower.finished]
         stop_notes = {}
         if timed_out and stop_on_timeout:
-            futures = [(follower, pool.submit(_stop, client, follower)) for follower in timed_out]
+            stop_deadline = clock() + STOP_SECONDS
+            futures = [(follower, pool.submit(_stop, client, follower, stop_deadline)) for follower in timed_out]
             for follower, future in futures:
                 stop_notes[follower.run_id] = future.result()
     for follower in ordered:

@@ -60,6 +60,8 @@ notes:
   - Right after a run is started, a controller may answer 404 or 500 for a few seconds; this is
     tolerated while waiting. A run that disappears later (for example after a controller restart)
     ends with outcome V(error) and a message carrying its run id.
+  - A run that could not be read (unknown to the controller, gone, or only errors until the end)
+    fails the task with its run id, with or without O(wait), whatever O(fail_on_failure) says.
 seealso:
   - module: leapops.leapwork.flow_run
   - module: leapops.leapwork.run_stop

@@ -1,9 +1,10 @@
-"""Fault injection: rules that make matching API requests fail, hang, drop or restart the controller."""
+"""Fault injection: rules that make matching API requests fail, hang, drop, restart the controller,
+or get an answer that is not the API's (a proxy's page, JSON of the wrong shape)."""
 
 import re
 import threading
 
-ACTIONS = ("status", "delay", "drop", "restart")
+ACTIONS = ("status", "delay", "drop", "restart", "answer")
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "*")
 DEFAULT_BODIES = {
     410: "Schedule is already running",
@@ -18,6 +19,21 @@ DEFAULT_BODIES = {
 
 class FaultError(ValueError):
     """A fault specification is not valid."""
+
+
+def _headers(spec):
+    """Extra answer headers of a ``status`` or ``answer`` fault (``Retry-After``...), checked to be one line each."""
+    if not isinstance(spec, dict):
+        raise FaultError("headers must be an object")
+    headers = {}
+    for name, value in spec.items():
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            raise FaultError("header %r must have a text or number value" % name)
+        name, value = str(name), str(value)
+        if not name or ":" in name or any(char in name + value for char in "\r\n"):
+            raise FaultError("header %r must be one line, with a name without ':'" % name)
+        headers[name] = value
+    return headers
 
 
 class Fault:
@@ -40,7 +56,7 @@ class Fault:
         try:
             self.times = int(spec.get("times", 1))
             self.skip = int(spec.get("skip", 0))
-            self.status = int(spec.get("status", 500))
+            self.status = int(spec.get("status", 200 if self.action == "answer" else 500))
             self.seconds = float(spec.get("seconds", 1.0))
         except (TypeError, ValueError) as exc:
             raise FaultError("times, skip, status and seconds must be numbers") from exc
@@ -48,7 +64,14 @@ class Fault:
             raise FaultError("times must be -1 or more, skip and seconds not negative")
         if not 100 <= self.status <= 599:
             raise FaultError("status must be an HTTP status code")
-        self.body = str(spec.get("body", DEFAULT_BODIES.get(self.status, "Error %d" % self.status)))
+        if self.action == "answer":
+            self.body = str(spec.get("body", ""))
+        else:
+            self.body = str(spec.get("body", DEFAULT_BODIES.get(self.status, "Error %d" % self.status)))
+        self.content_type = str(spec.get("content_type", "text/html; charset=utf-8"))
+        if not self.content_type or any(char in self.content_type for char in "\r\n"):
+            raise FaultError("content_type must be one line of text")
+        self.headers = _headers(spec.get("headers") or {})
         self.after = bool(spec.get("after", False))
         self.seen = 0
         self.applied = 0
@@ -67,10 +90,12 @@ class Fault:
         result = {"method": self.method, "path": self.path, "action": self.action, "times": self.times,
                   "skip": self.skip, "seen": self.seen, "applied": self.applied, "exhausted": self.exhausted}
         if self.action == "status":
-            result.update(status=self.status, body=self.body)
+            result.update(status=self.status, body=self.body, headers=self.headers)
+        if self.action == "answer":
+            result.update(status=self.status, body=self.body, content_type=self.content_type, headers=self.headers)
         if self.action == "delay":
             result["seconds"] = self.seconds
-        if self.action in ("delay", "drop"):
+        if self.action in ("delay", "drop", "answer"):
             result["after"] = self.after
         return result
 

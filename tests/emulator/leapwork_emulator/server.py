@@ -381,7 +381,12 @@ class Handler(BaseHTTPRequestHandler):
             if fault.action == "status":
                 entry["status"] = fault.status
                 state.record(entry)
-                self._text(fault.status, fault.body)
+                self._text(fault.status, fault.body, fault.headers)
+                return
+            if fault.action == "answer" and not fault.after:
+                entry["status"] = fault.status
+                state.record(entry)
+                self._send(fault.status, fault.body.encode("utf-8"), fault.content_type, fault.headers)
                 return
             if fault.action == "restart":
                 state.model.restart()
@@ -394,11 +399,16 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 state.stopping.wait(fault.seconds)
         status, document, text, headers = self._api_answer(path or "/", query, only_routes)
-        entry["status"] = None if after is not None and after.action == "drop" else status
+        entry["status"] = status
+        if after is not None and after.action != "delay":
+            entry["status"] = after.status if after.action == "answer" else None
         state.record(entry)
         if after is not None:
             if after.action == "drop":
                 self._drop()
+                return
+            if after.action == "answer":
+                self._send(after.status, after.body.encode("utf-8"), after.content_type, after.headers)
                 return
             state.stopping.wait(after.seconds)
         if document is not None:

@@ -1,4 +1,4 @@
-"""Fault injection: status, delay, drop, restart, grace polls, skip and times."""
+"""Fault injection: status, delay, drop, restart, answer, grace polls, skip and times."""
 
 import http.client
 import socket
@@ -193,3 +193,53 @@ def test_delayed_request_does_not_block_others(client, emulator):
     assert client.get("/agents").status == 200
     assert time.monotonic() - start < 0.4
     thread.join()
+
+
+def test_answer_fault_replaces_the_answer(client, emulator):
+    run_id = client.trigger()
+    emulator.add_fault(method="GET", path="/status$", action="answer", times=2,
+                       body="<html><body>Proxy login</body></html>")
+    emulator.add_fault(method="GET", path="/runItemIds$", action="answer", body='{"RunItemIds": "none"}',
+                       content_type="application/json; charset=utf-8")
+    first = client.get("/run/%s/status" % run_id)
+    assert (first.status, first.text) == (200, "<html><body>Proxy login</body></html>")
+    assert first.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert client.get("/run/%s/status" % run_id).text.startswith("<html>")
+    assert client.get("/run/%s/status" % run_id).json()["Status"] in ("Queued", "Executing", "Finished")
+    ids = client.get("/run/%s/runItemIds" % run_id)
+    assert ids.json() == {"RunItemIds": "none"}
+    assert ids.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert [entry["fault"] for entry in emulator.requests()][-4:] == ["answer", "answer", None, "answer"]
+
+
+def test_answer_fault_with_a_status_and_without_a_body(client, emulator):
+    emulator.add_fault(method="GET", path="^/agents$", action="answer", status=502)
+    answer = client.get("/agents")
+    assert (answer.status, answer.text) == (502, "")
+    assert emulator.faults()[0]["content_type"] == "text/html; charset=utf-8"
+
+
+def test_answer_after_handling_creates_the_run_but_hides_its_id(client, emulator):
+    emulator.add_fault(method="PUT", path="^/flows/", action="answer", after=True, body="<html>gateway</html>")
+    answer = client.put(TRIGGER)
+    assert (answer.status, answer.text) == (200, "<html>gateway</html>")
+    assert len(emulator.runs()) == 1
+    assert emulator.requests()[-1]["status"] == 200 and emulator.requests()[-1]["fault"] == "answer"
+
+
+def test_answer_fault_content_type_must_be_one_line(emulator):
+    with pytest.raises(ValueError):
+        emulator.add_fault(action="answer", content_type="text/html\r\nX-Injected: 1")
+
+
+def test_status_fault_with_headers(client, emulator):
+    emulator.add_fault(method="GET", path="^/agents$", action="status", status=503, headers={"Retry-After": 30})
+    answer = client.get("/agents")
+    assert (answer.status, answer.text, answer.headers["Retry-After"]) == (503, "Service Unavailable", "30")
+    assert emulator.faults()[0]["headers"] == {"Retry-After": "30"}
+
+
+@pytest.mark.parametrize("headers", [["Retry-After"], {"Retry-After": "1\r\nX: y"}, {"A:B": "1"}, {"": "1"}, {"X": None}])
+def test_fault_headers_must_be_one_line(emulator, headers):
+    with pytest.raises(ValueError):
+        emulator.add_fault(action="status", status=503, headers=headers)

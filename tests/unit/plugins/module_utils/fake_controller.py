@@ -22,7 +22,8 @@ controller was made (``controller.elapsed()``):
 - ``simple_run(...)`` builds the usual shape: queued, then executing, items appearing, finished.
 
 Every call is counted (``calls[method]``, ``calls_for(method, id)``, ``log``) under a lock, so
-the fake can be used from the waiter's threads.
+the fake can be used from the waiter's threads. The ``deadline`` each call was given is kept in
+``deadlines`` (method, deadline) for tests of the waiter's deadline.
 """
 
 import collections
@@ -168,6 +169,7 @@ class FakeController(object):
         self.stop_error = stop_error
         self.calls = collections.Counter()
         self.log = []
+        self.deadlines = []
         self._lock = threading.Lock()
         for run in runs:
             self.add_run(run)
@@ -189,11 +191,12 @@ class FakeController(object):
         with self._lock:
             return sum(1 for entry in self.log if entry[0] == method and (identifier is None or entry[1] == identifier))
 
-    def _record(self, method, identifier):
+    def _record(self, method, identifier, deadline=None):
         moment = self.elapsed()
         with self._lock:
             self.calls[method] += 1
             self.log.append((method, identifier, moment))
+            self.deadlines.append((method, deadline))
         return moment
 
     @staticmethod
@@ -225,29 +228,29 @@ class FakeController(object):
         return run, item
 
     # ------------------------------------------------------------ the client interface
-    def run_status(self, run_id):
-        moment = self._record("run_status", run_id)
+    def run_status(self, run_id, deadline=None):
+        moment = self._record("run_status", run_id, deadline)
         return self._run("run_status", run_id, moment).status_at(moment)
 
-    def run_item_ids(self, run_id):
-        moment = self._record("run_item_ids", run_id)
+    def run_item_ids(self, run_id, deadline=None):
+        moment = self._record("run_item_ids", run_id, deadline)
         run = self._run("run_item_ids", run_id, moment)
         return [item.run_item_id for item in run.items if item.appears_at <= moment]
 
-    def run_item(self, run_item_id):
-        moment = self._record("run_item", run_item_id)
+    def run_item(self, run_item_id, deadline=None):
+        moment = self._record("run_item", run_item_id, deadline)
         run, item = self._item("run_item", run_item_id, moment)
         data = item.json_at(moment)
         if run.stopped_at is not None and moment >= run.stopped_at and data["Status"] in ("NoStatus", "Running"):
             data["Status"] = data["FlowInfo"]["Status"] = "Cancelled"
         return data
 
-    def keyframes(self, run_item_id):
-        moment = self._record("keyframes", run_item_id)
+    def keyframes(self, run_item_id, deadline=None):
+        moment = self._record("keyframes", run_item_id, deadline)
         return self._item("keyframes", run_item_id, moment)[1].keyframes_json()
 
-    def stop_run(self, run_id):
-        moment = self._record("stop_run", run_id)
+    def stop_run(self, run_id, deadline=None):
+        moment = self._record("stop_run", run_id, deadline)
         if self.stop_error is not None:
             raise self.stop_error
         run = self._run("stop_run", run_id, moment)

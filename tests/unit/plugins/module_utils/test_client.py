@@ -22,11 +22,14 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     normalize_controller_url,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    DeadlineReached,
     LeapworkConnectionError,
     LeapworkError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
+    UnexpectedAnswer,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import keyframes_of
 
 FLOW = "6b1a3e0c-0000-4000-8000-00000000f10e"
 AGENT = "a9e3d2c1-0000-4000-8000-0000000a6e27"
@@ -826,3 +829,148 @@ def test_connection_error_descriptions(make_client, fake_transport, network_erro
         make_client(retries=0).agents()
     assert text in str(info.value)
     assert " at 0x" not in str(info.value)
+
+
+# -- a caller's deadline (the waiter): one attempt, clipped, no sleep -----------------------
+
+@pytest.mark.parametrize("status", sorted(RETRYABLE_STATUSES))
+def test_with_a_deadline_a_transient_status_is_not_retried(make_client, fake_transport, fake_sleep, fake_clock, status):
+    fake_transport.add("GET", "/run/%s/status" % RUN, response(fake_transport, status, text="busy", headers={"Retry-After": "7"}),
+                       {"Status": "Finished"})
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client(clock=fake_clock).run_status(RUN, deadline=fake_clock.now + 60)
+    assert fake_transport.count == 1 and fake_sleep.calls == []
+    # The pause the controller asked for is handed to the caller, which owns the waiting.
+    assert info.value.retry_after == 7.0 and info.value.status == status and info.value.run_id == RUN
+
+
+def test_with_a_deadline_a_connection_error_is_not_retried(make_client, fake_transport, fake_sleep, fake_clock, network_errors):
+    fake_transport.add("GET", "/run/%s/runItemIds" % RUN, network_errors.refused(), {"RunItemIds": []})
+    with pytest.raises(LeapworkConnectionError) as info:
+        make_client(clock=fake_clock).run_item_ids(RUN, deadline=fake_clock.now + 60)
+    assert fake_transport.count == 1 and fake_sleep.calls == []
+    assert "gave up" not in str(info.value)
+
+
+@pytest.mark.parametrize("remaining, timeout", [(60, 30.0), (12.5, 12.5), (0.2, _client.MIN_REQUEST_TIMEOUT)])
+def test_with_a_deadline_the_timeout_is_what_remains(make_client, fake_transport, fake_clock, remaining, timeout):
+    fake_transport.add("GET", "/runItems/%s" % ITEM, {"RunItemId": ITEM})
+    make_client(clock=fake_clock, request_timeout=30).run_item(ITEM, deadline=fake_clock.now + remaining)
+    assert fake_transport.calls[0].timeout == pytest.approx(timeout)
+
+
+def test_the_floor_never_exceeds_the_request_timeout(make_client, fake_transport, fake_clock):
+    fake_transport.add("GET", "/runItems/%s/keyframes" % ITEM, [])
+    make_client(clock=fake_clock, request_timeout=0.2).keyframes(ITEM, deadline=fake_clock.now + 0.1)
+    assert fake_transport.calls[0].timeout == pytest.approx(0.2)
+
+
+def test_past_the_deadline_nothing_is_sent(make_client, fake_transport, fake_clock):
+    with pytest.raises(DeadlineReached) as info:
+        make_client(clock=fake_clock).stop_run(RUN, deadline=fake_clock.now)
+    assert fake_transport.count == 0
+    assert str(info.value) == "Could not stop a run (run %s): not sent, the deadline had passed" % RUN
+    assert info.value.run_id == RUN
+
+
+def test_stop_fallback_under_a_deadline_is_clipped_too(make_client, fake_transport, fake_clock):
+    def slow_404(call):
+        fake_clock.now += 1.5
+        return response(fake_transport, 404, text="No HTTP resource")
+    fake_transport.add("PUT", "/run/%s/stop" % RUN, slow_404)
+    fake_transport.add("PUT", "/schedules/%s/stop" % RUN, {"OperationCompleted": True})
+    assert make_client(clock=fake_clock).stop_run(RUN, deadline=fake_clock.now + 2) is True
+    assert [call.timeout for call in fake_transport.calls] == [pytest.approx(2.0), pytest.approx(0.5)]
+
+
+def test_without_a_deadline_nothing_changes(make_client, fake_transport, fake_sleep, fake_clock):
+    fake_transport.add("GET", "/run/%s/status" % RUN, response(fake_transport, 503), {"Status": "Queued"})
+    assert make_client(clock=fake_clock).run_status(RUN) == "Queued"
+    assert fake_transport.count == 2 and fake_sleep.calls == [0.5]
+    assert fake_transport.calls[0].timeout == 30
+
+
+# -- answers we cannot understand -----------------------------------------------------------
+
+@pytest.mark.parametrize("name, path, answer", [
+    ("run_status", "/run/%s/status" % RUN, {"text": "<html><body>Proxy login</body></html>"}),
+    ("run_status", "/run/%s/status" % RUN, {"json_body": {"Status": None}}),
+    ("run_item_ids", "/run/%s/runItemIds" % RUN, {"json_body": {"RunItemIds": "not a list"}}),
+    ("run_item_ids", "/run/%s/runItemIds" % RUN, {"text": ""}),
+])
+def test_garbled_success_is_an_unexpected_answer(make_client, fake_transport, name, path, answer):
+    fake_transport.add("GET", path, fake_transport.Response(200, **answer))
+    with pytest.raises(UnexpectedAnswer) as info:
+        getattr(make_client(), name)(RUN)
+    assert info.value.run_id == RUN
+    assert str(info.value).startswith("Could not ")
+
+
+# -- redact, then trim ----------------------------------------------------------------------
+
+def _key_near_the_cut(key, position=280):
+    return "x" * position + key + " and more text after it " + "y" * 400
+
+
+def _no_key_prefix(key, *texts):
+    for text in texts:
+        assert key[:6] not in str(text), text
+
+
+@pytest.mark.parametrize("status", [500, 403, 503])
+def test_a_key_echoed_near_the_cut_of_an_error_body_does_not_leak(make_client, fake_transport, access_key, status):
+    # Issue 8 item 8: the body was trimmed to 300 characters before redaction, which left the
+    # first characters of a key that straddled the cut.
+    fake_transport.add("GET", "/agents", response(fake_transport, status, text=_key_near_the_cut(access_key)))
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client(retries=0).agents()
+    _no_key_prefix(access_key, str(info.value), info.value.body, repr(info.value.to_dict()))
+    assert "********" in info.value.body
+
+
+@pytest.mark.parametrize("position", [270, 280, 290])
+def test_a_key_near_the_cut_of_a_non_json_answer_does_not_leak(make_client, fake_transport, access_key, position):
+    fake_transport.add("GET", "/run/%s/status" % RUN, fake_transport.Response(200, text=_key_near_the_cut(access_key, position)))
+    with pytest.raises(UnexpectedAnswer) as info:
+        make_client().run_status(RUN)
+    _no_key_prefix(access_key, str(info.value), info.value.body)
+
+
+def test_a_key_near_the_cut_of_an_unexpected_json_answer_does_not_leak(make_client, fake_transport, access_key):
+    fake_transport.add("GET", "/agents", fake_transport.Response(200, {"Message": _key_near_the_cut(access_key, 270)}))
+    with pytest.raises(UnexpectedAnswer) as info:
+        make_client().agents()
+    _no_key_prefix(access_key, str(info.value))
+
+
+def test_a_key_near_the_cut_of_a_trigger_answer_without_run_id_does_not_leak(make_client, fake_transport, access_key):
+    fake_transport.add("PUT", TRIGGER_PATH, fake_transport.Response(200, text=_key_near_the_cut(access_key)))
+    with pytest.raises(TriggerOutcomeUnknown) as info:
+        make_client().trigger_flow(FLOW, AGENT)
+    _no_key_prefix(access_key, str(info.value), info.value.body)
+
+
+def test_a_key_near_the_cut_of_a_redirect_location_does_not_leak(make_client, fake_transport, access_key):
+    location = "https://sso.example/" + "p" * 180 + access_key
+    fake_transport.add("GET", "/agents", response(fake_transport, 302, headers={"Location": location}))
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client().agents()
+    _no_key_prefix(access_key, str(info.value))
+
+
+def test_a_key_near_the_cut_of_a_transport_error_does_not_leak(make_client, fake_transport, access_key):
+    error = requests.exceptions.ConnectionError("z" * 190 + access_key)
+    fake_transport.add("GET", "/agents", error)
+    with pytest.raises(LeapworkConnectionError) as info:
+        make_client(retries=0).agents()
+    _no_key_prefix(access_key, str(info.value))
+
+
+def test_a_key_echoed_in_a_success_answer_is_redacted_before_any_layer_trims_it(make_client, fake_transport, access_key):
+    # Keyframe messages are trimmed to 500 characters by the result model: the key must be gone first.
+    message = "m" * 495 + access_key
+    fake_transport.add("GET", "/runItems/%s/keyframes" % ITEM, [{"Level": "Error", "LogMessage": message}])
+    [keyframe] = make_client().keyframes(ITEM)
+    assert keyframe["LogMessage"] == "m" * 495 + "********"
+    kept = keyframes_of([keyframe])
+    _no_key_prefix(access_key, kept[0]["message"])

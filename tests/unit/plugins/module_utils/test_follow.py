@@ -4,6 +4,7 @@
 
 """Unit tests for _follow: from run ids to a module result, on fake time against the fake controller."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -149,7 +150,9 @@ class TestWithoutWait:
         assert any("ghost" in line and "404" in line for line in report.output["failures"])
         assert controller.calls["run_status"] == 1
         assert clock.sleeps == []
-        assert report.failed is False
+        # Not a verdict: the run could not be read, so the task fails, fail_on_failure or not.
+        assert report.failed is True
+        assert report.message.startswith("Leapwork: could not read run(s) ghost:")
 
     def test_unknown_run_among_others(self, clock):
         controller = make(clock, simple_run("r", duration=100))
@@ -168,6 +171,27 @@ class TestWithoutWait:
         assert run["outcome"] == "error"
         assert "still going" not in run["message"]
         assert report.output["outcome"] == "error"
+        assert report.failed is True
+
+    @pytest.mark.parametrize("fail_on_failure", [True, False])
+    def test_a_run_that_could_not_be_read_fails_with_its_id(self, clock, fail_on_failure):
+        # Issue 8 item 3: against a controller that refuses connections, run_info without wait
+        # returned failed: false with outcome error.
+        controller = make(clock, simple_run("r", duration=100, faults=[Fault(0, NEVER, None)]),
+                          simple_run("fine", duration=100))
+        report = report_of(controller, ["r", "fine"], wait=False, fail_on_failure=fail_on_failure)
+        assert report.failed is True
+        assert report.message.startswith("Leapwork: could not read run(s) r:")
+        assert "run r: the controller answered only with errors (1 failed poll; last: " in report.message
+        assert "no answer from the controller" in report.message
+        assert [run["outcome"] for run in report.output["runs"]] == ["error", "running"]
+
+    def test_a_failing_verdict_without_wait_does_not_fail(self, clock):
+        # A failed flow read without wait is a verdict, which only fail_on_failure with wait judges.
+        controller = make(clock, simple_run("r", outcome="Failed", duration=1))
+        clock.advance(10)
+        report = report_of(controller, ["r"], wait=False)
+        assert report.output["outcome"] == "failed"
         assert report.failed is False
 
     def test_errors_that_end_everything_are_raised(self, clock):
@@ -313,7 +337,18 @@ class TestWithWait:
         assert clock.now - controller.origin >= 30
         assert controller.calls["run_status"] > 1
         assert report.failed is True
-        assert report.message.startswith("Leapwork: error")
+        assert report.message.startswith("Leapwork: could not read run(s) ghost; error")
+
+    def test_run_unreadable_until_the_deadline_fails_without_fail_on_failure(self, clock, tmp_path):
+        fault = Fault(3, NEVER, status=502)
+        controller = make(clock, simple_run("r", duration=100, faults=[fault]), simple_run("ok", duration=5))
+        junit = tmp_path / "junit.xml"
+        report = report_of(controller, ["r", "ok"], wait_timeout=30, fail_on_failure=False, junit_path=str(junit))
+        assert report.failed is True
+        assert report.message.startswith("Leapwork: could not read run(s) r:")
+        assert [run["outcome"] for run in report.output["runs"]] == ["error", "passed"]
+        assert re.search(r"only with errors from [34](\.\d)? seconds into the wait", report.output["runs"][0]["message"])
+        assert len(ET.parse(str(junit)).getroot().findall("testsuite")) == 2
 
     def test_run_registered_late_is_followed(self, clock):
         controller = make(clock, simple_run("late", duration=5, registered_at=10))
@@ -329,8 +364,13 @@ class TestWaitParamsProblem:
     def test_zero_timeout_is_valid(self):
         assert wait_params_problem(make_params(wait_timeout=0)) is None
 
-    def test_small_poll_interval_is_valid(self):
-        assert wait_params_problem(make_params(poll_interval=0.1)) is None
+    def test_smallest_poll_interval_is_valid(self):
+        assert wait_params_problem(make_params(poll_interval=0.5)) is None
+
+    @pytest.mark.parametrize("value", [0.1, 0.49])
+    def test_poll_interval_below_the_lower_bound(self, value):
+        assert wait_params_problem(make_params(poll_interval=value)) == (
+            "poll_interval must be at least 0.5 seconds, got %s" % value)
 
     def test_negative_wait_timeout(self):
         problem = wait_params_problem(make_params(wait_timeout=-1))

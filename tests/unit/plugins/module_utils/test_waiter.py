@@ -14,7 +14,9 @@ import yaml
 
 from ansible_collections.leapops.leapwork.plugins.doc_fragments.wait import ModuleDocFragment
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError, LeapworkHTTPError
+from ansible_collections.leapops.leapwork.plugins.module_utils._client import MIN_REQUEST_TIMEOUT
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
+    STOP_SECONDS,
     follow_runs,
     is_transient,
     poll_delays,
@@ -440,7 +442,7 @@ class TestConcurrency:
                 super().__init__(*args, **kwargs)
                 self.met = set()
 
-            def run_status(self, run_id):
+            def run_status(self, run_id, deadline=None):
                 if run_id not in self.met:
                     self.met.add(run_id)
                     barrier.wait()  # raises BrokenBarrierError unless 4 threads are inside at once
@@ -455,7 +457,7 @@ class TestConcurrency:
         state = {"inside": 0, "most": 0}
 
         class CountingController(FakeController):
-            def run_status(self, run_id):
+            def run_status(self, run_id, deadline=None):
                 with lock:
                     state["inside"] += 1
                     state["most"] = max(state["most"], state["inside"])
@@ -487,6 +489,7 @@ class TestArguments:
         {"wait_timeout": -1},
         {"wait_timeout": "10"},
         {"poll_interval": 0},
+        {"poll_interval": 0.4},
         {"max_workers": 0},
         {"grace_seconds": -5},
         {"done_status_as": "maybe"},
@@ -505,3 +508,196 @@ class TestArguments:
             assert option.get("default") == doc.get("default"), name
             assert option.get("choices") == doc.get("choices"), name
             assert doc["description"], name
+
+
+# -- the deadline over the real client, on fake time -----------------------------------------
+
+RUN = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
+STATUS = "/run/%s/status" % RUN
+ITEM_IDS = "/run/%s/runItemIds" % RUN
+STOP = "/run/%s/stop" % RUN
+
+
+def item_path(number):
+    return "/runItems/item-%d" % number
+
+
+def running_item(number):
+    return {"RunItemId": "item-%d" % number, "Status": "Running",
+            "FlowInfo": {"FlowTitle": "Flow %d" % number}, "AgentInfo": {"AgentTitle": "Agent"}}
+
+
+class Controller(object):
+    """Answers for the real client's fake transport that take fake time, like a slow controller would.
+
+    ``answer(after, outcome)``: the answer comes ``after`` seconds after the request; if the
+    request's timeout is shorter, the clock moves by the timeout and a read timeout is raised.
+    """
+
+    def __init__(self, clock, network_errors):
+        self.clock = clock
+        self.network_errors = network_errors
+
+    def answer(self, after, outcome):
+        def respond(call):
+            if after > call.timeout:
+                self.clock.now += call.timeout
+                raise self.network_errors.read_timeout()
+            self.clock.now += after
+            return outcome
+        return respond
+
+
+@pytest.fixture
+def controller(fake_clock, network_errors):
+    return Controller(fake_clock, network_errors)
+
+
+def follow_for_real(client, clock, sleep, wait_timeout, **options):
+    options.setdefault("stop_on_timeout", True)
+    started = clock()
+    results = follow_runs(client, [RUN], wait_timeout=wait_timeout, clock=clock, sleep=sleep,
+                          last_look_seconds=client.request_timeout, **options)
+    return results, clock() - started
+
+
+def promise(wait_timeout, request_timeout):
+    """What the documentation promises; the waiter itself stays within the tighter bound below."""
+    bound = wait_timeout + request_timeout + STOP_SECONDS + MIN_REQUEST_TIMEOUT
+    assert bound <= wait_timeout + request_timeout + 5
+    return bound
+
+
+class TestDeadlineOverTheClient:
+    def test_a_silent_status_does_not_stretch_the_wait(self, make_client, fake_transport, fake_clock, fake_sleep, controller):
+        # Issue 8 item 1: wait_timeout 3, request_timeout 2, a status GET answered after 6 s: the
+        # client retried each GET 4 times with its own backoff and the task took about 29 s.
+        fake_transport.add("GET", STATUS, controller.answer(6, {"Status": "Executing"}))
+        fake_transport.add("PUT", STOP, {"OperationCompleted": True})
+        client = make_client(clock=fake_clock, request_timeout=2)
+        [result], took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=3)
+        assert took <= promise(3, 2)
+        assert result.timed_out and result.outcome == "error" and result.unreadable
+        assert "read timeout" in result.message and RUN in result.message
+        assert "asked the controller to stop it" in result.message
+        assert all(call.timeout <= 2 for call in fake_transport.calls)
+
+    def test_retry_after_never_pushes_past_the_deadline(self, make_client, fake_transport, fake_clock, fake_sleep):
+        busy = fake_transport.Response(503, text="Service Unavailable", headers={"Retry-After": "3600"})
+        fake_transport.add("GET", STATUS, busy)
+        fake_transport.add("PUT", STOP, busy)
+        client = make_client(clock=fake_clock, request_timeout=30)
+        [result], took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=10, poll_interval=5)
+        assert took <= promise(10, 30)
+        assert took == pytest.approx(10)  # answers come at once: nothing to wait for after the deadline
+        assert "503" in result.message and "could not stop it" in result.message
+        # The client honours Retry-After only through the waiter: one status request per poll.
+        assert len(fake_transport.calls_to("GET", STATUS)) == 2
+
+    def test_retry_after_is_honoured_by_the_waiter(self, make_client, fake_transport, fake_clock, fake_sleep):
+        moments = []
+
+        def status(answer):
+            def respond(call):
+                moments.append(fake_clock.now)
+                return answer
+            return respond
+        busy = fake_transport.Response(429, text="Too many requests", headers={"Retry-After": "4"})
+        fake_transport.add("GET", STATUS, status(busy), status({"Status": "Finished"}))
+        fake_transport.add("GET", ITEM_IDS, {"RunItemIds": ["item-0"]})
+        fake_transport.add("GET", item_path(0), dict(running_item(0), Status="Passed"))
+        client = make_client(clock=fake_clock)
+        [result], _took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=60)
+        assert result.outcome == "passed"
+        assert moments[1] - moments[0] >= 4
+
+    def test_slow_answers_for_many_items_stay_within_the_deadline(self, make_client, fake_transport, fake_clock, fake_sleep,
+                                                                  controller):
+        # Every answer comes just within the request timeout: a poll of twelve items takes 23 s,
+        # but nothing is sent once the deadline has passed.
+        fake_transport.add("GET", STATUS, controller.answer(1.9, {"Status": "Executing"}))
+        fake_transport.add("GET", ITEM_IDS, controller.answer(1.9, {"RunItemIds": ["item-%d" % number for number in range(12)]}))
+        for number in range(12):
+            fake_transport.add("GET", item_path(number), controller.answer(1.9, running_item(number)))
+        fake_transport.add("PUT", STOP, controller.answer(1.9, {"OperationCompleted": True}))
+        client = make_client(clock=fake_clock, request_timeout=2)
+        [result], took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=5)
+        assert took <= promise(5, 2)
+        assert result.timed_out and result.status == "Executing"
+        assert "asked the controller to stop it" in result.message
+
+    def test_a_silent_stop_is_bounded(self, make_client, fake_transport, fake_clock, fake_sleep, controller):
+        fake_transport.add("GET", STATUS, {"Status": "Executing"})
+        fake_transport.add("GET", ITEM_IDS, {"RunItemIds": []})
+        fake_transport.add("PUT", STOP, controller.answer(600, {"OperationCompleted": True}))
+        client = make_client(clock=fake_clock, request_timeout=30)
+        [result], took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=20)
+        assert took == pytest.approx(20 + STOP_SECONDS)
+        assert "could not stop it" in result.message and "read timeout" in result.message
+        assert result.outcome == "timed_out"
+
+    def test_stops_past_their_budget_are_not_sent(self, make_client, fake_transport, fake_clock, fake_sleep, controller):
+        run_ids = ["run-%d" % number for number in range(3)]
+        for run_id in run_ids:
+            fake_transport.add("GET", "/run/%s/status" % run_id, {"Status": "Executing"})
+            fake_transport.add("GET", "/run/%s/runItemIds" % run_id, {"RunItemIds": []})
+            fake_transport.add("PUT", "/run/%s/stop" % run_id, controller.answer(600, {"OperationCompleted": True}))
+        client = make_client(clock=fake_clock, request_timeout=30)
+        started = fake_clock()
+        results = follow_runs(client, run_ids, wait_timeout=20, clock=fake_clock, sleep=fake_sleep, max_workers=1,
+                              stop_on_timeout=True, last_look_seconds=30)
+        assert fake_clock() - started <= promise(20, 30)
+        assert "could not stop it" in results[0].message
+        assert "the 2.5 s allowed for stopping runs had passed" in results[-1].message
+
+    def test_a_connection_refused_throughout(self, make_client, fake_transport, fake_clock, fake_sleep, network_errors):
+        fake_transport.add("GET", STATUS, network_errors.refused())
+        fake_transport.add("PUT", STOP, network_errors.refused())
+        client = make_client(clock=fake_clock, request_timeout=30)
+        [result], took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=30, poll_interval=5)
+        assert took == pytest.approx(30)
+        assert result.unreadable and "connection could not be established" in result.message
+        assert fake_sleep.calls and max(fake_sleep.calls) <= 5
+
+
+class TestGarbledAnswers:
+    """Issue 8 item 9: a 200 that cannot be understood ended the whole wait and left runs running."""
+
+    @pytest.mark.parametrize("status_answer, item_ids_answer", [
+        ({"text": "<html><body>Please log in to the proxy</body></html>"}, None),
+        ({"json_body": {"Status": None}}, None),
+        (None, {"json_body": {"RunItemIds": "item-0"}}),
+        (None, {"text": "{\"RunItemIds\": ["}),
+    ])
+    def test_waited_out_like_a_502(self, make_client, fake_transport, fake_clock, fake_sleep, status_answer, item_ids_answer):
+        garbled_status = [fake_transport.Response(200, **status_answer)] * 3 if status_answer else []
+        garbled_ids = [fake_transport.Response(200, **item_ids_answer)] * 3 if item_ids_answer else []
+        fake_transport.add("GET", STATUS, *(garbled_status + [{"Status": "Finished"}]))
+        fake_transport.add("GET", ITEM_IDS, *(garbled_ids + [{"RunItemIds": ["item-0"]}]))
+        fake_transport.add("GET", item_path(0), dict(running_item(0), Status="Passed"))
+        client = make_client(clock=fake_clock)
+        [result], _took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=60)
+        assert result.outcome == "passed"
+
+    def test_a_run_that_stays_garbled_ends_as_an_error_with_its_id(self, make_client, fake_transport, fake_clock, fake_sleep):
+        fake_transport.add("GET", STATUS, fake_transport.Response(200, text="<html>gateway</html>"))
+        fake_transport.add("PUT", STOP, {"OperationCompleted": True})
+        client = make_client(clock=fake_clock)
+        [result], took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=20)
+        assert took == pytest.approx(20)
+        assert result.outcome == "error" and result.unreadable and result.timed_out
+        assert result.message.startswith("run %s: the controller answered only with errors" % RUN)
+        assert "not JSON" in result.message and "gateway" in result.message
+        # It was asked to stop, since it may well be running.
+        assert len(fake_transport.calls_to("PUT", STOP)) == 1
+
+    def test_garbled_keyframes_are_read_again(self, make_client, fake_transport, fake_clock, fake_sleep):
+        fake_transport.add("GET", STATUS, {"Status": "Finished"})
+        fake_transport.add("GET", ITEM_IDS, {"RunItemIds": ["item-0"]})
+        fake_transport.add("GET", item_path(0), dict(running_item(0), Status="Failed"))
+        fake_transport.add("GET", item_path(0) + "/keyframes", {"not": "a list"},
+                           [{"Level": "Error", "LogMessage": "Total is wrong"}])
+        client = make_client(clock=fake_clock)
+        [result], _took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=60)
+        assert result.outcome == "failed"
+        assert result.items[0].keyframes[0]["message"] == "Total is wrong"

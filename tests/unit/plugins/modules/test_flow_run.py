@@ -181,6 +181,7 @@ class TestArguments:
     @pytest.mark.parametrize("args, option", [
         (dict(wait_timeout=-1), "wait_timeout"),
         (dict(poll_interval=0), "poll_interval"),
+        (dict(poll_interval=0.25), "poll_interval must be at least 0.5 seconds"),
     ])
     def test_wait_options_are_checked_before_any_call(self, client, client_requests, args, option):
         failed, result = run_module(single(**args))
