@@ -513,7 +513,7 @@ class LeapworkClient(object):
                         "controller's run listings for schedule %s before running it again." % schedule_id)
             raise self._http_error(call, response, attempts, note=note)
         try:
-            data = response.json()
+            data = self._parsed(response)
         except ValueError:
             data = _MISSING
         run_id = _field(data, "RunId")
@@ -521,7 +521,7 @@ class LeapworkClient(object):
             message = ("Running schedule %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), so a run "
                        "has probably started but its id is unknown. It was not retried; check the controller's run "
                        "listings before running it again."
-                       % (schedule_id, sent_at, status, trim_text(_text(response)) or "empty body"))
+                       % (schedule_id, sent_at, status, self._body(response) or "empty body"))
             raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
         return run_id.strip()
 
