@@ -35,7 +35,9 @@ options:
     description:
       - The longest pause, in seconds, between two reads of a run's progress.
       - Polling starts fast (after half a second) so that short runs are noticed quickly, then slows
-        down towards this value while nothing changes, and speeds up again when something does.
+        down towards this value, and speeds up again when the run's status changes.
+      - Each poll reads the run's status; its flows are read once it has finished, at O(wait_timeout),
+        and every two minutes while it runs.
       - Several runs are followed at the same time.
     type: float
     default: 5
