@@ -39,7 +39,9 @@ options:
     description:
       - The longest pause, in seconds, between two reads of a run's progress. At least V(0.5).
       - Polling starts fast (after half a second) so that short runs are noticed quickly, then slows
-        down towards this value while nothing changes, and speeds up again when something does.
+        down towards this value, and speeds up again when the run's status changes.
+      - Each poll reads the run's status; its flows are read once it has finished, at O(wait_timeout),
+        and every two minutes while it runs.
       - A controller that asks for a longer pause (C(Retry-After)) gets it, within O(wait_timeout).
       - Several runs are followed at the same time.
     type: float

@@ -14,10 +14,14 @@ A run is over when its status is ``Finished`` and every one of its items has a t
 ``follow_runs`` is a scheduling loop. Each round it polls every run that is due, in parallel on
 a thread pool, then sleeps until the next run is due or the deadline comes. Each run is polled
 at once, then after 0.5 s, and the pause grows by half each time up to ``poll_interval``; it
-drops back to 0.5 s whenever something changed (the run's status, a new item, an item's
-status). A short run is noticed within about a second; a long one costs a request pair every
-``poll_interval`` seconds. Only items that have not ended are read again, and keyframes are
-read once, for items that did not pass.
+drops back to 0.5 s when the run's status changes (Queued to Executing, Executing to Finished).
+A poll reads the run status alone. The items (their ids, then each item not ended yet) are
+read when they can matter: once the run is ``Finished`` (until every item has ended), at the
+deadline (so that a run that times out is reported with its items), and every
+``ITEM_REFRESH_SECONDS`` while it executes (so that a long run's items stay roughly current).
+Keyframes are read once, for items that ended without passing. A short run is noticed within
+about a second; a long one costs one request every ``poll_interval`` seconds, plus an item
+read every ``ITEM_REFRESH_SECONDS``.
 
 The deadline holds whatever the controller does. The waiter is the only retry layer while
 following: it hands the deadline to the client, which sends each read once with its timeout
@@ -62,6 +66,8 @@ MIN_POLL_INTERVAL = FIRST_DELAY
 STOP_SECONDS = 2.5
 #: How long the last look at the deadline may take when the caller does not say (the default request timeout).
 DEFAULT_LAST_LOOK_SECONDS = 30.0
+#: While a run executes, its items are read again at most this often (seconds).
+ITEM_REFRESH_SECONDS = 120.0
 
 DEFAULT_WAIT_TIMEOUT = 3600
 DEFAULT_POLL_INTERVAL = 5.0
@@ -114,9 +120,10 @@ def _http_status(error):
 class _RunFollower(object):
     """The state of one run being followed. Polled by one thread at a time."""
 
-    def __init__(self, run_id, started_at, poll_interval, grace_seconds, done_status_as):
+    def __init__(self, run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline=None):
         self.run_id = run_id
         self.started_at = started_at
+        self.deadline = deadline  # polls from then on read the items: they make the timed-out report
         self.poll_interval = poll_interval
         self.grace_seconds = grace_seconds
         self.done_status_as = done_status_as
@@ -137,15 +144,17 @@ class _RunFollower(object):
         self.last_failure = None
         self.retry_after = None  # the pause the controller asked for in its last failed answer
         self.last_polled_at = None
+        self.items_read_at = None  # when the items were last read (None: never)
         self.next_due = started_at
         self._operation = "run"
         self._delays = poll_delays(poll_interval)
 
     # ---------------------------------------------------------------- one poll
     def poll(self, client, now, deadline):
-        """Read what changed and return whether anything did. Raises only errors that end everything.
+        """Read the run (and its items when they matter); return whether its status changed.
 
-        ``deadline`` goes to every read (``None``: the client retries on its own).
+        ``deadline`` goes to every read (``None``: the client retries on its own). Raises only
+        errors that end everything.
         """
         changed = False
         self._operation = "run"
@@ -168,21 +177,9 @@ class _RunFollower(object):
         self._track_queue(status, now)
         self.status = status
         self.seen = True
-        # Read after the status, so that the list is complete once the status says Finished.
-        for run_item_id in client.run_item_ids(self.run_id, deadline=deadline):
-            if run_item_id not in self.items and run_item_id not in self.item_ids:
-                self.item_ids.append(run_item_id)
-                changed = True
-        self._operation = "item"
-        for run_item_id in self.item_ids:
-            known = self.items.get(run_item_id)
-            if known is None or not known.terminal:
-                item = ItemResult.from_run_item(client.run_item(run_item_id, deadline=deadline), self.done_status_as,
-                                                run_item_id=run_item_id)
-                item.run_item_id = run_item_id  # the id we asked for is the one we track
-                if known is None or known.status != item.status:
-                    changed = True
-                self.items[run_item_id] = item
+        if not self._items_matter(status, now):
+            return changed
+        self._read_items(client, now, deadline)
         self.finished = status == FINISHED and all(self.items[run_item_id].terminal for run_item_id in self.item_ids)
         for run_item_id in self.item_ids:
             item = self.items[run_item_id]
@@ -192,6 +189,33 @@ class _RunFollower(object):
                                  for run_item_id in self.item_ids):
             self._end(now)
         return changed
+
+    def _items_matter(self, status, now):
+        """Whether this poll reads the items, besides the status (see the module docstring)."""
+        if status == FINISHED or (self.deadline is not None and now >= self.deadline):
+            return True
+        if status == QUEUED:
+            return False  # a queued run has no items
+        if self.items_read_at is None:
+            # Counted from when the run is first seen executing: a short run is read once, at its end.
+            self.items_read_at = now
+            return False
+        return now - self.items_read_at >= ITEM_REFRESH_SECONDS
+
+    def _read_items(self, client, now, deadline):
+        self.items_read_at = now
+        # Read after the status, so that the list is complete once the status says Finished.
+        for run_item_id in client.run_item_ids(self.run_id, deadline=deadline):
+            if run_item_id not in self.items and run_item_id not in self.item_ids:
+                self.item_ids.append(run_item_id)
+        self._operation = "item"
+        for run_item_id in self.item_ids:
+            known = self.items.get(run_item_id)
+            if known is None or not known.terminal:
+                item = ItemResult.from_run_item(client.run_item(run_item_id, deadline=deadline), self.done_status_as,
+                                                run_item_id=run_item_id)
+                item.run_item_id = run_item_id  # the id we asked for is the one we track
+                self.items[run_item_id] = item
 
     def _read_keyframes(self, client, item, deadline):
         try:
@@ -249,6 +273,7 @@ class _RunFollower(object):
 
     # ---------------------------------------------------------------- scheduling
     def schedule(self, changed, now):
+        """Plan the next poll; ``changed``: the run's status changed, so polls come fast again."""
         if changed:
             self._delays = poll_delays(self.poll_interval)
         # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
@@ -356,7 +381,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     followers = {}
     for run_id in run_ids:
         if run_id not in followers:
-            followers[run_id] = _RunFollower(run_id, started_at, poll_interval, grace_seconds, done_status_as)
+            followers[run_id] = _RunFollower(run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline)
     if not followers:
         return []
     ordered = list(followers.values())

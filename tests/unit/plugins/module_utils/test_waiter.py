@@ -183,25 +183,80 @@ class TestQueued:
 
 
 class TestRequestEconomy:
+    """Exact request counts per scenario. Polls come at 0, 0.5, 1.25, 2.375, 4.0625, 6.59, 10.39,
+    15.39 s, then every 5 s (poll_delays(5)); the backoff starts again only when the run status
+    changes. A poll reads the run status alone; the items when the run is Finished, at the
+    deadline, and every ITEM_REFRESH_SECONDS (120 s) while it executes."""
+
+    def test_short_passing_run(self, clock):
+        # Finished at 2 s, seen by the poll at 2.375 s: 4 status reads, then the item list and the item.
+        controller = make(clock, simple_run("r", duration=2))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "passed"
+        assert dict(controller.calls) == {"run_status": 4, "run_item_ids": 1, "run_item": 1}
+        assert result.elapsed_seconds == pytest.approx(2.375, abs=0.001)
+
+    def test_short_failing_run_keeps_its_failure_details(self, clock):
+        controller = make(clock, simple_run("r", outcome="Failed", duration=2))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "failed"
+        assert dict(controller.calls) == {"run_status": 4, "run_item_ids": 1, "run_item": 1, "keyframes": 1}
+        assert [keyframe["level"] for keyframe in result.to_dict()["run_items"][0]["keyframes"]] == ["Info", "Error"]
+
+    def test_a_five_second_run(self, clock):
+        # Finished at 5 s; polls at 0, 0.5, 1.25, 2.375, 4.0625 (executing) and 6.59 s (Finished).
+        controller = make(clock, simple_run("r", duration=5))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "passed"
+        assert dict(controller.calls) == {"run_status": 6, "run_item_ids": 1, "run_item": 1}
+
+    def test_item_status_changes_do_not_restart_the_backoff(self, clock):
+        statuses = [(0.1, "NoStatus"), (1, "Initializing"), (2, "Connecting"), (3, "Connected"), (4, "Running"),
+                    (5, "IsProcessing"), (30, "Passed")]
+        run = FakeRun("r", statuses=[(0, "Executing"), (30, "Finished")], items=[FakeItem("i", statuses=statuses)])
+        controller = make(clock, run)
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "passed"
+        assert clock.sleeps == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5, 5, 5, 5]
+        assert dict(controller.calls) == {"run_status": 11, "run_item_ids": 1, "run_item": 1}
+
+    def test_queued_then_executing(self, clock):
+        # Queued until 20 s: polls up to 20.39 s (10.39 + 5 + 5); the change to Executing starts the
+        # backoff again: 20.89, 21.64, 22.77, 24.45, 26.98 s (Finished at 25 s). Queued time as before.
+        controller = make(clock, simple_run("r", queued=20, duration=5))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "passed"
+        assert dict(controller.calls) == {"run_status": 14, "run_item_ids": 1, "run_item": 1}
+        assert result.queued_seconds == pytest.approx(20.390625, abs=0.001)
+        assert result.elapsed_seconds == pytest.approx(26.984375, abs=0.001)
+
+    def test_ten_minute_run(self, clock):
+        # Status: 8 polls up to 15.39 s, then every 5 s up to 600.39 s (117): 125. Items: at 120.39,
+        # 240.39, 360.39, 480.39 s (two requests each) and at the end: 10. In all 135, 13.5 a minute.
+        controller = make(clock, simple_run("r", duration=600))
+        [result] = follow(controller, ["r"], wait_timeout=1000)
+        assert result.outcome == "passed"
+        assert dict(controller.calls) == {"run_status": 125, "run_item_ids": 5, "run_item": 5}
+        item_reads = [moment for method, _id, moment in controller.log if method == "run_item"]
+        assert item_reads == pytest.approx([120.390625, 240.390625, 360.390625, 480.390625, 600.390625])
+
     def test_terminal_items_are_not_read_again(self, clock):
-        run = FakeRun("r", statuses=[(0, "Executing"), (60, "Finished")], items=[
+        # A 300 s run: items read at 120.39 s (quick ones ended), 240.39 s (only "slow") and at the end.
+        run = FakeRun("r", statuses=[(0, "Executing"), (300, "Finished")], items=[
             FakeItem("quick", statuses=[(0.1, "Running"), (1, "Passed")]),
             FakeItem("quick-fail", flow_title="Checkout", statuses=[(0.1, "Running"), (2, "Failed")]),
-            FakeItem("slow", flow_title="Report", statuses=[(0.1, "Running"), (59, "Passed")]),
+            FakeItem("slow", flow_title="Report", statuses=[(0.1, "Running"), (299, "Passed")]),
         ])
         controller = make(clock, run)
         [result] = follow(controller, ["r"])
         assert result.outcome == "failed"
-        polls = controller.calls["run_status"]
-        quick_reads = [moment for method, identifier, moment in controller.log if method == "run_item" and identifier == "quick"]
-        assert max(quick_reads) < 3  # read until seen Passed, then never again
-        assert len(quick_reads) <= 4
-        assert controller.calls_for("run_item", "quick-fail") <= 5
-        # Read at every poll but the first (at 0 s, before any item appeared).
-        assert controller.calls_for("run_item", "slow") == polls - 1
-        assert controller.calls_for("keyframes", "quick-fail") == 1
-        assert controller.calls_for("keyframes", "quick") == 0
-        assert controller.calls_for("keyframes", "slow") == 0
+        assert controller.calls_for("run_item", "quick") == 1
+        assert controller.calls_for("run_item", "quick-fail") == 1
+        assert controller.calls_for("run_item", "slow") == 3
+        assert controller.calls["run_item_ids"] == 3
+        # The failure details are read as soon as the failure is seen, once.
+        assert [(identifier, moment) for method, identifier, moment in controller.log if method == "keyframes"] == [
+            ("quick-fail", pytest.approx(120.390625))]
 
     def test_keyframes_once_for_each_non_passing_item(self, clock):
         outcomes = ["Passed", "Failed", "Error", "Cancelled", "Done", "Xyz"]
@@ -213,14 +268,32 @@ class TestRequestEconomy:
         assert result.items[0].keyframes == []
         assert all(item.keyframes for item in result.items[1:])
 
-    def test_request_count_of_a_short_passing_run(self, clock):
-        controller = make(clock, simple_run("r", duration=2))
-        follow(controller, ["r"])
-        polls = controller.calls["run_status"]
-        assert controller.calls["run_item_ids"] == polls
-        assert controller.calls["run_item"] <= polls
-        assert controller.calls["keyframes"] == 0
-        assert controller.request_count <= 3 * polls
+    def test_single_read_reads_the_items(self, clock):
+        # wait_timeout=0 (run_info without wait): the only poll is the deadline's, so it reads everything.
+        controller = make(clock, simple_run("r", duration=100, outcome="Passed", agents=("A1", "A2")))
+        clock.advance(1)
+        [result] = follow(controller, ["r"], wait_timeout=0)
+        assert dict(controller.calls) == {"run_status": 1, "run_item_ids": 1, "run_item": 2}
+        assert [item.status for item in result.items] == ["Running", "Running"]
+
+    def test_timed_out_run_is_read_at_the_deadline(self, clock):
+        # No item read while executing before 120 s; the deadline's last look reads them.
+        controller = make(clock, simple_run("r", duration=1000))
+        [result] = follow(controller, ["r"], wait_timeout=30)
+        assert result.timed_out
+        assert [item.status for item in result.items] == ["Running"]
+        assert dict(controller.calls) == {"run_status": 11, "run_item_ids": 1, "run_item": 1}
+        assert [moment for method, _id, moment in controller.log if method == "run_item_ids"] == [30]
+
+    def test_finished_run_with_items_still_going_is_read_until_they_end(self, clock):
+        # Finished at 5 s (seen at 6.59 s), its item ends at 12 s: the items are read on each poll
+        # from then on, with the backoff started again by the change to Finished (7.09, 7.84, 8.97,
+        # 10.66, 13.19 s).
+        item = FakeItem("i", statuses=[(0.2, "Running"), (12, "Failed")])
+        controller = make(clock, FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")], items=[item]))
+        [result] = follow(controller, ["r"])
+        assert result.outcome == "failed"
+        assert dict(controller.calls) == {"run_status": 11, "run_item_ids": 6, "run_item": 6, "keyframes": 1}
 
 
 class TestDeadline:
@@ -333,14 +406,15 @@ class TestGracePeriod:
 
 class TestDisappearance:
     def test_run_gone_after_a_restart(self, clock):
-        controller = make(clock, simple_run("r", duration=300, gone_at=100))
+        # Gone at 200 s: its items were read at 120 s, and they stay in the report.
+        controller = make(clock, simple_run("r", duration=300, gone_at=200))
         [result] = follow(controller, ["r"])
         assert result.outcome == "error"
         assert not result.timed_out
         assert result.message == ("run r: no longer known to the controller (404); was the controller restarted?")
         assert result.status == "Executing"
         assert len(result.items) == 1
-        assert 100 <= result.elapsed_seconds <= 106
+        assert 200 <= result.elapsed_seconds <= 206
 
     def test_other_runs_go_on(self, clock):
         controller = make(clock, simple_run("gone", duration=300, gone_at=50), simple_run("fine", duration=80))
