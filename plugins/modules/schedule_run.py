@@ -337,9 +337,10 @@ junit_path:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._batch import unique_run_ids
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem, write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
@@ -355,6 +356,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import
     ScheduleRunner,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import recorded_run_passed
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import merged_variables
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
@@ -365,6 +367,7 @@ def argument_spec():
         schedule_id=dict(type="str"),
         schedule=dict(type="str"),
         variables=dict(type="dict", default={}),
+        secret_variables=dict(type="dict", default={}, no_log=True),
         idempotency_key=dict(type="str", no_log=False),
         ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
         rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
@@ -376,6 +379,7 @@ def argument_spec():
                 schedule_id=dict(type="str"),
                 schedule=dict(type="str"),
                 variables=dict(type="dict", default={}),
+                secret_variables=dict(type="dict", default={}, no_log=True),
                 idempotency_key=dict(type="str", no_log=False),
             ),
         ),
@@ -387,15 +391,17 @@ def argument_spec():
 def schedule_requests(params):
     """Validate every requested schedule locally, before any request is sent."""
     if params["schedules"] is None:
-        return [ScheduleRequest(params["schedule_id"], params["schedule"], params["variables"], params["idempotency_key"])]
+        return [ScheduleRequest(params["schedule_id"], params["schedule"], params["variables"], params["idempotency_key"],
+                                secret_variables=params["secret_variables"])]
     if not params["schedules"]:
         raise ScheduleRequestError("schedules must list at least one schedule")
     requests = []
     for index, item in enumerate(params["schedules"]):
-        variables = dict(params["variables"] or {})
-        variables.update(item["variables"] or {})
+        variables, secret_variables = merged_variables(params["variables"], params["secret_variables"],
+                                                       item["variables"], item["secret_variables"])
         requests.append(ScheduleRequest(item["schedule_id"], item["schedule"], variables,
-                                        item["idempotency_key"] or params["idempotency_key"], label="schedules[%d]" % index))
+                                        item["idempotency_key"] or params["idempotency_key"], label="schedules[%d]" % index,
+                                        secret_variables=secret_variables))
     return requests
 
 
@@ -413,6 +419,11 @@ def main():
         module.fail_json(msg=problem)
     if params["max_concurrency"] < 1:
         module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
+    if params["junit_path"] and not module.check_mode:
+        # A report that cannot be written must not cost a run whose result would then be lost.
+        problem = junit_path_problem(params["junit_path"])
+        if problem:
+            module.fail_json(msg=problem)
     try:
         requests = schedule_requests(params)
     except ScheduleRequestError as exc:
@@ -435,13 +446,21 @@ def main():
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
     )
     try:
-        schedules = runner.resolve_all(requests)
+        runner.resolve_all(requests)
     except ScheduleRequestError as exc:
         module.fail_json(msg=str(exc), changed=False)
     except LeapworkError as exc:
         fail_from_error(module, exc, changed=False)
-    results = runner.start_all(requests, schedules, params["max_concurrency"])
-    finish(module, client, runner, params, results)
+    results = runner.start_all(requests, params["max_concurrency"])
+    try:
+        finish(module, client, runner, params, results)
+    except Exception as exc:  # pylint: disable=broad-except
+        # Whatever went wrong after runNow, the runs it started are reported.
+        run_ids = [result.run_id for result in results]
+        module.fail_json(msg="Unexpected %s after starting run(s) %s: %s" % (
+            type(exc).__name__, ", ".join(run_id for run_id in run_ids if run_id) or "(none)", exc),
+            changed=any(result.changed for result in results), run_ids=run_ids,
+            run_id=run_ids[0] if params["schedules"] is None else None)
 
 
 def finish(module, client, runner, params, results):
@@ -457,7 +476,7 @@ def finish(module, client, runner, params, results):
         output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
         error = None
         if failed:
-            started = [result.run_id for result in results if result.run_id]
+            started = unique_run_ids(result.run_id for result in results if result.run_id)
             lines = ["%s (schedule %r, %s): %s" % (result.request.label, result.schedule["title"], result.schedule["id"], result.error)
                      for result in failed]
             error = "%d of %d schedules could not be started (%d started or reused: %s):\n%s" % (
@@ -466,19 +485,27 @@ def finish(module, client, runner, params, results):
         module.fail_json(msg=error, changed=changed, **output)
 
     if params["wait"] and not module.check_mode:
-        run_ids = [run["run_id"] for run in runs]
+        run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
         # What is left of the task's deadline after waiting for busy schedules; JUnit is written
         # here so that each suite carries its schedule's title.
         follow_params = dict(params, wait_timeout=runner.remaining(), junit_path=None)
+        secrets = [value for result in results for value in result.request.secret_variables.values()]
         try:
             report = follow_and_report(client, run_ids, follow_params)
-        except LeapworkError as exc:
+        except Exception as exc:  # pylint: disable=broad-except
+            # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
             module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output)
         titles = dict((result.run_id, result.schedule["title"]) for result in results)
         for run_result in report.results:
             run_result.name = titles.get(run_result.run_id)
         if params["junit_path"]:
-            report.output["junit_path"] = write_junit(report.results, params["junit_path"])
+            try:
+                report.output["junit_path"] = write_junit(report.results, params["junit_path"], secrets=secrets)
+            except OSError as exc:
+                # Checked before the runs started; if it fails now, the runs are still reported.
+                report.failed = True
+                report.message = "\n".join(part for part in (
+                    "The JUnit report could not be written to %s: %s" % (params["junit_path"], exc), report.message) if part)
         by_run_id = dict((run["run_id"], run) for run in report.run_dicts())
         if single:
             output.update(by_run_id[output["run_id"]])
