@@ -67,7 +67,23 @@ options:
         ignored by Leapwork. Define the variable on the schedule in Leapwork Studio first.
       - Values must be scalars. Booleans are sent as V(true)/V(false), numbers in decimal,
         null as an empty string. Nested lists or dictionaries are rejected.
-      - With O(schedules), these are shared by every item; an item's own variables override them.
+      - With O(schedules), these are shared by every item; an item's own variables (secret or not)
+        override them by name.
+      - The encoded query string (every variable, secret ones included) may be at most 2048
+        characters long, the default limit of IIS (C(maxQueryString)); a longer one is refused
+        before anything is sent.
+      - Values are returned in RV(variables) and RV(request); pass passwords in O(secret_variables).
+    type: dict
+    default: {}
+  secret_variables:
+    description:
+      - Variables whose values are secret (passwords, tokens), as for M(leapops.leapwork.flow_run).
+        They are sent in the query string of runNow like O(variables), but their values never appear
+        in the results, messages, the ledger or JUnit reports; where the name is shown, the value is
+        C(********).
+      - They count in the idempotency fingerprint (as part of a SHA-256 digest, never stored in clear).
+      - A name may not be both in O(variables) and in O(secret_variables).
+      - With O(schedules), shared by every item like O(variables).
     type: dict
     default: {}
   idempotency_key:
@@ -75,7 +91,7 @@ options:
       - When set, the run started for this key (with this controller and schedule) is recorded in
         the ledger at O(ledger_path); a later invocation with the same key returns that run with
         C(changed=false) and C(reused=true) instead of starting another.
-      - The same key with different variables is an error.
+      - The same key with different variables is an error. A key that is only white space is refused.
       - A key whose runNow was interrupted (the outcome is unknown) blocks further runs until
         O(rerun=always) is used or the ledger entry is removed.
     type: str
@@ -116,6 +132,11 @@ options:
       - Mutually exclusive with O(schedule_id) and O(schedule).
       - Every schedule is looked up before any is started; idempotency, check mode and the
         never-replay rule hold for each item.
+      - Items with the same schedule (by id or by title), idempotency key and variables are one run,
+        started once and reported by every such item. The same schedule and key with different
+        variables is an error, raised before anything is started. Items without an idempotency key
+        each start their own run (one after the other, since a schedule runs once at a time).
+      - An unexpected error in one item is that item's error; the runs the others started are reported.
     type: list
     elements: dict
     suboptions:
@@ -127,6 +148,10 @@ options:
         type: str
       variables:
         description: Variables for this item, merged over the module-level O(variables).
+        type: dict
+        default: {}
+      secret_variables:
+        description: Secret variables for this item, merged over the module-level O(secret_variables).
         type: dict
         default: {}
       idempotency_key:
@@ -204,7 +229,7 @@ reused:
   type: bool
   sample: false
 variables:
-  description: The variables as sent to the controller (every value rendered as a string).
+  description: The variables as sent to the controller (every value rendered as a string); secret values are C(********).
   returned: single schedule
   type: dict
   sample: {"Env": "staging eu"}
@@ -234,7 +259,7 @@ request:
       type: str
       sample: /api/v4/schedules/40000000-0000-4000-8000-000000000001/runNow
     query:
-      description: URL-encoded query string, as sent.
+      description: URL-encoded query string, as sent; secret values are C(********).
       type: str
       sample: Env=staging%20eu
 runs:
