@@ -35,6 +35,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._variables import
     render_query,
 )
 
+
 class RequestError(ValueError):
     """A run request is invalid; raised before anything is sent."""
 
