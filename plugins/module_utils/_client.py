@@ -299,14 +299,16 @@ def _describe_exception(exc, secret=None):
 class _Call(object):
     """What one client method is doing, for error messages."""
 
-    __slots__ = ("operation", "subject", "not_found", "run_id", "variable_names")
+    __slots__ = ("operation", "subject", "not_found", "run_id", "variable_names", "retry_hint")
 
-    def __init__(self, operation, subject=None, not_found=None, run_id=None, variable_names=None):
+    def __init__(self, operation, subject=None, not_found=None, run_id=None, variable_names=None, retry_hint=None):
         self.operation = operation  # verb phrase: "read run status"
         self.subject = subject  # "run 1234-..." or None
         self.not_found = not_found  # what a 404 means
         self.run_id = run_id
         self.variable_names = variable_names  # list for the trigger, else None
+        # For a call that may start a run: where to look before sending it again.
+        self.retry_hint = retry_hint
 
     def prefix(self):
         if self.subject:
@@ -369,7 +371,8 @@ class LeapworkClient(object):
         Never replayed once sent; see the module docstring.
         """
         call = _Call("trigger a flow", "flow %s on agent %s" % (flow_id, agent_id),
-                     not_found="flow %s or agent %s not found" % (flow_id, agent_id))
+                     not_found="flow %s or agent %s not found" % (flow_id, agent_id),
+                     retry_hint="check the controller's run listings for this flow and agent before triggering again")
         try:
             params = render_query(variables, delete_schedule)
         except ValueError as exc:
@@ -495,7 +498,9 @@ class LeapworkClient(object):
         Never replayed once sent, like ``trigger_flow``. The controller applies only the variables
         the schedule defines. A 410 answer (already running) is raised as a ``LeapworkHTTPError``.
         """
-        call = _Call("run a schedule now", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id)
+        call = _Call("run a schedule now", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id,
+                     retry_hint="check the schedule's runs on the controller (its status, its newest run) before "
+                                "running it again")
         try:
             params = render_query(variables)
         except ValueError as exc:
@@ -691,9 +696,8 @@ class LeapworkClient(object):
 
     def _outcome_unknown(self, call, exc, sent_at):
         message = ("Triggering %s may have started a run: the request was sent to %s at %s (UTC), then %s. "
-                   "It was not retried, so that the flow is not started twice; check the controller's run "
-                   "listings for this flow and agent before triggering again."
-                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc, self._access_key)))
+                   "It was not retried, so that no second run is started; %s."
+                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc, self._access_key), call.retry_hint))
         return TriggerOutcomeUnknown(self._redact(message), operation=call.operation)
 
     def _http_error(self, call, response, attempts=1, note=None):

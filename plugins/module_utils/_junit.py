@@ -31,6 +31,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     RUNNING,
     one_line,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import SECRET_MASK
 
 MESSAGE_LIMIT = 200
 
@@ -214,9 +215,6 @@ def _new_file_mode():
     umask = os.umask(0o022)
     os.umask(umask)
     return 0o666 & ~umask
-
-
-SECRET_MASK = "********"
 
 
 def _masked(value, secrets):

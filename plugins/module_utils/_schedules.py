@@ -15,10 +15,14 @@ deadline) or reported at once, as ``when_running`` says.
 
 from __future__ import annotations
 
-import concurrent.futures
 import difflib
 import time
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
+    batch_problem,
+    idempotency_key_problem,
+    start_once_each,
+)
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkError,
     LeapworkHTTPError,
@@ -28,11 +32,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
+    RunVariables,
     VariableError,
-    encode_query,
-    fingerprint,
     render_query,
-    validate_variables,
 )
 
 #: The controller's answer to runNow while the schedule's current run is not over.
@@ -56,11 +58,17 @@ class ScheduleRequestError(ValueError):
     """A schedule request is invalid, or names no schedule / several; nothing was started."""
 
 
-class ScheduleRequest(object):
-    """One schedule to run now (by id or by title), validated locally."""
+class ScheduleRequest(RunVariables):
+    """One schedule to run now (by id or by title), validated locally.
 
-    def __init__(self, schedule_id=None, title=None, variables=None, idempotency_key=None, label="schedule_run"):
+    Variables and secret variables follow the same rules as a flow trigger's (``RunVariables``).
+    ``schedule`` (its facts) is set once the schedule is found, before anything is started.
+    """
+
+    def __init__(self, schedule_id=None, title=None, variables=None, idempotency_key=None, label="schedule_run",
+                 secret_variables=None):
         self.label = label
+        self.schedule = None
         if bool(schedule_id) == bool(title):
             raise ScheduleRequestError("%s: give exactly one of schedule_id and schedule (its title)" % label)
         if schedule_id and not is_guid(schedule_id):
@@ -69,13 +77,31 @@ class ScheduleRequest(object):
         self.schedule_id = schedule_id.lower() if schedule_id else None
         self.title = title or None
         try:
-            self.variables = validate_variables(variables)
+            self.set_variables(variables, secret_variables, label)
         except VariableError as exc:
-            raise ScheduleRequestError("%s: variables: %s" % (label, exc))
+            raise ScheduleRequestError(str(exc)) from None
+        problem = idempotency_key_problem(idempotency_key, label)
+        if problem:
+            raise ScheduleRequestError(problem)
         self.idempotency_key = idempotency_key or None
 
     def describe(self):
         return "schedule_id %s" % self.schedule_id if self.schedule_id else "schedule %r" % self.title
+
+    def identity(self):
+        """What makes two items of a batch the same ledger entry (once the schedule is found)."""
+        return (self.schedule["id"], self.idempotency_key)
+
+    def target(self):
+        return "schedule %s" % self.schedule["id"], "schedule"
+
+    def request_record(self):
+        """The runNow request: method, path and query (secret values masked), never the access key."""
+        return {
+            "method": "PUT",
+            "path": "/api/v4/schedules/%s/runNow" % self.schedule["id"],
+            "query": self.masked_query(render_query(self.sent_variables())),
+        }
 
 
 def schedule_facts(raw):
@@ -154,29 +180,28 @@ class ScheduleResult(object):
         self.outcome_unknown = False
         self.waited_seconds = 0.0
 
-    def request_record(self):
-        """The runNow request as sent: method, path and query, never the access key."""
-        return {
-            "method": "PUT",
-            "path": "/api/v4/schedules/%s/runNow" % self.schedule["id"],
-            "query": encode_query(render_query(self.request.variables)),
-        }
+    def copy_for(self, request):
+        """This result, reported by ``request``, an identical item of the same batch."""
+        twin = ScheduleResult(request, self.schedule)
+        for name in ("run_id", "changed", "reused", "sent", "error", "status", "outcome_unknown", "waited_seconds"):
+            setattr(twin, name, getattr(self, name))
+        return twin
 
     def to_dict(self, check_mode=False):
         result = {
             "schedule_id": self.schedule["id"],
             "schedule_title": self.schedule["title"],
-            "variables": dict(self.request.variables),
+            "variables": dict(self.request.shown_variables()),
             "idempotency_key": self.request.idempotency_key,
             "run_id": self.run_id,
             "changed": self.changed,
             "reused": self.reused,
             "waited_for_previous_run_seconds": round(self.waited_seconds, 3),
             # "request" means sent, as in flow_run: a check-mode preview is another key.
-            "request": self.request_record() if self.sent else None,
+            "request": self.request.request_record() if self.sent else None,
         }
         if check_mode:
-            result["would_request"] = self.request_record() if self.changed else None
+            result["would_request"] = self.request.request_record() if self.changed else None
         if self.error:
             result["error"] = self.error
             result["status"] = self.status
@@ -207,7 +232,11 @@ class ScheduleRunner(object):
         return max(0.0, self.deadline - self.clock())
 
     def resolve_all(self, requests):
-        """Find every requested schedule with one read; raise ``ScheduleRequestError`` listing every problem."""
+        """Find every requested schedule with one read; raise ``ScheduleRequestError`` listing every problem.
+
+        Also refuses two items that would share one ledger entry with different variables: that
+        needs the schedules' ids, and is still before anything is started.
+        """
         schedules = [schedule_facts(raw) for raw in self.client.schedules() if isinstance(raw, dict)]
         found, problems = [], []
         for request in requests:
@@ -217,33 +246,46 @@ class ScheduleRunner(object):
                 problems.append(str(exc))
         if problems:
             raise ScheduleRequestError("\n".join(problems))
+        for request, schedule in zip(requests, found):
+            request.schedule = schedule
+        problem = batch_problem(requests)
+        if problem:
+            raise ScheduleRequestError(problem)
         return found
 
-    def start_all(self, requests, schedules, max_concurrency=8):
-        """Run every (request, schedule) now, concurrently; results in input order. Never raises for one item."""
-        pairs = list(zip(requests, schedules))
-        if len(pairs) == 1:
-            return [self.start(*pairs[0])]
-        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(pairs)))) as pool:
-            return list(pool.map(lambda pair: self.start(*pair), pairs))
+    def start_all(self, requests, max_concurrency=8):
+        """Run every request (found by ``resolve_all``) now, concurrently; results in input order.
 
-    def start(self, request, schedule):
-        result = ScheduleResult(request, schedule)
+        Never raises for one item. Keyed items that are one ledger entry with the same variables
+        are started once, and each reports that run.
+        """
+        return start_once_each(requests, self.start, max_concurrency)
+
+    def start(self, request):
+        result = ScheduleResult(request, request.schedule)
         try:
             if self.check_mode:
                 self._check(request, result)
             else:
                 self._start(request, result)
-        except (LeapworkError, LedgerError) as exc:
+        except LedgerError as exc:
+            # A conflict names the recorded run in its message; that run is not this item's.
             result.error = str(exc)
-            result.status = getattr(exc, "status", None)
+        except LeapworkError as exc:
+            result.error = str(exc)
+            result.status = exc.status
+            if exc.run_id and not result.run_id:
+                result.run_id = exc.run_id
+        except Exception as exc:  # pylint: disable=broad-except
+            # One item's surprise must not hide the runs the other items started.
+            result.error = "unexpected %s: %s" % (type(exc).__name__, exc)
         return result
 
     # -- check mode: read-only
     def _check(self, request, result):
         if request.idempotency_key and self.ledger is not None:
             decision = self.ledger.preview(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                           request.idempotency_key, fingerprint(request.variables),
+                                           request.idempotency_key, request.fingerprint(),
                                            rerun=self.rerun, run_is_passed=self.run_is_passed)
             if decision.action == "reuse":
                 result.run_id, result.reused = decision.run_id, True
@@ -256,7 +298,7 @@ class ScheduleRunner(object):
         if keyed:
             # A recorded run is reused without waiting for the schedule to be free.
             decision = self.ledger.preview(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                           request.idempotency_key, fingerprint(request.variables),
+                                           request.idempotency_key, request.fingerprint(),
                                            rerun=self.rerun, run_is_passed=self.run_is_passed)
             if decision.action == "reuse":
                 result.run_id, result.reused = decision.run_id, True
@@ -306,7 +348,7 @@ class ScheduleRunner(object):
         """Send runNow once; True when a run started, False when the controller said it is already running."""
         try:
             result.sent = True
-            result.run_id = self.client.run_schedule_now(result.schedule["id"], request.variables)
+            result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
         except TriggerOutcomeUnknown as exc:
             result.outcome_unknown = True
             if request.idempotency_key:
@@ -325,7 +367,7 @@ class ScheduleRunner(object):
     def _run_now_with_ledger(self, request, result):
         ledger = self.ledger
         decision = ledger.reserve(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                  request.idempotency_key, fingerprint(request.variables),
+                                  request.idempotency_key, request.fingerprint(),
                                   rerun=self.rerun, run_is_passed=self.run_is_passed)
         if decision.action == "reuse":
             result.run_id, result.reused = decision.run_id, True
@@ -345,6 +387,10 @@ class ScheduleRunner(object):
         except LeapworkError as exc:
             # The connection failed before the request was sent (after the allowed retries).
             ledger.abandon(decision.reservation, str(exc))
+            raise
+        except Exception as exc:
+            # Whether it left is unknown: the marker stays, as evidence that a run may exist.
+            ledger.mark_unknown(decision.reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
             raise
         if not started:
             ledger.abandon(decision.reservation, "the schedule is already running")

@@ -15,10 +15,11 @@ leaves evidence behind.
 
 from __future__ import annotations
 
-import concurrent.futures
-from collections import OrderedDict
-from urllib.parse import quote
-
+from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
+    batch_problem,
+    idempotency_key_problem,
+    start_once_each,
+)
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TRIGGER_NO_RUN_STATUSES,
     LeapworkError,
@@ -29,108 +30,54 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
+    RunVariables,
     VariableError,
-    encode_query,
-    fingerprint,
     render_query,
-    validate_variables,
 )
-
-#: The longest query string (the encoded variables) a trigger may carry. IIS, in front of many
-#: controllers, refuses longer ones by default (requestFiltering maxQueryString 2048, answered
-#: 404.15 or 414); http.sys and Kestrel accept more. Checked locally, before anything is sent.
-MAX_TRIGGER_QUERY_LENGTH = 2048
-
-#: What stands for a secret variable's value wherever its name is shown.
-SECRET_MASK = "********"
 
 
 class RequestError(ValueError):
     """A run request is invalid; raised before anything is sent."""
 
 
-class RunRequest(object):
-    """One flow on one agent, validated locally.
-
-    ``secret_variables`` are sent like ``variables`` but their values are only ever shown
-    masked (:data:`SECRET_MASK`); they count in the ledger fingerprint (hashed).
-    """
+class RunRequest(RunVariables):
+    """One flow on one agent, validated locally (variables and secret variables: see ``RunVariables``)."""
 
     def __init__(self, flow_id, agent_id, variables=None, idempotency_key=None, label="flow_run",
                  secret_variables=None, delete_schedule=False):
         self.label = label
         self.flow_id = _guid(flow_id, "flow_id", label)
         self.agent_id = _guid(agent_id, "agent_id", label)
-        self.variables = _variables(variables, "variables", label)
-        self.secret_variables = _variables(secret_variables, "secret_variables", label)
-        public_names = set(name.lower() for name in self.variables)
-        both = [name for name in self.secret_variables if name.lower() in public_names]
-        if both:
-            raise RequestError("%s: secret_variables %s also in variables (names are case-insensitive); pass each "
-                               "variable once" % (label, ", ".join(repr(name) for name in both)))
-        if idempotency_key and not idempotency_key.strip():
-            raise RequestError("%s: idempotency_key must not be only white space, got %r" % (label, idempotency_key))
+        try:
+            self.set_variables(variables, secret_variables, label, render_query(None, delete_schedule))
+        except VariableError as exc:
+            raise RequestError(str(exc)) from None
+        problem = idempotency_key_problem(idempotency_key, label)
+        if problem:
+            raise RequestError(problem)
         self.idempotency_key = idempotency_key or None
-        query = encode_query(render_query(self.sent_variables(), delete_schedule))
-        if len(query) > MAX_TRIGGER_QUERY_LENGTH:
-            raise RequestError(
-                "%s: the variables make a query string of %d characters; at most %d can be sent (servers such as IIS "
-                "refuse longer URLs by default). Shorten the values, or pass large data another way (a file or URL the "
-                "flow reads)." % (label, len(query), MAX_TRIGGER_QUERY_LENGTH))
-
-    def sent_variables(self):
-        """Every variable as sent, secret values included: for the trigger and the fingerprint only."""
-        merged = OrderedDict(self.variables)
-        merged.update(self.secret_variables)
-        return merged
-
-    def shown_variables(self):
-        """The variables as results show them: secret values masked."""
-        shown = OrderedDict(self.variables)
-        shown.update((name, SECRET_MASK) for name in self.secret_variables)
-        return shown
-
-    def fingerprint(self):
-        return fingerprint(self.sent_variables())
 
     def identity(self):
         """What makes two items of a batch the same ledger entry."""
         return (self.flow_id, self.agent_id, self.idempotency_key)
 
+    def target(self):
+        return "flow %s, agent %s" % (self.flow_id, self.agent_id), "flow and agent"
+
     def request_record(self, delete_schedule):
         """The trigger request: method, path and query (secret values masked), never the access key."""
-        pairs = render_query(self.sent_variables(), delete_schedule)
         return {
             "method": "PUT",
             "path": "/api/v4/flows/%s/agent/%s" % (self.flow_id, self.agent_id),
-            "query": "&".join("%s=%s" % (quote(name, safe=""), SECRET_MASK) if name in self.secret_variables
-                              else encode_query([(name, value)]) for name, value in pairs),
+            "query": self.masked_query(render_query(self.sent_variables(), delete_schedule)),
         }
 
 
-def _variables(variables, option, label):
-    try:
-        return validate_variables(variables)
-    except VariableError as exc:
-        raise RequestError("%s: %s: %s" % (label, option, exc)) from None
-
-
 def check_batch(requests):
-    """Refuse, before any trigger, two items with one ledger entry but different variables.
-
-    Items with the same flow, agent, idempotency key and variables are one run (see
-    :meth:`Trigger.start_runs`); with other variables they would fight over one ledger entry.
-    """
-    seen = {}
-    for request in requests:
-        if not request.idempotency_key:
-            continue
-        first = seen.setdefault(request.identity(), request)
-        if first is not request and first.fingerprint() != request.fingerprint():
-            raise RequestError(
-                "%s and %s: same flow %s, agent %s and idempotency_key %r but different variables; one key records one "
-                "run per flow and agent. Give each set of variables its own idempotency_key."
-                % (first.label, request.label, request.flow_id, request.agent_id, request.idempotency_key))
+    """Refuse, before any trigger, two items with one ledger entry but different variables (see ``_batch``)."""
+    problem = batch_problem(requests)
+    if problem:
+        raise RequestError(problem)
 
 
 def _guid(value, option, label):
@@ -203,24 +150,7 @@ class Trigger(object):
         ledger entry, so they are started once and every one of them reports that result.
         """
         check_batch(requests)
-        unique = OrderedDict()
-        for request in requests:
-            identity = (request.identity(), request.fingerprint()) if request.idempotency_key else id(request)
-            unique.setdefault(identity, request)
-        distinct = list(unique.values())
-        if len(distinct) == 1:
-            started = [self.start(distinct[0])]
-        else:
-            workers = max(1, min(max_concurrency, len(distinct)))
-            with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-                started = list(pool.map(self.start, distinct))
-        by_request = dict((id(result.request), result) for result in started)
-        results = []
-        for request in requests:
-            identity = (request.identity(), request.fingerprint()) if request.idempotency_key else id(request)
-            result = by_request[id(unique[identity])]
-            results.append(result if result.request is request else result.copy_for(request))
-        return results
+        return start_once_each(requests, self.start, max_concurrency)
 
     def start(self, request):
         result = TriggerResult(request, self.delete_schedule)

@@ -200,3 +200,79 @@ def fingerprint(variables):
     canonical = sorted((name.lower(), value) for name, value in rendered.items())
     payload = json.dumps([_FINGERPRINT_VERSION, canonical], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+#: What stands for a secret variable's value wherever its name is shown.
+SECRET_MASK = "********"
+
+#: The longest query string (the encoded variables) a request that starts a run may carry. IIS,
+#: in front of many controllers, refuses longer ones by default (requestFiltering maxQueryString
+#: 2048, answered 404.15 or 414); http.sys and Kestrel accept more. Checked locally, before anything is sent.
+MAX_QUERY_LENGTH = 2048
+
+
+class RunVariables(object):
+    """The variables of one request that starts a run: a flow trigger or a schedule's runNow.
+
+    ``secret_variables`` are sent like ``variables`` but their values are only ever shown
+    masked (:data:`SECRET_MASK`); they count in the ledger fingerprint (hashed). Shared by
+    ``_trigger.RunRequest`` and ``_schedules.ScheduleRequest`` so both apply the same rules.
+    """
+
+    def set_variables(self, variables, secret_variables, label, extra_pairs=()):
+        """Validate and keep both dicts; raise ``VariableError`` (message starting with ``label``).
+
+        ``extra_pairs`` are other query parameters sent with the variables (``isDelete``); they
+        count in the query length.
+        """
+        self.variables = _validated(variables, "variables", label)
+        self.secret_variables = _validated(secret_variables, "secret_variables", label)
+        public_names = set(name.lower() for name in self.variables)
+        both = [name for name in self.secret_variables if name.lower() in public_names]
+        if both:
+            raise VariableError("%s: secret_variables %s also in variables (names are case-insensitive); pass each "
+                                "variable once" % (label, ", ".join(repr(name) for name in both)))
+        query = encode_query(list(self.sent_variables().items()) + list(extra_pairs))
+        if len(query) > MAX_QUERY_LENGTH:
+            raise VariableError(
+                "%s: the variables make a query string of %d characters; at most %d can be sent (servers such as IIS "
+                "refuse longer URLs by default). Shorten the values, or pass large data another way (a file or URL the "
+                "flow reads)." % (label, len(query), MAX_QUERY_LENGTH))
+
+    def sent_variables(self):
+        """Every variable as sent, secret values included: for the request and the fingerprint only."""
+        merged = OrderedDict(self.variables)
+        merged.update(self.secret_variables)
+        return merged
+
+    def shown_variables(self):
+        """The variables as results show them: secret values masked."""
+        shown = OrderedDict(self.variables)
+        shown.update((name, SECRET_MASK) for name in self.secret_variables)
+        return shown
+
+    def fingerprint(self):
+        return fingerprint(self.sent_variables())
+
+    def masked_query(self, pairs):
+        """``pairs`` (as :func:`render_query` gives them) URL-encoded, secret values masked."""
+        return "&".join("%s=%s" % (quote(name, safe=""), SECRET_MASK) if name in self.secret_variables
+                        else encode_query([(name, value)]) for name, value in pairs)
+
+
+def _validated(variables, option, label):
+    try:
+        return validate_variables(variables)
+    except VariableError as exc:
+        raise VariableError("%s: %s: %s" % (label, option, exc), name=exc.name) from None
+
+
+def merged_variables(shared, shared_secret, own, own_secret):
+    """An item's variables over the shared ones; a name the item sets (in either dict) wins."""
+    own, own_secret = dict(own or {}), dict(own_secret or {})
+    overridden = set(name.lower() for name in list(own) + list(own_secret))
+    variables = dict((name, value) for name, value in (shared or {}).items() if name.lower() not in overridden)
+    secret_variables = dict((name, value) for name, value in (shared_secret or {}).items() if name.lower() not in overridden)
+    variables.update(own)
+    secret_variables.update(own_secret)
+    return variables, secret_variables

@@ -443,6 +443,7 @@ junit_path:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._batch import unique_run_ids
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
@@ -462,6 +463,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     check_batch,
     recorded_run_passed,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import merged_variables
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
@@ -506,7 +508,7 @@ def run_requests(params):
                            secret_variables=params["secret_variables"], delete_schedule=params["delete_schedule"])]
     requests = []
     for index, item in enumerate(params["runs"]):
-        variables, secret_variables = _merged(params["variables"], params["secret_variables"], item["variables"], item["secret_variables"])
+        variables, secret_variables = merged_variables(params["variables"], params["secret_variables"], item["variables"], item["secret_variables"])
         requests.append(RunRequest(item["flow_id"], item["agent_id"], variables,
                                    item["idempotency_key"] or params["idempotency_key"], label="runs[%d]" % index,
                                    secret_variables=secret_variables, delete_schedule=params["delete_schedule"]))
@@ -527,17 +529,6 @@ def resolve_names(targets, params):
     resolved = targets.resolve([dict(item, label="runs[%d]" % index) for index, item in enumerate(params["runs"])])
     runs = [dict(item, flow_id=names["flow_id"], agent_id=names["agent_id"]) for item, names in zip(params["runs"], resolved)]
     return dict(params, runs=runs)
-
-
-def _merged(shared, shared_secret, own, own_secret):
-    """An item's variables over the shared ones; a name the item sets (in either dict) wins."""
-    own, own_secret = dict(own or {}), dict(own_secret or {})
-    overridden = set(name.lower() for name in list(own) + list(own_secret))
-    variables = dict((name, value) for name, value in (shared or {}).items() if name.lower() not in overridden)
-    secret_variables = dict((name, value) for name, value in (shared_secret or {}).items() if name.lower() not in overridden)
-    variables.update(own)
-    secret_variables.update(own_secret)
-    return variables, secret_variables
 
 
 def main():
@@ -619,7 +610,7 @@ def finish(module, client, params, results, targets):
         output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
         error = None
         if failed:
-            started = _unique(result.run_id for result in results if result.run_id)
+            started = unique_run_ids(result.run_id for result in results if result.run_id)
             lines = ["%s (flow %s on agent %s): %s" % (result.request.label, result.request.flow_id, result.request.agent_id, result.error)
                      for result in failed]
             error = "%d of %d runs could not be started (%d started or reused: %s):\n%s" % (
@@ -628,7 +619,7 @@ def finish(module, client, params, results, targets):
         module.fail_json(msg=error, changed=changed, **output)
 
     if params["wait"] and not module.check_mode:
-        run_ids = _unique(run["run_id"] for run in runs)  # identical items share one run
+        run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
         try:
             secrets = [value for result in results for value in result.request.secret_variables.values()]
             report = follow_and_report(client, run_ids, params, secrets=secrets)
@@ -647,14 +638,6 @@ def finish(module, client, params, results, targets):
         if report.failed:
             module.fail_json(msg=report.message, changed=changed, **output)
     module.exit_json(changed=changed, **output)
-
-
-def _unique(run_ids):
-    seen = []
-    for run_id in run_ids:
-        if run_id not in seen:
-            seen.append(run_id)
-    return seen
 
 
 if __name__ == "__main__":

@@ -67,7 +67,23 @@ options:
         ignored by Leapwork. Define the variable on the schedule in Leapwork Studio first.
       - Values must be scalars. Booleans are sent as V(true)/V(false), numbers in decimal,
         null as an empty string. Nested lists or dictionaries are rejected.
-      - With O(schedules), these are shared by every item; an item's own variables override them.
+      - With O(schedules), these are shared by every item; an item's own variables (secret or not)
+        override them by name.
+      - The encoded query string (every variable, secret ones included) may be at most 2048
+        characters long, the default limit of IIS (C(maxQueryString)); a longer one is refused
+        before anything is sent.
+      - Values are returned in RV(variables) and RV(request); pass passwords in O(secret_variables).
+    type: dict
+    default: {}
+  secret_variables:
+    description:
+      - Variables whose values are secret (passwords, tokens), as for M(leapops.leapwork.flow_run).
+        They are sent in the query string of runNow like O(variables), but their values never appear
+        in the results, messages, the ledger or JUnit reports; where the name is shown, the value is
+        C(********).
+      - They count in the idempotency fingerprint (as part of a SHA-256 digest, never stored in clear).
+      - A name may not be both in O(variables) and in O(secret_variables).
+      - With O(schedules), shared by every item like O(variables).
     type: dict
     default: {}
   idempotency_key:
@@ -75,7 +91,7 @@ options:
       - When set, the run started for this key (with this controller and schedule) is recorded in
         the ledger at O(ledger_path); a later invocation with the same key returns that run with
         C(changed=false) and C(reused=true) instead of starting another.
-      - The same key with different variables is an error.
+      - The same key with different variables is an error. A key that is only white space is refused.
       - A key whose runNow was interrupted (the outcome is unknown) blocks further runs until
         O(rerun=always) is used or the ledger entry is removed.
     type: str
@@ -116,6 +132,11 @@ options:
       - Mutually exclusive with O(schedule_id) and O(schedule).
       - Every schedule is looked up before any is started; idempotency, check mode and the
         never-replay rule hold for each item.
+      - Items with the same schedule (by id or by title), idempotency key and variables are one run,
+        started once and reported by every such item. The same schedule and key with different
+        variables is an error, raised before anything is started. Items without an idempotency key
+        each start their own run (one after the other, since a schedule runs once at a time).
+      - An unexpected error in one item is that item's error; the runs the others started are reported.
     type: list
     elements: dict
     suboptions:
@@ -127,6 +148,10 @@ options:
         type: str
       variables:
         description: Variables for this item, merged over the module-level O(variables).
+        type: dict
+        default: {}
+      secret_variables:
+        description: Secret variables for this item, merged over the module-level O(secret_variables).
         type: dict
         default: {}
       idempotency_key:
@@ -204,7 +229,7 @@ reused:
   type: bool
   sample: false
 variables:
-  description: The variables as sent to the controller (every value rendered as a string).
+  description: The variables as sent to the controller (every value rendered as a string); secret values are C(********).
   returned: single schedule
   type: dict
   sample: {"Env": "staging eu"}
@@ -234,7 +259,7 @@ request:
       type: str
       sample: /api/v4/schedules/40000000-0000-4000-8000-000000000001/runNow
     query:
-      description: URL-encoded query string, as sent.
+      description: URL-encoded query string, as sent; secret values are C(********).
       type: str
       sample: Env=staging%20eu
 runs:
@@ -337,9 +362,10 @@ junit_path:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._batch import unique_run_ids
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem, write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
@@ -355,6 +381,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import
     ScheduleRunner,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import recorded_run_passed
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import merged_variables
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
@@ -365,6 +392,7 @@ def argument_spec():
         schedule_id=dict(type="str"),
         schedule=dict(type="str"),
         variables=dict(type="dict", default={}),
+        secret_variables=dict(type="dict", default={}, no_log=True),
         idempotency_key=dict(type="str", no_log=False),
         ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
         rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
@@ -376,6 +404,7 @@ def argument_spec():
                 schedule_id=dict(type="str"),
                 schedule=dict(type="str"),
                 variables=dict(type="dict", default={}),
+                secret_variables=dict(type="dict", default={}, no_log=True),
                 idempotency_key=dict(type="str", no_log=False),
             ),
         ),
@@ -387,15 +416,17 @@ def argument_spec():
 def schedule_requests(params):
     """Validate every requested schedule locally, before any request is sent."""
     if params["schedules"] is None:
-        return [ScheduleRequest(params["schedule_id"], params["schedule"], params["variables"], params["idempotency_key"])]
+        return [ScheduleRequest(params["schedule_id"], params["schedule"], params["variables"], params["idempotency_key"],
+                                secret_variables=params["secret_variables"])]
     if not params["schedules"]:
         raise ScheduleRequestError("schedules must list at least one schedule")
     requests = []
     for index, item in enumerate(params["schedules"]):
-        variables = dict(params["variables"] or {})
-        variables.update(item["variables"] or {})
+        variables, secret_variables = merged_variables(params["variables"], params["secret_variables"],
+                                                       item["variables"], item["secret_variables"])
         requests.append(ScheduleRequest(item["schedule_id"], item["schedule"], variables,
-                                        item["idempotency_key"] or params["idempotency_key"], label="schedules[%d]" % index))
+                                        item["idempotency_key"] or params["idempotency_key"], label="schedules[%d]" % index,
+                                        secret_variables=secret_variables))
     return requests
 
 
@@ -413,6 +444,11 @@ def main():
         module.fail_json(msg=problem)
     if params["max_concurrency"] < 1:
         module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
+    if params["junit_path"] and not module.check_mode:
+        # A report that cannot be written must not cost a run whose result would then be lost.
+        problem = junit_path_problem(params["junit_path"])
+        if problem:
+            module.fail_json(msg=problem)
     try:
         requests = schedule_requests(params)
     except ScheduleRequestError as exc:
@@ -435,13 +471,21 @@ def main():
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
     )
     try:
-        schedules = runner.resolve_all(requests)
+        runner.resolve_all(requests)
     except ScheduleRequestError as exc:
         module.fail_json(msg=str(exc), changed=False)
     except LeapworkError as exc:
         fail_from_error(module, exc, changed=False)
-    results = runner.start_all(requests, schedules, params["max_concurrency"])
-    finish(module, client, runner, params, results)
+    results = runner.start_all(requests, params["max_concurrency"])
+    try:
+        finish(module, client, runner, params, results)
+    except Exception as exc:  # pylint: disable=broad-except
+        # Whatever went wrong after runNow, the runs it started are reported.
+        run_ids = [result.run_id for result in results]
+        module.fail_json(msg="Unexpected %s after starting run(s) %s: %s" % (
+            type(exc).__name__, ", ".join(run_id for run_id in run_ids if run_id) or "(none)", exc),
+            changed=any(result.changed for result in results), run_ids=run_ids,
+            run_id=run_ids[0] if params["schedules"] is None else None)
 
 
 def finish(module, client, runner, params, results):
@@ -457,7 +501,7 @@ def finish(module, client, runner, params, results):
         output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
         error = None
         if failed:
-            started = [result.run_id for result in results if result.run_id]
+            started = unique_run_ids(result.run_id for result in results if result.run_id)
             lines = ["%s (schedule %r, %s): %s" % (result.request.label, result.schedule["title"], result.schedule["id"], result.error)
                      for result in failed]
             error = "%d of %d schedules could not be started (%d started or reused: %s):\n%s" % (
@@ -466,19 +510,27 @@ def finish(module, client, runner, params, results):
         module.fail_json(msg=error, changed=changed, **output)
 
     if params["wait"] and not module.check_mode:
-        run_ids = [run["run_id"] for run in runs]
+        run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
         # What is left of the task's deadline after waiting for busy schedules; JUnit is written
         # here so that each suite carries its schedule's title.
         follow_params = dict(params, wait_timeout=runner.remaining(), junit_path=None)
+        secrets = [value for result in results for value in result.request.secret_variables.values()]
         try:
             report = follow_and_report(client, run_ids, follow_params)
-        except LeapworkError as exc:
+        except Exception as exc:  # pylint: disable=broad-except
+            # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
             module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output)
         titles = dict((result.run_id, result.schedule["title"]) for result in results)
         for run_result in report.results:
             run_result.name = titles.get(run_result.run_id)
         if params["junit_path"]:
-            report.output["junit_path"] = write_junit(report.results, params["junit_path"])
+            try:
+                report.output["junit_path"] = write_junit(report.results, params["junit_path"], secrets=secrets)
+            except OSError as exc:
+                # Checked before the runs started; if it fails now, the runs are still reported.
+                report.failed = True
+                report.message = "\n".join(part for part in (
+                    "The JUnit report could not be written to %s: %s" % (params["junit_path"], exc), report.message) if part)
         by_run_id = dict((run["run_id"], run) for run in report.run_dicts())
         if single:
             output.update(by_run_id[output["run_id"]])

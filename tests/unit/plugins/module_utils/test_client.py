@@ -423,6 +423,7 @@ def test_trigger_not_replayed_after_ambiguous_failure(make_client, fake_transpor
     assert FLOW in message and AGENT in message and controller_url in message
     assert UTC_TIME.search(message)
     assert "not retried" in message
+    assert "run listings for this flow and agent before triggering again" in message
     assert info.value.status is None and info.value.operation == "trigger a flow"
     assert info.value.__cause__ is None and info.value.__suppress_context__
 

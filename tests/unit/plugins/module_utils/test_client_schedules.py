@@ -47,6 +47,9 @@ def test_run_now_not_replayed_after_ambiguous_failure(make_client, fake_transpor
         make_client().run_schedule_now(SCHEDULE)
     assert fake_transport.count == 1 and fake_sleep.calls == []
     assert "may have started a run" in str(info.value) and SCHEDULE in str(info.value)
+    # Where to look follows the call: a schedule's runs, not a flow and agent's.
+    assert "check the schedule's runs on the controller" in str(info.value) and "before running it again" in str(info.value)
+    assert "flow and agent" not in str(info.value)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 446, 448, 455])

@@ -23,6 +23,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import
     resolve,
     schedule_facts,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import MAX_QUERY_LENGTH, SECRET_MASK
 from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import FakeClock
 
 URL = "https://leapwork.example:9002"
@@ -84,7 +85,8 @@ def runner(client, clock=None, **options):
 
 
 def start_one(run, request):
-    return run.start_all([request], run.resolve_all([request]))[0]
+    run.resolve_all([request])
+    return run.start_all([request])[0]
 
 
 # -- requests and lookup ---------------------------------------------------------------------
@@ -231,7 +233,8 @@ def test_several_schedules_start_concurrently():
     client = Concurrent()
     run = runner(client)
     requests = [ScheduleRequest(title="Smoke suite"), ScheduleRequest(schedule_id=NIGHTLY_A)]
-    results = run.start_all(requests, run.resolve_all(requests))
+    run.resolve_all(requests)
+    results = run.start_all(requests)
     assert [result.run_id for result in results] == [RUN_1, RUN_2]
 
 
@@ -301,3 +304,91 @@ def test_check_mode_previews_the_ledger(tmp_path):
     fresh = start_one(runner(client, ledger=ledger, check_mode=True), ScheduleRequest(schedule_id=SMOKE, idempotency_key="new"))
     assert fresh.changed and ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "new") is None
     assert client.run_now_calls == []
+
+
+# -- the same safety as flow_run -------------------------------------------------------------
+
+def test_a_white_space_key_is_refused_locally():
+    with pytest.raises(ScheduleRequestError, match=r"schedules\[1\]: idempotency_key must not be only white space"):
+        ScheduleRequest(schedule_id=SMOKE, idempotency_key="   ", label="schedules[1]")
+
+
+def test_a_query_longer_than_the_limit_is_refused_locally():
+    with pytest.raises(ScheduleRequestError, match="schedule_run: the variables make a query string of %d characters; at most %d"
+                       % (len("Data=") + MAX_QUERY_LENGTH, MAX_QUERY_LENGTH)):
+        ScheduleRequest(schedule_id=SMOKE, variables={"Data": "x" * MAX_QUERY_LENGTH})
+    # secret values count too
+    with pytest.raises(ScheduleRequestError, match="query string"):
+        ScheduleRequest(schedule_id=SMOKE, secret_variables={"Token": "t" * MAX_QUERY_LENGTH})
+    fits = ScheduleRequest(schedule_id=SMOKE, variables={"Data": "x" * (MAX_QUERY_LENGTH - len("Data="))})
+    assert len(fits.sent_variables()["Data"]) == MAX_QUERY_LENGTH - len("Data=")
+
+
+def test_secret_variables_are_sent_but_shown_masked(tmp_path):
+    client = FakeScheduleClient()
+    request = ScheduleRequest(schedule_id=SMOKE, variables={"Env": "qa"}, secret_variables={"Token": "s3cr3t"},
+                              idempotency_key="k")
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    result = start_one(runner(client, ledger=ledger), request)
+    assert client.run_now_calls == [(SMOKE, {"Env": "qa", "Token": "s3cr3t"})]
+    record = result.to_dict()
+    assert record["variables"] == {"Env": "qa", "Token": SECRET_MASK}
+    assert record["request"]["query"] == "Env=qa&Token=" + SECRET_MASK
+    assert "s3cr3t" not in repr(record) and "s3cr3t" not in (tmp_path / "ledger.json").read_text()
+
+
+def test_secret_values_are_part_of_the_fingerprint(tmp_path):
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    client = FakeScheduleClient(run_now=[RUN_1, RUN_2])
+    start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, secret_variables={"Token": "a"}, idempotency_key="k"))
+    again = start_one(runner(client, ledger=ledger),
+                      ScheduleRequest(schedule_id=SMOKE, secret_variables={"Token": "b"}, idempotency_key="k"))
+    assert "with different flow variables" in again.error
+    assert len(client.run_now_calls) == 1
+
+
+def test_a_name_in_both_dicts_is_refused():
+    with pytest.raises(ScheduleRequestError, match="secret_variables 'token' also in variables"):
+        ScheduleRequest(schedule_id=SMOKE, variables={"Token": "x"}, secret_variables={"token": "y"})
+
+
+def test_an_unexpected_exception_stays_with_its_item_and_keeps_the_marker(tmp_path):
+    class Surprising(FakeScheduleClient):
+        def run_schedule_now(self, schedule_id, variables=None):
+            if schedule_id == NIGHTLY_A:
+                raise KeyError("RunId")
+            return RUN_1
+
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+    run = runner(Surprising(), ledger=ledger)
+    requests = [ScheduleRequest(schedule_id=SMOKE), ScheduleRequest(schedule_id=NIGHTLY_A, idempotency_key="k")]
+    run.resolve_all(requests)
+    results = run.start_all(requests)
+    assert (results[0].run_id, results[0].changed, results[0].error) == (RUN_1, True, None)
+    assert results[1].error == "unexpected KeyError: 'RunId'"
+    # Whether that runNow left is unknown: the key stays blocked.
+    blocked = start_one(runner(FakeScheduleClient(), ledger=ledger), ScheduleRequest(schedule_id=NIGHTLY_A, idempotency_key="k"))
+    assert blocked.error and blocked.run_id is None
+
+
+def test_identical_keyed_items_are_one_run(tmp_path):
+    client = FakeScheduleClient(run_now=[RUN_1, RUN_2])
+    run = runner(client, ledger=Ledger(str(tmp_path / "ledger.json")))
+    requests = [ScheduleRequest(schedule_id=SMOKE, idempotency_key="k", label="schedules[0]"),
+                ScheduleRequest(title="Smoke suite", idempotency_key="k", label="schedules[1]")]
+    run.resolve_all(requests)
+    results = run.start_all(requests, max_concurrency=2)
+    assert [result.run_id for result in results] == [RUN_1, RUN_1]
+    assert [result.request.label for result in results] == ["schedules[0]", "schedules[1]"]
+    assert len(client.run_now_calls) == 1
+
+
+def test_same_schedule_and_key_with_other_variables_is_refused_before_anything(tmp_path):
+    client = FakeScheduleClient()
+    run = runner(client, ledger=Ledger(str(tmp_path / "ledger.json")))
+    requests = [ScheduleRequest(schedule_id=SMOKE, idempotency_key="k", variables={"Env": "a"}, label="schedules[0]"),
+                ScheduleRequest(title="Smoke suite", idempotency_key="k", variables={"Env": "b"}, label="schedules[1]")]
+    with pytest.raises(ScheduleRequestError, match=r"schedules\[0\] and schedules\[1\]: same schedule %s and idempotency_key 'k' "
+                       r"but different variables" % SMOKE):
+        run.resolve_all(requests)
+    assert client.run_now_calls == [] and client.status_calls == 0

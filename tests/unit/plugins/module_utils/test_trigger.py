@@ -19,11 +19,11 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils import _client
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import TRIGGER_NO_RUN_STATUSES
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
-    MAX_TRIGGER_QUERY_LENGTH,
     RequestError,
     RunRequest,
     Trigger,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import MAX_QUERY_LENGTH
 from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import FakeCatalogue
 
 URL = "http://127.0.0.1:9001"
@@ -380,23 +380,23 @@ def test_failed_item_never_reports_another_run_as_its_own(client, ledger):
 
 
 def test_too_long_query_is_refused_locally_naming_the_item(client):
-    long_value = "x" * MAX_TRIGGER_QUERY_LENGTH
+    long_value = "x" * MAX_QUERY_LENGTH
     with pytest.raises(RequestError, match=r"runs\[4\]: the variables make a query string of \d+ characters; at most 2048"):
         RunRequest(FLOW, AGENT, {"Data": long_value}, label="runs[4]")
     assert client.calls == []
 
 
 def test_query_at_the_limit_is_accepted():
-    value = "x" * (MAX_TRIGGER_QUERY_LENGTH - len("Data=") - len("&isDelete=true"))
+    value = "x" * (MAX_QUERY_LENGTH - len("Data=") - len("&isDelete=true"))
     request = RunRequest(FLOW, AGENT, {"Data": value}, delete_schedule=True)
-    assert len(request.request_record(True)["query"]) == MAX_TRIGGER_QUERY_LENGTH
+    assert len(request.request_record(True)["query"]) == MAX_QUERY_LENGTH
     with pytest.raises(RequestError, match="query string"):
         RunRequest(FLOW, AGENT, {"Data": value + "y"}, delete_schedule=True)
 
 
 def test_secret_values_count_in_the_length():
     with pytest.raises(RequestError, match="query string"):
-        RunRequest(FLOW, AGENT, secret_variables={"Token": "t" * MAX_TRIGGER_QUERY_LENGTH})
+        RunRequest(FLOW, AGENT, secret_variables={"Token": "t" * MAX_QUERY_LENGTH})
 
 
 # -- secret variables

@@ -1,0 +1,80 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# This module is private to this collection; its API may change without notice.
+
+"""Batches of requests that each may start a run (flow triggers, schedules' runNow).
+
+Shared by ``_trigger`` and ``_schedules`` so that both keep the same rules: an idempotency key
+is never only white space; items of one batch that are one ledger entry (same target, same key)
+must carry the same variables, and are then started once, every such item reporting that run.
+
+A request here has ``label``, ``idempotency_key``, ``fingerprint()``, ``identity()`` (what makes
+two items one ledger entry) and ``target()`` (that identity in words, for messages).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections import OrderedDict
+
+
+def idempotency_key_problem(idempotency_key, label):
+    """A message when the key is only white space (it would look unset in every listing), else ``None``."""
+    if idempotency_key and not idempotency_key.strip():
+        return "%s: idempotency_key must not be only white space, got %r" % (label, idempotency_key)
+    return None
+
+
+def batch_problem(requests):
+    """A message for two items with one ledger entry but different variables, else ``None``.
+
+    Checked before anything is started: such items would fight over one ledger entry.
+    """
+    seen = {}
+    for request in requests:
+        if not request.idempotency_key:
+            continue
+        first = seen.setdefault(request.identity(), request)
+        if first is not request and first.fingerprint() != request.fingerprint():
+            what, per = request.target()
+            return ("%s and %s: same %s and idempotency_key %r but different variables; one key records one run per %s. "
+                    "Give each set of variables its own idempotency_key."
+                    % (first.label, request.label, what, request.idempotency_key, per))
+    return None
+
+
+def start_once_each(requests, start, max_concurrency=8):
+    """``start(request)`` for every distinct request, concurrently; one result per request, in input order.
+
+    Keyed items that are one ledger entry with the same variables are started once; each of them
+    gets that result through ``result.copy_for(request)``. ``start`` must not raise.
+    """
+    def identity(request):
+        return (request.identity(), request.fingerprint()) if request.idempotency_key else id(request)
+
+    unique = OrderedDict()
+    for request in requests:
+        unique.setdefault(identity(request), request)
+    distinct = list(unique.values())
+    if len(distinct) == 1:
+        started = [start(distinct[0])]
+    else:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(distinct)))) as pool:
+            started = list(pool.map(start, distinct))
+    by_request = dict((id(result.request), result) for result in started)
+    results = []
+    for request in requests:
+        result = by_request[id(unique[identity(request)])]
+        results.append(result if result.request is request else result.copy_for(request))
+    return results
+
+
+def unique_run_ids(run_ids):
+    """``run_ids`` in order, each once: identical items of a batch share one run."""
+    seen = []
+    for run_id in run_ids:
+        if run_id not in seen:
+            seen.append(run_id)
+    return seen
