@@ -216,6 +216,22 @@ class TestQueuedPolling:
         follow(controller, ["done", "waiting"], wait_timeout=12)
         assert self.status_polls(controller, "waiting") == pytest.approx([0, 5, 10, 12])
 
+    def test_a_pause_the_controller_asked_for_is_kept(self, clock):
+        # "second" is answered 429 with Retry-After 8 s at its poll at 5 s: the end of "first" (seen
+        # at 6.38 s) does not cut that pause short; it is polled again at 13 s.
+        class PausingController(FakeController):
+            def run_status(self, run_id, deadline=None):
+                if run_id == "second" and self.calls_for("run_status", "second") == 1:
+                    self._record("run_status", run_id, deadline)
+                    raise LeapworkHTTPError("Could not read the run status: HTTP 429", operation="run_status",
+                                            status=429, run_id=run_id, retry_after=8)
+                return super(PausingController, self).run_status(run_id, deadline=deadline)
+
+        controller = PausingController(clock, [simple_run("first", duration=6), simple_run("second", queued=6, duration=2)])
+        results = follow(controller, ["first", "second"])
+        assert [result.outcome for result in results] == ["passed", "passed"]
+        assert self.status_polls(controller, "second")[:3] == pytest.approx([0, 5, 13], abs=0.001)
+
     def test_executing_runs_are_not_woken(self, clock):
         # A run that executes keeps its own schedule when another run ends.
         controller = make(clock, simple_run("short", duration=1), simple_run("long", duration=20))
