@@ -13,8 +13,11 @@ A run is over when its status is ``Finished`` and every one of its items has a t
 
 ``follow_runs`` is a scheduling loop. Each round it polls every run that is due, in parallel on
 a thread pool, then sleeps until the next run is due or the deadline comes. Each run is polled
-at once, then after 0.5 s, and the pause grows by half each time up to ``poll_interval``; it
+at once, then after 0.5 s, and the pause grows by 30 % each time up to ``poll_interval``; it
 drops back to 0.5 s when the run's status changes (Queued to Executing, Executing to Finished).
+A ``Queued`` run waits for a busy agent: it is polled every ``poll_interval``, and at once when
+a poll sees another followed run end (that may have freed its agent; the waiter does not know
+which agents the runs need).
 A poll reads the run status alone. The items (their ids, then each item not ended yet) are
 read when they can matter: once the run is ``Finished`` (until every item has ended), at the
 deadline (so that a run that times out is reported with its items), and every
@@ -59,7 +62,9 @@ FINISHED = "Finished"
 QUEUED = "Queued"
 
 FIRST_DELAY = 0.5
-BACKOFF_FACTOR = 1.5
+#: 1.3 rather than 1.5: a 5 s run costs about one status poll more and is seen ended about twice
+#: as soon (tests/bench/README.md has the numbers).
+BACKOFF_FACTOR = 1.3
 #: The smallest ``poll_interval`` accepted: polling faster than the first pause only loads the controller.
 MIN_POLL_INTERVAL = FIRST_DELAY
 #: Seconds allowed, once the deadline has passed, to ask the controller to stop the runs still going.
@@ -146,6 +151,7 @@ class _RunFollower(object):
         self.last_polled_at = None
         self.items_read_at = None  # when the items were last read (None: never)
         self.next_due = started_at
+        self.end_seen_at = None  # when a poll saw the status turn Finished (it was not at the poll before)
         self._operation = "run"
         self._delays = poll_delays(poll_interval)
 
@@ -174,6 +180,8 @@ class _RunFollower(object):
     def _read(self, client, now, deadline):
         status = client.run_status(self.run_id, deadline=deadline)
         changed = status != self.status
+        if status == FINISHED and self.status not in (None, FINISHED):
+            self.end_seen_at = now
         self._track_queue(status, now)
         self.status = status
         self.seen = True
@@ -276,8 +284,19 @@ class _RunFollower(object):
         """Plan the next poll; ``changed``: the run's status changed, so polls come fast again."""
         if changed:
             self._delays = poll_delays(self.poll_interval)
+        if self.status == QUEUED:
+            # Queued: every agent it needs is busy. It starts when one frees up, which wake() catches
+            # for the runs followed here; the others are noticed by this slow poll.
+            delay = self.poll_interval
+        else:
+            delay = next(self._delays)
         # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
-        self.next_due = now + max(next(self._delays), self.retry_after or 0.0)
+        self.next_due = now + max(delay, self.retry_after or 0.0)
+
+    def wake(self, now):
+        """A followed run just ended, so an agent may be free: a queued run is polled at once."""
+        if self.status == QUEUED and not self.over and self.retry_after is None:
+            self.next_due = min(self.next_due, now)
 
     # ---------------------------------------------------------------- result
     def result(self, now, timed_out=False, stop_note=None):
@@ -404,6 +423,10 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                 polled_at = clock()
                 for follower, changed in zip(due, changes):
                     follower.schedule(changed, polled_at)
+                if any(follower.end_seen_at == now for follower in due):
+                    # Polled at once, even those polled in this round: their answer may predate the end.
+                    for follower in ordered:
+                        follower.wake(polled_at)
                 pending = [follower for follower in ordered if not follower.over]
             if not pending:
                 break

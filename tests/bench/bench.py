@@ -125,7 +125,7 @@ def scheduled_poll_after(length, poll_interval, poll_delays):
 def poll_bound(real_duration, poll_interval, poll_delays):
     """Most status polls the waiter can make for a run lasting ``real_duration`` seconds.
 
-    The first poll sees the run executing; the backoff (0.5 s x 1.5^n, capped at
+    The first poll sees the run executing; the backoff (0.5 s x 1.3^n, capped at
     ``poll_interval``) does not start again before the run is Finished (item status changes no
     longer restart it), and actual gaps are at least the scheduled delays (counted from the end
     of a poll round), so ``polls_to_cover(real_duration)`` more polls reach the end.

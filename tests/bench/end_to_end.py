@@ -215,6 +215,7 @@ class EndToEnd(object):
             "flows": flows, "wall": result["wall"], "requests": len(log), "runs": len(runs),
             "requests_per_run": len(log) / max(len(runs), 1), "load": load_before,
             "latency_median": statistics.median(followed - value for value in ended),
+            "noticed_median": statistics.median(_noticed_after(log, runs)),
             "outcome": outcome,
             "breakdown": {
                 "ansible-playbook start to first task": events[1]["wall"] - result["began"] if len(events) > 1 else None,
@@ -226,6 +227,8 @@ class EndToEnd(object):
                     entry["wall"] for entry in log if "/status" in entry["path"]) - task_start(events, "Follow every run to the end"),
                 "runs executing (first run start to last run end)": max(ended) - min(run["created_wall"] for run in runs),
                 "last run end to run_info done": followed - max(ended),
+                "  of which: run end to the status poll that sees it, median": statistics.median(_noticed_after(log, runs)),
+                "  of which: run_info's last request to task done": followed - max(entry["wall"] for entry in log),
                 "role tasks after run_info": events[-1]["wall"] - followed,
                 "ansible-playbook exit": result["ended"] - events[-1]["wall"],
             },
@@ -379,6 +382,18 @@ class EndToEnd(object):
             role["requests_per_run"], uri["requests_per_run"], official["requests_per_run"]), "-", True)
         self.data["scaled"] = scaled
         self.data["speed_up"] = speed_up
+
+
+def _noticed_after(log, runs):
+    """For each run, seconds from its end to the first status read at or after it (the waiter's share of the latency)."""
+    delays = []
+    for run in runs:
+        run_id = run["run_id"].lower()
+        polls = [entry["wall"] for entry in log
+                 if "/status" in entry["path"] and run_id in entry["path"].lower() and entry["wall"] >= run["finished_wall"]]
+        if polls:
+            delays.append(min(polls) - run["finished_wall"])
+    return delays or [float("nan")]
 
 
 def _by_kind(log):

@@ -51,20 +51,21 @@ def make(clock, *runs, **options):
 
 class TestPollDelays:
     def test_backoff_schedule(self):
-        assert list(itertools.islice(poll_delays(5), 9)) == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5, 5, 5]
+        assert list(itertools.islice(poll_delays(5), 11)) == pytest.approx(
+            [0.5, 0.65, 0.845, 1.0985, 1.42805, 1.856465, 2.4134045, 3.13742585, 4.078653605, 5, 5])
 
     def test_short_interval_is_constant(self):
         assert list(itertools.islice(poll_delays(0.2), 3)) == [0.2, 0.2, 0.2]
 
     def test_cap(self):
-        assert list(itertools.islice(poll_delays(1), 4)) == [0.5, 0.75, 1, 1]
+        assert list(itertools.islice(poll_delays(1), 5)) == pytest.approx([0.5, 0.65, 0.845, 1, 1])
 
     def test_sleeps_follow_the_schedule_and_reset_on_change(self, clock):
-        # Queued for 30 s, then executing: the pauses grow, then drop back to 0.5 s after the change.
+        # Queued for 30 s: polled every poll_interval; then executing: the pauses start at 0.5 s and grow.
         controller = make(clock, simple_run("r", queued=30, duration=100))
         follow(controller, ["r"], wait_timeout=40)
         sleeps = clock.sleeps
-        assert sleeps[:8] == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5, 5]
+        assert sleeps[:8] == pytest.approx([5, 5, 5, 5, 5, 5, 0.5, 0.65])
         polls = [moment for method, _id, moment in controller.log if method == "run_status"]
         first_executing = next(moment for moment in polls if moment >= 30)
         index = polls.index(first_executing)
@@ -182,33 +183,106 @@ class TestQueued:
         assert set(controller.calls) == {"run_status", "run_item_ids"}
 
 
+class TestQueuedPolling:
+    """A queued run waits for a busy agent: polled every poll_interval, and at once when a followed run ends."""
+
+    @staticmethod
+    def status_polls(controller, run_id):
+        return [moment for method, identifier, moment in controller.log if method == "run_status" and identifier == run_id]
+
+    def test_polled_every_poll_interval(self, clock):
+        # 0, 5, ..., 55 s, then the deadline's last look at 60 s (which reads the empty item list).
+        controller = make(clock, simple_run("r", queued=1000))
+        follow(controller, ["r"], wait_timeout=60)
+        assert self.status_polls(controller, "r") == pytest.approx([5.0 * number for number in range(13)])
+        assert dict(controller.calls) == {"run_status": 13, "run_item_ids": 1}
+
+    def test_a_run_ending_wakes_the_queued_runs(self, clock):
+        # "first" ends at 6 s (seen at 6.38 s) and frees the agent "second" waits for (it runs 6-8 s).
+        # Woken, "second" is seen executing at 6.38 s, then Finished at 8.37 s; without the wake it
+        # would be polled at 10 s only.
+        first = simple_run("first", duration=6)
+        second = simple_run("second", queued=6, duration=2)
+        controller = make(clock, first, second)
+        results = follow(controller, ["first", "second"])
+        assert [result.outcome for result in results] == ["passed", "passed"]
+        assert self.status_polls(controller, "second") == pytest.approx([0, 5, 6.378, 6.878, 7.528, 8.3735], abs=0.001)
+        assert results[1].elapsed_seconds == pytest.approx(8.3735, abs=0.001)
+        assert results[1].queued_seconds == pytest.approx(6.378, abs=0.001)
+
+    def test_a_run_already_finished_wakes_nothing(self, clock):
+        # "done" was over before the follow-up began: its end frees no agent now.
+        controller = make(clock, FakeRun("done", statuses=[(0, "Finished")]), simple_run("waiting", queued=1000))
+        follow(controller, ["done", "waiting"], wait_timeout=12)
+        assert self.status_polls(controller, "waiting") == pytest.approx([0, 5, 10, 12])
+
+    def test_a_pause_the_controller_asked_for_is_kept(self, clock):
+        # "second" is answered 429 with Retry-After 8 s at its poll at 5 s: the end of "first" (seen
+        # at 6.38 s) does not cut that pause short; it is polled again at 13 s.
+        class PausingController(FakeController):
+            def run_status(self, run_id, deadline=None):
+                if run_id == "second" and self.calls_for("run_status", "second") == 1:
+                    self._record("run_status", run_id, deadline)
+                    raise LeapworkHTTPError("Could not read the run status: HTTP 429", operation="run_status",
+                                            status=429, run_id=run_id, retry_after=8)
+                return super(PausingController, self).run_status(run_id, deadline=deadline)
+
+        controller = PausingController(clock, [simple_run("first", duration=6), simple_run("second", queued=6, duration=2)])
+        results = follow(controller, ["first", "second"])
+        assert [result.outcome for result in results] == ["passed", "passed"]
+        assert self.status_polls(controller, "second")[:3] == pytest.approx([0, 5, 13], abs=0.001)
+
+    def test_executing_runs_are_not_woken(self, clock):
+        # A run that executes keeps its own schedule when another run ends.
+        controller = make(clock, simple_run("short", duration=1), simple_run("long", duration=20))
+        follow(controller, ["short", "long"])
+        assert self.status_polls(controller, "long")[:6] == pytest.approx([0, 0.5, 1.15, 1.995, 3.0935, 4.5216], abs=0.001)
+
+    def test_agents_freed_wave_after_wave(self, clock):
+        # 3 agents, 3 runs of 4 s each on each agent, one after another: ends at 4, 8 and 12 s. The
+        # first wave is seen over at 4.52 s (6 status polls); that wakes the queued runs: the second
+        # wave is seen executing then, and over at 9.04 s (0, the wake, 5 more: 7), which wakes the
+        # third (0, 4.52 s still queued, 9.04 s executing, 4 more: 7). Each run is seen over within
+        # 0.6 s of its end. In all 3 * (6 + 7 + 7) status polls and 2 item reads for each run: 78.
+        runs = [simple_run("a%d-%d" % (agent, turn), queued=4 * turn, duration=4) for agent in range(3) for turn in range(3)]
+        controller = make(clock, *runs)
+        results = follow(controller, [run.run_id for run in runs])
+        assert all(result.outcome == "passed" for result in results)
+        assert self.status_polls(controller, "a0-2") == pytest.approx([0, 4.5216, 9.0432, 9.5432, 10.1932, 11.0382, 12.1367],
+                                                                      abs=0.001)
+        assert dict(controller.calls) == {"run_status": 60, "run_item_ids": 9, "run_item": 9}
+        assert [result.elapsed_seconds for result in results[:3]] == pytest.approx([4.5216, 9.0432, 12.1367], abs=0.001)
+
+
 class TestRequestEconomy:
-    """Exact request counts per scenario. Polls come at 0, 0.5, 1.25, 2.375, 4.0625, 6.59, 10.39,
-    15.39 s, then every 5 s (poll_delays(5)); the backoff starts again only when the run status
-    changes. A poll reads the run status alone; the items when the run is Finished, at the
-    deadline, and every ITEM_REFRESH_SECONDS (120 s) while it executes."""
+    """Exact request counts per scenario. Polls come at 0, 0.5, 1.15, 1.995, 3.09, 4.52, 6.38,
+    8.79, 11.93, 16.01 s, then every 5 s (poll_delays(5)); the backoff starts again only when
+    the run status changes. A queued run is polled every poll_interval, and at once when another
+    followed run ends. A poll reads the run status alone; the items when the run is Finished, at
+    the deadline, and every ITEM_REFRESH_SECONDS (120 s) while it executes."""
 
     def test_short_passing_run(self, clock):
-        # Finished at 2 s, seen by the poll at 2.375 s: 4 status reads, then the item list and the item.
+        # Finished at 2 s, seen by the poll at 3.09 s: 5 status reads, then the item list and the item.
         controller = make(clock, simple_run("r", duration=2))
         [result] = follow(controller, ["r"])
         assert result.outcome == "passed"
-        assert dict(controller.calls) == {"run_status": 4, "run_item_ids": 1, "run_item": 1}
-        assert result.elapsed_seconds == pytest.approx(2.375, abs=0.001)
+        assert dict(controller.calls) == {"run_status": 5, "run_item_ids": 1, "run_item": 1}
+        assert result.elapsed_seconds == pytest.approx(3.0935, abs=0.001)
 
     def test_short_failing_run_keeps_its_failure_details(self, clock):
         controller = make(clock, simple_run("r", outcome="Failed", duration=2))
         [result] = follow(controller, ["r"])
         assert result.outcome == "failed"
-        assert dict(controller.calls) == {"run_status": 4, "run_item_ids": 1, "run_item": 1, "keyframes": 1}
+        assert dict(controller.calls) == {"run_status": 5, "run_item_ids": 1, "run_item": 1, "keyframes": 1}
         assert [keyframe["level"] for keyframe in result.to_dict()["run_items"][0]["keyframes"]] == ["Info", "Error"]
 
     def test_a_five_second_run(self, clock):
-        # Finished at 5 s; polls at 0, 0.5, 1.25, 2.375, 4.0625 (executing) and 6.59 s (Finished).
+        # Finished at 5 s; polls at 0, 0.5, 1.15, 1.995, 3.09, 4.52 (executing) and 6.38 s (Finished).
         controller = make(clock, simple_run("r", duration=5))
         [result] = follow(controller, ["r"])
         assert result.outcome == "passed"
-        assert dict(controller.calls) == {"run_status": 6, "run_item_ids": 1, "run_item": 1}
+        assert dict(controller.calls) == {"run_status": 7, "run_item_ids": 1, "run_item": 1}
+        assert result.elapsed_seconds == pytest.approx(6.378, abs=0.001)
 
     def test_item_status_changes_do_not_restart_the_backoff(self, clock):
         statuses = [(0.1, "NoStatus"), (1, "Initializing"), (2, "Connecting"), (3, "Connected"), (4, "Running"),
@@ -217,31 +291,32 @@ class TestRequestEconomy:
         controller = make(clock, run)
         [result] = follow(controller, ["r"])
         assert result.outcome == "passed"
-        assert clock.sleeps == [0.5, 0.75, 1.125, 1.6875, 2.53125, 3.796875, 5, 5, 5, 5]
-        assert dict(controller.calls) == {"run_status": 11, "run_item_ids": 1, "run_item": 1}
+        assert clock.sleeps == pytest.approx(
+            [0.5, 0.65, 0.845, 1.0985, 1.42805, 1.856465, 2.4134045, 3.13742585, 4.078653605, 5, 5, 5])
+        assert dict(controller.calls) == {"run_status": 13, "run_item_ids": 1, "run_item": 1}
 
     def test_queued_then_executing(self, clock):
-        # Queued until 20 s: polls up to 20.39 s (10.39 + 5 + 5); the change to Executing starts the
-        # backoff again: 20.89, 21.64, 22.77, 24.45, 26.98 s (Finished at 25 s). Queued time as before.
-        controller = make(clock, simple_run("r", queued=20, duration=5))
+        # Queued until 18 s: polled every 5 s (0, 5, 10, 15, 20); the change to Executing starts the
+        # backoff: 20.5, 21.15, 21.995, 23.09 s (Finished at 23 s). Queued time as seen: 20 s.
+        controller = make(clock, simple_run("r", queued=18, duration=5))
         [result] = follow(controller, ["r"])
         assert result.outcome == "passed"
-        assert dict(controller.calls) == {"run_status": 14, "run_item_ids": 1, "run_item": 1}
-        assert result.queued_seconds == pytest.approx(20.390625, abs=0.001)
-        assert result.elapsed_seconds == pytest.approx(26.984375, abs=0.001)
+        assert dict(controller.calls) == {"run_status": 9, "run_item_ids": 1, "run_item": 1}
+        assert result.queued_seconds == pytest.approx(20, abs=0.001)
+        assert result.elapsed_seconds == pytest.approx(23.0935, abs=0.001)
 
     def test_ten_minute_run(self, clock):
-        # Status: 8 polls up to 15.39 s, then every 5 s up to 600.39 s (117): 125. Items: at 120.39,
-        # 240.39, 360.39, 480.39 s (two requests each) and at the end: 10. In all 135, 13.5 a minute.
+        # Status: 10 polls up to 16.01 s, then every 5 s up to 601.01 s (117): 127. Items: at 121.01,
+        # 241.01, 361.01, 481.01 s (two requests each) and at the end: 10. In all 137, 13.7 a minute.
         controller = make(clock, simple_run("r", duration=600))
         [result] = follow(controller, ["r"], wait_timeout=1000)
         assert result.outcome == "passed"
-        assert dict(controller.calls) == {"run_status": 125, "run_item_ids": 5, "run_item": 5}
+        assert dict(controller.calls) == {"run_status": 127, "run_item_ids": 5, "run_item": 5}
         item_reads = [moment for method, _id, moment in controller.log if method == "run_item"]
-        assert item_reads == pytest.approx([120.390625, 240.390625, 360.390625, 480.390625, 600.390625])
+        assert item_reads == pytest.approx([121.0075, 241.0075, 361.0075, 481.0075, 601.0075], abs=0.001)
 
     def test_terminal_items_are_not_read_again(self, clock):
-        # A 300 s run: items read at 120.39 s (quick ones ended), 240.39 s (only "slow") and at the end.
+        # A 300 s run: items read at 121.01 s (quick ones ended), 241.01 s (only "slow") and at the end.
         run = FakeRun("r", statuses=[(0, "Executing"), (300, "Finished")], items=[
             FakeItem("quick", statuses=[(0.1, "Running"), (1, "Passed")]),
             FakeItem("quick-fail", flow_title="Checkout", statuses=[(0.1, "Running"), (2, "Failed")]),
@@ -256,7 +331,7 @@ class TestRequestEconomy:
         assert controller.calls["run_item_ids"] == 3
         # The failure details are read as soon as the failure is seen, once.
         assert [(identifier, moment) for method, identifier, moment in controller.log if method == "keyframes"] == [
-            ("quick-fail", pytest.approx(120.390625))]
+            ("quick-fail", pytest.approx(121.0075, abs=0.001))]
 
     def test_keyframes_once_for_each_non_passing_item(self, clock):
         outcomes = ["Passed", "Failed", "Error", "Cancelled", "Done", "Xyz"]
@@ -282,18 +357,19 @@ class TestRequestEconomy:
         [result] = follow(controller, ["r"], wait_timeout=30)
         assert result.timed_out
         assert [item.status for item in result.items] == ["Running"]
-        assert dict(controller.calls) == {"run_status": 11, "run_item_ids": 1, "run_item": 1}
+        # Status polls: 12 on the schedule (the last at 26.01 s), then the deadline's at 30 s.
+        assert dict(controller.calls) == {"run_status": 13, "run_item_ids": 1, "run_item": 1}
         assert [moment for method, _id, moment in controller.log if method == "run_item_ids"] == [30]
 
     def test_finished_run_with_items_still_going_is_read_until_they_end(self, clock):
-        # Finished at 5 s (seen at 6.59 s), its item ends at 12 s: the items are read on each poll
-        # from then on, with the backoff started again by the change to Finished (7.09, 7.84, 8.97,
-        # 10.66, 13.19 s).
+        # Finished at 5 s (seen at 6.38 s), its item ends at 12 s: the items are read on each poll
+        # from then on, with the backoff started again by the change to Finished (6.88, 7.53, 8.37,
+        # 9.47, 10.90, 12.76 s).
         item = FakeItem("i", statuses=[(0.2, "Running"), (12, "Failed")])
         controller = make(clock, FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")], items=[item]))
         [result] = follow(controller, ["r"])
         assert result.outcome == "failed"
-        assert dict(controller.calls) == {"run_status": 11, "run_item_ids": 6, "run_item": 6, "keyframes": 1}
+        assert dict(controller.calls) == {"run_status": 13, "run_item_ids": 7, "run_item": 7, "keyframes": 1}
 
 
 class TestDeadline:
