@@ -32,7 +32,7 @@ PY_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[
 BIN := $(VENV)/bin
 # The oldest ansible-core we claim, pinned by the "# oldest:" line of requirements-dev.txt; it
 # runs on Python 3.10-3.12, and 3.12 is the only Python that every ansible-core we claim runs on.
-OLDEST_PYTHON ?= /root/.pyenv/versions/3.12.1/bin/python3
+OLDEST_PYTHON ?= $(firstword $(wildcard $(shell pyenv root 2>/dev/null || echo "$${PYENV_ROOT:-$$HOME/.pyenv}")/versions/3.12*/bin/python3) $(shell command -v python3.12))
 OLDEST_VENV := $(ROOT)/.venv-oldest
 OLDEST_CORE = $(shell sed -n 's/^\# oldest: //p' requirements-dev.txt)
 # units and integration run with the ansible-test of TEST_VENV on TEST_PY_VERSION
@@ -149,8 +149,10 @@ integration: stage
 	$(ANSIBLE_TEST) integration --venv --python $(TEST_PY_VERSION) --requirements --color no $(INTEGRATION_TARGETS)
 
 # The unit and integration tests on the oldest ansible-core meta/runtime.yml claims.
+# fault_matrix is left out there: it drives the collection's own Python through 50 fault modes,
+# which do not depend on ansible-core, and it is the longest target (about 6 of the 20 minutes).
 oldest: venv venv-oldest
-	@$(MAKE) units integration TEST_VENV=$(OLDEST_VENV) \
+	@$(MAKE) units integration TEST_VENV=$(OLDEST_VENV) INTEGRATION_TARGETS="--exclude fault_matrix" \
 		TEST_PY_VERSION=$$($(OLDEST_PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 # The AWX path: job-template playbooks run through ansible-runner the way AWX runs them, and
