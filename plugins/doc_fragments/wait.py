@@ -42,6 +42,8 @@ options:
         down towards this value, and speeds up again when the run's status changes.
       - Each poll reads the run's status; its flows are read once it has finished, at O(wait_timeout),
         and every two minutes while it runs.
+      - A run that is C(Queued) (its agent busy) is read every O(poll_interval) seconds, and at once
+        when another run followed by the same task ends, since that may have freed its agent.
       - A controller that asks for a longer pause (C(Retry-After)) gets it, within O(wait_timeout).
       - Several runs are followed at the same time.
     type: float
