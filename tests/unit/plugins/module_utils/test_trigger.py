@@ -24,7 +24,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     Trigger,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import MAX_QUERY_LENGTH
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import FakeCatalogue
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import FakeCatalogue
 
 URL = "http://127.0.0.1:9001"
 FLOW = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"

@@ -13,7 +13,7 @@ import pytest
 from ansible.module_utils import basic
 
 from ansible_collections.leapops.leapwork.plugins.modules import run_info
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
     FakeItem,

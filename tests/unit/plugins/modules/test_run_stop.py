@@ -10,7 +10,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
 from ansible_collections.leapops.leapwork.plugins.modules import run_stop
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
     FakeRun,
