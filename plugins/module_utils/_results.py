@@ -94,11 +94,6 @@ def classify_status(status, done_status_as=PASSED):
     return outcome, None
 
 
-def is_terminal(status, done_status_as=PASSED):
-    """Whether a run item with this status has ended (unknown statuses have)."""
-    return classify_status(status, done_status_as)[0] != RUNNING
-
-
 def worst_outcome(outcomes, default=PASSED):
     """The worst of ``outcomes`` by ``OUTCOME_PRECEDENCE``; ``default`` when there are none.
 
@@ -366,10 +361,6 @@ class RunResult(object):
         else:
             self.outcome = worst_outcome(item.outcome for item in self.items)
         self.message = message or self._default_message()
-
-    @property
-    def no_flow_ran(self):
-        return not self.items and not self.error and not self.timed_out
 
     def _counts(self):
         parts = []
