@@ -412,11 +412,6 @@ class LeapworkClient(object):
             raise self._unexpected(call, "an object with a Status string", data)
         return status
 
-    def run(self, run_id):
-        """``GET /run/{runId}``: the run summary."""
-        call = self._run_call("read a run", run_id)
-        return self._expect(call, self._get(call, "/run/%s" % _segment(run_id)), dict, "an object")
-
     def run_item_ids(self, run_id, deadline=None):
         """``GET /run/{runId}/runItemIds``: ids of the run's items so far (grows while the run goes)."""
         call = self._run_call("list run items", run_id)
