@@ -379,21 +379,21 @@ class ScheduleRunner(object):
             raise
         except LeapworkHTTPError as exc:
             if exc.status in RUN_NOW_NO_RUN_STATUSES:
-                ledger.abandon(decision.reservation, str(exc))
+                ledger.abandon(decision.reservation)
             else:
                 # A 5xx answer to runNow may still have started a run.
                 ledger.mark_unknown(decision.reservation, str(exc))
             raise
-        except LeapworkError as exc:
+        except LeapworkError:
             # The connection failed before the request was sent (after the allowed retries).
-            ledger.abandon(decision.reservation, str(exc))
+            ledger.abandon(decision.reservation)
             raise
         except Exception as exc:
             # Whether it left is unknown: the marker stays, as evidence that a run may exist.
             ledger.mark_unknown(decision.reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
             raise
         if not started:
-            ledger.abandon(decision.reservation, "the schedule is already running")
+            ledger.abandon(decision.reservation)
             return False
         ledger.complete(decision.reservation, result.run_id)
         return True

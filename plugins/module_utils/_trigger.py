@@ -235,14 +235,14 @@ class Trigger(object):
             raise
         except LeapworkHTTPError as exc:
             if exc.status in TRIGGER_NO_RUN_STATUSES:
-                ledger.abandon(decision.reservation, str(exc))
+                ledger.abandon(decision.reservation)
             else:
                 # A 5xx answer to the trigger may still have started a run.
                 ledger.mark_unknown(decision.reservation, str(exc))
             raise
-        except LeapworkError as exc:
+        except LeapworkError:
             # The connection failed before the request was sent (after the allowed retries).
-            ledger.abandon(decision.reservation, str(exc))
+            ledger.abandon(decision.reservation)
             raise
         except Exception as exc:
             # Whether it left is unknown: the marker stays, as evidence that a run may exist.
