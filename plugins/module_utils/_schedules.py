@@ -177,13 +177,12 @@ class ScheduleResult(object):
         self.sent = False
         self.error = None
         self.status = None
-        self.outcome_unknown = False
         self.waited_seconds = 0.0
 
     def copy_for(self, request):
         """This result, reported by ``request``, an identical item of the same batch."""
         twin = ScheduleResult(request, self.schedule)
-        for name in ("run_id", "changed", "reused", "sent", "error", "status", "outcome_unknown", "waited_seconds"):
+        for name in ("run_id", "changed", "reused", "sent", "error", "status", "waited_seconds"):
             setattr(twin, name, getattr(self, name))
         return twin
 
@@ -350,7 +349,6 @@ class ScheduleRunner(object):
             result.sent = True
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
         except TriggerOutcomeUnknown as exc:
-            result.outcome_unknown = True
             if request.idempotency_key:
                 exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
             raise

@@ -100,12 +100,11 @@ class TriggerResult(object):
         self.sent = False
         self.error = None
         self.status = None
-        self.outcome_unknown = False
 
     def copy_for(self, request):
         """This result, reported by ``request``, an identical item of the same batch."""
         twin = TriggerResult(request, self.delete_schedule)
-        for name in ("run_id", "changed", "reused", "sent", "error", "status", "outcome_unknown"):
+        for name in ("run_id", "changed", "reused", "sent", "error", "status"):
             setattr(twin, name, getattr(self, name))
         return twin
 
@@ -207,7 +206,7 @@ class Trigger(object):
             result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.sent_variables(), self.delete_schedule)
             result.sent = True
         except TriggerOutcomeUnknown as exc:
-            result.sent = result.outcome_unknown = True
+            result.sent = True
             if request.idempotency_key:
                 exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
             raise
