@@ -22,8 +22,6 @@ sent; once sent, a missing answer raises ``TriggerOutcomeUnknown`` and an error 
 reported as is, never replayed.
 """
 
-from __future__ import annotations
-
 import datetime
 import json
 import math

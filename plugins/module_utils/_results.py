@@ -28,8 +28,6 @@ without running any flow, and otherwise the worst outcome of its items, in the o
 flow works, which is worse than knowing that it fails; a cancellation was asked for by someone.
 """
 
-from __future__ import annotations
-
 import re
 
 RUNNING = "running"

@@ -13,8 +13,6 @@ is never sent again. A schedule that is still running is either waited for (unde
 deadline) or reported at once, as ``when_running`` says.
 """
 
-from __future__ import annotations
-
 import difflib
 import time
 

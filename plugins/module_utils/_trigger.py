@@ -13,8 +13,6 @@ twice for the same idempotency key, and a trigger that may have started a run al
 leaves evidence behind.
 """
 
-from __future__ import annotations
-
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
     batch_problem,
     idempotency_key_problem,
