@@ -51,8 +51,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: help venv venv-oldest stage demo test bench sanity units integration oldest lint docs-lint docs \
 	changelog-lint galaxy-import emulator-tests awx-tests ee molecule clean
 
-help:
-	@sed -n '3,9p' Makefile | sed 's/^# \{0,1\}//'
+help: ## this list
+	@awk -F ':[^#]*## ' '/^[a-z][a-z-]*:.*## /{printf "  make %-15s %s\n", $$1, $$2}' $(firstword $(MAKEFILE_LIST))
 
 # ---------------------------------------------------------------- set-up
 $(TOOLS)/bin/uv:
@@ -66,7 +66,7 @@ $(VENV)/.installed: requirements-dev.txt | $(TOOLS)/bin/uv
 	$(BIN)/python hacking/seed_ansible_test_cache.py
 	touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed ## .venv with the pinned tools (uv, cached)
 
 $(OLDEST_VENV)/.installed: requirements-dev.txt | $(TOOLS)/bin/uv
 	@test -x "$(OLDEST_PYTHON)" || { echo "no Python 3.12 at $(OLDEST_PYTHON) for the oldest ansible-core: set OLDEST_PYTHON"; exit 1; }
@@ -77,13 +77,13 @@ $(OLDEST_VENV)/.installed: requirements-dev.txt | $(TOOLS)/bin/uv
 	$(OLDEST_VENV)/bin/python hacking/seed_ansible_test_cache.py
 	touch $@
 
-venv-oldest: $(OLDEST_VENV)/.installed
+venv-oldest: $(OLDEST_VENV)/.installed ## .venv-oldest with the oldest ansible-core claimed (Python 3.12)
 
-stage: venv
+stage: venv ## stage the collection under /tmp (every target does this)
 	@$(BIN)/python hacking/stage_collection.py $(COLLECTIONS) >/dev/null
 
 # ---------------------------------------------------------------- demo
-demo: stage
+demo: stage ## trigger and follow flows on the embedded emulator (or set LEAPWORK_CONTROLLER_URL, LEAPWORK_ACCESS_KEY)
 	@if [ -n "$${LEAPWORK_CONTROLLER_URL:-}" ]; then \
 		echo "== against the controller at $$LEAPWORK_CONTROLLER_URL"; \
 		$(BIN)/ansible-playbook -i localhost, playbooks/demo.yml $(DEMO_ARGS); \
@@ -96,7 +96,7 @@ demo: stage
 	fi
 
 # ---------------------------------------------------------------- checks
-test: venv
+test: venv ## every check CI runs; needs nothing but python3 and the package index
 	@$(MAKE) emulator-tests
 	@$(MAKE) changelog-lint
 	@$(MAKE) sanity
@@ -111,24 +111,24 @@ test: venv
 	@$(MAKE) galaxy-import
 	@echo "== make test: every check passed"
 
-emulator-tests: venv
+emulator-tests: venv ## the emulator's own tests
 	@echo "== emulator tests"
 	cd tests/emulator && $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 tests
 
-changelog-lint: venv
+changelog-lint: venv ## antsibull-changelog lint
 	@echo "== antsibull-changelog lint"
 	$(BIN)/antsibull-changelog lint
 
-sanity: stage
+sanity: stage ## ansible-test sanity (no ignore files)
 	@echo "== ansible-test sanity (Python $(PY_VERSION))"
 	@if [ -n "$$(ls tests/sanity/ignore-*.txt 2>/dev/null)" ]; then echo "sanity ignore files are not allowed"; exit 1; fi
 	$(ANSIBLE_TEST) sanity --venv --python $(PY_VERSION) --color no
 
-units: stage
+units: stage ## ansible-test units
 	@echo "== ansible-test units ($$($(TEST_VENV)/bin/ansible --version | head -1), Python $(TEST_PY_VERSION))"
 	$(ANSIBLE_TEST) units --venv --python $(TEST_PY_VERSION) --requirements --color no
 
-integration: stage
+integration: stage ## ansible-test integration against the emulator (INTEGRATION_TARGETS="a b" for a few)
 	@echo "== ansible-test integration against the emulator ($$($(TEST_VENV)/bin/ansible --version | head -1), Python $(TEST_PY_VERSION))"
 	@mkdir -p $(EMULATOR_STATE)
 	PYTHONPATH=tests/emulator $(BIN)/python tests/integration/emulator_config.py > $(EMULATOR_STATE)/integration.json
@@ -151,52 +151,52 @@ integration: stage
 # The unit and integration tests on the oldest ansible-core meta/runtime.yml claims.
 # fault_matrix is left out there: it drives the collection's own Python through 50 fault modes,
 # which do not depend on ansible-core, and it is the longest target (about 6 of the 20 minutes).
-oldest: venv venv-oldest
+oldest: venv venv-oldest ## units and integration on the oldest ansible-core claimed
 	@$(MAKE) units integration TEST_VENV=$(OLDEST_VENV) INTEGRATION_TARGETS="--exclude fault_matrix" \
 		TEST_PY_VERSION=$$($(OLDEST_PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 
 # The AWX path: job-template playbooks run through ansible-runner the way AWX runs them, and
 # the execution environment's build context (docs/testing.md).
-awx-tests: stage
+awx-tests: stage ## job-template playbooks through ansible-runner, as AWX runs them
 	@echo "== AWX: jobs through ansible-runner, the execution environment context"
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/awx
 
-lint: stage
+lint: stage ## ansible-lint, production profile
 	@echo "== ansible-lint (production profile)"
 	cd $(STAGED) && $(BIN)/ansible-lint --profile production --offline
 
-docs-lint: stage
+docs-lint: stage ## antsibull-docs lint-collection-docs
 	@echo "== antsibull-docs lint-collection-docs"
 	cd $(STAGED) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all .
 
 # Every warning (and every relative link to a missing file) fails the build.
-docs: stage
+docs: stage ## the HTML documentation site (its path is printed at the end)
 	@echo "== documentation site (antsibull-docs, Sphinx)"
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/docs
 	cd $(STAGED) && $(BIN)/python $(ROOT)/hacking/build_docs.py . $(BUILD)/docs
 
 # The build context of execution-environment.yml, with this checkout's collection in it;
 # build the image with: podman build -t leapwork-ee $(BUILD)/ee/context
-ee: stage
+ee: stage ## the execution environment's build context, for podman or docker
 	@echo "== execution environment build context"
 	rm -rf build/ee $(BUILD)/ee && mkdir -p build/ee
 	cd $(STAGED) && $(BIN)/ansible-galaxy collection build --force --output-path $(ROOT)/build/ee
 	mv build/ee/leapops-leapwork-*.tar.gz build/ee/leapops-leapwork.tar.gz
 	$(BIN)/ansible-builder create --file execution-environment.yml --context $(BUILD)/ee/context --output-filename Containerfile
 
-galaxy-import: stage
+galaxy-import: stage ## galaxy-importer on the built collection
 	@echo "== galaxy-importer on the built collection"
 	rm -rf $(BUILD)/dist && mkdir -p $(BUILD)/dist
 	cd $(STAGED) && $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
 	$(BIN)/python hacking/galaxy_import.py $(BUILD)/dist/leapops-leapwork-*.tar.gz
 
-molecule: stage
+molecule: stage ## molecule scenarios of the verify_deployment role
 	@echo "== molecule scenarios (the verify_deployment role against the emulator)"
 	cd $(STAGED) && $(BIN)/molecule test --all
 
-bench: stage
+bench: stage ## the performance benchmark
 	@echo "== benchmark"
 	$(BIN)/python tests/bench/bench.py
 
-clean:
+clean: ## remove the build, test output and .venv-oldest
 	rm -rf $(BUILD) build .ansible tests/output $(OLDEST_VENV)

@@ -6,8 +6,6 @@
 #
 # This module is private to this collection; its API may change without notice.
 
-from __future__ import annotations
-
 
 class ModuleDocFragment(object):
 

@@ -14,8 +14,6 @@ A request here has ``label``, ``idempotency_key``, ``fingerprint()``, ``identity
 two items one ledger entry) and ``target()`` (that identity in words, for messages).
 """
 
-from __future__ import annotations
-
 import concurrent.futures
 from collections import OrderedDict
 

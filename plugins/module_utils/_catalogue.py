@@ -24,8 +24,6 @@ Matching rules (the same for flows and agents):
 a batch costs at most one call of each, whatever its length.
 """
 
-from __future__ import annotations
-
 import difflib
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError

@@ -22,8 +22,6 @@ sent; once sent, a missing answer raises ``TriggerOutcomeUnknown`` and an error 
 reported as is, never replayed.
 """
 
-from __future__ import annotations
-
 import datetime
 import json
 import math
@@ -411,11 +409,6 @@ class LeapworkClient(object):
         if not isinstance(status, str):
             raise self._unexpected(call, "an object with a Status string", data)
         return status
-
-    def run(self, run_id):
-        """``GET /run/{runId}``: the run summary."""
-        call = self._run_call("read a run", run_id)
-        return self._expect(call, self._get(call, "/run/%s" % _segment(run_id)), dict, "an object")
 
     def run_item_ids(self, run_id, deadline=None):
         """``GET /run/{runId}/runItemIds``: ids of the run's items so far (grows while the run goes)."""

@@ -12,8 +12,6 @@ Lower layers raise these with the facts they know (operation, HTTP status, the c
 text, the run id); the module turns them into one ``fail_json`` message at the edge.
 """
 
-from __future__ import annotations
-
 import re
 
 #: Answers to the trigger that prove no run was started: the request was refused before any

@@ -11,8 +11,6 @@
 Shared by ``flow_run`` (with ``wait``) and ``run_info`` so that both report runs the same way.
 """
 
-from __future__ import annotations
-
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit

@@ -16,8 +16,6 @@ A run that timed out, could not be followed or ran no flow gets one more ``<test
 ``<error>`` that says so, so that a report is never silently empty or green.
 """
 
-from __future__ import annotations
-
 import copy
 import os
 import re

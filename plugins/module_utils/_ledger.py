@@ -462,14 +462,13 @@ class Ledger:
             self._write(data)
             return copy.deepcopy(entry)
 
-    def abandon(self, reservation, reason):
+    def abandon(self, reservation):
         """Drop the marker of a trigger that certainly started no run (e.g. a 400/401/404 answer).
 
         Whatever the reservation replaced (a recorded run, or an older marker) is put back; with
-        nothing before, the entry is removed. ``reason`` is only for the caller's messages. A
-        marker that is no longer this reservation's is left alone.
+        nothing before, the entry is removed. A marker that is no longer this reservation's is left
+        alone.
         """
-        del reason  # the entry goes away; nothing to record it on
         with self._locked():
             data = self._read()
             entry = data["entries"].get(reservation.entry_key)

@@ -11,8 +11,6 @@
 from the module parameters, and turning a ``LeapworkError`` into one ``fail_json`` message.
 """
 
-from __future__ import annotations
-
 import math
 import os
 import re

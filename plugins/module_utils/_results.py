@@ -28,8 +28,6 @@ without running any flow, and otherwise the worst outcome of its items, in the o
 flow works, which is worse than knowing that it fails; a cancellation was asked for by someone.
 """
 
-from __future__ import annotations
-
 import re
 
 RUNNING = "running"
@@ -92,11 +90,6 @@ def classify_status(status, done_status_as=PASSED):
     if outcome is None:
         return ERROR, "unknown status %r" % str(status).strip()
     return outcome, None
-
-
-def is_terminal(status, done_status_as=PASSED):
-    """Whether a run item with this status has ended (unknown statuses have)."""
-    return classify_status(status, done_status_as)[0] != RUNNING
 
 
 def worst_outcome(outcomes, default=PASSED):
@@ -366,10 +359,6 @@ class RunResult(object):
         else:
             self.outcome = worst_outcome(item.outcome for item in self.items)
         self.message = message or self._default_message()
-
-    @property
-    def no_flow_ran(self):
-        return not self.items and not self.error and not self.timed_out
 
     def _counts(self):
         parts = []

@@ -13,8 +13,6 @@ is never sent again. A schedule that is still running is either waited for (unde
 deadline) or reported at once, as ``when_running`` says.
 """
 
-from __future__ import annotations
-
 import difflib
 import time
 
@@ -177,13 +175,12 @@ class ScheduleResult(object):
         self.sent = False
         self.error = None
         self.status = None
-        self.outcome_unknown = False
         self.waited_seconds = 0.0
 
     def copy_for(self, request):
         """This result, reported by ``request``, an identical item of the same batch."""
         twin = ScheduleResult(request, self.schedule)
-        for name in ("run_id", "changed", "reused", "sent", "error", "status", "outcome_unknown", "waited_seconds"):
+        for name in ("run_id", "changed", "reused", "sent", "error", "status", "waited_seconds"):
             setattr(twin, name, getattr(self, name))
         return twin
 
@@ -350,7 +347,6 @@ class ScheduleRunner(object):
             result.sent = True
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
         except TriggerOutcomeUnknown as exc:
-            result.outcome_unknown = True
             if request.idempotency_key:
                 exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
             raise
@@ -379,21 +375,21 @@ class ScheduleRunner(object):
             raise
         except LeapworkHTTPError as exc:
             if exc.status in RUN_NOW_NO_RUN_STATUSES:
-                ledger.abandon(decision.reservation, str(exc))
+                ledger.abandon(decision.reservation)
             else:
                 # A 5xx answer to runNow may still have started a run.
                 ledger.mark_unknown(decision.reservation, str(exc))
             raise
-        except LeapworkError as exc:
+        except LeapworkError:
             # The connection failed before the request was sent (after the allowed retries).
-            ledger.abandon(decision.reservation, str(exc))
+            ledger.abandon(decision.reservation)
             raise
         except Exception as exc:
             # Whether it left is unknown: the marker stays, as evidence that a run may exist.
             ledger.mark_unknown(decision.reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
             raise
         if not started:
-            ledger.abandon(decision.reservation, "the schedule is already running")
+            ledger.abandon(decision.reservation)
             return False
         ledger.complete(decision.reservation, result.run_id)
         return True

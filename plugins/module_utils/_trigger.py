@@ -13,8 +13,6 @@ twice for the same idempotency key, and a trigger that may have started a run al
 leaves evidence behind.
 """
 
-from __future__ import annotations
-
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
     batch_problem,
     idempotency_key_problem,
@@ -100,12 +98,11 @@ class TriggerResult(object):
         self.sent = False
         self.error = None
         self.status = None
-        self.outcome_unknown = False
 
     def copy_for(self, request):
         """This result, reported by ``request``, an identical item of the same batch."""
         twin = TriggerResult(request, self.delete_schedule)
-        for name in ("run_id", "changed", "reused", "sent", "error", "status", "outcome_unknown"):
+        for name in ("run_id", "changed", "reused", "sent", "error", "status"):
             setattr(twin, name, getattr(self, name))
         return twin
 
@@ -207,7 +204,7 @@ class Trigger(object):
             result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.sent_variables(), self.delete_schedule)
             result.sent = True
         except TriggerOutcomeUnknown as exc:
-            result.sent = result.outcome_unknown = True
+            result.sent = True
             if request.idempotency_key:
                 exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
             raise
@@ -235,14 +232,14 @@ class Trigger(object):
             raise
         except LeapworkHTTPError as exc:
             if exc.status in TRIGGER_NO_RUN_STATUSES:
-                ledger.abandon(decision.reservation, str(exc))
+                ledger.abandon(decision.reservation)
             else:
                 # A 5xx answer to the trigger may still have started a run.
                 ledger.mark_unknown(decision.reservation, str(exc))
             raise
-        except LeapworkError as exc:
+        except LeapworkError:
             # The connection failed before the request was sent (after the allowed retries).
-            ledger.abandon(decision.reservation, str(exc))
+            ledger.abandon(decision.reservation)
             raise
         except Exception as exc:
             # Whether it left is unknown: the marker stays, as evidence that a run may exist.

@@ -38,8 +38,6 @@ Following therefore ends within ``wait_timeout + request_timeout + STOP_SECONDS`
 The clock and the sleep are injected, so that tests run on fake time.
 """
 
-from __future__ import annotations
-
 import concurrent.futures
 import time
 

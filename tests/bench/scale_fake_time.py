@@ -52,7 +52,7 @@ def main():
     args = parser.parse_args()
     collections_dir = tempfile.mkdtemp(prefix="leapwork-scale-")
     waiter = bench.load_modules(collections_dir)["waiter"]
-    fake = importlib.import_module("ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller")
+    fake = importlib.import_module("ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller")
     if args.factor:
         waiter.poll_delays.__defaults__ = (waiter.FIRST_DELAY, args.factor)
     factor = waiter.poll_delays.__defaults__[1]

@@ -160,8 +160,6 @@ def test_repr_does_not_show_the_key(make_client, access_key):
 ENDPOINTS = [
     # (method name, args, HTTP method, path, answer, expected result)
     ("run_status", (RUN,), "GET", "/run/%s/status" % RUN, {"$id": "1", "Status": "Executing"}, "Executing"),
-    ("run", (RUN,), "GET", "/run/%s" % RUN, {"$id": "1", "RunId": RUN, "Status": "Finished"},
-     {"$id": "1", "RunId": RUN, "Status": "Finished"}),
     ("run_item_ids", (RUN,), "GET", "/run/%s/runItemIds" % RUN, {"$id": "1", "RunItemIds": [ITEM]}, [ITEM]),
     ("run_item_ids", (RUN,), "GET", "/run/%s/runItemIds" % RUN, {"$id": "1", "RunItemIds": []}, []),
     ("run_item", (ITEM,), "GET", "/runItems/%s" % ITEM, {"RunItemId": ITEM, "Status": "Passed"},
@@ -236,7 +234,6 @@ def test_params_are_url_encoded_by_requests():
 @pytest.mark.parametrize("name, args, method, path, answer", [
     ("run_status", (RUN,), "GET", "/run/%s/status" % RUN, {"State": "Queued"}),
     ("run_status", (RUN,), "GET", "/run/%s/status" % RUN, ["Queued"]),
-    ("run", (RUN,), "GET", "/run/%s" % RUN, []),
     ("run_item_ids", (RUN,), "GET", "/run/%s/runItemIds" % RUN, {"Items": []}),
     ("run_item_ids", (RUN,), "GET", "/run/%s/runItemIds" % RUN, {"RunItemIds": [1, 2]}),
     ("keyframes", (ITEM,), "GET", "/runItems/%s/keyframes" % ITEM, {"Keyframes": []}),
@@ -302,10 +299,10 @@ def test_get_retried_on_connection_errors(make_client, fake_transport, fake_slee
 
 
 def test_backoff_grows_exponentially_and_stops_after_retries(make_client, fake_transport, fake_sleep):
-    fake_transport.add("GET", "/run/%s" % RUN, response(fake_transport, 503, text="Service Unavailable"))
+    fake_transport.add("GET", "/run/%s/status" % RUN, response(fake_transport, 503, text="Service Unavailable"))
     client = make_client(retries=4)
     with pytest.raises(LeapworkHTTPError) as info:
-        client.run(RUN)
+        client.run_status(RUN)
     assert fake_transport.count == 5 and client.request_count == 5
     assert fake_sleep.calls == [0.5, 1.0, 2.0, 4.0]
     assert info.value.status == 503 and info.value.run_id == RUN

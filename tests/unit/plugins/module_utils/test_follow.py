@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
     Fault,

@@ -17,7 +17,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils import _junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem, write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult, combine
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import follow_runs
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
     simple_run,

@@ -364,7 +364,7 @@ def test_reserve_argument_checks(ledger):
 
 def test_abandon_new_key_removes_entry(ledger):
     decision = reserve(ledger)
-    ledger.abandon(decision.reservation, "400 Bad Request")
+    ledger.abandon(decision.reservation)
     assert entry(ledger) is None
     assert reserve(ledger).action == "trigger"
 
@@ -373,7 +373,7 @@ def test_abandon_restores_previous_record(ledger):
     record(ledger, "run-1")
     before = entry(ledger)
     decision = reserve(ledger, rerun="always", fp=OTHER_FP)
-    ledger.abandon(decision.reservation, "404 Asset not found")
+    ledger.abandon(decision.reservation)
     assert entry(ledger) == before
     assert reserve(ledger).run_id == "run-1"
 
@@ -383,7 +383,7 @@ def test_abandon_restores_overridden_marker(ledger):
     ledger.mark_unknown(first.reservation, "read timeout")
     before = entry(ledger)
     second = reserve(ledger, rerun="always")
-    ledger.abandon(second.reservation, "401 Incorrect AccessKey")
+    ledger.abandon(second.reservation)
     assert entry(ledger) == before
 
 
@@ -416,7 +416,7 @@ def test_superseded_reservation_only_adds_history(ledger):
     assert stored["run_id"] == "run-2"
     assert stored["run_ids"] == ["run-1", "run-2"]
     # stale handles change nothing
-    ledger.abandon(first.reservation, "late")
+    ledger.abandon(first.reservation)
     ledger.mark_unknown(first.reservation, "late")
     assert entry(ledger) == stored
 
@@ -563,7 +563,7 @@ def test_corrupt_file_blocks_settling_too(ledger, path):
     write_text(path, "garbage")
     for operation in (
         lambda: ledger.complete(decision.reservation, "run-1"),
-        lambda: ledger.abandon(decision.reservation, "x"),
+        lambda: ledger.abandon(decision.reservation),
         lambda: ledger.mark_unknown(decision.reservation, "x"),
     ):
         with pytest.raises(LedgerCorrupt):

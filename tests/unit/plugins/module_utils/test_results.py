@@ -13,7 +13,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     combine,
     elapsed_seconds_of,
     failure_lines,
-    is_terminal,
     keyframes_of,
     parse_timespan,
     worst_outcome,
@@ -54,7 +53,6 @@ class TestClassification:
     @pytest.mark.parametrize("status", ["NoStatus", "Initializing", "Connecting", "Connected", "Running", "IsProcessing"])
     def test_still_going(self, status):
         assert classify_status(status) == ("running", None)
-        assert not is_terminal(status)
 
     @pytest.mark.parametrize("status, outcome", [
         ("Passed", "passed"),
@@ -66,7 +64,6 @@ class TestClassification:
     ])
     def test_terminal(self, status, outcome):
         assert classify_status(status) == (outcome, None)
-        assert is_terminal(status)
 
     @pytest.mark.parametrize("status", ["passed", "PASSED", " Passed "])
     def test_case_insensitive(self, status):
@@ -83,7 +80,6 @@ class TestClassification:
         outcome, reason = classify_status("Xyz")
         assert outcome == "error"
         assert reason == "unknown status 'Xyz'"
-        assert is_terminal("Xyz")
 
     @pytest.mark.parametrize("status", [None, "", "  "])
     def test_missing_status_is_not_started(self, status):
@@ -245,7 +241,6 @@ class TestRunResult:
         result = RunResult("run-1", "Finished", [])
         assert result.outcome == "error"
         assert "no flow ran" in result.message
-        assert result.no_flow_ran
 
     def test_timed_out(self):
         result = RunResult("run-1", "Executing", [item("Passed"), item("Running")], timed_out=True)

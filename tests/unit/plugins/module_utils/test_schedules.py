@@ -24,24 +24,19 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import
     schedule_facts,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import MAX_QUERY_LENGTH, SECRET_MASK
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import FakeClock
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
+    LISTING,
+    NIGHTLY_A,
+    NIGHTLY_B,
+    OFF,
+    SMOKE,
+    TEMPORARY,
+    FakeClock,
+)
 
 URL = "https://leapwork.example:9002"
-SMOKE = "40000000-0000-4000-8000-000000000001"
-NIGHTLY_A = "40000000-0000-4000-8000-00000000000a"
-NIGHTLY_B = "40000000-0000-4000-8000-00000000000b"
-OFF = "40000000-0000-4000-8000-0000000000ff"
-TEMPORARY = "40000000-0000-4000-8000-0000000000e0"
 RUN_1 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f91"
 RUN_2 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f92"
-
-LISTING = [
-    {"$id": "1", "Id": SMOKE.upper(), "Title": "Smoke suite", "IsEnabled": True, "Type": "ScheduleInfo"},
-    {"$id": "2", "Id": NIGHTLY_A, "Title": "Nightly", "IsEnabled": True, "Type": "ScheduleInfo"},
-    {"$id": "3", "Id": NIGHTLY_B, "Title": "Nightly", "IsEnabled": False, "Type": "ScheduleInfo"},
-    {"$id": "4", "Id": OFF, "Title": "Switched off", "IsEnabled": False, "Type": "ScheduleInfo"},
-    {"$id": "5", "Id": TEMPORARY, "Title": "Login (Local agent)", "IsEnabled": True, "Type": "TemporaryScheduleInfo"},
-]
 
 
 class FakeScheduleClient(object):

@@ -23,7 +23,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     wait_argument_spec,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkConnectionError
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
     FakeItem,

@@ -23,7 +23,7 @@ except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments fr
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError, TriggerOutcomeUnknown
 from ansible_collections.leapops.leapwork.plugins.modules import flow_run
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeCatalogue,
     FakeClock,
     FakeController,

@@ -25,13 +25,15 @@ except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments fr
             yield
 
 from ansible_collections.leapops.leapwork.plugins.modules import schedule_run
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.fake_controller import (
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
     FakeItem,
     FakeRun,
+    LISTING,
+    NIGHTLY_A,
+    SMOKE,
 )
-from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.test_schedules import LISTING, NIGHTLY_A, SMOKE
 
 URL = "https://leapwork.example:9002"
 

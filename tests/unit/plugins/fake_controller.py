@@ -24,6 +24,9 @@ controller was made (``controller.elapsed()``):
 Every call is counted (``calls[method]``, ``calls_for(method, id)``, ``log``) under a lock, so
 the fake can be used from the waiter's threads. The ``deadline`` each call was given is kept in
 ``deadlines`` (method, deadline) for tests of the waiter's deadline.
+
+Shared by the module_utils and the module tests: ``FakeCatalogue`` (flows, agents, the project
+tree) and ``LISTING`` (a schedule listing) are here too.
 """
 
 import collections
@@ -302,3 +305,20 @@ class FakeCatalogue(object):
                  "ConnectionStatus": "Unavailable" if agent_id in self.unavailable_agents else "Available",
                  "BlockedByLicense": False}
                 for agent_id in sorted(self.known_agents)]
+
+
+# A schedule listing as GET /api/v4/schedules answers it: two schedules titled "Nightly" (one
+# enabled), an id in upper case, one switched off, a temporary schedule.
+SMOKE = "40000000-0000-4000-8000-000000000001"
+NIGHTLY_A = "40000000-0000-4000-8000-00000000000a"
+NIGHTLY_B = "40000000-0000-4000-8000-00000000000b"
+OFF = "40000000-0000-4000-8000-0000000000ff"
+TEMPORARY = "40000000-0000-4000-8000-0000000000e0"
+
+LISTING = [
+    {"$id": "1", "Id": SMOKE.upper(), "Title": "Smoke suite", "IsEnabled": True, "Type": "ScheduleInfo"},
+    {"$id": "2", "Id": NIGHTLY_A, "Title": "Nightly", "IsEnabled": True, "Type": "ScheduleInfo"},
+    {"$id": "3", "Id": NIGHTLY_B, "Title": "Nightly", "IsEnabled": False, "Type": "ScheduleInfo"},
+    {"$id": "4", "Id": OFF, "Title": "Switched off", "IsEnabled": False, "Type": "ScheduleInfo"},
+    {"$id": "5", "Id": TEMPORARY, "Title": "Login (Local agent)", "IsEnabled": True, "Type": "TemporaryScheduleInfo"},
+]
