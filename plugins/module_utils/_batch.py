@@ -17,6 +17,9 @@ two items one ledger entry) and ``target()`` (that identity in words, for messag
 import concurrent.futures
 from collections import OrderedDict
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
+
 
 def idempotency_key_problem(idempotency_key, label):
     """A message when the key is only white space (it would look unset in every listing), else ``None``."""
@@ -41,6 +44,21 @@ def batch_problem(requests):
                     "Give each set of variables its own idempotency_key."
                     % (first.label, request.label, what, request.idempotency_key, per))
     return None
+
+
+def record_item_error(result, exc):
+    """Make ``exc`` the error of one item's ``result``: one item's failure never fails the batch."""
+    if isinstance(exc, LedgerError):
+        # A conflict names the recorded run in its message; that run is not this item's.
+        result.error = str(exc)
+    elif isinstance(exc, LeapworkError):
+        result.error = str(exc)
+        result.status = exc.status
+        if exc.run_id and not result.run_id:
+            result.run_id = exc.run_id
+    else:
+        # One item's surprise must not hide the runs the other items started.
+        result.error = "unexpected %s: %s" % (type(exc).__name__, exc)
 
 
 def start_once_each(requests, start, max_concurrency=8):

@@ -16,6 +16,7 @@ leaves evidence behind.
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
     batch_problem,
     idempotency_key_problem,
+    record_item_error,
     start_once_each,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
@@ -24,7 +25,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
@@ -158,17 +158,8 @@ class Trigger(object):
                 self._trigger_with_ledger(request, result)
             else:
                 self._trigger(request, result)
-        except LedgerError as exc:
-            # A conflict names the recorded run in its message; that run is not this item's.
-            result.error = str(exc)
-        except LeapworkError as exc:
-            result.error = str(exc)
-            result.status = exc.status
-            if exc.run_id and not result.run_id:
-                result.run_id = exc.run_id
         except Exception as exc:  # pylint: disable=broad-except
-            # One item's surprise must not hide the runs the other items started.
-            result.error = "unexpected %s: %s" % (type(exc).__name__, exc)
+            record_item_error(result, exc)
         return result
 
     # -- check mode: read-only calls only
