@@ -18,6 +18,13 @@ drops back to 0.5 s when the run's status changes (Queued to Executing, Executin
 A ``Queued`` run waits for a busy agent: it is polled every ``poll_interval``, and at once when
 a poll sees another followed run end (that may have freed its agent; the waiter does not know
 which agents the runs need).
+Runs executing side by side are a herd: most of them end together, and the task can return only
+when the last one is seen over, so polling each of them fast spends requests that tell nothing.
+``SCOUTS`` of them (the first in the caller's order) keep the fast schedule, at least every
+``poll_interval * SCOUTS / herd size`` seconds (never below the first pause); the others trail:
+they are polled every ``poll_interval``, and at once when a poll sees any followed run end. So a
+herd that ends together is seen over as soon as a scout sees its end, for about one status poll
+per run, and a run that ends alone is still seen within ``poll_interval``.
 A poll reads the run status alone. The items (their ids, then each item not ended yet) are
 read when they can matter: once the run is ``Finished`` (until every item has ended), at the
 deadline (so that a run that times out is reported with its items), and every
@@ -69,6 +76,8 @@ MIN_POLL_INTERVAL = FIRST_DELAY
 STOP_SECONDS = 2.5
 #: How long the last look at the deadline may take when the caller does not say (the default request timeout).
 DEFAULT_LAST_LOOK_SECONDS = 30.0
+#: How many runs of a herd (runs executing side by side) keep the fast schedule; the others trail.
+SCOUTS = 2
 #: While a run executes, its items are read again at most this often (seconds).
 ITEM_REFRESH_SECONDS = 120.0
 
@@ -150,6 +159,8 @@ class _RunFollower(object):
         self.items_read_at = None  # when the items were last read (None: never)
         self.next_due = started_at
         self.end_seen_at = None  # when a poll saw the status turn Finished (it was not at the poll before)
+        self.trailing = False  # in a herd, not scouting: polled every poll_interval and woken by ends
+        self.woken = False  # due ahead of its own schedule because another followed run was seen over
         self._operation = "run"
         self._delays = poll_delays(poll_interval)
 
@@ -280,6 +291,7 @@ class _RunFollower(object):
     # ---------------------------------------------------------------- scheduling
     def schedule(self, changed, now):
         """Plan the next poll; ``changed``: the run's status changed, so polls come fast again."""
+        self.woken = False
         if changed:
             self._delays = poll_delays(self.poll_interval)
         if self.status == QUEUED:
@@ -291,10 +303,38 @@ class _RunFollower(object):
         # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
         self.next_due = now + max(delay, self.retry_after or 0.0)
 
-    def wake(self, now):
-        """A followed run just ended, so an agent may be free: a queued run is polled at once."""
-        if self.status == QUEUED and not self.over and self.retry_after is None:
+    def wake(self, now, round_began):
+        """A followed run was seen over in the round that began at ``round_began``: poll at once a queued
+        run (an agent may be free, even if it was polled in that round: its answer may predate the
+        end) or a trailing run not polled in that round (its herd may be over)."""
+        if self.over or self.retry_after is not None:
+            return
+        if self.status == QUEUED or (self.trailing and self.last_polled_at != round_began):
             self.next_due = min(self.next_due, now)
+            self.woken = True
+
+    def in_herd(self):
+        """Whether this run executes (seen, neither queued nor finished, not over)."""
+        return self.seen and not self.over and self.status not in (QUEUED, FINISHED)
+
+    def scout(self, longest_pause):
+        """Keep the fast schedule, polled at least every ``longest_pause`` seconds (``None``: no bound)."""
+        if self.trailing and self.last_polled_at is not None:
+            # It trailed until now, on poll_interval: a scout ended, so its next poll comes soon again.
+            self.next_due = min(self.next_due, self.last_polled_at + FIRST_DELAY)
+            self.woken = True
+        self.trailing = False
+        if longest_pause is not None and self.retry_after is None and self.last_polled_at is not None:
+            self.next_due = min(self.next_due, self.last_polled_at + longest_pause)
+
+    def trail(self):
+        """Polled every ``poll_interval`` only (and woken when a followed run ends): a scout watches the herd."""
+        self.trailing = True
+        if self.last_polled_at is not None:
+            self.next_due = max(self.next_due, self.last_polled_at + self.poll_interval)
+
+    def leave_herd(self):
+        self.trailing = False
 
     # ---------------------------------------------------------------- result
     def result(self, now, timed_out=False, stop_note=None):
@@ -353,6 +393,22 @@ def _poll_round(pool, client, followers, now, deadline):
     if fatal is not None:
         raise fatal
     return changes
+
+
+def _form_herd(followers, poll_interval):
+    """Split the executing runs into scouts and trailing runs (see the module docstring)."""
+    herd = []
+    for follower in followers:
+        if follower.in_herd():
+            herd.append(follower)
+        else:
+            follower.leave_herd()
+    longest_pause = max(FIRST_DELAY, poll_interval * SCOUTS / len(herd)) if len(herd) > SCOUTS else None
+    for position, follower in enumerate(herd):
+        if position < SCOUTS:
+            follower.scout(longest_pause)
+        else:
+            follower.trail()
 
 
 def _stop(client, follower, deadline):
@@ -419,12 +475,18 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
             if due:
                 changes = _poll_round(pool, client, due, now, None if retry_reads else read_deadline)
                 polled_at = clock()
+                ends = [follower for follower in due if follower.end_seen_at == now]
+                # A run polled because another one ended (a trailing run of the same herd, most
+                # likely) ended before this round too: the runs polled in this round know of it.
+                end_in_round = any(not follower.woken for follower in ends)
                 for follower, changed in zip(due, changes):
                     follower.schedule(changed, polled_at)
-                if any(follower.end_seen_at == now for follower in due):
+                _form_herd(ordered, poll_interval)
+                if ends:
                     # Polled at once, even those polled in this round: their answer may predate the end.
                     for follower in ordered:
-                        follower.wake(polled_at)
+                        if end_in_round or follower.last_polled_at is None or follower.last_polled_at < now:
+                            follower.wake(polled_at, now)
                 pending = [follower for follower in ordered if not follower.over]
             if not pending:
                 break

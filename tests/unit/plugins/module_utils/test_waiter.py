@@ -239,19 +239,89 @@ class TestQueuedPolling:
         assert self.status_polls(controller, "long")[:6] == pytest.approx([0, 0.5, 1.15, 1.995, 3.0935, 4.5216], abs=0.001)
 
     def test_agents_freed_wave_after_wave(self, clock):
-        # 3 agents, 3 runs of 4 s each on each agent, one after another: ends at 4, 8 and 12 s. The
-        # first wave is seen over at 4.52 s (6 status polls); that wakes the queued runs: the second
-        # wave is seen executing then, and over at 9.04 s (0, the wake, 5 more: 7), which wakes the
-        # third (0, 4.52 s still queued, 9.04 s executing, 4 more: 7). Each run is seen over within
-        # 0.6 s of its end. In all 3 * (6 + 7 + 7) status polls and 2 item reads for each run: 78.
+        # 3 agents, 3 runs of 4 s each on each agent, one after another: ends at 4, 8 and 12 s. Each
+        # wave of 3 is a herd: 2 scouts on the backoff, the third trailing. The first wave is seen
+        # over at 4.52 s by the scouts (6 status polls each); that wakes the trailing run (seen over)
+        # and the queued runs (the second wave is seen executing). The second wave's scouts see it
+        # over at 9.04 s (0, the wake, 5 more: 7), which wakes the third wave (0, 4.52 s still
+        # queued, 9.04 s executing, 4 more: 7). A trailing run costs 2 polls (first wave), 3 or 4.
+        # Each run is seen over within 0.6 s of its end. In all 49 status polls (60 when every
+        # executing run kept the backoff), and 2 item reads for each run.
         runs = [simple_run("a%d-%d" % (agent, turn), queued=4 * turn, duration=4) for agent in range(3) for turn in range(3)]
         controller = make(clock, *runs)
         results = follow(controller, [run.run_id for run in runs])
         assert all(result.outcome == "passed" for result in results)
         assert self.status_polls(controller, "a0-2") == pytest.approx([0, 4.5216, 9.0432, 9.5432, 10.1932, 11.0382, 12.1367],
                                                                       abs=0.001)
-        assert dict(controller.calls) == {"run_status": 60, "run_item_ids": 9, "run_item": 9}
-        assert [result.elapsed_seconds for result in results[:3]] == pytest.approx([4.5216, 9.0432, 12.1367], abs=0.001)
+        assert self.status_polls(controller, "a2-0") == pytest.approx([0, 4.5216], abs=0.001)
+        assert self.status_polls(controller, "a2-2") == pytest.approx([0, 4.5216, 9.0432, 12.1367], abs=0.001)
+        assert dict(controller.calls) == {"run_status": 49, "run_item_ids": 9, "run_item": 9}
+        assert [result.elapsed_seconds for result in results] == pytest.approx([4.5216, 9.0432, 12.1367] * 3, abs=0.001)
+
+
+class TestHerd:
+    """Runs executing side by side: SCOUTS of them on the fast schedule, the others every poll_interval, woken by an end."""
+
+    @staticmethod
+    def status_polls(controller, run_id):
+        return TestQueuedPolling.status_polls(controller, run_id)
+
+    def test_fifty_runs_ending_together(self, clock):
+        # The role's benchmark on fake time: 50 runs of 5 s. The 2 scouts are polled every
+        # max(0.5, 5 * 2 / 50) = 0.5 s (11 polls each, the end seen at 5 s); the 48 others at 0,
+        # then at 5 s when woken: 22 + 96 = 118 status polls, 2.36 a run (350 with everyone on the
+        # backoff: 7 a run). Every run is seen over as it ends.
+        runs = [simple_run("h%02d" % number, duration=5) for number in range(50)]
+        controller = make(clock, *runs)
+        results = follow(controller, [run.run_id for run in runs], poll_interval=5)
+        assert all(result.outcome == "passed" for result in results)
+        assert dict(controller.calls) == {"run_status": 118, "run_item_ids": 50, "run_item": 50}
+        assert self.status_polls(controller, "h00") == pytest.approx([0.5 * number for number in range(11)])
+        assert self.status_polls(controller, "h02") == self.status_polls(controller, "h49") == pytest.approx([0, 5])
+        assert [result.elapsed_seconds for result in results] == pytest.approx([5.0] * 50)
+
+    def test_two_runs_are_both_scouts(self, clock):
+        # No herd to watch for: each keeps the backoff, as a run alone does.
+        controller = make(clock, simple_run("a", duration=5), simple_run("b", duration=5))
+        follow(controller, ["a", "b"])
+        expected = [0, 0.5, 1.15, 1.995, 3.0935, 4.5216, 6.378]
+        assert self.status_polls(controller, "a") == self.status_polls(controller, "b") == pytest.approx(expected, abs=0.001)
+
+    def test_a_run_ending_alone_is_seen_within_poll_interval(self, clock):
+        # Nine runs of 30 s and one of 2 s among them, trailing: it is seen over by its poll at 5 s,
+        # which wakes none of the others polled in that same round; they end at 30 s.
+        runs = [simple_run("r%d" % number, duration=2 if number == 5 else 30) for number in range(10)]
+        controller = make(clock, *runs)
+        results = follow(controller, [run.run_id for run in runs])
+        assert results[5].elapsed_seconds == pytest.approx(5.0)
+        assert self.status_polls(controller, "r5") == pytest.approx([0, 5])
+        assert self.status_polls(controller, "r6") == pytest.approx([0, 5, 10, 15, 20, 25, 30])
+        assert all(result.outcome == "passed" for result in results)
+        assert max(result.elapsed_seconds for result in results) <= 30 + 0.5
+
+    def test_scouts_ending_first_hand_over(self, clock):
+        # The scouts end at 2 s (seen at 3.09 s); that wakes the two trailing runs, which become the
+        # scouts: polled again 0.65 s later, then on the backoff, they are seen over 1.38 s after
+        # their end at 10 s (1.93 s on the backoff they would have had from the start).
+        runs = [simple_run("s0", duration=2), simple_run("s1", duration=2), simple_run("l2", duration=10),
+                simple_run("l3", duration=10)]
+        controller = make(clock, *runs)
+        results = follow(controller, [run.run_id for run in runs])
+        expected = [0, 3.0935, 3.7435, 4.5885, 5.687, 7.115, 8.9715, 11.3849]
+        assert self.status_polls(controller, "l2") == self.status_polls(controller, "l3") == pytest.approx(expected, abs=0.001)
+        assert [result.elapsed_seconds for result in results] == pytest.approx([3.0935, 3.0935, 11.3849, 11.3849], abs=0.001)
+        assert dict(controller.calls) == {"run_status": 26, "run_item_ids": 4, "run_item": 4}
+
+    def test_scouts_slow_down_for_a_small_herd(self, clock):
+        # A herd of 10: the scouts are polled at least every 5 * 2 / 10 = 1 s once the backoff
+        # passes it (gaps as scheduled from the end of each round, hence 1.11 s here).
+        runs = [simple_run("r%d" % number, duration=30) for number in range(10)]
+        controller = make(clock, *runs)
+        follow(controller, [run.run_id for run in runs])
+        polls = self.status_polls(controller, "r0")
+        gaps = [later - earlier for earlier, later in zip(polls, polls[1:])]
+        assert max(gaps) <= 1.2
+        assert polls[:4] == pytest.approx([0, 0.5, 1.15, 1.995], abs=0.001)
 
 
 class TestRequestEconomy:
