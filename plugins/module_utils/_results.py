@@ -287,6 +287,24 @@ class ItemResult(object):
             parts.append(message)
         return one_line("; ".join(parts)) or "no details given"
 
+    @classmethod
+    def from_dict(cls, data):
+        """Rebuild from ``to_dict()``'s shape (a module's ``run_items`` entry); the outcome given there stands."""
+        item = cls(data.get("run_item_id"), flow_id=data.get("flow_id"), flow_title=data.get("flow_title"),
+                   agent_id=data.get("agent_id"), agent_title=data.get("agent_title"), status=data.get("status"),
+                   elapsed_seconds=data.get("elapsed_seconds"))
+        # Decided when the item was read (done_status_as applied); its keyframes are already the reportable ones.
+        item.outcome = data.get("outcome") or item.outcome
+        item.keyframes = [dict(keyframe) for keyframe in data.get("keyframes") or () if isinstance(keyframe, dict)]
+        return item
+
+    def report_line(self):
+        """``<flow> on <agent>: <outcome> (<Status>, <seconds> s)``, then `` - <explanation>`` unless it passed."""
+        line = "%s: %s (%s, %.1f s)" % (self.title(), self.outcome, self.status or "NoStatus", self.elapsed_seconds or 0.0)
+        if not self.passed:
+            line = "%s - %s" % (line, self.explanation())
+        return one_line(line, LINE_LIMIT * 2)
+
     def title(self):
         """``<flow title> on <agent title>``, with ids where titles are missing."""
         flow = self.flow_title or self.flow_id or "run item %s" % self.run_item_id
@@ -412,6 +430,28 @@ def combine(run_results):
     """
     run_results = list(run_results)
     return worst_outcome(TIMED_OUT if run.timed_out else run.outcome for run in run_results), add_summaries(run_results)
+
+
+def report(runs):
+    """What a play shows for runs as modules return them (``RunResult.to_dict()``, a module's ``runs``).
+
+    ``{outcome, summary, lines}``: the worst outcome as ``combine`` decides it (``passed`` for no
+    runs), the summaries added up, and one ``ItemResult.report_line`` per item (a line naming the
+    run for a run without items).
+    """
+    outcomes = []
+    summary = dict((key, 0) for key in SUMMARY_KEYS)
+    lines = []
+    for run in runs:
+        outcomes.append(TIMED_OUT if run.get("timed_out") else run.get("outcome"))
+        for key in SUMMARY_KEYS:
+            summary[key] += int((run.get("summary") or {}).get(key) or 0)
+        items = [ItemResult.from_dict(item) for item in run.get("run_items") or ()]
+        lines.extend(item.report_line() for item in items)
+        if not items:
+            lines.append(one_line("run %s: %s (%s)" % (run.get("run_id"), run.get("outcome"), run.get("message") or "no flow ran"),
+                                  LINE_LIMIT * 2))
+    return {"outcome": worst_outcome(outcomes), "summary": summary, "lines": lines}
 
 
 def failure_lines(run_results):

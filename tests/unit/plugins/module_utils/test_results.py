@@ -15,6 +15,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     failure_lines,
     keyframes_of,
     parse_timespan,
+    report,
     worst_outcome,
 )
 
@@ -302,3 +303,54 @@ class TestFailureLines:
 
     def test_all_passed(self):
         assert failure_lines([RunResult("r", "Finished", [item("Passed")])]) == []
+
+
+class TestReport:
+    """What the role shows: the modules' own result dicts back through the result model."""
+
+    RUNS = [
+        RunResult("run-ok", "Finished", [item("Passed")]),
+        RunResult("run-bad", "Finished", [
+            item("Failed", "Checkout", "Agent 2", keyframes=ERROR_KEYFRAMES),
+            item("Xyz", "Search", "Agent 3"),
+            item("Done", "Logout", "Agent 4", done_status_as="failed"),
+        ]),
+        RunResult("run-empty", "Finished", []),
+    ]
+
+    def test_lines_outcome_and_summary(self):
+        shown = report([run.to_dict() for run in self.RUNS])
+        assert shown["lines"] == [
+            "Login on Agent 1: passed (Passed, 1.5 s)",
+            # The reason is the error keyframe, as the module's failure message gives it, not the last one ("Closing").
+            "Checkout on Agent 2: failed (Failed, 1.5 s) - Check: Expected '42.00'",
+            "Search on Agent 3: error (Xyz, 1.5 s) - unknown status 'Xyz'",
+            # Done counted as failed when it was read stays failed.
+            "Logout on Agent 4: failed (Done, 1.5 s) - no details given",
+            "run run-empty: error (run run-empty finished but no flow ran)",
+        ]
+        assert shown["outcome"] == "error"
+        assert shown["summary"] == {"total": 4, "passed": 1, "failed": 2, "errors": 1, "cancelled": 0}
+
+    def test_reasons_match_the_failure_message(self):
+        runs = [self.RUNS[1]]
+        for line, failure in zip(report([run.to_dict() for run in runs])["lines"], failure_lines(runs)):
+            assert line.split(" - ", 1)[1] == failure.split(" - ", 1)[1]
+
+    def test_timed_out_is_worst(self):
+        slow = RunResult("run-slow", "Executing", [item("Running", "Report", "Agent 5")], timed_out=True, elapsed_seconds=60)
+        shown = report([run.to_dict() for run in (self.RUNS[1], slow)])
+        assert shown["outcome"] == "timed_out"
+        assert shown["lines"][-1] == "Report on Agent 5: running (Running, 1.5 s) - still running when the wait ended"
+
+    def test_a_run_error_stands_even_with_passed_items(self):
+        gone = RunResult("run-gone", "Executing", [item("Passed")], error="no longer known to the controller (404)")
+        assert report([gone.to_dict()])["outcome"] == "error"
+
+    def test_no_runs(self):
+        assert report([]) == {"outcome": "passed", "summary": {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0},
+                              "lines": []}
+
+    def test_item_round_trip(self):
+        original = item("Failed", "Checkout", "Agent 2", keyframes=ERROR_KEYFRAMES)
+        assert ItemResult.from_dict(original.to_dict()).to_dict() == original.to_dict()
