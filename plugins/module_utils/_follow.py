@@ -14,16 +14,21 @@ Shared by ``flow_run`` (with ``wait``) and ``run_info`` so that both report runs
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, SUMMARY_KEYS, add_summaries, combine, failure_lines
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
+    PASSED,
+    QUEUED,
+    RUNNING,
+    SUMMARY_KEYS,
+    add_summaries,
+    combine,
+    failure_lines,
+)
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     DEFAULT_GRACE_SECONDS,
     DEFAULT_LAST_LOOK_SECONDS,
     MIN_POLL_INTERVAL,
     follow_runs,
 )
-
-QUEUED = "queued"
-RUNNING = "running"
 
 
 class Report(object):
@@ -40,19 +45,8 @@ class Report(object):
         return self.output["runs"]
 
 
-def _as_snapshot(result):
-    """A run read once (no wait) that is not over is still going, not timed out."""
-    if result.timed_out:
-        result.timed_out = False
-        if result.error:
-            # The single read failed: nothing is known about the run, so it is an error, not "going".
-            return result
-        result.outcome = QUEUED if result.status == "Queued" else RUNNING
-        result.message = "run %s is still going (status: %s)" % (result.run_id, result.status or "unknown")
-    return result
-
-
 def _overall(results):
+    """A run read once that is still going leaves the whole ``running``, with no verdict."""
     if any(result.outcome in (QUEUED, RUNNING) for result in results):
         return RUNNING, add_summaries(results)
     return combine(results)
@@ -84,11 +78,10 @@ def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.mon
         # The last look at the deadline may take one request; a single read lets the client retry.
         last_look_seconds=getattr(client, "request_timeout", DEFAULT_LAST_LOOK_SECONDS),
         retry_reads=not wait,
+        snapshot=not wait,
         clock=clock,
         sleep=sleep,
     )
-    if not wait:
-        results = [_as_snapshot(result) for result in results]
     outcome, summary = _overall(results)
     lines = failure_lines(result for result in results if result.outcome not in (QUEUED, RUNNING))
     output = dict(

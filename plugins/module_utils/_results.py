@@ -21,6 +21,8 @@ Outcomes of a run item (one flow on one agent):
 
 Known statuses match case-insensitively; the controller's spelling is what results report.
 
+The outcome of a run read once, without waiting, that is not over is ``queued`` (status
+``Queued``) or ``running``: still going, no verdict yet.
 The outcome of a run is ``timed_out`` when the wait ended before the run did, ``error`` when the
 run could not be followed (it disappeared, or the controller kept failing) or when it finished
 without running any flow, and otherwise the worst outcome of its items, in the order
@@ -36,6 +38,10 @@ FAILED = "failed"
 ERROR = "error"
 CANCELLED = "cancelled"
 TIMED_OUT = "timed_out"
+#: A run read once (no wait) that had not started: its agents were busy (status ``Queued``).
+QUEUED = "queued"
+#: The run status of a run waiting for a busy agent.
+QUEUED_STATUS = "Queued"
 
 #: Worst first; ``combine`` and the run outcome use this order.
 OUTCOME_PRECEDENCE = (TIMED_OUT, ERROR, FAILED, CANCELLED, PASSED)
@@ -354,10 +360,12 @@ class RunResult(object):
     the outcome ``error``. ``name`` optionally labels the run in reports (a schedule or flow title).
     ``message`` defaults to a one-line account of the run. ``unreadable`` says that the run
     could not be read (gone, unknown, or only errors until the end): no verdict, whatever ``error`` says.
+    ``going`` says that the run was read once, without waiting, and is not over: its outcome is
+    ``queued`` or ``running``, not a verdict.
     """
 
     def __init__(self, run_id, status=None, items=None, elapsed_seconds=0.0, queued_seconds=0.0,
-                 timed_out=False, error=None, message=None, name=None, unreadable=False):
+                 timed_out=False, error=None, message=None, name=None, unreadable=False, going=False):
         self.run_id = run_id
         self.status = status
         self.items = list(items or ())
@@ -368,8 +376,11 @@ class RunResult(object):
         self.name = name
         self.unreadable = bool(unreadable)
         self.summary = summarize(self.items)
+        self.going = bool(going) and not error
         if error:
             self.outcome = ERROR
+        elif self.going:
+            self.outcome = QUEUED if status == QUEUED_STATUS else RUNNING
         elif self.timed_out:
             self.outcome = TIMED_OUT
         elif not self.items:
@@ -391,6 +402,8 @@ class RunResult(object):
     def _default_message(self):
         if self.error:
             return "run %s: %s" % (self.run_id, self.error)
+        if self.going:
+            return "run %s is still going (status: %s)" % (self.run_id, self.status or "unknown")
         if self.timed_out:
             message = ("run %s did not finish within the wait timeout of %s s (last status: %s)"
                        % (self.run_id, _seconds(self.elapsed_seconds), self.status or "unknown"))

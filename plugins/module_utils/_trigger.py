@@ -26,7 +26,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult, RunResult
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
     RunVariables,
     VariableError,
@@ -242,10 +242,13 @@ class Trigger(object):
 def recorded_run_passed(client, run_id, done_status_as="passed"):
     """For rerun=failed: did the recorded run pass? A run still going counts as passed (reused).
 
-    A run the controller no longer knows (404) did not pass: a new one is started.
+    Still going is what the waiter waits for: a status other than ``Finished``, or an item that
+    has not ended. Otherwise the result model judges the run (``RunResult``: no flow ran is not a
+    pass). A run the controller no longer knows (404) did not pass: a new one is started.
     """
     try:
-        if client.run_status(run_id) != "Finished":
+        status = client.run_status(run_id)
+        if status != "Finished":
             return True
         items = [ItemResult.from_run_item(client.run_item(run_item_id), done_status_as, run_item_id=run_item_id)
                  for run_item_id in client.run_item_ids(run_id)]
@@ -253,4 +256,6 @@ def recorded_run_passed(client, run_id, done_status_as="passed"):
         if exc.status == 404:
             return False
         raise
-    return bool(items) and all(item.outcome == PASSED for item in items)
+    if not all(item.terminal for item in items):
+        return True
+    return RunResult(run_id, status=status, items=items).outcome == PASSED

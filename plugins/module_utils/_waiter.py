@@ -337,7 +337,8 @@ class _RunFollower(object):
         self.trailing = False
 
     # ---------------------------------------------------------------- result
-    def result(self, now, timed_out=False, stop_note=None):
+    def result(self, now, timed_out=False, stop_note=None, going=False):
+        """``timed_out``: the wait ended before the run; ``going``: it was read once and is not over."""
         ended_at = self.ended_at if self.ended_at is not None else now
         queued = self.queued_seconds
         if self.queued_since is not None:
@@ -347,7 +348,7 @@ class _RunFollower(object):
         error = self.error
         # Every error that ends a follow-up is a failure to read the run (gone, unknown), not a verdict.
         unreadable = error is not None
-        if timed_out and self.failing_since is not None:
+        if (timed_out or going) and self.failing_since is not None:
             unreadable = True
             polls = "%d failed poll%s" % (self.failed_polls, "" if self.failed_polls == 1 else "s")
             if not self.good_polls:
@@ -357,7 +358,7 @@ class _RunFollower(object):
                          "(%s in all; last: %s)"
                          % (_seconds(self.failing_since - self.started_at), polls, one_line(self.last_failure)))
         result = RunResult(self.run_id, status=self.status, items=items, elapsed_seconds=ended_at - self.started_at,
-                           queued_seconds=queued, timed_out=timed_out, error=error, unreadable=unreadable)
+                           queued_seconds=queued, timed_out=timed_out, error=error, unreadable=unreadable, going=going)
         if stop_note:
             result.message = "%s; %s" % (result.message, stop_note)
         return result
@@ -426,7 +427,7 @@ def _stop(client, follower, deadline):
 def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERVAL, done_status_as=PASSED,
                 clock=time.monotonic, sleep=time.sleep, max_workers=DEFAULT_MAX_WORKERS,
                 grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False,
-                last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False):
+                last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False, snapshot=False):
     """Follow runs until each is over or ``wait_timeout`` seconds have passed; one ``RunResult`` per run id, in order.
 
     ``wait_timeout`` is one deadline for all runs (every run is read at least once, even with 0).
@@ -445,7 +446,9 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     The deadline is handed to every request (see the module docstring); the last look at the
     deadline may take ``last_look_seconds`` more (pass the client's request timeout). With
     ``retry_reads`` the client retries each read on its own instead, without a deadline: for a
-    single read (``wait_timeout`` 0) where nothing else would wait out a failure.
+    single read (``wait_timeout`` 0) where nothing else would wait out a failure. With
+    ``snapshot`` (a single read, no wait) a run not over is reported as still going (outcome
+    ``queued`` or ``running``), not as timed out, and nothing is stopped.
     """
     _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as)
     run_ids = list(run_ids)
@@ -501,7 +504,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         # A finished run whose failure logs could not be read is reported without them, not as timed out.
         timed_out = [follower for follower in ordered if not follower.over and not follower.finished]
         stop_notes = {}
-        if timed_out and stop_on_timeout:
+        if timed_out and stop_on_timeout and not snapshot:
             stop_deadline = clock() + STOP_SECONDS
             futures = [(follower, pool.submit(_stop, client, follower, stop_deadline)) for follower in timed_out]
             for follower, future in futures:
@@ -512,5 +515,6 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         elif follower.finished:
             results[follower.run_id] = follower.result(now)
         else:
-            results[follower.run_id] = follower.result(now, timed_out=True, stop_note=stop_notes.get(follower.run_id))
+            results[follower.run_id] = follower.result(now, timed_out=not snapshot, going=snapshot,
+                                                       stop_note=stop_notes.get(follower.run_id))
     return [results[run_id] for run_id in run_ids]

@@ -22,9 +22,17 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     RequestError,
     RunRequest,
     Trigger,
+    recorded_run_passed,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import MAX_QUERY_LENGTH
-from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import FakeCatalogue
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
+    FakeCatalogue,
+    FakeClock,
+    FakeController,
+    FakeItem,
+    FakeRun,
+    simple_run,
+)
 
 URL = "http://127.0.0.1:9001"
 FLOW = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
@@ -434,3 +442,43 @@ def test_a_name_in_both_variables_and_secret_variables_is_refused(secret_name):
 def test_bad_secret_variable_names_the_option():
     with pytest.raises(RequestError, match="secret_variables: .*nested value"):
         RunRequest(FLOW, AGENT, secret_variables={"Token": ["a"]})
+
+
+class TestRecordedRunPassed:
+    """rerun=failed asks whether the recorded run passed, with the waiter's idea of "still going"."""
+
+    @staticmethod
+    def ask(run, moment=10):
+        clock = FakeClock()
+        controller = FakeController(clock, [run])
+        clock.advance(moment)
+        return recorded_run_passed(controller, run.run_id)
+
+    def test_passed(self):
+        assert self.ask(simple_run("r", outcome="Passed", duration=5)) is True
+
+    def test_failed(self):
+        assert self.ask(simple_run("r", outcome="Failed", duration=5)) is False
+
+    def test_done_counts_as_the_caller_says(self):
+        clock = FakeClock()
+        controller = FakeController(clock, [simple_run("r", outcome="Done", duration=5)])
+        clock.advance(10)
+        assert recorded_run_passed(controller, "r", "passed") is True
+        assert recorded_run_passed(controller, "r", "failed") is False
+
+    def test_executing_is_still_going(self):
+        assert self.ask(simple_run("r", duration=60)) is True
+
+    def test_finished_with_an_item_still_running_is_still_going(self):
+        # The waiter keeps waiting for such a run; rerun=failed must not start a second one beside it.
+        run = FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")],
+                      items=[FakeItem("i1", statuses=[(0, "Running"), (5, "Passed")]),
+                             FakeItem("i2", statuses=[(0, "Running"), (30, "Failed")])])
+        assert self.ask(run) is True
+
+    def test_no_flow_ran_is_not_a_pass(self):
+        assert self.ask(simple_run("r", outcome=None, duration=5)) is False
+
+    def test_unknown_run_did_not_pass(self):
+        assert self.ask(FakeRun("r", gone_at=1)) is False

@@ -921,3 +921,29 @@ class TestGarbledAnswers:
         [result], _took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=60)
         assert result.outcome == "failed"
         assert result.items[0].keyframes[0]["message"] == "Total is wrong"
+
+
+class TestSnapshot:
+    """A single read without waiting: runs not over are still going, with no verdict, and nothing is stopped."""
+
+    def test_going_runs(self, clock):
+        controller = make(clock, simple_run("executing", duration=60), simple_run("queued", queued=60),
+                          simple_run("done", duration=0.5))
+        clock.advance(1)
+        results = follow(controller, ["executing", "queued", "done"], wait_timeout=0, snapshot=True, stop_on_timeout=True,
+                         retry_reads=True, grace_seconds=0)
+        assert [result.outcome for result in results] == ["running", "queued", "passed"]
+        assert [result.timed_out for result in results] == [False, False, False]
+        assert results[0].message == "run executing is still going (status: Executing)"
+        assert controller.calls["stop_run"] == 0
+
+    def test_a_failed_read_is_an_error_not_going(self, clock):
+        controller = make(clock, simple_run("r", duration=60, faults=[Fault(0, NEVER, status=503)]))
+        [result] = follow(controller, ["r"], wait_timeout=0, snapshot=True, grace_seconds=0)
+        assert (result.outcome, result.timed_out, result.unreadable) == ("error", False, True)
+        assert "answered only with errors" in result.message
+
+    def test_without_snapshot_the_same_read_is_timed_out(self, clock):
+        controller = make(clock, simple_run("r", duration=60))
+        [result] = follow(controller, ["r"], wait_timeout=0)
+        assert (result.outcome, result.timed_out) == ("timed_out", True)
