@@ -19,19 +19,10 @@ description:
   - Never changes anything on the controller.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
+  - leapops.leapwork.attributes.read_only
 options:
   flow_id:
     description: Id (a GUID) of one flow. An id not in the hierarchy is an error.

@@ -36,20 +36,15 @@ description:
     returns each flow's result and fails when a flow did not pass (see O(fail_on_failure)).
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.wait
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
       - Read-only calls check that the flow and the agent exist; no run is started and nothing is waited for.
-  diff_mode:
-    support: none
 options:
   flow_id:
     description:

@@ -23,28 +23,17 @@ description:
     runs still going at the deadline are stopped. Safe to repeat, for example with C(until).
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
+  - leapops.leapwork.run_ids
   - leapops.leapwork.wait
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
       - Reads the runs as usual; in check mode, runs are never stopped on timeout.
-  diff_mode:
-    support: none
 options:
-  run_id:
-    description: Id of the run to read. Mutually exclusive with O(run_ids).
-    type: str
-  run_ids:
-    description: Ids of several runs to read (and follow) concurrently. Mutually exclusive with O(run_id).
-    type: list
-    elements: str
   secret_variables:
     description:
       - The secret variables the runs were started with (see O(leapops.leapwork.flow_run#module:secret_variables)).

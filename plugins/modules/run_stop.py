@@ -17,27 +17,15 @@ description:
   - Reports C(changed) only when a run was still going.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
+  - leapops.leapwork.run_ids
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
       - Reads each run's status and reports whether it would be stopped; stops nothing.
-  diff_mode:
-    support: none
-options:
-  run_id:
-    description: Id of the run to stop. Mutually exclusive with O(run_ids).
-    type: str
-  run_ids:
-    description: Ids of several runs to stop. Mutually exclusive with O(run_id).
-    type: list
-    elements: str
 seealso:
   - module: leapops.leapwork.flow_run
   - module: leapops.leapwork.run_info

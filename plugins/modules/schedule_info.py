@@ -20,19 +20,10 @@ description:
     (M(leapops.leapwork.flow_run)), are left out unless O(include_temporary=true) or asked for by id.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
+  - leapops.leapwork.attributes.read_only
 options:
   schedule_id:
     description: Return only the schedule with this id (a GUID).

@@ -32,20 +32,15 @@ description:
     report with one test suite per schedule run and one test case per flow and agent.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.wait
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
       - Read-only calls confirm that each schedule exists and is enabled; no run is started and nothing is waited for.
-  diff_mode:
-    support: none
 options:
   schedule_id:
     description:

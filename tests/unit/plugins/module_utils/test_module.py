@@ -13,6 +13,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.leapops.leapwork.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.leapops.leapwork.plugins.doc_fragments.run_ids import ModuleDocFragment as RunIdsDocFragment
 from ansible_collections.leapops.leapwork.plugins.doc_fragments.wait import ModuleDocFragment as WaitDocFragment
 from ansible_collections.leapops.leapwork.plugins.module_utils import _module
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import LeapworkClient
@@ -28,6 +29,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     ensure_requests,
     fail_from_error,
     is_guid,
+    run_ids_argument_spec,
     run_start_argument_spec,
     start_module,
     validate_connection_params,
@@ -434,3 +436,12 @@ def test_run_start_argument_spec(monkeypatch, capsys, tmp_path):
     params = start(monkeypatch, capsys, {}, argument_spec=spec)
     assert params["ledger_path"] == str(tmp_path / "ledger.json")
     assert params["max_concurrency"] == 8 and params["rerun"] == "never"
+
+
+def test_run_ids_argument_spec_matches_the_doc_fragment():
+    documented = yaml.safe_load(RunIdsDocFragment.DOCUMENTATION)["options"]
+    spec = run_ids_argument_spec()
+    assert set(spec) == set(documented)
+    for name, option in spec.items():
+        assert option["type"] == documented[name]["type"], name
+        assert option.get("elements") == documented[name].get("elements"), name
