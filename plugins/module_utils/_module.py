@@ -20,7 +20,6 @@ import re
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import unique_run_ids
-
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -30,7 +29,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
 
@@ -153,6 +152,19 @@ def ledger_lost_with_job_warning(ledger_path, environ=None):
         "environment variable (the Leapwork credential's ledger_path field sets it), at storage that outlives "
         "the job, such as a volume mounted into the execution environment." % (job_id, default)
     )
+
+
+def ledger_from_module(module, requests, **options):
+    """The idempotency ledger at ``ledger_path`` when a request has an ``idempotency_key``, else ``None``.
+
+    Warns when the ledger is at its default place inside an AWX job; ``options`` go to ``Ledger``.
+    """
+    if not any(request.idempotency_key for request in requests):
+        return None
+    warning = ledger_lost_with_job_warning(module.params["ledger_path"])
+    if warning:
+        module.warn(warning)
+    return Ledger(module.params["ledger_path"], **options)
 
 
 def is_guid(value):

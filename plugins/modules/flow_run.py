@@ -436,11 +436,11 @@ junit_path:
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS, Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
-    ledger_lost_with_job_warning,
+    ledger_from_module,
     report_started_runs,
     run_start_argument_spec,
     start_module,
@@ -529,14 +529,10 @@ def main():
     except LeapworkError as exc:
         fail_from_error(module, exc)
 
-    needs_ledger = any(request.idempotency_key for request in requests)
-    warning = ledger_lost_with_job_warning(params["ledger_path"]) if needs_ledger else None
-    if warning:
-        module.warn(warning)
     trigger = Trigger(
         client,
         controller_url=client.controller_url,
-        ledger=Ledger(params["ledger_path"], retention_days=params["ledger_retention_days"]) if needs_ledger else None,
+        ledger=ledger_from_module(module, requests, retention_days=params["ledger_retention_days"]),
         rerun=params["rerun"],
         delete_schedule=params["delete_schedule"],
         check_mode=module.check_mode,

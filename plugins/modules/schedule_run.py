@@ -354,11 +354,10 @@ junit_path:
 """
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
-    ledger_lost_with_job_warning,
+    ledger_from_module,
     report_started_runs,
     run_start_argument_spec,
     start_module,
@@ -411,13 +410,9 @@ def main():
         module.fail_json(msg=str(exc))
 
     client = client_from_module(module)
-    needs_ledger = any(request.idempotency_key for request in requests)
-    warning = ledger_lost_with_job_warning(params["ledger_path"]) if needs_ledger else None
-    if warning:
-        module.warn(warning)
     runner = ScheduleRunner(
         client,
-        ledger=Ledger(params["ledger_path"]) if needs_ledger else None,
+        ledger=ledger_from_module(module, requests),
         rerun=params["rerun"],
         check_mode=module.check_mode,
         when_running=params["when_running"],
