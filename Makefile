@@ -161,9 +161,13 @@ awx-tests: stage ## job-template playbooks through ansible-runner, as AWX runs t
 	@echo "== AWX: jobs through ansible-runner, the execution environment context"
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/awx
 
+# ansible-lint looks for collections in $ANSIBLE_HOME/collections (default ~/.ansible/collections)
+# before ANSIBLE_COLLECTIONS_PATH, so a stale leapops.leapwork there (molecule installs one)
+# would be linted against instead of this tree. Its ANSIBLE_HOME is the build dir, whose
+# collections/ is the tree's staged copy.
 lint: stage ## ansible-lint, production profile
 	@echo "== ansible-lint (production profile)"
-	cd $(STAGED) && $(BIN)/ansible-lint --profile production --offline
+	cd $(STAGED) && ANSIBLE_HOME=$(BUILD) $(BIN)/ansible-lint --profile production --offline
 
 docs-lint: stage ## antsibull-docs lint-collection-docs
 	@echo "== antsibull-docs lint-collection-docs"
@@ -190,9 +194,11 @@ galaxy-import: stage ## galaxy-importer on the built collection
 	cd $(STAGED) && $(BIN)/ansible-galaxy collection build --force --output-path $(BUILD)/dist
 	$(BIN)/python hacking/galaxy_import.py $(BUILD)/dist/leapops-leapwork-*.tar.gz
 
+# molecule installs the collection into $ANSIBLE_HOME/collections: into the build dir, not ~/.ansible
+# where ansible-lint (and any playbook run by hand) would find it later, stale.
 molecule: stage ## molecule scenarios of the verify_deployment role
 	@echo "== molecule scenarios (the verify_deployment role against the emulator)"
-	cd $(STAGED) && $(BIN)/molecule test --all
+	cd $(STAGED) && ANSIBLE_HOME=$(BUILD)/molecule-home $(BIN)/molecule test --all
 
 bench: stage ## the performance benchmark
 	@echo "== benchmark"

@@ -7,7 +7,8 @@
 
 class ModuleDocFragment(object):
 
-    # Standard attributes; each module says how far it supports them.
+    # Standard attributes; each module says how far it supports check mode. No module supports
+    # diff mode, and every module is in the action group (meta/runtime.yml).
     DOCUMENTATION = r"""
 options: {}
 attributes:
@@ -15,14 +16,20 @@ attributes:
     description: Can run in C(check_mode) and return changed status prediction without modifying target.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in C(check_mode)), when in diff mode.
-"""
-
-    ACTIONGROUP = r"""
-options: {}
-attributes:
+    support: none
   action_group:
     description: Use C(group/leapops.leapwork.leapwork) in C(module_defaults) to set defaults for this module.
     support: full
     membership:
       - leapops.leapwork.leapwork
+"""
+
+    # The modules that only read.
+    READ_ONLY = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only reads; it behaves the same in check mode.
 """

@@ -7,9 +7,11 @@
 
 class ModuleDocFragment(object):
 
-    # Connection options shared by every module; the argument spec is
+    # Connection options shared by every module, and what the client needs; the argument spec is
     # plugins/module_utils/_module.py connection_argument_spec().
     DOCUMENTATION = r"""
+requirements:
+  - requests
 options:
   controller_url:
     description:

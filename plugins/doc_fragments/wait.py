@@ -10,7 +10,7 @@
 class ModuleDocFragment(object):
 
     # Options for following runs to their end; the argument spec is
-    # plugins/module_utils/_waiter.py wait_argument_spec().
+    # plugins/module_utils/_module.py wait_argument_spec().
     DOCUMENTATION = r"""
 options:
   wait:

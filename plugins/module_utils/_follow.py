@@ -26,6 +26,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     DEFAULT_GRACE_SECONDS,
     DEFAULT_LAST_LOOK_SECONDS,
+    DEFAULT_POLL_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
     MIN_POLL_INTERVAL,
     follow_runs,
 )
@@ -41,9 +43,6 @@ class Report(object):
         self.message = message
         self.stopped = stopped
 
-    def run_dicts(self):
-        return self.output["runs"]
-
 
 def _overall(results):
     """A run read once that is still going leaves the whole ``running``, with no verdict."""
@@ -52,11 +51,15 @@ def _overall(results):
     return combine(results)
 
 
-def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=()):
-    """Follow ``run_ids`` as the wait options in ``params`` say; return a ``Report``.
+def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
+                      stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
+                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None):
+    """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
+    return a ``Report``.
 
     ``secrets`` (secret variable values) are masked in the JUnit report; Ansible masks them in
-    the module result because they are ``no_log`` options.
+    the module result because they are ``no_log`` options. ``suite_names`` (run id -> name, such
+    as a schedule's title) names the runs' test suites in the JUnit report.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
     followed to the end under one deadline, a JUnit report is written when asked, and the
@@ -65,13 +68,12 @@ def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.mon
     A run that could not be read (unknown, gone, or the controller answered only with errors)
     fails the report with or without ``wait``: it has no verdict for ``fail_on_failure`` to excuse.
     """
-    wait = params["wait"]
-    stop = bool(wait and params["stop_on_timeout"] and stop_allowed)
+    stop = bool(wait and stop_on_timeout and stop_allowed)
     results = follow_runs(
         client, run_ids,
-        wait_timeout=params["wait_timeout"] if wait else 0,
-        poll_interval=params["poll_interval"],
-        done_status_as=params["done_status_as"],
+        wait_timeout=wait_timeout if wait else 0,
+        poll_interval=poll_interval,
+        done_status_as=done_status_as,
         stop_on_timeout=stop,
         # A single read has no "later" to wait for: a run unknown now is reported as unknown.
         grace_seconds=DEFAULT_GRACE_SECONDS if wait else 0,
@@ -91,14 +93,16 @@ def follow_and_report(client, run_ids, params, stop_allowed=True, clock=time.mon
         failures=lines,
     )
     junit_error = None
-    if wait and params.get("junit_path"):
+    if wait and junit_path:
+        for result in results:
+            result.name = (suite_names or {}).get(result.run_id)
         try:
-            output["junit_path"] = write_junit(results, params["junit_path"], secrets=secrets)
+            output["junit_path"] = write_junit(results, junit_path, secrets=secrets)
         except OSError as exc:
             # Checked before the runs started; if it fails now, the runs are still reported.
-            junit_error = "The JUnit report could not be written to %s: %s" % (params["junit_path"], exc)
+            junit_error = "The JUnit report could not be written to %s: %s" % (junit_path, exc)
     unreadable = [result.run_id for result in results if result.unreadable]
-    judged_failed = bool(wait and params["fail_on_failure"] and outcome != PASSED)
+    judged_failed = bool(wait and fail_on_failure and outcome != PASSED)
     failed = judged_failed or bool(unreadable)
     message = ""
     if failed:

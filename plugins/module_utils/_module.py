@@ -6,17 +6,20 @@
 #
 # This module is private to this collection; its API may change without notice.
 
-"""What every module of the collection shares: the connection options (documented by the
-``leapops.leapwork.connection`` doc fragment), the ``requests`` guard, building the client
-from the module parameters, and turning a ``LeapworkError`` into one ``fail_json`` message.
+"""The module edge, what every module of the collection shares: its start-up (the argument specs
+of the shared options, documented by the ``connection`` and ``wait`` doc fragments, the
+``requests`` guard and the checks of those options before any request), building the client from
+the module parameters, turning a ``LeapworkError`` into one ``fail_json`` message, and reporting
+the runs a task started or followed.
 """
 
 import math
 import os
 import re
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._batch import unique_run_ids
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
@@ -24,7 +27,11 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     normalize_controller_url,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 
@@ -38,6 +45,82 @@ def connection_argument_spec():
         ca_path=dict(type="path", fallback=(env_fallback, ["LEAPWORK_CA_PATH"])),
         request_timeout=dict(type="float", default=30),
     )
+
+
+def wait_argument_spec():
+    """The argument spec of the wait options (``leapops.leapwork.wait``); a new dict on every call."""
+    return dict(
+        wait=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=DEFAULT_WAIT_TIMEOUT),
+        poll_interval=dict(type="float", default=DEFAULT_POLL_INTERVAL),
+        stop_on_timeout=dict(type="bool", default=True),
+        fail_on_failure=dict(type="bool", default=True),
+        done_status_as=dict(type="str", choices=list(DONE_STATUS_CHOICES), default=PASSED),
+        junit_path=dict(type="path"),
+    )
+
+
+def wait_options(params, **overrides):
+    """The keyword arguments of ``follow_and_report`` from the wait options in ``params``."""
+    options = dict((name, params[name]) for name in wait_argument_spec())
+    options.update(overrides)
+    return options
+
+
+def run_start_argument_spec(target_options, items):
+    """The options of a module that starts runs: the target (``target_options``) given at the top or
+    per entry of the list option ``items``, the variables (the top ones shared by every entry), and
+    idempotency (``LEAPWORK_LEDGER_PATH`` as the ledger's fallback)."""
+    def variables_options():
+        return dict(
+            variables=dict(type="dict", default={}),
+            secret_variables=dict(type="dict", default={}, no_log=True),
+            idempotency_key=dict(type="str", no_log=False),
+        )
+
+    item_options = dict(target_options)
+    item_options.update(variables_options())
+    spec = dict(target_options)
+    spec.update(variables_options())
+    spec.update(
+        ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
+        rerun=dict(type="str", choices=list(RERUN_CHOICES), default="never"),
+        max_concurrency=dict(type="int", default=8),
+    )
+    spec[items] = dict(type="list", elements="dict", options=item_options)
+    return spec
+
+
+def start_module(argument_spec, wait=False, starts_runs=False, **module_options):
+    """The ``AnsibleModule`` of a module of this collection, checked before any request is sent.
+
+    The connection options, and with ``wait`` the wait options, are added to ``argument_spec``;
+    check mode is supported; ``module_options`` go to ``AnsibleModule`` as is. A missing
+    ``requests`` or a wrong shared option fails the module, naming the option. ``starts_runs``
+    (the options of ``run_start_argument_spec``) also checks ``max_concurrency``, and
+    ``junit_path`` whether the task waits or not, since a report that cannot be written must not
+    cost a run whose result would then be lost.
+    """
+    spec = connection_argument_spec()
+    if wait:
+        spec.update(wait_argument_spec())
+    spec.update(argument_spec)
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **module_options)
+    ensure_requests(module)
+    params = module.params
+    problem = None
+    if wait:
+        problem = wait_params_problem(params)
+    if not problem and starts_runs and params["max_concurrency"] < 1:
+        problem = "max_concurrency must be at least 1, got %d" % params["max_concurrency"]
+    # A run reader writes the report only when it waits (in check mode too: it only reads); a
+    # run starter writes none in check mode, where nothing is started.
+    junit_written = (not module.check_mode) if starts_runs else params.get("wait")
+    if not problem and wait and params["junit_path"] and junit_written:
+        problem = junit_path_problem(params["junit_path"])
+    if problem:
+        module.fail_json(msg=problem)
+    return module
 
 
 def awx_job_id(environ=None):
@@ -71,6 +154,19 @@ def ledger_lost_with_job_warning(ledger_path, environ=None):
     )
 
 
+def ledger_from_module(module, requests, **options):
+    """The idempotency ledger at ``ledger_path`` when a request has an ``idempotency_key``, else ``None``.
+
+    Warns when the ledger is at its default place inside an AWX job; ``options`` go to ``Ledger``.
+    """
+    if not any(request.idempotency_key for request in requests):
+        return None
+    warning = ledger_lost_with_job_warning(module.params["ledger_path"])
+    if warning:
+        module.warn(warning)
+    return Ledger(module.params["ledger_path"], **options)
+
+
 def is_guid(value):
     """True for a string such as ``5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11`` (any case, no braces)."""
     return isinstance(value, str) and _GUID.match(value) is not None
@@ -100,9 +196,9 @@ def validate_connection_params(params):
 def client_from_module(module, **kwargs):
     """Build a ``LeapworkClient`` from the connection options; fails the module on bad options.
 
-    ``kwargs`` go to the client as is (``retries``, ``session``, ``sleep``... for tests).
+    ``kwargs`` go to the client as is (``retries``, ``session``, ``sleep``... for tests);
+    ``start_module`` has checked that ``requests`` is there.
     """
-    ensure_requests(module)
     params = module.params
     try:
         controller_url = validate_connection_params(params)
@@ -156,3 +252,77 @@ def run_ids_from_module(module):
         if not is_guid(run_id):
             module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
     return run_ids
+
+
+def exit_with_report(module, report, changed, output):
+    """Exit (or fail, when the report says so) with ``output``, the facts of a ``Report`` and more."""
+    if report.failed:
+        module.fail_json(msg=report.message, changed=changed, **output)
+    module.exit_json(changed=changed, **output)
+
+
+def report_started_runs(module, client, results, single, noun, describe, run_facts=None, **follow_overrides):
+    """Exit the module with the runs a task started or reused, whatever goes wrong meanwhile.
+
+    ``results`` has one entry per item, in input order, with ``run_id``, ``changed``, ``error``,
+    ``request.secret_variables`` and ``to_dict(check_mode)``. ``single``: the task named one target,
+    so the result is that item's keys, else ``runs`` and ``run_ids``. When items of a batch could not
+    be started, the task fails with one line per item: ``describe(result)`` and its error, the
+    ``noun`` (``runs``, ``schedules``) counting them. ``run_facts(run)`` adds keys to each item's
+    dict. With ``wait`` (not in check mode), the runs are followed as the wait options say,
+    ``follow_overrides`` going to ``follow_and_report`` over them, and each item gets the keys of
+    its run's result.
+    """
+    try:
+        _report_started_runs(module, client, results, single, noun, describe, run_facts, follow_overrides)
+    except Exception as exc:  # pylint: disable=broad-except
+        # Whatever went wrong after the runs were started, they are reported.
+        run_ids = [result.run_id for result in results]
+        module.fail_json(msg="Unexpected %s after starting run(s) %s: %s" % (
+            type(exc).__name__, ", ".join(run_id for run_id in run_ids if run_id) or "(none)", exc),
+            changed=any(result.changed for result in results), run_ids=run_ids,
+            run_id=run_ids[0] if single else None)
+
+
+def _report_started_runs(module, client, results, single, noun, describe, run_facts, follow_overrides):
+    changed = any(result.changed for result in results)
+    runs = [result.to_dict(module.check_mode) for result in results]
+    if run_facts:
+        for run in runs:
+            run.update(run_facts(run))
+
+    def output():
+        if not single:
+            return dict(runs=runs, run_ids=[run["run_id"] for run in runs])
+        facts = dict(runs[0])
+        facts.pop("changed")
+        facts.pop("error", None)
+        return facts
+
+    failed = [result for result in results if result.error]
+    if failed:
+        if single:
+            module.fail_json(msg=failed[0].error, changed=changed, **output())
+        started = unique_run_ids(result.run_id for result in results if result.run_id)
+        module.fail_json(msg="%d of %d %s could not be started (%d started or reused: %s):\n%s" % (
+            len(failed), len(results), noun, len(started), ", ".join(started) or "none",
+            "\n".join("%s: %s" % (describe(result), result.error) for result in failed)), changed=changed, **output())
+
+    if not module.params["wait"] or module.check_mode:
+        module.exit_json(changed=changed, **output())
+    run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
+    options = wait_options(module.params, **follow_overrides)
+    secrets = [value for result in results for value in result.request.secret_variables.values()]
+    try:
+        report = follow_and_report(client, run_ids, secrets=secrets, **options)
+    except Exception as exc:  # pylint: disable=broad-except
+        # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
+        module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output())
+    followed = dict(zip(run_ids, report.results))  # one result per run, in the order asked
+    for run, result in zip(runs, results):
+        run.update(followed[result.run_id].to_dict())
+    facts = output()
+    for key in ("outcome", "summary", "failures", "junit_path"):
+        if key in report.output:
+            facts[key] = report.output[key]
+    exit_with_report(module, report, changed, facts)

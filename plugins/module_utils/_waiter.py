@@ -55,7 +55,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     UnexpectedAnswer,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
-    DONE_STATUS_CHOICES,
     PASSED,
     ItemResult,
     RunResult,
@@ -90,19 +89,6 @@ DEFAULT_MAX_WORKERS = 8
 TRANSIENT_STATUSES = frozenset((408, 429, 448, 455))
 #: Answers that, right after a run was created, mean it is not registered yet.
 NOT_REGISTERED_STATUSES = frozenset((404, 500))
-
-
-def wait_argument_spec():
-    """The argument spec of the wait options; matches ``doc_fragments/wait.py``."""
-    return dict(
-        wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=DEFAULT_WAIT_TIMEOUT),
-        poll_interval=dict(type="float", default=DEFAULT_POLL_INTERVAL),
-        stop_on_timeout=dict(type="bool", default=True),
-        fail_on_failure=dict(type="bool", default=True),
-        done_status_as=dict(type="str", choices=list(DONE_STATUS_CHOICES), default=PASSED),
-        junit_path=dict(type="path"),
-    )
 
 
 def poll_delays(poll_interval, first_delay=FIRST_DELAY, factor=BACKOFF_FACTOR):

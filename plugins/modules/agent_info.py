@@ -17,19 +17,10 @@ description:
   - Never changes anything on the controller.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
+  - leapops.leapwork.attributes.read_only
 options:
   agent_id:
     description: Id (a GUID) of one agent. An unknown id is an error. Mutually exclusive with O(title).
@@ -125,24 +116,18 @@ agents:
       blocked_by_license: false
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import find_agents
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
-    connection_argument_spec,
-    ensure_requests,
     fail_from_error,
     is_guid,
+    start_module,
 )
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(agent_id=dict(type="str"), title=dict(type="str"))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[("agent_id", "title")])
-    ensure_requests(module)
+    module = start_module(dict(agent_id=dict(type="str"), title=dict(type="str")), mutually_exclusive=[("agent_id", "title")])
     params = module.params
     if params["agent_id"] is not None and not is_guid(params["agent_id"]):
         module.fail_json(msg="agent_id must be a GUID such as 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01, got %r" % (params["agent_id"],))

@@ -19,19 +19,10 @@ description:
   - Never changes anything on the controller.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
+  - leapops.leapwork.attributes.read_only
 options:
   flow_id:
     description: Id (a GUID) of one flow. An id not in the hierarchy is an error.
@@ -130,26 +121,20 @@ flows:
       status: Publish
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import find_flows
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
-    connection_argument_spec,
-    ensure_requests,
     fail_from_error,
     is_guid,
+    start_module,
 )
 
 LOOKUPS = ("flow_id", "path", "title", "folder")
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update((name, dict(type="str")) for name in LOOKUPS)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[LOOKUPS])
-    ensure_requests(module)
+    module = start_module(dict((name, dict(type="str")) for name in LOOKUPS), mutually_exclusive=[LOOKUPS])
     params = module.params
     flow_id = params["flow_id"]
     if flow_id is not None and not is_guid(flow_id):

@@ -36,20 +36,15 @@ description:
     returns each flow's result and fails when a flow did not pass (see O(fail_on_failure)).
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.wait
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
       - Read-only calls check that the flow and the agent exist; no run is started and nothing is waited for.
-  diff_mode:
-    support: none
 options:
   flow_id:
     description:
@@ -439,20 +434,16 @@ junit_path:
   sample: /builds/reports/smoke.xml
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
-
-from ansible_collections.leapops.leapwork.plugins.module_utils._batch import unique_run_ids
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
-from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, DEFAULT_RETENTION_DAYS, Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
-    connection_argument_spec,
-    ensure_requests,
     fail_from_error,
-    ledger_lost_with_job_warning,
+    ledger_from_module,
+    report_started_runs,
+    run_start_argument_spec,
+    start_module,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     RequestError,
@@ -462,39 +453,19 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     recorded_run_passed,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import merged_variables
-from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(wait_argument_spec())
-    spec.update(
+    spec = run_start_argument_spec(dict(
         flow_id=dict(type="str"),
         agent_id=dict(type="str"),
         flow=dict(type="str"),
         agent=dict(type="str"),
+    ), items="runs")
+    spec.update(
         agent_preflight=dict(type="bool", default=True),
-        variables=dict(type="dict", default={}),
-        secret_variables=dict(type="dict", default={}, no_log=True),
         delete_schedule=dict(type="bool", default=False),
-        idempotency_key=dict(type="str", no_log=False),
-        ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
         ledger_retention_days=dict(type="int", default=DEFAULT_RETENTION_DAYS),
-        rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
-        runs=dict(
-            type="list",
-            elements="dict",
-            options=dict(
-                flow_id=dict(type="str"),
-                agent_id=dict(type="str"),
-                flow=dict(type="str"),
-                agent=dict(type="str"),
-                variables=dict(type="dict", default={}),
-                secret_variables=dict(type="dict", default={}, no_log=True),
-                idempotency_key=dict(type="str", no_log=False),
-            ),
-        ),
-        max_concurrency=dict(type="int", default=8),
     )
     return spec
 
@@ -530,26 +501,16 @@ def resolve_names(targets, params):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        supports_check_mode=True,
+    module = start_module(
+        argument_spec(),
+        wait=True,
+        starts_runs=True,
         mutually_exclusive=[("runs", "flow_id"), ("runs", "agent_id"), ("runs", "flow"), ("runs", "agent")],
         required_one_of=[("runs", "flow_id", "flow")],
     )
-    ensure_requests(module)
     params = module.params
-    problem = wait_params_problem(module.params)
-    if problem:
-        module.fail_json(msg=problem)
-    if params["max_concurrency"] < 1:
-        module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
     if params["ledger_retention_days"] < 0:
         module.fail_json(msg="ledger_retention_days must be 0 (keep forever) or more, got %d" % params["ledger_retention_days"])
-    if params["junit_path"] and not module.check_mode:
-        # A report that cannot be written must not cost a run whose result would then be lost.
-        problem = junit_path_problem(params["junit_path"])
-        if problem:
-            module.fail_json(msg=problem)
     try:
         requests = None if uses_names(params) else run_requests(params)
     except RequestError as exc:
@@ -568,74 +529,21 @@ def main():
     except LeapworkError as exc:
         fail_from_error(module, exc)
 
-    needs_ledger = any(request.idempotency_key for request in requests)
-    warning = ledger_lost_with_job_warning(params["ledger_path"]) if needs_ledger else None
-    if warning:
-        module.warn(warning)
     trigger = Trigger(
         client,
         controller_url=client.controller_url,
-        ledger=Ledger(params["ledger_path"], retention_days=params["ledger_retention_days"]) if needs_ledger else None,
+        ledger=ledger_from_module(module, requests, retention_days=params["ledger_retention_days"]),
         rerun=params["rerun"],
         delete_schedule=params["delete_schedule"],
         check_mode=module.check_mode,
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
     )
     results = trigger.start_runs(requests, params["max_concurrency"])
-    try:
-        finish(module, client, params, results, targets)
-    except Exception as exc:  # pylint: disable=broad-except
-        # Whatever went wrong after the triggers, the runs they started are reported.
-        run_ids = [result.run_id for result in results]
-        module.fail_json(msg="Unexpected %s after starting run(s) %s: %s" % (
-            type(exc).__name__, ", ".join(run_id for run_id in run_ids if run_id) or "(none)", exc),
-            changed=any(result.changed for result in results), run_ids=run_ids,
-            run_id=run_ids[0] if params["runs"] is None else None)
-
-
-def finish(module, client, params, results, targets):
-    changed = any(result.changed for result in results)
-    single = params["runs"] is None
-    runs = [result.to_dict(module.check_mode) for result in results]
-    for run in runs:
-        run.update(targets.titles(run["flow_id"], run["agent_id"]))
-    failed = [result for result in results if result.error]
-    if single:
-        output = dict(runs[0])
-        output.pop("changed")
-        error = output.pop("error", None)
-    else:
-        output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
-        error = None
-        if failed:
-            started = unique_run_ids(result.run_id for result in results if result.run_id)
-            lines = ["%s (flow %s on agent %s): %s" % (result.request.label, result.request.flow_id, result.request.agent_id, result.error)
-                     for result in failed]
-            error = "%d of %d runs could not be started (%d started or reused: %s):\n%s" % (
-                len(failed), len(results), len(started), ", ".join(started) or "none", "\n".join(lines))
-    if error:
-        module.fail_json(msg=error, changed=changed, **output)
-
-    if params["wait"] and not module.check_mode:
-        run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
-        try:
-            secrets = [value for result in results for value in result.request.secret_variables.values()]
-            report = follow_and_report(client, run_ids, params, secrets=secrets)
-        except Exception as exc:  # pylint: disable=broad-except
-            # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
-            module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output)
-        by_run_id = dict((run["run_id"], run) for run in report.run_dicts())
-        if single:
-            output.update(by_run_id[output["run_id"]])
-        else:
-            for run in runs:
-                run.update(by_run_id[run["run_id"]])
-        for key in ("outcome", "summary", "failures", "junit_path"):
-            if key in report.output:
-                output[key] = report.output[key]
-        if report.failed:
-            module.fail_json(msg=report.message, changed=changed, **output)
-    module.exit_json(changed=changed, **output)
+    report_started_runs(
+        module, client, results, single=params["runs"] is None, noun="runs",
+        describe=lambda result: "%s (flow %s on agent %s)" % (result.request.label, result.request.flow_id, result.request.agent_id),
+        run_facts=lambda run: targets.titles(run["flow_id"], run["agent_id"]),
+    )
 
 
 if __name__ == "__main__":

@@ -23,28 +23,17 @@ description:
     runs still going at the deadline are stopped. Safe to repeat, for example with C(until).
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
+  - leapops.leapwork.run_ids
   - leapops.leapwork.wait
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
       - Reads the runs as usual; in check mode, runs are never stopped on timeout.
-  diff_mode:
-    support: none
 options:
-  run_id:
-    description: Id of the run to read. Mutually exclusive with O(run_ids).
-    type: str
-  run_ids:
-    description: Ids of several runs to read (and follow) concurrently. Mutually exclusive with O(run_id).
-    type: list
-    elements: str
   secret_variables:
     description:
       - The secret variables the runs were started with (see O(leapops.leapwork.flow_run#module:secret_variables)).
@@ -172,40 +161,24 @@ junit_path:
   sample: /builds/leapwork-junit.xml
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
-    connection_argument_spec,
-    ensure_requests,
+    exit_with_report,
     fail_from_error,
     run_ids_argument_spec,
     run_ids_from_module,
+    start_module,
+    wait_options,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
-from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_value
-from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(wait_argument_spec())
-    spec.update(run_ids_argument_spec())
+    spec = run_ids_argument_spec()
     spec.update(secret_variables=dict(type="dict", default={}, no_log=True))
-    module = AnsibleModule(
-        argument_spec=spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("run_id", "run_ids")],
-        required_one_of=[("run_id", "run_ids")],
-    )
-    ensure_requests(module)
-    problem = wait_params_problem(module.params)
-    if not problem and module.params["wait"] and module.params["junit_path"]:
-        problem = junit_path_problem(module.params["junit_path"])
-    if problem:
-        module.fail_json(msg=problem)
+    module = start_module(spec, wait=True, mutually_exclusive=[("run_id", "run_ids")], required_one_of=[("run_id", "run_ids")])
     run_ids = run_ids_from_module(module)
     try:
         # As flow_run sent them: True was sent as "true".
@@ -214,12 +187,11 @@ def main():
         module.fail_json(msg="secret_variables: %s" % exc)
     client = client_from_module(module)
     try:
-        report = follow_and_report(client, run_ids, module.params, stop_allowed=not module.check_mode, secrets=secrets)
+        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, secrets=secrets,
+                                   **wait_options(module.params))
     except LeapworkError as exc:
         fail_from_error(module, exc)
-    if report.failed:
-        module.fail_json(msg=report.message, changed=report.stopped, **report.output)
-    module.exit_json(changed=report.stopped, **report.output)
+    exit_with_report(module, report, report.stopped, report.output)
 
 
 if __name__ == "__main__":

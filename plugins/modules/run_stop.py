@@ -17,27 +17,15 @@ description:
   - Reports C(changed) only when a run was still going.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
+  - leapops.leapwork.run_ids
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
       - Reads each run's status and reports whether it would be stopped; stops nothing.
-  diff_mode:
-    support: none
-options:
-  run_id:
-    description: Id of the run to stop. Mutually exclusive with O(run_ids).
-    type: str
-  run_ids:
-    description: Ids of several runs to stop. Mutually exclusive with O(run_id).
-    type: list
-    elements: str
 seealso:
   - module: leapops.leapwork.flow_run
   - module: leapops.leapwork.run_info
@@ -76,16 +64,13 @@ stopped_run_ids:
   sample: [8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a]
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
-    connection_argument_spec,
-    ensure_requests,
     fail_from_error,
     run_ids_argument_spec,
     run_ids_from_module,
+    start_module,
 )
 
 
@@ -104,15 +89,7 @@ def stop_one(client, run_id, check_mode):
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(run_ids_argument_spec())
-    module = AnsibleModule(
-        argument_spec=spec,
-        supports_check_mode=True,
-        mutually_exclusive=[("run_id", "run_ids")],
-        required_one_of=[("run_id", "run_ids")],
-    )
-    ensure_requests(module)
+    module = start_module(run_ids_argument_spec(), mutually_exclusive=[("run_id", "run_ids")], required_one_of=[("run_id", "run_ids")])
     run_ids = run_ids_from_module(module)
     client = client_from_module(module)
     runs = []

@@ -20,19 +20,10 @@ description:
     (M(leapops.leapwork.flow_run)), are left out unless O(include_temporary=true) or asked for by id.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads; it behaves the same in check mode.
-  diff_mode:
-    support: none
+  - leapops.leapwork.attributes.read_only
 options:
   schedule_id:
     description: Return only the schedule with this id (a GUID).
@@ -110,29 +101,24 @@ schedules:
       sample: Finished
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
-    connection_argument_spec,
-    ensure_requests,
     fail_from_error,
     is_guid,
+    start_module,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import matching_schedules, schedule_facts
 
 
 def main():
-    spec = connection_argument_spec()
-    spec.update(
+    spec = dict(
         schedule_id=dict(type="str"),
         schedule=dict(type="str"),
         include_temporary=dict(type="bool", default=False),
         status=dict(type="bool", default=True),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=[("schedule_id", "schedule")])
-    ensure_requests(module)
+    module = start_module(spec, mutually_exclusive=[("schedule_id", "schedule")])
     params = module.params
     if params["schedule_id"] and not is_guid(params["schedule_id"]):
         module.fail_json(msg="schedule_id must be a GUID such as 40000000-0000-4000-8000-000000000001, got %r" % params["schedule_id"])

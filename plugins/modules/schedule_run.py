@@ -32,20 +32,15 @@ description:
     report with one test suite per schedule run and one test case per flow and agent.
 author:
   - LeapOps engineering (@leapops)
-requirements:
-  - requests
 extends_documentation_fragment:
   - leapops.leapwork.connection
   - leapops.leapwork.wait
   - leapops.leapwork.attributes
-  - leapops.leapwork.attributes.actiongroup
 attributes:
   check_mode:
     support: full
     details:
       - Read-only calls confirm that each schedule exists and is enabled; no run is started and nothing is waited for.
-  diff_mode:
-    support: none
 options:
   schedule_id:
     description:
@@ -358,19 +353,14 @@ junit_path:
   sample: /builds/reports/smoke-schedule.xml
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
-
-from ansible_collections.leapops.leapwork.plugins.module_utils._batch import unique_run_ids
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
-from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem, write_junit
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
-    connection_argument_spec,
-    ensure_requests,
     fail_from_error,
-    ledger_lost_with_job_warning,
+    ledger_from_module,
+    report_started_runs,
+    run_start_argument_spec,
+    start_module,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import (
     WHEN_RUNNING_CHOICES,
@@ -380,34 +370,11 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import recorded_run_passed
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import merged_variables
-from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import wait_argument_spec
 
 
 def argument_spec():
-    spec = connection_argument_spec()
-    spec.update(wait_argument_spec())
-    spec.update(
-        schedule_id=dict(type="str"),
-        schedule=dict(type="str"),
-        variables=dict(type="dict", default={}),
-        secret_variables=dict(type="dict", default={}, no_log=True),
-        idempotency_key=dict(type="str", no_log=False),
-        ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
-        rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
-        when_running=dict(type="str", choices=list(WHEN_RUNNING_CHOICES), default="wait"),
-        schedules=dict(
-            type="list",
-            elements="dict",
-            options=dict(
-                schedule_id=dict(type="str"),
-                schedule=dict(type="str"),
-                variables=dict(type="dict", default={}),
-                secret_variables=dict(type="dict", default={}, no_log=True),
-                idempotency_key=dict(type="str", no_log=False),
-            ),
-        ),
-        max_concurrency=dict(type="int", default=8),
-    )
+    spec = run_start_argument_spec(dict(schedule_id=dict(type="str"), schedule=dict(type="str")), items="schedules")
+    spec.update(when_running=dict(type="str", choices=list(WHEN_RUNNING_CHOICES), default="wait"))
     return spec
 
 
@@ -429,37 +396,23 @@ def schedule_requests(params):
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=argument_spec(),
-        supports_check_mode=True,
+    module = start_module(
+        argument_spec(),
+        wait=True,
+        starts_runs=True,
         mutually_exclusive=[("schedules", "schedule_id", "schedule")],
         required_one_of=[("schedules", "schedule_id", "schedule")],
     )
-    ensure_requests(module)
     params = module.params
-    problem = wait_params_problem(params)
-    if problem:
-        module.fail_json(msg=problem)
-    if params["max_concurrency"] < 1:
-        module.fail_json(msg="max_concurrency must be at least 1, got %d" % params["max_concurrency"])
-    if params["junit_path"] and not module.check_mode:
-        # A report that cannot be written must not cost a run whose result would then be lost.
-        problem = junit_path_problem(params["junit_path"])
-        if problem:
-            module.fail_json(msg=problem)
     try:
         requests = schedule_requests(params)
     except ScheduleRequestError as exc:
         module.fail_json(msg=str(exc))
 
     client = client_from_module(module)
-    needs_ledger = any(request.idempotency_key for request in requests)
-    warning = ledger_lost_with_job_warning(params["ledger_path"]) if needs_ledger else None
-    if warning:
-        module.warn(warning)
     runner = ScheduleRunner(
         client,
-        ledger=Ledger(params["ledger_path"]) if needs_ledger else None,
+        ledger=ledger_from_module(module, requests),
         rerun=params["rerun"],
         check_mode=module.check_mode,
         when_running=params["when_running"],
@@ -475,72 +428,14 @@ def main():
     except LeapworkError as exc:
         fail_from_error(module, exc, changed=False)
     results = runner.start_all(requests, params["max_concurrency"])
-    try:
-        finish(module, client, runner, params, results)
-    except Exception as exc:  # pylint: disable=broad-except
-        # Whatever went wrong after runNow, the runs it started are reported.
-        run_ids = [result.run_id for result in results]
-        module.fail_json(msg="Unexpected %s after starting run(s) %s: %s" % (
-            type(exc).__name__, ", ".join(run_id for run_id in run_ids if run_id) or "(none)", exc),
-            changed=any(result.changed for result in results), run_ids=run_ids,
-            run_id=run_ids[0] if params["schedules"] is None else None)
-
-
-def finish(module, client, runner, params, results):
-    changed = any(result.changed for result in results)
-    single = params["schedules"] is None
-    runs = [result.to_dict(module.check_mode) for result in results]
-    failed = [result for result in results if result.error]
-    if single:
-        output = dict(runs[0])
-        output.pop("changed")
-        error = output.pop("error", None)
-    else:
-        output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
-        error = None
-        if failed:
-            started = unique_run_ids(result.run_id for result in results if result.run_id)
-            lines = ["%s (schedule %r, %s): %s" % (result.request.label, result.schedule["title"], result.schedule["id"], result.error)
-                     for result in failed]
-            error = "%d of %d schedules could not be started (%d started or reused: %s):\n%s" % (
-                len(failed), len(results), len(started), ", ".join(started) or "none", "\n".join(lines))
-    if error:
-        module.fail_json(msg=error, changed=changed, **output)
-
-    if params["wait"] and not module.check_mode:
-        run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
-        # What is left of the task's deadline after waiting for busy schedules; JUnit is written
-        # here so that each suite carries its schedule's title.
-        follow_params = dict(params, wait_timeout=runner.remaining(), junit_path=None)
-        secrets = [value for result in results for value in result.request.secret_variables.values()]
-        try:
-            report = follow_and_report(client, run_ids, follow_params)
-        except Exception as exc:  # pylint: disable=broad-except
-            # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
-            module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output)
-        titles = dict((result.run_id, result.schedule["title"]) for result in results)
-        for run_result in report.results:
-            run_result.name = titles.get(run_result.run_id)
-        if params["junit_path"]:
-            try:
-                report.output["junit_path"] = write_junit(report.results, params["junit_path"], secrets=secrets)
-            except OSError as exc:
-                # Checked before the runs started; if it fails now, the runs are still reported.
-                report.failed = True
-                report.message = "\n".join(part for part in (
-                    "The JUnit report could not be written to %s: %s" % (params["junit_path"], exc), report.message) if part)
-        by_run_id = dict((run["run_id"], run) for run in report.run_dicts())
-        if single:
-            output.update(by_run_id[output["run_id"]])
-        else:
-            for run in runs:
-                run.update(by_run_id[run["run_id"]])
-        for key in ("outcome", "summary", "failures", "junit_path"):
-            if key in report.output:
-                output[key] = report.output[key]
-        if report.failed:
-            module.fail_json(msg=report.message, changed=changed, **output)
-    module.exit_json(changed=changed, **output)
+    report_started_runs(
+        module, client, results, single=params["schedules"] is None, noun="schedules",
+        describe=lambda result: "%s (schedule %r, %s)" % (result.request.label, result.schedule["title"], result.schedule["id"]),
+        # What is left of the task's deadline after waiting for busy schedules; each JUnit suite
+        # carries its schedule's title.
+        wait_timeout=runner.remaining(),
+        suite_names=dict((result.run_id, result.schedule["title"]) for result in results),
+    )
 
 
 if __name__ == "__main__":

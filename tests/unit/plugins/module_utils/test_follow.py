@@ -42,8 +42,8 @@ def make_params(**overrides):
 
 
 def report_of(controller, run_ids, stop_allowed=True, **overrides):
-    return follow_and_report(controller, run_ids, make_params(**overrides), stop_allowed=stop_allowed,
-                             clock=controller.clock, sleep=controller.clock.sleep)
+    return follow_and_report(controller, run_ids, stop_allowed=stop_allowed, clock=controller.clock,
+                             sleep=controller.clock.sleep, **make_params(**overrides))
 
 
 def make(clock, *runs, **options):
@@ -218,8 +218,10 @@ class TestWithWait:
         assert report.failed is False
         assert report.message == ""
         assert report.stopped is False
-        assert report.run_dicts() == report.output["runs"]
-        assert report.run_dicts()[0]["run_id"] == "r"
+        # The module edge reports each run from its result object: the output says the same.
+        assert report.output["runs"] == [result.to_dict() for result in report.results]
+        assert [result.run_id for result in report.results] == ["r"]
+        assert report.output["runs"][0]["run_id"] == "r"
         assert clock.now - controller.origin >= 5
 
     def test_output_keys(self, clock):
@@ -387,3 +389,14 @@ class TestWaitParamsProblem:
 
     def test_checked_without_wait_too(self):
         assert "poll_interval" in wait_params_problem(make_params(wait=False, poll_interval=0))
+
+
+def test_suite_names_name_the_runs_in_the_junit_report(clock, tmp_path):
+    controller = make(clock, simple_run("r1", duration=5), simple_run("r2", duration=5))
+    path = tmp_path / "junit.xml"
+    report = report_of(controller, ["r1", "r2"], junit_path=str(path), suite_names={"r1": "Smoke suite"})
+    assert report.output["junit_path"] == str(path)
+    suites = ET.parse(str(path)).getroot().findall("testsuite")
+    assert [suite.get("name") for suite in suites][0] == "Smoke suite"
+    assert "Smoke suite" not in suites[1].get("name")
+    assert "name" not in report.output["runs"][0]

@@ -13,6 +13,8 @@ from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
 from ansible_collections.leapops.leapwork.plugins.doc_fragments.connection import ModuleDocFragment
+from ansible_collections.leapops.leapwork.plugins.doc_fragments.run_ids import ModuleDocFragment as RunIdsDocFragment
+from ansible_collections.leapops.leapwork.plugins.doc_fragments.wait import ModuleDocFragment as WaitDocFragment
 from ansible_collections.leapops.leapwork.plugins.module_utils import _module
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import LeapworkClient
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
@@ -27,8 +29,13 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     ensure_requests,
     fail_from_error,
     is_guid,
+    run_ids_argument_spec,
+    run_start_argument_spec,
+    start_module,
     validate_connection_params,
+    wait_argument_spec,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import RERUN_CHOICES
 
 RUN = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
 ENV_NAMES = {
@@ -55,8 +62,11 @@ class FakeModule(object):
         raise FailJson(result)
 
 
-def run_module(monkeypatch, capsys, args):
-    """Build an AnsibleModule with the connection argspec; return its params or its failure."""
+def run_module(monkeypatch, capsys, args, build=None):
+    """Build an AnsibleModule (by default with the connection argspec); return its params or its failure."""
+    if build is None:
+        def build():
+            return AnsibleModule(argument_spec=connection_argument_spec())
     try:
         from ansible.module_utils.testing import patch_module_args
     except ImportError:  # ansible-core < 2.19
@@ -64,9 +74,9 @@ def run_module(monkeypatch, capsys, args):
     try:
         if patch_module_args is not None:
             with patch_module_args(args):
-                return AnsibleModule(argument_spec=connection_argument_spec()).params
+                return build().params
         monkeypatch.setattr(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8"))
-        return AnsibleModule(argument_spec=connection_argument_spec()).params
+        return build().params
     except SystemExit:
         return json.loads(capsys.readouterr().out)
 
@@ -332,3 +342,106 @@ class TestAwx:
 
     def test_default_ledger_outside_awx_is_not_warned(self):
         assert _module.ledger_lost_with_job_warning("~/.ansible/leapwork/ledger.json", {"JOB_ID": "7"}) is None
+
+
+def test_wait_argument_spec_matches_the_doc_fragment():
+    documented = yaml.safe_load(WaitDocFragment.DOCUMENTATION)["options"]
+    spec = wait_argument_spec()
+    assert set(spec) == set(documented)
+    for name, option in spec.items():
+        doc = documented[name]
+        assert option["type"] == doc["type"], name
+        assert option.get("default") == doc.get("default"), name
+        assert option.get("choices") == doc.get("choices"), name
+        assert doc["description"], name
+
+
+# -- start-up ----------------------------------------------------------------------------------
+
+CONNECTION = dict(controller_url="https://leapwork.example:9002", access_key="test-access-key-0001")
+
+
+def start(monkeypatch, capsys, args, argument_spec=None, **options):
+    """``start_module`` with ``args`` (plus the connection): its params, or the JSON of its failure."""
+    return run_module(monkeypatch, capsys, dict(CONNECTION, **args),
+                      build=lambda: start_module(argument_spec or {}, **options))
+
+
+def test_start_module_adds_the_connection_options_to_the_module_spec(monkeypatch, capsys):
+    params = start(monkeypatch, capsys, dict(name="x"), argument_spec=dict(name=dict(type="str")))
+    assert params["name"] == "x"
+    assert params["request_timeout"] == 30 and params["validate_certs"] is True
+    assert "wait" not in params and "max_concurrency" not in params
+
+
+def test_start_module_with_wait_adds_and_checks_the_wait_options(monkeypatch, capsys):
+    params = start(monkeypatch, capsys, {}, wait=True)
+    assert dict((name, params[name]) for name in wait_argument_spec()) == dict(
+        wait=False, wait_timeout=3600, poll_interval=5.0, stop_on_timeout=True, fail_on_failure=True,
+        done_status_as="passed", junit_path=None)
+    failure = start(monkeypatch, capsys, dict(wait_timeout=-1), wait=True)
+    assert failure["failed"] is True
+    assert failure["msg"] == "wait_timeout must be 0 or more seconds, got -1"
+
+
+def test_start_module_fails_without_requests(monkeypatch, capsys):
+    monkeypatch.setattr(_module, "HAS_REQUESTS", False)
+    failure = start(monkeypatch, capsys, {})
+    assert failure["failed"] is True
+    assert "Failed to import the required Python library (requests)" in failure["msg"]
+
+
+def test_the_requests_guard_runs_once_per_module(monkeypatch, capsys):
+    guarded = []
+    monkeypatch.setattr(_module, "ensure_requests", guarded.append)
+    modules = []
+
+    def build():
+        modules.append(start_module({}))
+        return modules[0]
+
+    run_module(monkeypatch, capsys, dict(CONNECTION), build=build)
+    client_from_module(modules[0])
+    assert guarded == modules
+
+
+def test_run_starters_check_max_concurrency_and_junit_path_before_any_request(monkeypatch, capsys, tmp_path):
+    spec = run_start_argument_spec(dict(flow_id=dict(type="str")), items="runs")
+    failure = start(monkeypatch, capsys, dict(max_concurrency=0), argument_spec=spec, wait=True, starts_runs=True)
+    assert failure["msg"] == "max_concurrency must be at least 1, got 0"
+    # Without wait too: a report that cannot be written must not cost a run.
+    failure = start(monkeypatch, capsys, dict(junit_path=str(tmp_path)), argument_spec=spec, wait=True, starts_runs=True)
+    assert failure["msg"] == "junit_path %s is a directory; give the path of the report file" % tmp_path
+    # In check mode nothing is started and no report is written.
+    params = start(monkeypatch, capsys, dict(junit_path=str(tmp_path), _ansible_check_mode=True), argument_spec=spec,
+                   wait=True, starts_runs=True)
+    assert params["junit_path"] == str(tmp_path)
+
+
+def test_run_readers_check_junit_path_when_they_wait(monkeypatch, capsys, tmp_path):
+    params = start(monkeypatch, capsys, dict(junit_path=str(tmp_path)), wait=True)
+    assert params["junit_path"] == str(tmp_path)
+    failure = start(monkeypatch, capsys, dict(junit_path=str(tmp_path), wait=True, _ansible_check_mode=True), wait=True)
+    assert failure["msg"] == "junit_path %s is a directory; give the path of the report file" % tmp_path
+
+
+def test_run_start_argument_spec(monkeypatch, capsys, tmp_path):
+    spec = run_start_argument_spec(dict(schedule=dict(type="str")), items="schedules")
+    assert set(spec) == {"schedule", "variables", "secret_variables", "idempotency_key", "ledger_path", "rerun",
+                         "max_concurrency", "schedules"}
+    assert set(spec["schedules"]["options"]) == {"schedule", "variables", "secret_variables", "idempotency_key"}
+    assert spec["secret_variables"]["no_log"] is True and spec["schedules"]["options"]["secret_variables"]["no_log"] is True
+    assert spec["rerun"]["choices"] == list(RERUN_CHOICES)
+    monkeypatch.setenv("LEAPWORK_LEDGER_PATH", str(tmp_path / "ledger.json"))
+    params = start(monkeypatch, capsys, {}, argument_spec=spec)
+    assert params["ledger_path"] == str(tmp_path / "ledger.json")
+    assert params["max_concurrency"] == 8 and params["rerun"] == "never"
+
+
+def test_run_ids_argument_spec_matches_the_doc_fragment():
+    documented = yaml.safe_load(RunIdsDocFragment.DOCUMENTATION)["options"]
+    spec = run_ids_argument_spec()
+    assert set(spec) == set(documented)
+    for name, option in spec.items():
+        assert option["type"] == documented[name]["type"], name
+        assert option.get("elements") == documented[name].get("elements"), name

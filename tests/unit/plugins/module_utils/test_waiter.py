@@ -10,9 +10,7 @@ import re
 import threading
 
 import pytest
-import yaml
 
-from ansible_collections.leapops.leapwork.plugins.doc_fragments.wait import ModuleDocFragment
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError, LeapworkHTTPError
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import MIN_REQUEST_TIMEOUT
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
@@ -20,7 +18,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     follow_runs,
     is_transient,
     poll_delays,
-    wait_argument_spec,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkConnectionError
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
@@ -717,17 +714,6 @@ class TestArguments:
     def test_rejected(self, clock, options):
         with pytest.raises(ValueError):
             follow(make(clock), ["r"], **options)
-
-    def test_argument_spec_matches_the_doc_fragment(self):
-        documented = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["options"]
-        spec = wait_argument_spec()
-        assert set(spec) == set(documented)
-        for name, option in spec.items():
-            doc = documented[name]
-            assert option["type"] == doc["type"], name
-            assert option.get("default") == doc.get("default"), name
-            assert option.get("choices") == doc.get("choices"), name
-            assert doc["description"], name
 
 
 # -- the deadline over the real client, on fake time -----------------------------------------

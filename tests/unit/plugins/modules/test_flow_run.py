@@ -4,23 +4,11 @@
 
 """Unit tests of the flow_run module: main() run in-process with a fake client (no network)."""
 
-import contextlib
-import json
 import threading
-from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")):
-            yield
-
+from ansible_collections.leapops.leapwork.plugins.module_utils import _follow, _module
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError, TriggerOutcomeUnknown
 from ansible_collections.leapops.leapwork.plugins.modules import flow_run
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
@@ -36,18 +24,6 @@ FLOW = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
 OTHER_FLOW = "7a1d0f8e-5c2b-4e3a-8f6d-1b2c3d4e5f60"
 BAD_FLOW = "11111111-2222-3333-4444-555555555555"
 AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
-
-
-class ModuleExit(SystemExit):  # like the real exit_json: not an Exception
-    def __init__(self, result):
-        super().__init__(result)
-        self.result = result
-
-
-class ModuleFail(SystemExit):
-    def __init__(self, result):
-        super().__init__(result)
-        self.result = result
 
 
 class FakeClient(FakeCatalogue, FakeController):
@@ -78,58 +54,13 @@ class FakeClient(FakeCatalogue, FakeController):
 
 
 @pytest.fixture
+def module_under_test():
+    return flow_run
+
+
+@pytest.fixture
 def client():
     return FakeClient()
-
-
-@pytest.fixture
-def client_requests(monkeypatch, client):
-    """Wires ``client`` into the module; the list records each ``client_from_module`` call."""
-    calls = []
-
-    def fake_client_from_module(module, **kwargs):
-        calls.append(module)
-        return client
-
-    monkeypatch.setattr(flow_run, "client_from_module", fake_client_from_module)
-    monkeypatch.setattr(flow_run, "ensure_requests", lambda module: None)
-    return calls
-
-
-@pytest.fixture(autouse=True)
-def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs["msg"] = msg
-        raise ModuleFail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
-@pytest.fixture
-def warnings_seen(monkeypatch):
-    seen = []
-    monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning: seen.append(warning))
-    return seen
-
-
-def run_module(args, check_mode=False):
-    """Run ``flow_run.main()`` with ``args``; return ``(failed, result)``."""
-    module_args = dict(controller_url=URL, access_key="test-key")
-    module_args.update(args)
-    if check_mode:
-        module_args["_ansible_check_mode"] = True
-    with patch_module_args(module_args):
-        try:
-            flow_run.main()
-        except ModuleExit as exit_:
-            return False, exit_.result
-        except ModuleFail as fail:
-            return True, fail.result
-    raise AssertionError("the module did not call exit_json or fail_json")
 
 
 def single(**extra):
@@ -139,7 +70,7 @@ def single(**extra):
 
 
 class TestArguments:
-    def test_runs_and_flow_id_are_mutually_exclusive(self, client, client_requests):
+    def test_runs_and_flow_id_are_mutually_exclusive(self, client, client_requests, run_module):
         failed, result = run_module(dict(flow_id=FLOW, agent_id=AGENT, runs=[dict(flow_id=FLOW, agent_id=AGENT)]))
         assert failed
         assert "mutually exclusive" in result["msg"]
@@ -147,21 +78,21 @@ class TestArguments:
         assert client_requests == []
         assert client.triggers == []
 
-    def test_one_of_runs_and_flow_id_is_required(self, client, client_requests):
+    def test_one_of_runs_and_flow_id_is_required(self, client, client_requests, run_module):
         failed, result = run_module(dict())
         assert failed
         assert "one of the following is required: runs, flow_id" in result["msg"]
         assert client.triggers == []
 
     @pytest.mark.parametrize("value", [0, -1])
-    def test_max_concurrency_below_one_is_refused(self, client, client_requests, value):
+    def test_max_concurrency_below_one_is_refused(self, client, client_requests, value, run_module):
         failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT)], max_concurrency=value))
         assert failed
         assert result["msg"] == "max_concurrency must be at least 1, got %d" % value
         assert client_requests == []
         assert client.triggers == []
 
-    def test_invalid_flow_guid_is_refused_before_any_call(self, client, client_requests):
+    def test_invalid_flow_guid_is_refused_before_any_call(self, client, client_requests, run_module):
         failed, result = run_module(single(flow_id="not-a-guid"))
         assert failed
         assert "flow_id must be a GUID" in result["msg"]
@@ -170,7 +101,7 @@ class TestArguments:
         assert client.request_count == 0
         assert client.triggers == []
 
-    def test_invalid_agent_guid_in_runs_names_the_item(self, client, client_requests):
+    def test_invalid_agent_guid_in_runs_names_the_item(self, client, client_requests, run_module):
         failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=FLOW, agent_id="agent-7")]))
         assert failed
         assert result["msg"].startswith("runs[1]: agent_id must be a GUID")
@@ -183,7 +114,7 @@ class TestArguments:
         (dict(poll_interval=0), "poll_interval"),
         (dict(poll_interval=0.25), "poll_interval must be at least 0.5 seconds"),
     ])
-    def test_wait_options_are_checked_before_any_call(self, client, client_requests, args, option):
+    def test_wait_options_are_checked_before_any_call(self, client, client_requests, args, option, run_module):
         failed, result = run_module(single(**args))
         assert failed
         assert result["msg"].startswith(option)
@@ -192,7 +123,7 @@ class TestArguments:
 
 
 class TestSingle:
-    def test_started_run_is_changed(self, client, client_requests):
+    def test_started_run_is_changed(self, client, client_requests, run_module):
         failed, result = run_module(single(variables=dict(BaseUrl="https://example.com", Retries=3)))
         assert not failed
         assert result["changed"] is True
@@ -208,13 +139,13 @@ class TestSingle:
         assert "outcome" not in result  # no wait
         assert len(client.triggers) == 1
 
-    def test_guids_are_lower_cased(self, client, client_requests):
+    def test_guids_are_lower_cased(self, client, client_requests, run_module):
         failed, result = run_module(single(flow_id=FLOW.upper()))
         assert not failed
         assert result["flow_id"] == FLOW
         assert client.triggers[0][0] == FLOW
 
-    def test_trigger_refused_is_not_changed(self, client, client_requests):
+    def test_trigger_refused_is_not_changed(self, client, client_requests, run_module):
         client.trigger_errors[FLOW] = LeapworkHTTPError("Could not run the flow: HTTP 400 (bad request)", status=400)
         failed, result = run_module(single())
         assert failed
@@ -222,7 +153,7 @@ class TestSingle:
         assert result["run_id"] is None
         assert "HTTP 400" in result["msg"]
 
-    def test_outcome_unknown_fails_and_is_not_changed(self, client, client_requests):
+    def test_outcome_unknown_fails_and_is_not_changed(self, client, client_requests, run_module):
         client.trigger_errors[FLOW] = TriggerOutcomeUnknown("The trigger was sent but no answer came back; a run may have started")
         failed, result = run_module(single())
         assert failed
@@ -230,7 +161,7 @@ class TestSingle:
         assert result["changed"] is False
         assert len(client.triggers) == 1  # never retried
 
-    def test_reused_run_is_not_changed(self, client, client_requests, tmp_path):
+    def test_reused_run_is_not_changed(self, client, client_requests, tmp_path, run_module):
         ledger = str(tmp_path / "ledger.json")
         failed, first = run_module(single(idempotency_key="release-1", ledger_path=ledger))
         assert not failed
@@ -244,7 +175,7 @@ class TestSingle:
         assert second["request"] is None
         assert len(client.triggers) == 1
 
-    def test_ledger_path_comes_from_the_environment(self, client, client_requests, tmp_path, monkeypatch):
+    def test_ledger_path_comes_from_the_environment(self, client, client_requests, tmp_path, monkeypatch, run_module):
         ledger = tmp_path / "from-env" / "ledger.json"
         monkeypatch.setenv("LEAPWORK_LEDGER_PATH", str(ledger))
         failed, first = run_module(single(idempotency_key="release-1"))
@@ -255,14 +186,14 @@ class TestSingle:
         assert second["reused"] is True
         assert len(client.triggers) == 1
 
-    def test_ledger_path_option_wins_over_the_environment(self, client, client_requests, tmp_path, monkeypatch):
+    def test_ledger_path_option_wins_over_the_environment(self, client, client_requests, tmp_path, monkeypatch, run_module):
         monkeypatch.setenv("LEAPWORK_LEDGER_PATH", str(tmp_path / "env.json"))
         failed, result = run_module(single(idempotency_key="release-1", ledger_path=str(tmp_path / "option.json")))
         assert not failed
         assert (tmp_path / "option.json").exists()
         assert not (tmp_path / "env.json").exists()
 
-    def test_default_ledger_in_awx_job_warns(self, client, client_requests, tmp_path, monkeypatch, warnings_seen):
+    def test_default_ledger_in_awx_job_warns(self, client, client_requests, tmp_path, monkeypatch, warnings_seen, run_module):
         monkeypatch.setenv("HOME", str(tmp_path))
         monkeypatch.delenv("LEAPWORK_LEDGER_PATH", raising=False)
         monkeypatch.setenv("JOB_ID", "42")
@@ -273,7 +204,7 @@ class TestSingle:
         assert "AWX job 42" in warnings_seen[0]
         assert "LEAPWORK_LEDGER_PATH" in warnings_seen[0]
 
-    def test_ledger_from_environment_in_awx_job_does_not_warn(self, client, client_requests, tmp_path, monkeypatch, warnings_seen):
+    def test_ledger_from_environment_in_awx_job_does_not_warn(self, client, client_requests, tmp_path, monkeypatch, warnings_seen, run_module):
         monkeypatch.setenv("LEAPWORK_LEDGER_PATH", str(tmp_path / "ledger.json"))
         monkeypatch.setenv("JOB_ID", "42")
         monkeypatch.setenv("AWX_HOST", "https://awx.example.com")
@@ -281,14 +212,14 @@ class TestSingle:
         assert not failed
         assert warnings_seen == []
 
-    def test_awx_job_without_idempotency_key_does_not_warn(self, client, client_requests, monkeypatch, warnings_seen):
+    def test_awx_job_without_idempotency_key_does_not_warn(self, client, client_requests, monkeypatch, warnings_seen, run_module):
         monkeypatch.setenv("JOB_ID", "42")
         monkeypatch.setenv("AWX_HOST", "https://awx.example.com")
         failed, result = run_module(single())
         assert not failed
         assert warnings_seen == []
 
-    def test_wait_passed(self, client, client_requests):
+    def test_wait_passed(self, client, client_requests, run_module):
         failed, result = run_module(single(wait=True))
         assert not failed
         assert result["changed"] is True
@@ -298,7 +229,7 @@ class TestSingle:
         assert result["failures"] == []
         assert result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
 
-    def test_wait_failed_fails_but_is_changed(self, client, client_requests):
+    def test_wait_failed_fails_but_is_changed(self, client, client_requests, run_module):
         client.final_status = "Failed"
         failed, result = run_module(single(wait=True))
         assert failed
@@ -307,7 +238,7 @@ class TestSingle:
         assert result["outcome"] == "failed"
         assert result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
 
-    def test_wait_failed_without_fail_on_failure(self, client, client_requests):
+    def test_wait_failed_without_fail_on_failure(self, client, client_requests, run_module):
         client.final_status = "Failed"
         failed, result = run_module(single(wait=True, fail_on_failure=False))
         assert not failed
@@ -316,7 +247,7 @@ class TestSingle:
 
 
 class TestBatch:
-    def test_all_started(self, client, client_requests):
+    def test_all_started(self, client, client_requests, run_module):
         failed, result = run_module(dict(variables=dict(Shared="x"), runs=[
             dict(flow_id=FLOW, agent_id=AGENT),
             dict(flow_id=OTHER_FLOW, agent_id=AGENT, variables=dict(Shared="y", Own=1)),
@@ -331,7 +262,7 @@ class TestBatch:
         assert result["runs"][1]["variables"] == {"Shared": "y", "Own": "1"}
         assert len(client.triggers) == 2
 
-    def test_failure_message_lists_the_failed_item_and_returns_started_run_ids(self, client, client_requests):
+    def test_failure_message_lists_the_failed_item_and_returns_started_run_ids(self, client, client_requests, run_module):
         client.trigger_errors[BAD_FLOW] = LeapworkHTTPError("Could not run the flow: HTTP 400 (bad request)", status=400)
         failed, result = run_module(dict(runs=[
             dict(flow_id=FLOW, agent_id=AGENT),
@@ -352,7 +283,7 @@ class TestBatch:
         assert [run["changed"] for run in result["runs"]] == [True, False, True]
         assert result["runs"][1]["error"]
 
-    def test_every_item_failing(self, client, client_requests):
+    def test_every_item_failing(self, client, client_requests, run_module):
         client.trigger_errors[BAD_FLOW] = LeapworkHTTPError("Could not run the flow: HTTP 403 (forbidden)", status=403)
         failed, result = run_module(dict(runs=[dict(flow_id=BAD_FLOW, agent_id=AGENT), dict(flow_id=BAD_FLOW, agent_id=AGENT)]))
         assert failed
@@ -360,7 +291,7 @@ class TestBatch:
         assert result["run_ids"] == [None, None]
         assert result["changed"] is False
 
-    def test_wait_follows_every_run(self, client, client_requests):
+    def test_wait_follows_every_run(self, client, client_requests, run_module):
         failed, result = run_module(dict(wait=True, runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT)]))
         assert not failed
         assert result["outcome"] == "passed"
@@ -370,7 +301,7 @@ class TestBatch:
 
 
 class TestCheckMode:
-    def test_no_trigger_in_check_mode(self, client, client_requests):
+    def test_no_trigger_in_check_mode(self, client, client_requests, run_module):
         failed, result = run_module(single(), check_mode=True)
         assert not failed
         assert client.triggers == []
@@ -382,14 +313,14 @@ class TestCheckMode:
         assert client.calls["flow_info"] == 1
         assert client.calls["agent"] == 1
 
-    def test_check_mode_with_wait_waits_for_nothing(self, client, client_requests):
+    def test_check_mode_with_wait_waits_for_nothing(self, client, client_requests, run_module):
         failed, result = run_module(single(wait=True), check_mode=True)
         assert not failed
         assert client.triggers == []
         assert client.calls["run_status"] == 0
         assert "outcome" not in result
 
-    def test_check_mode_batch(self, client, client_requests):
+    def test_check_mode_batch(self, client, client_requests, run_module):
         failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT)]),
                                     check_mode=True)
         assert not failed
@@ -397,7 +328,7 @@ class TestCheckMode:
         assert result["run_ids"] == [None, None]
         assert result["changed"] is True
 
-    def test_check_mode_reports_a_missing_flow(self, client, client_requests):
+    def test_check_mode_reports_a_missing_flow(self, client, client_requests, run_module):
         client.known_flows.discard(FLOW)
         failed, result = run_module(single(), check_mode=True)
         assert failed
@@ -405,7 +336,7 @@ class TestCheckMode:
         assert result["changed"] is False
         assert client.triggers == []
 
-    def test_check_mode_reuse_is_not_changed(self, client, client_requests, tmp_path):
+    def test_check_mode_reuse_is_not_changed(self, client, client_requests, tmp_path, run_module):
         ledger = str(tmp_path / "ledger.json")
         failed, first = run_module(single(idempotency_key="release-1", ledger_path=ledger))
         assert not failed
@@ -418,7 +349,7 @@ class TestCheckMode:
 
 
 class TestNoRunIsLost:
-    def test_unexpected_exception_in_one_item_keeps_the_started_runs(self, client, client_requests):
+    def test_unexpected_exception_in_one_item_keeps_the_started_runs(self, client, client_requests, run_module):
         client.trigger_errors[BAD_FLOW] = ValueError("the parser choked")
         failed, result = run_module(dict(runs=[
             dict(flow_id=FLOW, agent_id=AGENT),
@@ -431,28 +362,28 @@ class TestNoRunIsLost:
         assert "runs[1]" in result["msg"] and "unexpected ValueError: the parser choked" in result["msg"]
         assert result["runs"][1]["error"] == "unexpected ValueError: the parser choked"
 
-    def test_white_space_key_is_refused_before_any_trigger(self, client, client_requests):
+    def test_white_space_key_is_refused_before_any_trigger(self, client, client_requests, run_module):
         failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT, idempotency_key="  ")]))
         assert failed
         assert result["msg"].startswith("runs[1]: idempotency_key must not be only white space")
         assert client.triggers == []
 
-    def test_unexpected_exception_while_following_reports_the_run_ids(self, client, client_requests, monkeypatch):
+    def test_unexpected_exception_while_following_reports_the_run_ids(self, client, client_requests, monkeypatch, run_module):
         def choke(*args, **kwargs):
             raise ValueError("could not parse Elapsed '1.02:03:04.5.6'")
 
-        monkeypatch.setattr(flow_run, "follow_and_report", choke)
+        monkeypatch.setattr(_module, "follow_and_report", choke)
         failed, result = run_module(dict(wait=True, runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT)]))
         assert failed
         assert result["changed"] is True
         assert len([run_id for run_id in result["run_ids"] if run_id]) == 2
         assert "Elapsed" in result["msg"] and result["run_ids"][0] in result["msg"]
 
-    def test_unexpected_exception_while_reporting_still_returns_the_run_id(self, client, client_requests, monkeypatch):
+    def test_unexpected_exception_while_reporting_still_returns_the_run_id(self, client, client_requests, monkeypatch, run_module):
         def broken_finish(*_args):
             raise KeyError("outcome")
 
-        monkeypatch.setattr(flow_run, "finish", broken_finish)
+        monkeypatch.setattr(_module, "_report_started_runs", broken_finish)
         failed, result = run_module(single())
         assert failed
         assert result["changed"] is True
@@ -460,7 +391,7 @@ class TestNoRunIsLost:
         assert result["run_ids"] == [result["run_id"]]
         assert "Unexpected KeyError" in result["msg"]
 
-    def test_unwritable_junit_path_is_refused_before_any_trigger(self, client, client_requests, tmp_path):
+    def test_unwritable_junit_path_is_refused_before_any_trigger(self, client, client_requests, tmp_path, run_module):
         blocker = tmp_path / "a-file"
         blocker.write_text("not a directory", encoding="utf-8")
         failed, result = run_module(single(wait=True, junit_path=str(blocker / "reports" / "junit.xml")))
@@ -469,15 +400,13 @@ class TestNoRunIsLost:
         assert client.triggers == []
         assert client_requests == []
 
-    def test_junit_path_that_is_a_directory_is_refused(self, client, client_requests, tmp_path):
+    def test_junit_path_that_is_a_directory_is_refused(self, client, client_requests, tmp_path, run_module):
         failed, result = run_module(single(wait=True, junit_path=str(tmp_path)))
         assert failed
         assert "is a directory" in result["msg"]
         assert client.triggers == []
 
-    def test_junit_write_failing_at_the_end_reports_every_run(self, client, client_requests, tmp_path, monkeypatch):
-        from ansible_collections.leapops.leapwork.plugins.module_utils import _follow
-
+    def test_junit_write_failing_at_the_end_reports_every_run(self, client, client_requests, tmp_path, monkeypatch, run_module):
         def disk_full(results, path, secrets=()):
             raise OSError(28, "No space left on device")
 
@@ -491,7 +420,7 @@ class TestNoRunIsLost:
         assert [run["outcome"] for run in result["runs"]] == ["passed", "passed"]
         assert result["outcome"] == "passed"
 
-    def test_negative_retention_is_refused(self, client, client_requests):
+    def test_negative_retention_is_refused(self, client, client_requests, run_module):
         failed, result = run_module(single(idempotency_key="k", ledger_retention_days=-1))
         assert failed
         assert result["msg"] == "ledger_retention_days must be 0 (keep forever) or more, got -1"
@@ -500,7 +429,7 @@ class TestNoRunIsLost:
 
 class TestRepeatedItems:
     @pytest.mark.parametrize("max_concurrency", [1, 8])
-    def test_identical_items_share_one_run(self, client, client_requests, tmp_path, max_concurrency):
+    def test_identical_items_share_one_run(self, client, client_requests, tmp_path, max_concurrency, run_module):
         item = dict(flow_id=FLOW, agent_id=AGENT, variables=dict(BaseUrl="https://a"), idempotency_key="release-1")
         failed, result = run_module(dict(runs=[item, dict(item), dict(item)], wait=True, max_concurrency=max_concurrency,
                                          ledger_path=str(tmp_path / "ledger.json")))
@@ -510,7 +439,7 @@ class TestRepeatedItems:
         assert [run["outcome"] for run in result["runs"]] == ["passed"] * 3
         assert result["summary"]["total"] == 1
 
-    def test_same_key_with_other_variables_is_refused_before_any_trigger(self, client, client_requests, tmp_path):
+    def test_same_key_with_other_variables_is_refused_before_any_trigger(self, client, client_requests, tmp_path, run_module):
         failed, result = run_module(dict(idempotency_key="release-1", ledger_path=str(tmp_path / "ledger.json"), runs=[
             dict(flow_id=FLOW, agent_id=AGENT, variables=dict(BaseUrl="https://a")),
             dict(flow_id=FLOW, agent_id=AGENT, variables=dict(BaseUrl="https://b")),
@@ -522,7 +451,7 @@ class TestRepeatedItems:
 
 
 class TestSecretVariables:
-    def test_sent_but_never_returned(self, client, client_requests, tmp_path):
+    def test_sent_but_never_returned(self, client, client_requests, tmp_path, run_module):
         ledger = tmp_path / "ledger.json"
         failed, result = run_module(single(variables=dict(User="qa"), secret_variables=dict(Password="hunter2-s3cret"),
                                            idempotency_key="release-1", ledger_path=str(ledger), wait=True,
@@ -535,7 +464,7 @@ class TestSecretVariables:
         assert "hunter2" not in ledger.read_text(encoding="utf-8")
         assert "hunter2" not in (tmp_path / "junit.xml").read_text(encoding="utf-8")
 
-    def test_item_secrets_merge_over_shared_ones(self, client, client_requests):
+    def test_item_secrets_merge_over_shared_ones(self, client, client_requests, run_module):
         failed, result = run_module(dict(secret_variables=dict(Token="shared", Password="p"), variables=dict(Env="qa"), runs=[
             dict(flow_id=FLOW, agent_id=AGENT),
             dict(flow_id=OTHER_FLOW, agent_id=AGENT, variables=dict(Token="public-now"), secret_variables=dict(Env="secret-now")),
@@ -546,7 +475,7 @@ class TestSecretVariables:
         assert sent[1][2] == {"Token": "public-now", "Password": "p", "Env": "secret-now"}
         assert result["runs"][1]["variables"] == {"Token": "public-now", "Password": "********", "Env": "********"}
 
-    def test_a_name_in_both_is_refused(self, client, client_requests):
+    def test_a_name_in_both_is_refused(self, client, client_requests, run_module):
         failed, result = run_module(single(variables=dict(Password="a"), secret_variables=dict(password="b")))
         assert failed
         assert result["msg"] == "flow_run: secret_variables 'password' also in variables (names are case-insensitive); pass each variable once"

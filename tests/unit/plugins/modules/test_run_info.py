@@ -10,20 +10,12 @@ Every run here is already over or read once, so no test sleeps; the waiting itse
 
 import pytest
 
-from ansible.module_utils import basic
-
 from ansible_collections.leapops.leapwork.plugins.modules import run_info
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
     FakeItem,
     FakeRun,
-)
-from ansible_collections.leapops.leapwork.tests.unit.plugins.modules.test_flow_run import (
-    URL,
-    ModuleExit,
-    ModuleFail,
-    patch_module_args,
 )
 
 PASSED_RUN = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
@@ -38,6 +30,11 @@ def finished(run_id, outcome):
 
 
 @pytest.fixture
+def module_under_test():
+    return run_info
+
+
+@pytest.fixture
 def controller():
     return FakeController(FakeClock(), runs=[
         finished(PASSED_RUN, "Passed"),
@@ -48,90 +45,52 @@ def controller():
 
 
 @pytest.fixture
-def client_requests(monkeypatch, controller):
-    """Wires ``controller`` into the module; the list records each ``client_from_module`` call."""
-    calls = []
-
-    def fake_client_from_module(module, **kwargs):
-        calls.append(module)
-        return controller
-
-    monkeypatch.setattr(run_info, "client_from_module", fake_client_from_module)
-    monkeypatch.setattr(run_info, "ensure_requests", lambda module: None)
-    return calls
-
-
-@pytest.fixture(autouse=True)
-def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs["msg"] = msg
-        raise ModuleFail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
-def run_module(args, check_mode=False):
-    """Run ``run_info.main()`` with ``args``; return ``(failed, result)``."""
-    module_args = dict(controller_url=URL, access_key="test-key")
-    module_args.update(args)
-    if check_mode:
-        module_args["_ansible_check_mode"] = True
-    with patch_module_args(module_args):
-        try:
-            run_info.main()
-        except ModuleExit as exit_:
-            return False, exit_.result
-        except ModuleFail as fail:
-            return True, fail.result
-    raise AssertionError("the module did not call exit_json or fail_json")
+def client(controller):
+    return controller
 
 
 class TestArguments:
-    def test_run_id_and_run_ids_are_mutually_exclusive(self, controller, client_requests):
+    def test_run_id_and_run_ids_are_mutually_exclusive(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=PASSED_RUN, run_ids=[FAILED_RUN]))
         assert failed
         assert "mutually exclusive" in result["msg"]
         assert client_requests == []
         assert controller.request_count == 0
 
-    def test_one_of_run_id_and_run_ids_is_required(self, controller, client_requests):
+    def test_one_of_run_id_and_run_ids_is_required(self, controller, client_requests, run_module):
         failed, result = run_module(dict())
         assert failed
         assert "one of the following is required: run_id, run_ids" in result["msg"]
         assert controller.request_count == 0
 
-    def test_a_run_id_that_is_not_a_guid_is_refused_before_any_request(self, controller, client_requests):
+    def test_a_run_id_that_is_not_a_guid_is_refused_before_any_request(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id="{%s}" % PASSED_RUN))
         assert failed
         assert result["msg"].startswith("run ids must be GUIDs such as ")
         assert client_requests == []
         assert controller.request_count == 0
 
-    def test_a_negative_wait_timeout_is_refused_before_any_request(self, controller, client_requests):
+    def test_a_negative_wait_timeout_is_refused_before_any_request(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=PASSED_RUN, wait=True, wait_timeout=-1))
         assert failed
         assert result["msg"] == "wait_timeout must be 0 or more seconds, got -1"
         assert client_requests == []
         assert controller.request_count == 0
 
-    def test_a_poll_interval_too_small_is_refused_before_any_request(self, controller, client_requests):
+    def test_a_poll_interval_too_small_is_refused_before_any_request(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=PASSED_RUN, poll_interval=0.0))
         assert failed
         assert result["msg"].startswith("poll_interval must be at least ")
         assert controller.request_count == 0
 
-    def test_a_junit_path_that_is_a_directory_is_refused_before_any_request(self, controller, client_requests, tmp_path):
+    def test_a_junit_path_that_is_a_directory_is_refused_before_any_request(self, controller, client_requests, tmp_path, run_module):
         failed, result = run_module(dict(run_id=PASSED_RUN, wait=True, junit_path=str(tmp_path)))
         assert failed
         assert result["msg"] == "junit_path %s is a directory; give the path of the report file" % tmp_path
         assert client_requests == []
         assert controller.request_count == 0
 
-    def test_a_secret_variable_that_cannot_be_sent_is_refused_before_any_request(self, controller, client_requests):
+    def test_a_secret_variable_that_cannot_be_sent_is_refused_before_any_request(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=PASSED_RUN, secret_variables=dict(token=dict(nested=1))))
         assert failed
         assert result["msg"].startswith("secret_variables: ")
@@ -140,7 +99,7 @@ class TestArguments:
 
 
 class TestRead:
-    def test_a_passed_run_is_reported_and_not_changed(self, controller, client_requests):
+    def test_a_passed_run_is_reported_and_not_changed(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=PASSED_RUN))
         assert not failed
         assert result["changed"] is False
@@ -148,45 +107,45 @@ class TestRead:
         assert [run["run_id"] for run in result["runs"]] == [PASSED_RUN]
         assert result["failures"] == []
 
-    def test_a_failed_run_read_without_wait_does_not_fail_the_task(self, controller, client_requests):
+    def test_a_failed_run_read_without_wait_does_not_fail_the_task(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=FAILED_RUN))
         assert not failed
         assert result["outcome"] == "failed"
         assert result["failures"]
 
-    def test_a_failed_run_fails_the_task_with_wait(self, controller, client_requests):
+    def test_a_failed_run_fails_the_task_with_wait(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=FAILED_RUN, wait=True))
         assert failed
         assert result["msg"].startswith("Leapwork: failed (")
         assert result["outcome"] == "failed"
         assert result["changed"] is False
 
-    def test_fail_on_failure_false_reports_a_failed_run_without_failing(self, controller, client_requests):
+    def test_fail_on_failure_false_reports_a_failed_run_without_failing(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=FAILED_RUN, wait=True, fail_on_failure=False))
         assert not failed
         assert result["outcome"] == "failed"
 
-    def test_a_going_run_read_once_is_running(self, controller, client_requests):
+    def test_a_going_run_read_once_is_running(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_ids=[PASSED_RUN, GOING_RUN]))
         assert not failed
         assert result["outcome"] == "running"
         assert [run["run_id"] for run in result["runs"]] == [PASSED_RUN, GOING_RUN]
         assert controller.calls_for("stop_run") == 0
 
-    def test_an_unknown_run_fails_the_task_with_its_run_id_even_without_wait(self, controller, client_requests):
+    def test_an_unknown_run_fails_the_task_with_its_run_id_even_without_wait(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_ids=[PASSED_RUN, UNKNOWN_RUN], fail_on_failure=False))
         assert failed
         assert UNKNOWN_RUN in result["msg"]
         assert [run["run_id"] for run in result["runs"]] == [PASSED_RUN, UNKNOWN_RUN]
 
-    def test_a_junit_report_is_written_when_waiting(self, controller, client_requests, tmp_path):
+    def test_a_junit_report_is_written_when_waiting(self, controller, client_requests, tmp_path, run_module):
         path = str(tmp_path / "junit.xml")
         failed, result = run_module(dict(run_id=PASSED_RUN, wait=True, junit_path=path))
         assert not failed
         assert result["junit_path"] == path
         assert "Login" in (tmp_path / "junit.xml").read_text()
 
-    def test_check_mode_reads_as_usual(self, controller, client_requests):
+    def test_check_mode_reads_as_usual(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=PASSED_RUN, wait=True), check_mode=True)
         assert not failed
         assert result["changed"] is False

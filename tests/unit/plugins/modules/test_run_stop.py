@@ -6,8 +6,6 @@
 
 import pytest
 
-from ansible.module_utils import basic
-
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
 from ansible_collections.leapops.leapwork.plugins.modules import run_stop
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
@@ -15,17 +13,16 @@ from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller imp
     FakeController,
     FakeRun,
 )
-from ansible_collections.leapops.leapwork.tests.unit.plugins.modules.test_flow_run import (
-    URL,
-    ModuleExit,
-    ModuleFail,
-    patch_module_args,
-)
 
 GOING = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
 QUEUED = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9b"
 FINISHED = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9c"
 UNKNOWN = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9d"
+
+
+@pytest.fixture
+def module_under_test():
+    return run_stop
 
 
 @pytest.fixture
@@ -38,63 +35,25 @@ def controller():
 
 
 @pytest.fixture
-def client_requests(monkeypatch, controller):
-    """Wires ``controller`` into the module; the list records each ``client_from_module`` call."""
-    calls = []
-
-    def fake_client_from_module(module, **kwargs):
-        calls.append(module)
-        return controller
-
-    monkeypatch.setattr(run_stop, "client_from_module", fake_client_from_module)
-    monkeypatch.setattr(run_stop, "ensure_requests", lambda module: None)
-    return calls
-
-
-@pytest.fixture(autouse=True)
-def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs["msg"] = msg
-        raise ModuleFail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
-def run_module(args, check_mode=False):
-    """Run ``run_stop.main()`` with ``args``; return ``(failed, result)``."""
-    module_args = dict(controller_url=URL, access_key="test-key")
-    module_args.update(args)
-    if check_mode:
-        module_args["_ansible_check_mode"] = True
-    with patch_module_args(module_args):
-        try:
-            run_stop.main()
-        except ModuleExit as exit_:
-            return False, exit_.result
-        except ModuleFail as fail:
-            return True, fail.result
-    raise AssertionError("the module did not call exit_json or fail_json")
+def client(controller):
+    return controller
 
 
 class TestArguments:
-    def test_run_id_and_run_ids_are_mutually_exclusive(self, controller, client_requests):
+    def test_run_id_and_run_ids_are_mutually_exclusive(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=GOING, run_ids=[QUEUED]))
         assert failed
         assert "mutually exclusive" in result["msg"]
         assert client_requests == []
         assert controller.request_count == 0
 
-    def test_one_of_run_id_and_run_ids_is_required(self, controller, client_requests):
+    def test_one_of_run_id_and_run_ids_is_required(self, controller, client_requests, run_module):
         failed, result = run_module(dict())
         assert failed
         assert "one of the following is required: run_id, run_ids" in result["msg"]
         assert controller.request_count == 0
 
-    def test_a_run_id_that_is_not_a_guid_is_refused_before_any_request(self, controller, client_requests):
+    def test_a_run_id_that_is_not_a_guid_is_refused_before_any_request(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_ids=[GOING, "not-a-guid"]))
         assert failed
         assert result["msg"] == ("run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got 'not-a-guid'")
@@ -103,7 +62,7 @@ class TestArguments:
 
 
 class TestStop:
-    def test_a_going_run_is_stopped_and_changed(self, controller, client_requests):
+    def test_a_going_run_is_stopped_and_changed(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=GOING))
         assert not failed
         assert result["changed"] is True
@@ -111,7 +70,7 @@ class TestStop:
         assert result["stopped_run_ids"] == [GOING]
         assert controller.calls_for("stop_run", GOING) == 1
 
-    def test_a_finished_run_is_left_alone_and_not_changed(self, controller, client_requests):
+    def test_a_finished_run_is_left_alone_and_not_changed(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=FINISHED))
         assert not failed
         assert result["changed"] is False
@@ -119,7 +78,7 @@ class TestStop:
         assert result["stopped_run_ids"] == []
         assert controller.calls_for("stop_run") == 0
 
-    def test_several_runs_are_reported_in_the_order_given(self, controller, client_requests):
+    def test_several_runs_are_reported_in_the_order_given(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_ids=[FINISHED, QUEUED, GOING]))
         assert not failed
         assert [run["run_id"] for run in result["runs"]] == [FINISHED, QUEUED, GOING]
@@ -127,7 +86,7 @@ class TestStop:
         assert result["stopped_run_ids"] == [QUEUED, GOING]
         assert result["changed"] is True
 
-    def test_nothing_left_to_stop_is_not_changed(self, controller, client_requests):
+    def test_nothing_left_to_stop_is_not_changed(self, controller, client_requests, run_module):
         controller.stop_result = False  # OperationCompleted=false: the run ended meanwhile
         failed, result = run_module(dict(run_id=GOING))
         assert not failed
@@ -138,7 +97,7 @@ class TestStop:
 
 
 class TestCheckMode:
-    def test_check_mode_reports_what_would_be_stopped_and_stops_nothing(self, controller, client_requests):
+    def test_check_mode_reports_what_would_be_stopped_and_stops_nothing(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_ids=[GOING, FINISHED]), check_mode=True)
         assert not failed
         assert result["changed"] is True
@@ -148,7 +107,7 @@ class TestCheckMode:
         assert controller.calls_for("stop_run") == 0
         assert controller.calls_for("run_status") == 2
 
-    def test_check_mode_on_a_finished_run_is_not_changed(self, controller, client_requests):
+    def test_check_mode_on_a_finished_run_is_not_changed(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=FINISHED), check_mode=True)
         assert not failed
         assert result["changed"] is False
@@ -156,7 +115,7 @@ class TestCheckMode:
 
 
 class TestErrors:
-    def test_an_unknown_run_fails_with_its_run_id_and_keeps_what_was_stopped(self, controller, client_requests):
+    def test_an_unknown_run_fails_with_its_run_id_and_keeps_what_was_stopped(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_ids=[GOING, UNKNOWN, QUEUED]))
         assert failed
         assert result["run_id"] == UNKNOWN
@@ -166,7 +125,7 @@ class TestErrors:
         assert result["changed"] is True
         assert controller.calls_for("run_status", QUEUED) == 0
 
-    def test_a_failed_stop_is_reported_without_the_access_key(self, controller, client_requests):
+    def test_a_failed_stop_is_reported_without_the_access_key(self, controller, client_requests, run_module):
         controller.stop_error = LeapworkHTTPError("Could not stop run: HTTP 500 (key test-key)", operation="stop_run",
                                                   status=500, body="boom", run_id=GOING)
         failed, result = run_module(dict(run_id=GOING))

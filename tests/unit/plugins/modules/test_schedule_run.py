@@ -7,23 +7,11 @@
 The same safety as flow_run (issue #10): what flow_run's tests prove, proved here for schedules.
 """
 
-import contextlib
-import json
 import threading
-from unittest import mock
 
 import pytest
 
-from ansible.module_utils import basic
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")):
-            yield
-
+from ansible_collections.leapops.leapwork.plugins.module_utils import _follow, _module
 from ansible_collections.leapops.leapwork.plugins.modules import schedule_run
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -36,18 +24,6 @@ from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller imp
 )
 
 URL = "https://leapwork.example:9002"
-
-
-class ModuleExit(SystemExit):  # like the real exit_json: not an Exception
-    def __init__(self, result):
-        super().__init__(result)
-        self.result = result
-
-
-class ModuleFail(SystemExit):
-    def __init__(self, result):
-        super().__init__(result)
-        self.result = result
 
 
 class FakeClient(FakeController):
@@ -80,61 +56,23 @@ class FakeClient(FakeController):
 
 
 @pytest.fixture
+def module_under_test():
+    return schedule_run
+
+
+@pytest.fixture
 def client():
     return FakeClient()
 
 
-@pytest.fixture
-def client_requests(monkeypatch, client):
-    """Wires ``client`` into the module; the list records each ``client_from_module`` call."""
-    calls = []
-
-    def fake_client_from_module(module, **kwargs):
-        calls.append(module)
-        return client
-
-    monkeypatch.setattr(schedule_run, "client_from_module", fake_client_from_module)
-    monkeypatch.setattr(schedule_run, "ensure_requests", lambda module: None)
-    return calls
-
-
-@pytest.fixture(autouse=True)
-def module_exits(monkeypatch):
-    def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs["msg"] = msg
-        raise ModuleFail(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-
-
-def run_module(args, check_mode=False):
-    """Run ``schedule_run.main()`` with ``args``; return ``(failed, result)``."""
-    module_args = dict(controller_url=URL, access_key="test-key")
-    module_args.update(args)
-    if check_mode:
-        module_args["_ansible_check_mode"] = True
-    with patch_module_args(module_args):
-        try:
-            schedule_run.main()
-        except ModuleExit as exit_:
-            return False, exit_.result
-        except ModuleFail as fail:
-            return True, fail.result
-    raise AssertionError("the module did not call exit_json or fail_json")
-
-
-def test_started_run_is_changed(client, client_requests):
+def test_started_run_is_changed(client, client_requests, run_module):
     failed, result = run_module(dict(schedule="Smoke suite"))
     assert not failed and result["changed"] is True
     assert result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
     assert client.run_now_calls == [(SMOKE, {})]
 
 
-def test_unexpected_exception_in_one_item_keeps_the_started_runs(client, client_requests):
+def test_unexpected_exception_in_one_item_keeps_the_started_runs(client, client_requests, run_module):
     client.run_now_errors[NIGHTLY_A] = ValueError("the parser choked")
     failed, result = run_module(dict(schedules=[dict(schedule_id=NIGHTLY_A), dict(schedule="Smoke suite")]))
     assert failed
@@ -145,14 +83,14 @@ def test_unexpected_exception_in_one_item_keeps_the_started_runs(client, client_
     assert result["runs"][0]["error"] == "unexpected ValueError: the parser choked"
 
 
-def test_white_space_key_is_refused_before_any_request(client, client_requests):
+def test_white_space_key_is_refused_before_any_request(client, client_requests, run_module):
     failed, result = run_module(dict(schedules=[dict(schedule="Smoke suite"), dict(schedule_id=NIGHTLY_A, idempotency_key="  ")]))
     assert failed
     assert result["msg"].startswith("schedules[1]: idempotency_key must not be only white space")
     assert client.run_now_calls == [] and client_requests == []
 
 
-def test_a_query_too_long_is_refused_before_any_request(client, client_requests):
+def test_a_query_too_long_is_refused_before_any_request(client, client_requests, run_module):
     failed, result = run_module(dict(schedule="Smoke suite", secret_variables=dict(Token="t" * 3000)))
     assert failed
     assert result["msg"].startswith("schedule_run: the variables make a query string of 3006 characters; at most 2048")
@@ -160,7 +98,7 @@ def test_a_query_too_long_is_refused_before_any_request(client, client_requests)
     assert client.run_now_calls == [] and client_requests == []
 
 
-def test_unwritable_junit_path_is_refused_before_any_request(client, client_requests, tmp_path):
+def test_unwritable_junit_path_is_refused_before_any_request(client, client_requests, tmp_path, run_module):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
     failed, result = run_module(dict(schedule="Smoke suite", wait=True, junit_path=str(blocker / "reports" / "junit.xml")))
@@ -169,11 +107,11 @@ def test_unwritable_junit_path_is_refused_before_any_request(client, client_requ
     assert client.run_now_calls == [] and client_requests == []
 
 
-def test_junit_write_failing_at_the_end_reports_every_run(client, client_requests, tmp_path, monkeypatch):
+def test_junit_write_failing_at_the_end_reports_every_run(client, client_requests, tmp_path, monkeypatch, run_module):
     def disk_full(results, path, suite_name="leapwork", secrets=()):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(schedule_run, "write_junit", disk_full)
+    monkeypatch.setattr(_follow, "write_junit", disk_full)
     failed, result = run_module(dict(wait=True, junit_path=str(tmp_path / "junit.xml"),
                                      schedules=[dict(schedule="Smoke suite"), dict(schedule_id=NIGHTLY_A)]))
     assert failed and result["changed"] is True
@@ -182,22 +120,22 @@ def test_junit_write_failing_at_the_end_reports_every_run(client, client_request
     assert result["outcome"] == "passed"
 
 
-def test_unexpected_exception_while_following_reports_the_run_ids(client, client_requests, monkeypatch):
+def test_unexpected_exception_while_following_reports_the_run_ids(client, client_requests, monkeypatch, run_module):
     def choke(*args, **kwargs):
         raise ValueError("could not parse Elapsed '1.02:03:04.5.6'")
 
-    monkeypatch.setattr(schedule_run, "follow_and_report", choke)
+    monkeypatch.setattr(_module, "follow_and_report", choke)
     failed, result = run_module(dict(wait=True, schedules=[dict(schedule="Smoke suite"), dict(schedule_id=NIGHTLY_A)]))
     assert failed and result["changed"] is True
     assert len([run_id for run_id in result["run_ids"] if run_id]) == 2
     assert "Elapsed" in result["msg"] and result["run_ids"][0] in result["msg"]
 
 
-def test_unexpected_exception_while_reporting_still_returns_the_run_id(client, client_requests, monkeypatch):
+def test_unexpected_exception_while_reporting_still_returns_the_run_id(client, client_requests, monkeypatch, run_module):
     def broken_finish(*_args):
         raise KeyError("outcome")
 
-    monkeypatch.setattr(schedule_run, "finish", broken_finish)
+    monkeypatch.setattr(_module, "_report_started_runs", broken_finish)
     failed, result = run_module(dict(schedule="Smoke suite"))
     assert failed and result["changed"] is True
     assert result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
@@ -206,7 +144,7 @@ def test_unexpected_exception_while_reporting_still_returns_the_run_id(client, c
 
 
 @pytest.mark.parametrize("max_concurrency", [1, 8])
-def test_identical_items_share_one_run(client, client_requests, tmp_path, max_concurrency):
+def test_identical_items_share_one_run(client, client_requests, tmp_path, max_concurrency, run_module):
     failed, result = run_module(dict(
         schedules=[dict(schedule="Smoke suite"), dict(schedule_id=SMOKE), dict(schedule="Smoke suite")],
         variables=dict(Env="qa"), idempotency_key="release-1", wait=True, max_concurrency=max_concurrency,
@@ -218,7 +156,7 @@ def test_identical_items_share_one_run(client, client_requests, tmp_path, max_co
     assert result["summary"]["total"] == 1
 
 
-def test_same_schedule_and_key_with_other_variables_is_refused_before_any_run_now(client, client_requests, tmp_path):
+def test_same_schedule_and_key_with_other_variables_is_refused_before_any_run_now(client, client_requests, tmp_path, run_module):
     failed, result = run_module(dict(idempotency_key="release-1", ledger_path=str(tmp_path / "ledger.json"), schedules=[
         dict(schedule="Smoke suite", variables=dict(Env="a")),
         dict(schedule_id=SMOKE, variables=dict(Env="b")),
@@ -230,7 +168,7 @@ def test_same_schedule_and_key_with_other_variables_is_refused_before_any_run_no
     assert not (tmp_path / "ledger.json").exists()
 
 
-def test_secret_variables_are_sent_but_never_returned(client, client_requests, tmp_path):
+def test_secret_variables_are_sent_but_never_returned(client, client_requests, tmp_path, run_module):
     ledger = tmp_path / "ledger.json"
     failed, result = run_module(dict(schedule="Smoke suite", variables=dict(User="qa"), secret_variables=dict(Password="hunter2-s3cret"),
                                      idempotency_key="release-1", ledger_path=str(ledger), wait=True,
@@ -244,7 +182,7 @@ def test_secret_variables_are_sent_but_never_returned(client, client_requests, t
     assert "hunter2" not in (tmp_path / "junit.xml").read_text(encoding="utf-8")
 
 
-def test_item_secrets_merge_over_shared_ones(client, client_requests):
+def test_item_secrets_merge_over_shared_ones(client, client_requests, run_module):
     failed, result = run_module(dict(secret_variables=dict(Token="shared", Password="p"), variables=dict(Env="qa"), schedules=[
         dict(schedule="Smoke suite"),
         dict(schedule_id=NIGHTLY_A, variables=dict(Token="public-now"), secret_variables=dict(Env="secret-now")),
@@ -256,7 +194,7 @@ def test_item_secrets_merge_over_shared_ones(client, client_requests):
     assert result["runs"][1]["variables"] == {"Token": "public-now", "Password": "********", "Env": "********"}
 
 
-def test_a_name_in_both_is_refused(client, client_requests):
+def test_a_name_in_both_is_refused(client, client_requests, run_module):
     failed, result = run_module(dict(schedule="Smoke suite", variables=dict(Password="a"), secret_variables=dict(password="b")))
     assert failed
     assert result["msg"] == ("schedule_run: secret_variables 'password' also in variables (names are case-insensitive); "
@@ -264,7 +202,7 @@ def test_a_name_in_both_is_refused(client, client_requests):
     assert client.run_now_calls == [] and client_requests == []
 
 
-def test_check_mode_masks_secrets_in_the_preview(client, client_requests):
+def test_check_mode_masks_secrets_in_the_preview(client, client_requests, run_module):
     failed, result = run_module(dict(schedule="Smoke suite", secret_variables=dict(Token="s3cr3t")), check_mode=True)
     assert not failed and result["changed"] is True
     assert result["request"] is None and result["would_request"]["query"] == "Token=********"
