@@ -43,13 +43,14 @@ import json
 import os
 import socket
 import stat
-import tempfile
 import threading
 import time
 import uuid
 from collections import namedtuple
 
 from urllib.parse import quote, urlsplit, urlunsplit
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._files import replace_file
 
 
 DEFAULT_LEDGER_PATH = os.path.join("~", ".ansible", "leapwork", "ledger.json")
@@ -577,31 +578,11 @@ class Ledger:
                 raise self._corrupt("entry {0!r} {1}".format(key, problem))
 
     def _write(self, data):
-        directory = os.path.dirname(self.path)
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         try:
-            fd, temp_path = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(self.path) + ".", suffix=".tmp")
+            replace_file(self.path, text.encode("utf-8"), 0o600)
         except OSError as exc:
             raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
-        replaced = False
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp_path, 0o600)  # mkstemp already uses 0600; be explicit
-            os.replace(temp_path, self.path)
-            replaced = True
-        except OSError as exc:
-            raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
-        finally:
-            if not replaced:
-                try:
-                    os.unlink(temp_path)
-                except OSError:
-                    pass
-        _fsync_directory(directory)
-
 
 def _entry_problem(entry):
     """Why ``entry`` does not have the shape this module writes, or ``None``."""
@@ -634,16 +615,3 @@ def _timestamp(text):
         return None
     return moment.replace(tzinfo=datetime.timezone.utc).timestamp()
 
-
-def _fsync_directory(directory):
-    # Makes the rename itself durable; not every platform/filesystem allows it.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
