@@ -6,8 +6,9 @@
 
 """The idempotency ledger of ``flow_run``.
 
-Run flow by id starts a new run on every call, so ``flow_run`` records, per
-``(controller_url, flow_id, agent_id, idempotency_key)``, the run it started and the fingerprint
+Run flow by id and a schedule's runNow start a new run on every call, so ``flow_run`` and
+``schedule_run`` record, per controller, target (a flow on an agent: :func:`flow_target`; or a
+schedule: :func:`schedule_target`) and idempotency key, the run they started and the fingerprint
 of its variables. A re-run of the play then reuses that run instead of starting another.
 
 The ledger is one JSON file (mode 0600, in a 0700 directory)::
@@ -18,17 +19,17 @@ Several Ansible forks, and the threads of one batch, may use it at once. Every r
 holds a process-wide lock for the ledger path and an exclusive ``fcntl.flock`` on ``<path>.lock``
 (the first is what keeps threads apart on NFS/SMB, where ``flock`` is a per-process POSIX lock),
 and writes a temporary file in the same directory, fsyncs it and ``os.replace``s it over the
-ledger, so readers always see a whole file. Reads without a write (:meth:`Ledger.get`) need no
-lock for that reason.
+ledger (``_files.replace_file``), so readers always see a whole file. Reads without a write
+(:meth:`Ledger.preview`) need no lock for that reason.
 
 The files are opened without following symbolic links, kept at mode 0600, and a directory that
 other users can write to is refused (unless it is sticky and ours). An empty (0-byte) ledger is
 corruption: this module never writes one. Recorded entries older than ``retention_days`` are
 dropped on the next write; in-flight markers are never dropped.
 
-A trigger is bracketed by the ledger: :meth:`Ledger.reserve` writes an ``in_flight`` marker
-*before* the PUT is sent, and :meth:`Ledger.complete`, :meth:`Ledger.abandon` or
-:meth:`Ledger.mark_unknown` settles it afterwards. A marker that is never settled (the process
+A trigger is bracketed by the ledger (:meth:`Ledger.trigger_once`): :meth:`Ledger.reserve` writes
+an ``in_flight`` marker *before* the PUT is sent, and :meth:`Ledger.complete`, :meth:`Ledger.abandon`
+or :meth:`Ledger.mark_unknown` settles it afterwards, as the trigger's answer says. A marker that is never settled (the process
 died, or the answer never came) is evidence that a run may exist; it blocks the key until the
 user overrides it, rather than risking a duplicate run.
 
@@ -50,6 +51,11 @@ from collections import namedtuple
 
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    LeapworkError,
+    LeapworkHTTPError,
+    TriggerOutcomeUnknown,
+)
 from ansible_collections.leapops.leapwork.plugins.module_utils._files import replace_file
 
 
@@ -106,12 +112,43 @@ class TriggerInFlight(LedgerError):
 #: ``action``: ``"trigger"`` (start a run, then settle ``reservation``) or ``"reuse"`` (use ``run_id``).
 #: ``run_id``: the recorded run to reuse, or ``None`` when triggering.
 #: ``reservation``: a :class:`Reservation` when triggering, else ``None``.
-#: ``entry``: a copy of the entry found before this decision, or ``None``.
-#: ``previous_run_ids``: run ids recorded earlier for this key, oldest first.
-Decision = namedtuple("Decision", ["action", "run_id", "reservation", "entry", "previous_run_ids"])
+Decision = namedtuple("Decision", ["action", "run_id", "reservation"])
 
 #: The handle of an in-flight marker; ``token`` tells this marker from any later one.
 Reservation = namedtuple("Reservation", ["entry_key", "token", "fingerprint", "started_at"])
+
+
+TARGET_FLOW = "flow"
+TARGET_SCHEDULE = "schedule"
+
+#: What runs are started for: a flow on an agent (:func:`flow_target`) or a schedule (:func:`schedule_target`).
+#: ``kind`` is ``TARGET_FLOW`` or ``TARGET_SCHEDULE``; ``ids`` names the target in the entry (an ordered tuple of pairs).
+Target = namedtuple("Target", ["kind", "ids"])
+
+# A schedule's entry key has the schedule id and this word where a flow's has the flow and the agent
+# id: the form used before entries said their target kind, kept so that those entries are still
+# found. Agent ids are GUIDs, so a schedule's key never equals a flow's.
+_SCHEDULE_KEY_MARKER = "schedule"
+
+
+def flow_target(flow_id, agent_id):
+    """The ledger target of runs of ``flow_id`` on ``agent_id``."""
+    _require_text(flow_id, "flow_id")
+    _require_text(agent_id, "agent_id")
+    return Target(TARGET_FLOW, (("flow_id", flow_id.strip()), ("agent_id", agent_id.strip())))
+
+
+def schedule_target(schedule_id):
+    """The ledger target of runs of the schedule ``schedule_id``."""
+    _require_text(schedule_id, "schedule_id")
+    return Target(TARGET_SCHEDULE, (("schedule_id", schedule_id.strip()),))
+
+
+def _key_parts(target):
+    ids = [value for _name, value in target.ids]
+    if target.kind == TARGET_SCHEDULE:
+        ids.append(_SCHEDULE_KEY_MARKER)
+    return ids
 
 
 def _normalise_url(controller_url):
@@ -265,40 +302,70 @@ class Ledger:
     # -- keys --------------------------------------------------------------------------------
 
     @staticmethod
-    def entry_key(controller_url, flow_id, agent_id, idempotency_key):
-        """The ledger key of one (controller, flow, agent, idempotency key).
+    def entry_key(controller_url, target, idempotency_key):
+        """The ledger key of one (controller, target, idempotency key).
 
-        The URL loses its trailing ``/`` and its scheme and host are lower-cased; the flow and
-        agent ids (GUIDs) are lower-cased; the idempotency key is kept exactly. Each part is
-        percent-encoded so that ``|`` only ever separates parts.
+        ``controller|flow id|agent id|key`` for a flow on an agent, ``controller|schedule
+        id|schedule|key`` for a schedule. The URL loses its trailing ``/`` and its scheme and host
+        are lower-cased; the ids (GUIDs) are lower-cased; the idempotency key is kept exactly.
+        Each part is percent-encoded so that ``|`` only ever separates parts.
         """
         _require_text(controller_url, "controller_url")
-        _require_text(flow_id, "flow_id")
-        _require_text(agent_id, "agent_id")
         _require_text(idempotency_key, "idempotency_key")
-        parts = (
-            quote(_normalise_url(controller_url), safe=":/@[]"),
-            quote(flow_id.strip().lower(), safe=""),
-            quote(agent_id.strip().lower(), safe=""),
-            quote(idempotency_key, safe=""),
-        )
+        parts = [quote(_normalise_url(controller_url), safe=":/@[]")]
+        parts.extend(quote(part.lower(), safe="") for part in _key_parts(target))
+        parts.append(quote(idempotency_key, safe=""))
         return "|".join(parts)
-
-    # -- reading -----------------------------------------------------------------------------
-
-    def get(self, controller_url, flow_id, agent_id, idempotency_key):
-        """Return a copy of the entry for this key, or ``None``."""
-        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
-        entry = self._read()["entries"].get(key)
-        return copy.deepcopy(entry) if entry is not None else None
-
-    def entries(self):
-        """Return a copy of every entry, by entry key."""
-        return copy.deepcopy(self._read()["entries"])
 
     # -- the trigger bracket -----------------------------------------------------------------
 
-    def reserve(self, controller_url, flow_id, agent_id, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
+    def trigger_once(self, controller_url, target, idempotency_key, fingerprint, trigger, no_run_statuses,
+                     rerun="never", run_is_passed=None):
+        """Start a run for this key through ``trigger()``, bracketed by the ledger; or reuse the recorded one.
+
+        Returns ``(run_id, reused)``. :meth:`reserve` decides (and raises what it raises); on
+        ``"reuse"`` the recorded run id is returned and ``trigger`` is not called. Otherwise
+        ``trigger()`` returns the id of the run it started, or ``None`` when it certainly started
+        none, and the reservation is settled by its outcome:
+
+        * a run id: :meth:`complete`;
+        * ``None``; a ``LeapworkHTTPError`` whose status is in ``no_run_statuses`` (the answers
+          that prove no run started); any other ``LeapworkError`` (the connection failed before
+          the request was sent): :meth:`abandon`;
+        * ``TriggerOutcomeUnknown``, another HTTP error status (a 5xx may hide a run) or any
+          unexpected exception: :meth:`mark_unknown`; the marker stays, as evidence that a run
+          may exist.
+
+        Exceptions of ``trigger`` propagate once the reservation is settled.
+        """
+        decision = self.reserve(controller_url, target, idempotency_key, fingerprint, rerun=rerun, run_is_passed=run_is_passed)
+        if decision.action == "reuse":
+            return decision.run_id, True
+        reservation = decision.reservation
+        try:
+            run_id = trigger()
+        except TriggerOutcomeUnknown as exc:
+            self.mark_unknown(reservation, str(exc))
+            raise
+        except LeapworkHTTPError as exc:
+            if exc.status in no_run_statuses:
+                self.abandon(reservation)
+            else:
+                self.mark_unknown(reservation, str(exc))
+            raise
+        except LeapworkError:
+            self.abandon(reservation)
+            raise
+        except Exception as exc:
+            self.mark_unknown(reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
+            raise
+        if run_id is None:
+            self.abandon(reservation)
+        else:
+            self.complete(reservation, run_id)
+        return run_id, False
+
+    def reserve(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
         """Decide, atomically, whether to trigger a run for this key or reuse the recorded one.
 
         * no entry: write an ``in_flight`` marker and return ``action="trigger"``;
@@ -324,25 +391,19 @@ class Ledger:
         if rerun == "failed" and run_is_passed is None:
             raise ValueError('rerun="failed" needs run_is_passed, a callable(run_id) -> bool')
         _require_text(fingerprint, "fingerprint")
-        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
-        identity = {
-            "controller_url": _normalise_url(controller_url),
-            "flow_id": flow_id.strip(),
-            "agent_id": agent_id.strip(),
-            "idempotency_key": idempotency_key,
-        }
+        key = self.entry_key(controller_url, target, idempotency_key)
+        identity = {"controller_url": _normalise_url(controller_url), "target": target.kind, "idempotency_key": idempotency_key}
+        identity.update(target.ids)
         passed_by_run_id = {}  # asked once per run id, however often the entry changes
         for _attempt in range(_MAX_RESERVE_ATTEMPTS):
             with self._locked():
                 data = self._read()
                 entry = data["entries"].get(key)
-                verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
+                verdict = self._decide(key, target, entry, fingerprint, rerun, passed_by_run_id)
                 if verdict == "reuse":
-                    return Decision("reuse", entry["run_id"], None, copy.deepcopy(entry), list(entry["run_ids"]))
+                    return Decision("reuse", entry["run_id"], None)
                 if verdict == "trigger":
-                    reservation = self._write_in_flight(data, key, entry, identity, fingerprint)
-                    previous = list(entry["run_ids"]) if entry else []
-                    return Decision("trigger", None, reservation, copy.deepcopy(entry), previous)
+                    return Decision("trigger", None, self._write_in_flight(data, key, entry, identity, fingerprint))
                 # verdict == "ask": the run's outcome is needed, without holding the lock.
                 run_id = entry["run_id"]
             passed_by_run_id[run_id] = bool(run_is_passed(run_id))
@@ -352,31 +413,30 @@ class Ledger:
             path=self.path,
         )
 
-    def preview(self, controller_url, flow_id, agent_id, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
+    def preview(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
         """What :meth:`reserve` would decide now, without writing anything (check mode).
 
         Raises what :meth:`reserve` would raise (in-flight marker, conflicting variables).
         The returned :class:`Decision` never carries a reservation.
         """
-        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
+        key = self.entry_key(controller_url, target, idempotency_key)
         entry = self._read()["entries"].get(key)
         passed_by_run_id = {}
-        verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
+        verdict = self._decide(key, target, entry, fingerprint, rerun, passed_by_run_id)
         if verdict == "ask":
             passed_by_run_id[entry["run_id"]] = bool(run_is_passed(entry["run_id"]))
-            verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
-        previous = list(entry["run_ids"]) if entry else []
+            verdict = self._decide(key, target, entry, fingerprint, rerun, passed_by_run_id)
         if verdict == "reuse":
-            return Decision("reuse", entry["run_id"], None, copy.deepcopy(entry), previous)
-        return Decision("trigger", None, None, copy.deepcopy(entry) if entry else None, previous)
+            return Decision("reuse", entry["run_id"], None)
+        return Decision("trigger", None, None)
 
-    def _decide(self, key, entry, fingerprint, rerun, passed_by_run_id):
+    def _decide(self, key, target, entry, fingerprint, rerun, passed_by_run_id):
         if entry is None:
             return "trigger"
         if entry["state"] == STATE_IN_FLIGHT:
             if rerun == "always":
                 return "trigger"
-            raise self._in_flight_error(key, entry)
+            raise self._in_flight_error(key, target, entry)
         if entry["fingerprint"] != fingerprint:
             if rerun == "always":
                 return "trigger"
@@ -396,7 +456,7 @@ class Ledger:
             return "ask"
         return "reuse" if passed_by_run_id[entry["run_id"]] else "trigger"
 
-    def _in_flight_error(self, key, entry):
+    def _in_flight_error(self, key, target, entry):
         owner = "process {0} on {1}".format(entry.get("pid"), entry.get("host"))
         if entry.get("host") == socket.gethostname() and isinstance(entry.get("pid"), int) and _pid_alive(entry["pid"]):
             owner += " (which still seems to be running: another task may be triggering this key right now)"
@@ -405,12 +465,12 @@ class Ledger:
             reason = " Its outcome is unknown: {0}.".format(entry["unknown_reason"].rstrip("."))
         message = (
             "A trigger for idempotency key {key!r} started at {started} by {owner} never recorded its outcome in the "
-            "ledger {path}.{reason} A run may have started on the controller: look for a run of this flow started "
+            "ledger {path}.{reason} A run may have started on the controller: look for a run of this {kind} started "
             "around that time. To trigger anyway, set rerun=always; or remove the entry {entry_key!r} from the ledger; "
             "or use a new idempotency_key."
         ).format(
             key=entry.get("idempotency_key", key), started=entry.get("started_at"), owner=owner,
-            path=self.path, reason=reason, entry_key=key,
+            path=self.path, reason=reason, entry_key=key, kind=target.kind,
         )
         return TriggerInFlight(message, path=self.path, entry_key=key, started_at=entry.get("started_at"), entry=copy.deepcopy(entry))
 

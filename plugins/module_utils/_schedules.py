@@ -28,6 +28,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     RUN_NOW_NO_RUN_STATUSES,
     TriggerOutcomeUnknown,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import schedule_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
     RunVariables,
@@ -41,11 +42,6 @@ ALREADY_RUNNING_STATUS = 410
 FINISHED = "Finished"
 TEMPORARY_TYPE = "TemporaryScheduleInfo"
 WHEN_RUNNING_CHOICES = ("wait", "fail")
-
-# The ledger keys an entry by (controller, flow id, agent id, idempotency key). A schedule run is
-# recorded with the schedule id in place of the flow id and this marker in place of the agent
-# id: agent ids are GUIDs, so a schedule's entry can never collide with a flow run's.
-LEDGER_AGENT_MARKER = "schedule"
 
 # Pauses between two reads of a running schedule's status: fast at first, then poll_interval.
 _FIRST_PAUSE = 1.0
@@ -269,28 +265,29 @@ class ScheduleRunner(object):
             record_item_error(result, exc)
         return result
 
+    def _keyed(self, request):
+        return bool(request.idempotency_key and self.ledger is not None)
+
+    def _reuse_recorded(self, request, result):
+        """Whether the ledger holds a run to reuse for this item (it becomes the result); writes nothing."""
+        decision = self.ledger.preview(self.client.controller_url, schedule_target(result.schedule["id"]),
+                                       request.idempotency_key, request.fingerprint(),
+                                       rerun=self.rerun, run_is_passed=self.run_is_passed)
+        if decision.action == "reuse":
+            result.run_id, result.reused = decision.run_id, True
+        return result.reused
+
     # -- check mode: read-only
     def _check(self, request, result):
-        if request.idempotency_key and self.ledger is not None:
-            decision = self.ledger.preview(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                           request.idempotency_key, request.fingerprint(),
-                                           rerun=self.rerun, run_is_passed=self.run_is_passed)
-            if decision.action == "reuse":
-                result.run_id, result.reused = decision.run_id, True
-                return
-        result.changed = True
+        if not (self._keyed(request) and self._reuse_recorded(request, result)):
+            result.changed = True
 
     # -- running
     def _start(self, request, result):
-        keyed = bool(request.idempotency_key and self.ledger is not None)
-        if keyed:
-            # A recorded run is reused without waiting for the schedule to be free.
-            decision = self.ledger.preview(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                           request.idempotency_key, request.fingerprint(),
-                                           rerun=self.rerun, run_is_passed=self.run_is_passed)
-            if decision.action == "reuse":
-                result.run_id, result.reused = decision.run_id, True
-                return
+        keyed = self._keyed(request)
+        # A recorded run is reused without waiting for the schedule to be free.
+        if keyed and self._reuse_recorded(request, result):
+            return
         while True:
             self._wait_until_free(result)
             if keyed:
@@ -333,7 +330,7 @@ class ScheduleRunner(object):
             pause *= _PAUSE_FACTOR
 
     def _run_now(self, request, result):
-        """Send runNow once; True when a run started, False when the controller said it is already running."""
+        """Send runNow once; the run id, or ``None`` when the controller said it is already running."""
         try:
             result.sent = True
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
@@ -346,41 +343,18 @@ class ScheduleRunner(object):
             # pipeline, its timer). No run of ours exists, so asking again later is no replay.
             if exc.status == ALREADY_RUNNING_STATUS and self.when_running == "wait":
                 result.sent = False
-                return False
+                return None
             raise
         result.changed = True
-        return True
+        return result.run_id
 
     def _run_now_with_ledger(self, request, result):
-        ledger = self.ledger
-        decision = ledger.reserve(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                  request.idempotency_key, request.fingerprint(),
-                                  rerun=self.rerun, run_is_passed=self.run_is_passed)
-        if decision.action == "reuse":
-            result.run_id, result.reused = decision.run_id, True
-            return True
-        try:
-            started = self._run_now(request, result)
-        except TriggerOutcomeUnknown as exc:
-            ledger.mark_unknown(decision.reservation, str(exc))
-            raise
-        except LeapworkHTTPError as exc:
-            if exc.status in RUN_NOW_NO_RUN_STATUSES:
-                ledger.abandon(decision.reservation)
-            else:
-                # A 5xx answer to runNow may still have started a run.
-                ledger.mark_unknown(decision.reservation, str(exc))
-            raise
-        except LeapworkError:
-            # The connection failed before the request was sent (after the allowed retries).
-            ledger.abandon(decision.reservation)
-            raise
-        except Exception as exc:
-            # Whether it left is unknown: the marker stays, as evidence that a run may exist.
-            ledger.mark_unknown(decision.reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
-            raise
-        if not started:
-            ledger.abandon(decision.reservation)
-            return False
-        ledger.complete(decision.reservation, result.run_id)
-        return True
+        """runNow bracketed by the ledger (or the recorded run reused); the run id, or ``None`` when already running."""
+        run_id, reused = self.ledger.trigger_once(
+            self.client.controller_url, schedule_target(result.schedule["id"]), request.idempotency_key,
+            request.fingerprint(), lambda: self._run_now(request, result), RUN_NOW_NO_RUN_STATUSES,
+            rerun=self.rerun, run_is_passed=self.run_is_passed,
+        )
+        if reused:
+            result.run_id, result.reused = run_id, True
+        return run_id

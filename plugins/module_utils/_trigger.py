@@ -21,10 +21,10 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TRIGGER_NO_RUN_STATUSES,
-    LeapworkError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
@@ -167,7 +167,7 @@ class Trigger(object):
         self._confirm_exists(request)
         if request.idempotency_key and self.ledger is not None:
             decision = self.ledger.preview(
-                self.controller_url, request.flow_id, request.agent_id, request.idempotency_key,
+                self.controller_url, flow_target(request.flow_id, request.agent_id), request.idempotency_key,
                 request.fingerprint(), rerun=self.rerun, run_is_passed=self.run_is_passed,
             )
             if decision.action == "reuse":
@@ -191,6 +191,7 @@ class Trigger(object):
 
     # -- triggering
     def _trigger(self, request, result):
+        """Send the trigger once; return the run id."""
         try:
             result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.sent_variables(), self.delete_schedule)
             result.sent = True
@@ -206,37 +207,14 @@ class Trigger(object):
                 self._confirm_exists(request)
             raise
         result.changed = True
+        return result.run_id
 
     def _trigger_with_ledger(self, request, result):
-        ledger = self.ledger
-        decision = ledger.reserve(
-            self.controller_url, request.flow_id, request.agent_id, request.idempotency_key,
-            request.fingerprint(), rerun=self.rerun, run_is_passed=self.run_is_passed,
+        result.run_id, result.reused = self.ledger.trigger_once(
+            self.controller_url, flow_target(request.flow_id, request.agent_id), request.idempotency_key,
+            request.fingerprint(), lambda: self._trigger(request, result), TRIGGER_NO_RUN_STATUSES,
+            rerun=self.rerun, run_is_passed=self.run_is_passed,
         )
-        if decision.action == "reuse":
-            result.run_id, result.reused = decision.run_id, True
-            return
-        try:
-            self._trigger(request, result)
-        except TriggerOutcomeUnknown as exc:
-            ledger.mark_unknown(decision.reservation, str(exc))
-            raise
-        except LeapworkHTTPError as exc:
-            if exc.status in TRIGGER_NO_RUN_STATUSES:
-                ledger.abandon(decision.reservation)
-            else:
-                # A 5xx answer to the trigger may still have started a run.
-                ledger.mark_unknown(decision.reservation, str(exc))
-            raise
-        except LeapworkError:
-            # The connection failed before the request was sent (after the allowed retries).
-            ledger.abandon(decision.reservation)
-            raise
-        except Exception as exc:
-            # Whether it left is unknown: the marker stays, as evidence that a run may exist.
-            ledger.mark_unknown(decision.reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
-            raise
-        ledger.complete(decision.reservation, result.run_id)
 
 
 def recorded_run_passed(client, run_id, done_status_as="passed"):
