@@ -644,6 +644,7 @@ class Ledger:
         except OSError as exc:
             raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
 
+
 def _entry_problem(entry):
     """Why ``entry`` does not have the shape this module writes, or ``None``."""
     if not isinstance(entry, dict):
@@ -674,4 +675,3 @@ def _timestamp(text):
     except (TypeError, ValueError):
         return None
     return moment.replace(tzinfo=datetime.timezone.utc).timestamp()
-
