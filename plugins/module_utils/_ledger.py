@@ -36,7 +36,6 @@ user overrides it, rather than risking a duplicate run.
 The ledger stores no access key and no variable values, only their fingerprint.
 """
 
-import copy
 import datetime
 import errno
 import fcntl  # modules run on POSIX hosts only
@@ -80,32 +79,17 @@ _TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 class LedgerError(Exception):
     """The ledger cannot be used; the message names the ledger file and what is wrong."""
 
-    def __init__(self, message, path=None):
-        super().__init__(message)
-        self.path = path
-
 
 class LedgerCorrupt(LedgerError):
     """The ledger file cannot be parsed or has the wrong shape. It is never reset silently."""
 
 
 class LedgerConflict(LedgerError):
-    """The idempotency key was used before with different variables."""
-
-    def __init__(self, message, path=None, entry_key=None, run_id=None):
-        super().__init__(message, path=path)
-        self.entry_key = entry_key
-        self.run_id = run_id
+    """The idempotency key was used before with different variables (the message names its run)."""
 
 
 class TriggerInFlight(LedgerError):
-    """An earlier trigger for this key never recorded its outcome: a run may exist."""
-
-    def __init__(self, message, path=None, entry_key=None, started_at=None, entry=None):
-        super().__init__(message, path=path)
-        self.entry_key = entry_key
-        self.started_at = started_at
-        self.entry = entry
+    """An earlier trigger for this key never recorded its outcome: a run may exist (the message says when and by whom)."""
 
 
 #: What :meth:`Ledger.reserve` decided.
@@ -194,9 +178,7 @@ class _FlockLock:
         deadline = time.monotonic() + self.timeout
         if not self.thread_lock.acquire(timeout=max(self.timeout, 0.001)):
             raise LedgerError(
-                "Timed out after {0:g}s waiting for the ledger lock {1}; another thread of this process holds it.".format(self.timeout, self.path),
-                path=self.path,
-            )
+                "Timed out after {0:g}s waiting for the ledger lock {1}; another thread of this process holds it.".format(self.timeout, self.path))
         try:
             self.fd = self._open_and_lock(deadline)
         except BaseException:
@@ -209,16 +191,15 @@ class _FlockLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise LedgerError("The ledger lock file {0} is a symbolic link; refusing to follow it. Remove it.".format(self.path),
-                                  path=self.path) from exc
-            raise LedgerError("Cannot open the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+                raise LedgerError("The ledger lock file {0} is a symbolic link; refusing to follow it. Remove it.".format(self.path)) from exc
+            raise LedgerError("Cannot open the ledger lock file {0}: {1}".format(self.path, exc)) from exc
         locked = False
         try:
             os.fchmod(fd, 0o600)
             self._acquire(fd, deadline)
             locked = True
         except OSError as exc:
-            raise LedgerError("Cannot use the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+            raise LedgerError("Cannot use the ledger lock file {0}: {1}".format(self.path, exc)) from exc
         finally:
             if not locked:
                 os.close(fd)
@@ -232,12 +213,10 @@ class _FlockLock:
                 return
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise LedgerError("Cannot lock the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+                    raise LedgerError("Cannot lock the ledger lock file {0}: {1}".format(self.path, exc)) from exc
             if time.monotonic() >= deadline:
                 raise LedgerError(
-                    "Timed out after {0:g}s waiting for the ledger lock {1}; another process holds it.".format(self.timeout, self.path),
-                    path=self.path,
-                )
+                    "Timed out after {0:g}s waiting for the ledger lock {1}; another process holds it.".format(self.timeout, self.path))
             self.sleep(delay)
             delay = min(delay * 2, 0.05)
 
@@ -260,7 +239,7 @@ def _thread_lock(path):
         return _THREAD_LOCKS.setdefault(path, threading.Lock())
 
 
-def _check_directory(directory, path):
+def _check_directory(directory):
     """Refuse a ledger directory that other users can write to: they could swap our files.
 
     A sticky directory that we own is accepted (others cannot rename or remove our files there).
@@ -268,16 +247,14 @@ def _check_directory(directory, path):
     try:
         info = os.stat(directory)
     except OSError as exc:
-        raise LedgerError("Cannot use the ledger directory {0}: {1}".format(directory, exc), path=path) from exc
+        raise LedgerError("Cannot use the ledger directory {0}: {1}".format(directory, exc)) from exc
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         if info.st_mode & stat.S_ISVTX and info.st_uid == os.geteuid():
             return
         raise LedgerError(
             "The ledger directory {0} can be written by other users (mode {1:04o}); they could replace the ledger. "
             "Use a private directory for ledger_path (for example the default ~/.ansible/leapwork/), or "
-            "chmod go-w {0}.".format(directory, stat.S_IMODE(info.st_mode)),
-            path=path,
-        )
+            "chmod go-w {0}.".format(directory, stat.S_IMODE(info.st_mode)))
 
 
 class Ledger:
@@ -409,9 +386,7 @@ class Ledger:
             passed_by_run_id[run_id] = bool(run_is_passed(run_id))
         raise LedgerError(
             "The ledger entry for idempotency key {0!r} kept changing while reserving it in {1}; "
-            "another process is using the same key. Try again.".format(idempotency_key, self.path),
-            path=self.path,
-        )
+            "another process is using the same key. Try again.".format(idempotency_key, self.path))
 
     def preview(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
         """What :meth:`reserve` would decide now, without writing anything (check mode).
@@ -443,11 +418,7 @@ class Ledger:
             raise LedgerConflict(
                 "Idempotency key {0!r} was already used for run {1} with different flow variables (ledger {2}). "
                 "Use a new idempotency_key for new variables, or rerun=always to start a new run under this key.".format(
-                    entry.get("idempotency_key", key), entry["run_id"], self.path),
-                path=self.path,
-                entry_key=key,
-                run_id=entry["run_id"],
-            )
+                    entry.get("idempotency_key", key), entry["run_id"], self.path))
         if rerun == "never":
             return "reuse"
         if rerun == "always":
@@ -472,7 +443,7 @@ class Ledger:
             key=entry.get("idempotency_key", key), started=entry.get("started_at"), owner=owner,
             path=self.path, reason=reason, entry_key=key, kind=target.kind,
         )
-        return TriggerInFlight(message, path=self.path, entry_key=key, started_at=entry.get("started_at"), entry=copy.deepcopy(entry))
+        return TriggerInFlight(message)
 
     def _write_in_flight(self, data, key, entry, identity, fingerprint):
         reservation = Reservation(key, uuid.uuid4().hex, fingerprint, self._now())
@@ -500,7 +471,6 @@ class Ledger:
 
         If the marker was meanwhile replaced (``rerun="always"`` elsewhere) the run id is only
         added to the entry's ``run_ids`` history; if the entry was removed, it is recreated.
-        Returns a copy of the stored entry.
         """
         _require_text(run_id, "run_id")
         with self._locked():
@@ -521,7 +491,6 @@ class Ledger:
                     entry["run_ids"].append(run_id)
                 entry["recorded_at"] = self._now()
             self._write(data)
-            return copy.deepcopy(entry)
 
     def abandon(self, reservation):
         """Drop the marker of a trigger that certainly started no run (e.g. a 400/401/404 answer).
@@ -582,16 +551,14 @@ class Ledger:
             if not os.path.isdir(directory):
                 os.makedirs(directory, mode=0o700, exist_ok=True)
         except OSError as exc:
-            raise LedgerError("Cannot create the ledger directory {0}: {1}".format(directory, exc), path=self.path) from exc
-        _check_directory(directory, self.path)
+            raise LedgerError("Cannot create the ledger directory {0}: {1}".format(directory, exc)) from exc
+        _check_directory(directory)
         return _FlockLock(self.path + ".lock", self.lock_timeout, self.sleep)
 
     def _corrupt(self, problem):
         return LedgerCorrupt(
             "The idempotency ledger {0} is unusable: {1}. It was left untouched. Inspect it and fix it, or move it away "
-            "(for example: mv {0} {0}.bad) to start an empty ledger; keys recorded in it will then trigger new runs.".format(self.path, problem),
-            path=self.path,
-        )
+            "(for example: mv {0} {0}.bad) to start an empty ledger; keys recorded in it will then trigger new runs.".format(self.path, problem))
 
     def _read(self):
         try:
@@ -601,15 +568,15 @@ class Ledger:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise LedgerError("The idempotency ledger {0} is a symbolic link; refusing to follow it. Replace it with "
-                                  "the file itself, or point ledger_path at the real file.".format(self.path), path=self.path) from exc
-            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+                                  "the file itself, or point ledger_path at the real file.".format(self.path)) from exc
+            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc)) from exc
         try:
             with os.fdopen(fd, encoding="utf-8") as handle:
                 text = handle.read()
         except UnicodeDecodeError as exc:
             raise self._corrupt("it is not UTF-8 text ({0})".format(exc)) from exc
         except OSError as exc:
-            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc)) from exc
         if not text:
             # Every write replaces the file with a whole JSON document, so an empty file was
             # truncated by something else (a full disk, a crash, another tool): its runs are lost.
@@ -642,7 +609,7 @@ class Ledger:
         try:
             replace_file(self.path, text.encode("utf-8"), 0o600)
         except OSError as exc:
-            raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+            raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc)) from exc
 
 
 def _entry_problem(entry):
