@@ -15,6 +15,7 @@ two items one ledger entry) and ``target()`` (that identity in words, for messag
 """
 
 import concurrent.futures
+import copy
 from collections import OrderedDict
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
@@ -44,6 +45,47 @@ def batch_problem(requests):
                     "Give each set of variables its own idempotency_key."
                     % (first.label, request.label, what, request.idempotency_key, per))
     return None
+
+
+class StartResult(object):
+    """What happened to one request of a batch; a kind of request adds what names its target.
+
+    Subclasses give ``target_fields()`` (the result keys that name the target) and
+    ``request_record()`` (the request that starts a run, as reported).
+    """
+
+    def __init__(self, request):
+        self.request = request
+        self.run_id = None
+        self.changed = False
+        self.reused = False
+        self.sent = False
+        self.error = None
+        self.status = None
+
+    def copy_for(self, request):
+        """This result, reported by ``request``, an identical item of the same batch."""
+        twin = copy.copy(self)
+        twin.request = request
+        return twin
+
+    def to_dict(self, check_mode=False):
+        result = self.target_fields()
+        result.update({
+            "variables": dict(self.request.shown_variables()),
+            "idempotency_key": self.request.idempotency_key,
+            "run_id": self.run_id,
+            "changed": self.changed,
+            "reused": self.reused,
+            # "request" means sent: a check-mode preview is another key.
+            "request": self.request_record() if self.sent else None,
+        })
+        if check_mode:
+            result["would_request"] = self.request_record() if self.changed else None
+        if self.error:
+            result["error"] = self.error
+            result["status"] = self.status
+        return result
 
 
 def record_item_error(result, exc):

@@ -17,6 +17,7 @@ import difflib
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
+    StartResult,
     batch_problem,
     idempotency_key_problem,
     record_item_error,
@@ -159,46 +160,23 @@ def resolve(request, schedules):
     return schedule
 
 
-class ScheduleResult(object):
+class ScheduleResult(StartResult):
     """What happened to one schedule request."""
 
     def __init__(self, request, schedule):
-        self.request = request
+        super().__init__(request)
         self.schedule = schedule
-        self.run_id = None
-        self.changed = False
-        self.reused = False
-        self.sent = False
-        self.error = None
-        self.status = None
         self.waited_seconds = 0.0
 
-    def copy_for(self, request):
-        """This result, reported by ``request``, an identical item of the same batch."""
-        twin = ScheduleResult(request, self.schedule)
-        for name in ("run_id", "changed", "reused", "sent", "error", "status", "waited_seconds"):
-            setattr(twin, name, getattr(self, name))
-        return twin
-
-    def to_dict(self, check_mode=False):
-        result = {
+    def target_fields(self):
+        return {
             "schedule_id": self.schedule["id"],
             "schedule_title": self.schedule["title"],
-            "variables": dict(self.request.shown_variables()),
-            "idempotency_key": self.request.idempotency_key,
-            "run_id": self.run_id,
-            "changed": self.changed,
-            "reused": self.reused,
             "waited_for_previous_run_seconds": round(self.waited_seconds, 3),
-            # "request" means sent, as in flow_run: a check-mode preview is another key.
-            "request": self.request.request_record() if self.sent else None,
         }
-        if check_mode:
-            result["would_request"] = self.request.request_record() if self.changed else None
-        if self.error:
-            result["error"] = self.error
-            result["status"] = self.status
-        return result
+
+    def request_record(self):
+        return self.request.request_record()
 
 
 class ScheduleRunner(object):

@@ -14,6 +14,7 @@ leaves evidence behind.
 """
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
+    StartResult,
     batch_problem,
     idempotency_key_problem,
     record_item_error,
@@ -86,44 +87,18 @@ def _guid(value, option, label):
     return str(value).lower()
 
 
-class TriggerResult(object):
+class TriggerResult(StartResult):
     """What happened to one run request."""
 
     def __init__(self, request, delete_schedule):
-        self.request = request
+        super().__init__(request)
         self.delete_schedule = delete_schedule
-        self.run_id = None
-        self.changed = False
-        self.reused = False
-        self.sent = False
-        self.error = None
-        self.status = None
 
-    def copy_for(self, request):
-        """This result, reported by ``request``, an identical item of the same batch."""
-        twin = TriggerResult(request, self.delete_schedule)
-        for name in ("run_id", "changed", "reused", "sent", "error", "status"):
-            setattr(twin, name, getattr(self, name))
-        return twin
+    def target_fields(self):
+        return {"flow_id": self.request.flow_id, "agent_id": self.request.agent_id}
 
-    def to_dict(self, check_mode=False):
-        result = {
-            "flow_id": self.request.flow_id,
-            "agent_id": self.request.agent_id,
-            "variables": dict(self.request.shown_variables()),
-            "idempotency_key": self.request.idempotency_key,
-            "run_id": self.run_id,
-            "changed": self.changed,
-            "reused": self.reused,
-            # "request" means sent: a check-mode preview is another key.
-            "request": self.request.request_record(self.delete_schedule) if self.sent else None,
-        }
-        if check_mode:
-            result["would_request"] = self.request.request_record(self.delete_schedule) if self.changed else None
-        if self.error:
-            result["error"] = self.error
-            result["status"] = self.status
-        return result
+    def request_record(self):
+        return self.request.request_record(self.delete_schedule)
 
 
 class Trigger(object):
