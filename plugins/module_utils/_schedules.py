@@ -17,10 +17,9 @@ import difflib
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
+    StartRequest,
     StartResult,
     batch_problem,
-    idempotency_key_problem,
-    record_item_error,
     start_once_each,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
@@ -31,11 +30,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import schedule_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
-    RunVariables,
-    VariableError,
-    render_query,
-)
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_query
 
 #: The controller's answer to runNow while the schedule's current run is not over.
 ALREADY_RUNNING_STATUS = 410
@@ -53,10 +48,10 @@ class ScheduleRequestError(ValueError):
     """A schedule request is invalid, or names no schedule / several; nothing was started."""
 
 
-class ScheduleRequest(RunVariables):
+class ScheduleRequest(StartRequest):
     """One schedule to run now (by id or by title), validated locally.
 
-    Variables and secret variables follow the same rules as a flow trigger's (``RunVariables``).
+    Variables, secret variables and the key follow the same rules as a flow trigger's (``StartRequest``).
     ``schedule`` (its facts) is set once the schedule is found, before anything is started.
     """
 
@@ -71,14 +66,7 @@ class ScheduleRequest(RunVariables):
                                        % (label, schedule_id))
         self.schedule_id = schedule_id.lower() if schedule_id else None
         self.title = title or None
-        try:
-            self.set_variables(variables, secret_variables, label)
-        except VariableError as exc:
-            raise ScheduleRequestError(str(exc)) from None
-        problem = idempotency_key_problem(idempotency_key, label)
-        if problem:
-            raise ScheduleRequestError(problem)
-        self.idempotency_key = idempotency_key or None
+        self.set_run_options(variables, secret_variables, idempotency_key, ScheduleRequestError)
 
     def describe(self):
         return "schedule_id %s" % self.schedule_id if self.schedule_id else "schedule %r" % self.title
@@ -230,18 +218,8 @@ class ScheduleRunner(object):
         Never raises for one item. Keyed items that are one ledger entry with the same variables
         are started once, and each reports that run.
         """
-        return start_once_each(requests, self.start, max_concurrency)
-
-    def start(self, request):
-        result = ScheduleResult(request, request.schedule)
-        try:
-            if self.check_mode:
-                self._check(request, result)
-            else:
-                self._start(request, result)
-        except Exception as exc:  # pylint: disable=broad-except
-            record_item_error(result, exc)
-        return result
+        start = self._check if self.check_mode else self._start
+        return start_once_each(requests, lambda request: ScheduleResult(request, request.schedule), start, max_concurrency)
 
     def _keyed(self, request):
         return bool(request.idempotency_key and self.ledger is not None)

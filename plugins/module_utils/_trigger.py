@@ -14,10 +14,9 @@ leaves evidence behind.
 """
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
+    StartRequest,
     StartResult,
     batch_problem,
-    idempotency_key_problem,
-    record_item_error,
     start_once_each,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
@@ -28,33 +27,22 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
-    RunVariables,
-    VariableError,
-    render_query,
-)
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_query
 
 
 class RequestError(ValueError):
     """A run request is invalid; raised before anything is sent."""
 
 
-class RunRequest(RunVariables):
-    """One flow on one agent, validated locally (variables and secret variables: see ``RunVariables``)."""
+class RunRequest(StartRequest):
+    """One flow on one agent, validated locally (variables, secret variables and key: see ``StartRequest``)."""
 
     def __init__(self, flow_id, agent_id, variables=None, idempotency_key=None, label="flow_run",
                  secret_variables=None, delete_schedule=False):
         self.label = label
         self.flow_id = _guid(flow_id, "flow_id", label)
         self.agent_id = _guid(agent_id, "agent_id", label)
-        try:
-            self.set_variables(variables, secret_variables, label, render_query(None, delete_schedule))
-        except VariableError as exc:
-            raise RequestError(str(exc)) from None
-        problem = idempotency_key_problem(idempotency_key, label)
-        if problem:
-            raise RequestError(problem)
-        self.idempotency_key = idempotency_key or None
+        self.set_run_options(variables, secret_variables, idempotency_key, RequestError, render_query(None, delete_schedule))
 
     def identity(self):
         """What makes two items of a batch the same ledger entry."""
@@ -122,20 +110,15 @@ class Trigger(object):
         ledger entry, so they are started once and every one of them reports that result.
         """
         check_batch(requests)
-        return start_once_each(requests, self.start, max_concurrency)
+        return start_once_each(requests, lambda request: TriggerResult(request, self.delete_schedule), self._start, max_concurrency)
 
-    def start(self, request):
-        result = TriggerResult(request, self.delete_schedule)
-        try:
-            if self.check_mode:
-                self._check(request, result)
-            elif request.idempotency_key and self.ledger is not None:
-                self._trigger_with_ledger(request, result)
-            else:
-                self._trigger(request, result)
-        except Exception as exc:  # pylint: disable=broad-except
-            record_item_error(result, exc)
-        return result
+    def _start(self, request, result):
+        if self.check_mode:
+            self._check(request, result)
+        elif request.idempotency_key and self.ledger is not None:
+            self._trigger_with_ledger(request, result)
+        else:
+            self._trigger(request, result)
 
     # -- check mode: read-only calls only
     def _check(self, request, result):
