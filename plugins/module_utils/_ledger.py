@@ -4,7 +4,7 @@
 #
 # This module is private to this collection; its API may change without notice.
 
-"""The idempotency ledger of ``flow_run``.
+"""The idempotency ledger of ``flow_run`` and ``schedule_run``.
 
 Run flow by id and a schedule's runNow start a new run on every call, so ``flow_run`` and
 ``schedule_run`` record, per controller, target (a flow on an agent: :func:`flow_target`; or a
@@ -28,10 +28,11 @@ corruption: this module never writes one. Recorded entries older than ``retentio
 dropped on the next write; in-flight markers are never dropped.
 
 A trigger is bracketed by the ledger (:meth:`Ledger.trigger_once`): :meth:`Ledger.reserve` writes
-an ``in_flight`` marker *before* the PUT is sent, and :meth:`Ledger.complete`, :meth:`Ledger.abandon`
-or :meth:`Ledger.mark_unknown` settles it afterwards, as the trigger's answer says. A marker that is never settled (the process
-died, or the answer never came) is evidence that a run may exist; it blocks the key until the
-user overrides it, rather than risking a duplicate run.
+an ``in_flight`` marker *before* the PUT is sent, and :meth:`Ledger.complete`,
+:meth:`Ledger.abandon` or :meth:`Ledger.mark_unknown` settles it afterwards, as the trigger's
+answer says. A marker that is never settled (the process died, or the answer never came) is
+evidence that a run may exist; it blocks the key until the user overrides it, rather than risking
+a duplicate run.
 
 The ledger stores no access key and no variable values, only their fingerprint.
 """
