@@ -15,10 +15,12 @@ two items one ledger entry) and ``target()`` (that identity in words, for messag
 """
 
 import concurrent.futures
+import copy
 from collections import OrderedDict
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import RunVariables, VariableError
 
 
 def idempotency_key_problem(idempotency_key, label):
@@ -26,6 +28,24 @@ def idempotency_key_problem(idempotency_key, label):
     if idempotency_key and not idempotency_key.strip():
         return "%s: idempotency_key must not be only white space, got %r" % (label, idempotency_key)
     return None
+
+
+class StartRequest(RunVariables):
+    """A request that may start a run: its variables (see ``RunVariables``) and idempotency key, validated."""
+
+    def set_run_options(self, variables, secret_variables, idempotency_key, error, extra_pairs=()):
+        """Validate and keep the variables and the key; raise ``error`` (the request's exception class) when invalid.
+
+        ``self.label`` must be set; ``extra_pairs`` are other query parameters sent with the variables.
+        """
+        try:
+            self.set_variables(variables, secret_variables, self.label, extra_pairs)
+        except VariableError as exc:
+            raise error(str(exc)) from None
+        problem = idempotency_key_problem(idempotency_key, self.label)
+        if problem:
+            raise error(problem)
+        self.idempotency_key = idempotency_key or None
 
 
 def batch_problem(requests):
@@ -46,6 +66,47 @@ def batch_problem(requests):
     return None
 
 
+class StartResult(object):
+    """What happened to one request of a batch; a kind of request adds what names its target.
+
+    Subclasses give ``target_fields()`` (the result keys that name the target) and
+    ``request_record()`` (the request that starts a run, as reported).
+    """
+
+    def __init__(self, request):
+        self.request = request
+        self.run_id = None
+        self.changed = False
+        self.reused = False
+        self.sent = False
+        self.error = None
+        self.status = None
+
+    def copy_for(self, request):
+        """This result, reported by ``request``, an identical item of the same batch."""
+        twin = copy.copy(self)
+        twin.request = request
+        return twin
+
+    def to_dict(self, check_mode=False):
+        result = self.target_fields()
+        result.update({
+            "variables": dict(self.request.shown_variables()),
+            "idempotency_key": self.request.idempotency_key,
+            "run_id": self.run_id,
+            "changed": self.changed,
+            "reused": self.reused,
+            # "request" means sent: a check-mode preview is another key.
+            "request": self.request_record() if self.sent else None,
+        })
+        if check_mode:
+            result["would_request"] = self.request_record() if self.changed else None
+        if self.error:
+            result["error"] = self.error
+            result["status"] = self.status
+        return result
+
+
 def record_item_error(result, exc):
     """Make ``exc`` the error of one item's ``result``: one item's failure never fails the batch."""
     if isinstance(exc, LedgerError):
@@ -61,12 +122,21 @@ def record_item_error(result, exc):
         result.error = "unexpected %s: %s" % (type(exc).__name__, exc)
 
 
-def start_once_each(requests, start, max_concurrency=8):
-    """``start(request)`` for every distinct request, concurrently; one result per request, in input order.
+def start_once_each(requests, new_result, start, max_concurrency=8):
+    """``start(request, new_result(request))`` for every distinct request, concurrently; one result per request, in input order.
 
     Keyed items that are one ledger entry with the same variables are started once; each of them
-    gets that result through ``result.copy_for(request)``. ``start`` must not raise.
+    gets that result through ``result.copy_for(request)``. An exception of ``start`` becomes that
+    item's error (``record_item_error``): one item's failure never fails the batch.
     """
+    def start_one(request):
+        result = new_result(request)
+        try:
+            start(request, result)
+        except Exception as exc:  # pylint: disable=broad-except
+            record_item_error(result, exc)
+        return result
+
     def identity(request):
         return (request.identity(), request.fingerprint()) if request.idempotency_key else id(request)
 
@@ -75,10 +145,10 @@ def start_once_each(requests, start, max_concurrency=8):
         unique.setdefault(identity(request), request)
     distinct = list(unique.values())
     if len(distinct) == 1:
-        started = [start(distinct[0])]
+        started = [start_one(distinct[0])]
     else:
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(max_concurrency, len(distinct)))) as pool:
-            started = list(pool.map(start, distinct))
+            started = list(pool.map(start_one, distinct))
     by_request = dict((id(result.request), result) for result in started)
     results = []
     for request in requests:

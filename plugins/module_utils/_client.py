@@ -379,26 +379,7 @@ class LeapworkClient(object):
         # Names only: values may be secrets.
         call.variable_names = [name for name, _value in params[:len(params) - (1 if delete_schedule else 0)]]
         path = "/flows/%s/agent/%s" % (_segment(flow_id), _segment(agent_id))
-        response, attempts, sent_at = self._send_trigger(call, path, params)
-        status = response.status_code
-        if not 200 <= status < 300:
-            note = None
-            if status not in TRIGGER_NO_RUN_STATUSES:
-                note = ("The controller reported an error, but a run may or may not have started: check the "
-                        "controller's run listings for flow %s on agent %s before triggering again." % (flow_id, agent_id))
-            raise self._http_error(call, response, attempts, note=note)
-        try:
-            data = self._parsed(response)
-        except ValueError:
-            data = _MISSING
-        run_id = _field(data, "RunId")
-        if not isinstance(run_id, str) or not run_id.strip():
-            message = ("Triggering flow %s on agent %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), "
-                       "so a run has probably started but its id is unknown. It was not retried; check the controller's "
-                       "run listings before triggering again."
-                       % (flow_id, agent_id, sent_at, status, self._body(response) or "empty body"))
-            raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
-        return run_id.strip()
+        return self._start_run(call, path, params, TRIGGER_NO_RUN_STATUSES, "Triggering", "triggering again")
 
     # ``deadline`` (a time of the client's clock) on the calls below: see _send_repeatable.
     def run_status(self, run_id, deadline=None):
@@ -502,13 +483,24 @@ class LeapworkClient(object):
         if params:
             # Names only: values may be secrets. Without variables a 400 is not about them.
             call.variable_names = [name for name, _value in params]
-        response, attempts, sent_at = self._send_trigger(call, "/schedules/%s/runNow" % _segment(schedule_id), params)
+        path = "/schedules/%s/runNow" % _segment(schedule_id)
+        return self._start_run(call, path, params, RUN_NOW_NO_RUN_STATUSES, "Running", "running it again")
+
+    def _start_run(self, call, path, params, no_run_statuses, starting, again):
+        """Send a request that starts a run (never replayed, see ``_send_trigger``); return the answer's ``RunId``.
+
+        ``no_run_statuses`` are the error statuses that prove no run started; any other error
+        status says that a run may have started. A success without a ``RunId`` means a run
+        probably started with an unknown id (``TriggerOutcomeUnknown``). ``starting`` and ``again``
+        word the messages: "Triggering" / "triggering again", "Running" / "running it again".
+        """
+        response, attempts, sent_at = self._send_trigger(call, path, params)
         status = response.status_code
         if not 200 <= status < 300:
             note = None
-            if status not in RUN_NOW_NO_RUN_STATUSES:
+            if status not in no_run_statuses:
                 note = ("The controller reported an error, but a run may or may not have started: check the "
-                        "controller's run listings for schedule %s before running it again." % schedule_id)
+                        "controller's run listings for %s before %s." % (call.subject, again))
             raise self._http_error(call, response, attempts, note=note)
         try:
             data = self._parsed(response)
@@ -516,10 +508,9 @@ class LeapworkClient(object):
             data = _MISSING
         run_id = _field(data, "RunId")
         if not isinstance(run_id, str) or not run_id.strip():
-            message = ("Running schedule %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), so a run "
-                       "has probably started but its id is unknown. It was not retried; check the controller's run "
-                       "listings before running it again."
-                       % (schedule_id, sent_at, status, self._body(response) or "empty body"))
+            message = ("%s %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), so a run has probably "
+                       "started but its id is unknown. It was not retried; check the controller's run listings before %s."
+                       % (starting, call.subject, sent_at, status, self._body(response) or "empty body", again))
             raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
         return run_id.strip()
 

@@ -17,11 +17,13 @@ A run that timed out, could not be followed or ran no flow gets one more ``<test
 """
 
 import copy
+import io
 import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._files import replace_file
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     CANCELLED,
     ERROR,
@@ -265,19 +267,8 @@ def write_junit(run_results, path, suite_name="leapwork", secrets=()):
         mode = os.stat(path).st_mode & 0o7777
     except OSError:
         mode = _new_file_mode()
-    handle, temporary = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            ET.ElementTree(root).write(stream, encoding="UTF-8", xml_declaration=True)
-            stream.write(b"\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
+    report = io.BytesIO()
+    ET.ElementTree(root).write(report, encoding="UTF-8", xml_declaration=True)
+    report.write(b"\n")
+    replace_file(path, report.getvalue(), mode)
     return path

@@ -4,10 +4,11 @@
 #
 # This module is private to this collection; its API may change without notice.
 
-"""The idempotency ledger of ``flow_run``.
+"""The idempotency ledger of ``flow_run`` and ``schedule_run``.
 
-Run flow by id starts a new run on every call, so ``flow_run`` records, per
-``(controller_url, flow_id, agent_id, idempotency_key)``, the run it started and the fingerprint
+Run flow by id and a schedule's runNow start a new run on every call, so ``flow_run`` and
+``schedule_run`` record, per controller, target (a flow on an agent: :func:`flow_target`; or a
+schedule: :func:`schedule_target`) and idempotency key, the run they started and the fingerprint
 of its variables. A re-run of the play then reuses that run instead of starting another.
 
 The ledger is one JSON file (mode 0600, in a 0700 directory)::
@@ -18,24 +19,24 @@ Several Ansible forks, and the threads of one batch, may use it at once. Every r
 holds a process-wide lock for the ledger path and an exclusive ``fcntl.flock`` on ``<path>.lock``
 (the first is what keeps threads apart on NFS/SMB, where ``flock`` is a per-process POSIX lock),
 and writes a temporary file in the same directory, fsyncs it and ``os.replace``s it over the
-ledger, so readers always see a whole file. Reads without a write (:meth:`Ledger.get`) need no
-lock for that reason.
+ledger (``_files.replace_file``), so readers always see a whole file. Reads without a write
+(:meth:`Ledger.preview`) need no lock for that reason.
 
 The files are opened without following symbolic links, kept at mode 0600, and a directory that
 other users can write to is refused (unless it is sticky and ours). An empty (0-byte) ledger is
 corruption: this module never writes one. Recorded entries older than ``retention_days`` are
 dropped on the next write; in-flight markers are never dropped.
 
-A trigger is bracketed by the ledger: :meth:`Ledger.reserve` writes an ``in_flight`` marker
-*before* the PUT is sent, and :meth:`Ledger.complete`, :meth:`Ledger.abandon` or
-:meth:`Ledger.mark_unknown` settles it afterwards. A marker that is never settled (the process
-died, or the answer never came) is evidence that a run may exist; it blocks the key until the
-user overrides it, rather than risking a duplicate run.
+A trigger is bracketed by the ledger (:meth:`Ledger.trigger_once`): :meth:`Ledger.reserve` writes
+an ``in_flight`` marker *before* the PUT is sent, and :meth:`Ledger.complete`,
+:meth:`Ledger.abandon` or :meth:`Ledger.mark_unknown` settles it afterwards, as the trigger's
+answer says. A marker that is never settled (the process died, or the answer never came) is
+evidence that a run may exist; it blocks the key until the user overrides it, rather than risking
+a duplicate run.
 
 The ledger stores no access key and no variable values, only their fingerprint.
 """
 
-import copy
 import datetime
 import errno
 import fcntl  # modules run on POSIX hosts only
@@ -43,13 +44,19 @@ import json
 import os
 import socket
 import stat
-import tempfile
 import threading
 import time
 import uuid
 from collections import namedtuple
 
 from urllib.parse import quote, urlsplit, urlunsplit
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    LeapworkError,
+    LeapworkHTTPError,
+    TriggerOutcomeUnknown,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._files import replace_file
 
 
 DEFAULT_LEDGER_PATH = os.path.join("~", ".ansible", "leapwork", "ledger.json")
@@ -73,44 +80,60 @@ _TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 class LedgerError(Exception):
     """The ledger cannot be used; the message names the ledger file and what is wrong."""
 
-    def __init__(self, message, path=None):
-        super().__init__(message)
-        self.path = path
-
 
 class LedgerCorrupt(LedgerError):
     """The ledger file cannot be parsed or has the wrong shape. It is never reset silently."""
 
 
 class LedgerConflict(LedgerError):
-    """The idempotency key was used before with different variables."""
-
-    def __init__(self, message, path=None, entry_key=None, run_id=None):
-        super().__init__(message, path=path)
-        self.entry_key = entry_key
-        self.run_id = run_id
+    """The idempotency key was used before with different variables (the message names its run)."""
 
 
 class TriggerInFlight(LedgerError):
-    """An earlier trigger for this key never recorded its outcome: a run may exist."""
-
-    def __init__(self, message, path=None, entry_key=None, started_at=None, entry=None):
-        super().__init__(message, path=path)
-        self.entry_key = entry_key
-        self.started_at = started_at
-        self.entry = entry
+    """An earlier trigger for this key never recorded its outcome: a run may exist (the message says when and by whom)."""
 
 
 #: What :meth:`Ledger.reserve` decided.
 #: ``action``: ``"trigger"`` (start a run, then settle ``reservation``) or ``"reuse"`` (use ``run_id``).
 #: ``run_id``: the recorded run to reuse, or ``None`` when triggering.
 #: ``reservation``: a :class:`Reservation` when triggering, else ``None``.
-#: ``entry``: a copy of the entry found before this decision, or ``None``.
-#: ``previous_run_ids``: run ids recorded earlier for this key, oldest first.
-Decision = namedtuple("Decision", ["action", "run_id", "reservation", "entry", "previous_run_ids"])
+Decision = namedtuple("Decision", ["action", "run_id", "reservation"])
 
 #: The handle of an in-flight marker; ``token`` tells this marker from any later one.
 Reservation = namedtuple("Reservation", ["entry_key", "token", "fingerprint", "started_at"])
+
+
+TARGET_FLOW = "flow"
+TARGET_SCHEDULE = "schedule"
+
+#: What runs are started for: a flow on an agent (:func:`flow_target`) or a schedule (:func:`schedule_target`).
+#: ``kind`` is ``TARGET_FLOW`` or ``TARGET_SCHEDULE``; ``ids`` names the target in the entry (an ordered tuple of pairs).
+Target = namedtuple("Target", ["kind", "ids"])
+
+# A schedule's entry key has the schedule id and this word where a flow's has the flow and the agent
+# id: the form used before entries said their target kind, kept so that those entries are still
+# found. Agent ids are GUIDs, so a schedule's key never equals a flow's.
+_SCHEDULE_KEY_MARKER = "schedule"
+
+
+def flow_target(flow_id, agent_id):
+    """The ledger target of runs of ``flow_id`` on ``agent_id``."""
+    _require_text(flow_id, "flow_id")
+    _require_text(agent_id, "agent_id")
+    return Target(TARGET_FLOW, (("flow_id", flow_id.strip()), ("agent_id", agent_id.strip())))
+
+
+def schedule_target(schedule_id):
+    """The ledger target of runs of the schedule ``schedule_id``."""
+    _require_text(schedule_id, "schedule_id")
+    return Target(TARGET_SCHEDULE, (("schedule_id", schedule_id.strip()),))
+
+
+def _key_parts(target):
+    ids = [value for _name, value in target.ids]
+    if target.kind == TARGET_SCHEDULE:
+        ids.append(_SCHEDULE_KEY_MARKER)
+    return ids
 
 
 def _normalise_url(controller_url):
@@ -156,9 +179,7 @@ class _FlockLock:
         deadline = time.monotonic() + self.timeout
         if not self.thread_lock.acquire(timeout=max(self.timeout, 0.001)):
             raise LedgerError(
-                "Timed out after {0:g}s waiting for the ledger lock {1}; another thread of this process holds it.".format(self.timeout, self.path),
-                path=self.path,
-            )
+                "Timed out after {0:g}s waiting for the ledger lock {1}; another thread of this process holds it.".format(self.timeout, self.path))
         try:
             self.fd = self._open_and_lock(deadline)
         except BaseException:
@@ -171,16 +192,15 @@ class _FlockLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise LedgerError("The ledger lock file {0} is a symbolic link; refusing to follow it. Remove it.".format(self.path),
-                                  path=self.path) from exc
-            raise LedgerError("Cannot open the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+                raise LedgerError("The ledger lock file {0} is a symbolic link; refusing to follow it. Remove it.".format(self.path)) from exc
+            raise LedgerError("Cannot open the ledger lock file {0}: {1}".format(self.path, exc)) from exc
         locked = False
         try:
             os.fchmod(fd, 0o600)
             self._acquire(fd, deadline)
             locked = True
         except OSError as exc:
-            raise LedgerError("Cannot use the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+            raise LedgerError("Cannot use the ledger lock file {0}: {1}".format(self.path, exc)) from exc
         finally:
             if not locked:
                 os.close(fd)
@@ -194,12 +214,10 @@ class _FlockLock:
                 return
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise LedgerError("Cannot lock the ledger lock file {0}: {1}".format(self.path, exc), path=self.path) from exc
+                    raise LedgerError("Cannot lock the ledger lock file {0}: {1}".format(self.path, exc)) from exc
             if time.monotonic() >= deadline:
                 raise LedgerError(
-                    "Timed out after {0:g}s waiting for the ledger lock {1}; another process holds it.".format(self.timeout, self.path),
-                    path=self.path,
-                )
+                    "Timed out after {0:g}s waiting for the ledger lock {1}; another process holds it.".format(self.timeout, self.path))
             self.sleep(delay)
             delay = min(delay * 2, 0.05)
 
@@ -222,7 +240,7 @@ def _thread_lock(path):
         return _THREAD_LOCKS.setdefault(path, threading.Lock())
 
 
-def _check_directory(directory, path):
+def _check_directory(directory):
     """Refuse a ledger directory that other users can write to: they could swap our files.
 
     A sticky directory that we own is accepted (others cannot rename or remove our files there).
@@ -230,16 +248,14 @@ def _check_directory(directory, path):
     try:
         info = os.stat(directory)
     except OSError as exc:
-        raise LedgerError("Cannot use the ledger directory {0}: {1}".format(directory, exc), path=path) from exc
+        raise LedgerError("Cannot use the ledger directory {0}: {1}".format(directory, exc)) from exc
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         if info.st_mode & stat.S_ISVTX and info.st_uid == os.geteuid():
             return
         raise LedgerError(
             "The ledger directory {0} can be written by other users (mode {1:04o}); they could replace the ledger. "
             "Use a private directory for ledger_path (for example the default ~/.ansible/leapwork/), or "
-            "chmod go-w {0}.".format(directory, stat.S_IMODE(info.st_mode)),
-            path=path,
-        )
+            "chmod go-w {0}.".format(directory, stat.S_IMODE(info.st_mode)))
 
 
 class Ledger:
@@ -264,40 +280,70 @@ class Ledger:
     # -- keys --------------------------------------------------------------------------------
 
     @staticmethod
-    def entry_key(controller_url, flow_id, agent_id, idempotency_key):
-        """The ledger key of one (controller, flow, agent, idempotency key).
+    def entry_key(controller_url, target, idempotency_key):
+        """The ledger key of one (controller, target, idempotency key).
 
-        The URL loses its trailing ``/`` and its scheme and host are lower-cased; the flow and
-        agent ids (GUIDs) are lower-cased; the idempotency key is kept exactly. Each part is
-        percent-encoded so that ``|`` only ever separates parts.
+        ``controller|flow id|agent id|key`` for a flow on an agent, ``controller|schedule
+        id|schedule|key`` for a schedule. The URL loses its trailing ``/`` and its scheme and host
+        are lower-cased; the ids (GUIDs) are lower-cased; the idempotency key is kept exactly.
+        Each part is percent-encoded so that ``|`` only ever separates parts.
         """
         _require_text(controller_url, "controller_url")
-        _require_text(flow_id, "flow_id")
-        _require_text(agent_id, "agent_id")
         _require_text(idempotency_key, "idempotency_key")
-        parts = (
-            quote(_normalise_url(controller_url), safe=":/@[]"),
-            quote(flow_id.strip().lower(), safe=""),
-            quote(agent_id.strip().lower(), safe=""),
-            quote(idempotency_key, safe=""),
-        )
+        parts = [quote(_normalise_url(controller_url), safe=":/@[]")]
+        parts.extend(quote(part.lower(), safe="") for part in _key_parts(target))
+        parts.append(quote(idempotency_key, safe=""))
         return "|".join(parts)
-
-    # -- reading -----------------------------------------------------------------------------
-
-    def get(self, controller_url, flow_id, agent_id, idempotency_key):
-        """Return a copy of the entry for this key, or ``None``."""
-        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
-        entry = self._read()["entries"].get(key)
-        return copy.deepcopy(entry) if entry is not None else None
-
-    def entries(self):
-        """Return a copy of every entry, by entry key."""
-        return copy.deepcopy(self._read()["entries"])
 
     # -- the trigger bracket -----------------------------------------------------------------
 
-    def reserve(self, controller_url, flow_id, agent_id, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
+    def trigger_once(self, controller_url, target, idempotency_key, fingerprint, trigger, no_run_statuses,
+                     rerun="never", run_is_passed=None):
+        """Start a run for this key through ``trigger()``, bracketed by the ledger; or reuse the recorded one.
+
+        Returns ``(run_id, reused)``. :meth:`reserve` decides (and raises what it raises); on
+        ``"reuse"`` the recorded run id is returned and ``trigger`` is not called. Otherwise
+        ``trigger()`` returns the id of the run it started, or ``None`` when it certainly started
+        none, and the reservation is settled by its outcome:
+
+        * a run id: :meth:`complete`;
+        * ``None``; a ``LeapworkHTTPError`` whose status is in ``no_run_statuses`` (the answers
+          that prove no run started); any other ``LeapworkError`` (the connection failed before
+          the request was sent): :meth:`abandon`;
+        * ``TriggerOutcomeUnknown``, another HTTP error status (a 5xx may hide a run) or any
+          unexpected exception: :meth:`mark_unknown`; the marker stays, as evidence that a run
+          may exist.
+
+        Exceptions of ``trigger`` propagate once the reservation is settled.
+        """
+        decision = self.reserve(controller_url, target, idempotency_key, fingerprint, rerun=rerun, run_is_passed=run_is_passed)
+        if decision.action == "reuse":
+            return decision.run_id, True
+        reservation = decision.reservation
+        try:
+            run_id = trigger()
+        except TriggerOutcomeUnknown as exc:
+            self.mark_unknown(reservation, str(exc))
+            raise
+        except LeapworkHTTPError as exc:
+            if exc.status in no_run_statuses:
+                self.abandon(reservation)
+            else:
+                self.mark_unknown(reservation, str(exc))
+            raise
+        except LeapworkError:
+            self.abandon(reservation)
+            raise
+        except Exception as exc:
+            self.mark_unknown(reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
+            raise
+        if run_id is None:
+            self.abandon(reservation)
+        else:
+            self.complete(reservation, run_id)
+        return run_id, False
+
+    def reserve(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
         """Decide, atomically, whether to trigger a run for this key or reuse the recorded one.
 
         * no entry: write an ``in_flight`` marker and return ``action="trigger"``;
@@ -323,70 +369,57 @@ class Ledger:
         if rerun == "failed" and run_is_passed is None:
             raise ValueError('rerun="failed" needs run_is_passed, a callable(run_id) -> bool')
         _require_text(fingerprint, "fingerprint")
-        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
-        identity = {
-            "controller_url": _normalise_url(controller_url),
-            "flow_id": flow_id.strip(),
-            "agent_id": agent_id.strip(),
-            "idempotency_key": idempotency_key,
-        }
+        key = self.entry_key(controller_url, target, idempotency_key)
+        identity = {"controller_url": _normalise_url(controller_url), "target": target.kind, "idempotency_key": idempotency_key}
+        identity.update(target.ids)
         passed_by_run_id = {}  # asked once per run id, however often the entry changes
         for _attempt in range(_MAX_RESERVE_ATTEMPTS):
             with self._locked():
                 data = self._read()
                 entry = data["entries"].get(key)
-                verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
+                verdict = self._decide(key, target, entry, fingerprint, rerun, passed_by_run_id)
                 if verdict == "reuse":
-                    return Decision("reuse", entry["run_id"], None, copy.deepcopy(entry), list(entry["run_ids"]))
+                    return Decision("reuse", entry["run_id"], None)
                 if verdict == "trigger":
-                    reservation = self._write_in_flight(data, key, entry, identity, fingerprint)
-                    previous = list(entry["run_ids"]) if entry else []
-                    return Decision("trigger", None, reservation, copy.deepcopy(entry), previous)
+                    return Decision("trigger", None, self._write_in_flight(data, key, entry, identity, fingerprint))
                 # verdict == "ask": the run's outcome is needed, without holding the lock.
                 run_id = entry["run_id"]
             passed_by_run_id[run_id] = bool(run_is_passed(run_id))
         raise LedgerError(
             "The ledger entry for idempotency key {0!r} kept changing while reserving it in {1}; "
-            "another process is using the same key. Try again.".format(idempotency_key, self.path),
-            path=self.path,
-        )
+            "another process is using the same key. Try again.".format(idempotency_key, self.path))
 
-    def preview(self, controller_url, flow_id, agent_id, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
+    def preview(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
         """What :meth:`reserve` would decide now, without writing anything (check mode).
 
         Raises what :meth:`reserve` would raise (in-flight marker, conflicting variables).
         The returned :class:`Decision` never carries a reservation.
         """
-        key = self.entry_key(controller_url, flow_id, agent_id, idempotency_key)
+        key = self.entry_key(controller_url, target, idempotency_key)
         entry = self._read()["entries"].get(key)
         passed_by_run_id = {}
-        verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
+        verdict = self._decide(key, target, entry, fingerprint, rerun, passed_by_run_id)
         if verdict == "ask":
             passed_by_run_id[entry["run_id"]] = bool(run_is_passed(entry["run_id"]))
-            verdict = self._decide(key, entry, fingerprint, rerun, passed_by_run_id)
-        previous = list(entry["run_ids"]) if entry else []
+            verdict = self._decide(key, target, entry, fingerprint, rerun, passed_by_run_id)
         if verdict == "reuse":
-            return Decision("reuse", entry["run_id"], None, copy.deepcopy(entry), previous)
-        return Decision("trigger", None, None, copy.deepcopy(entry) if entry else None, previous)
+            return Decision("reuse", entry["run_id"], None)
+        return Decision("trigger", None, None)
 
-    def _decide(self, key, entry, fingerprint, rerun, passed_by_run_id):
+    def _decide(self, key, target, entry, fingerprint, rerun, passed_by_run_id):
         if entry is None:
             return "trigger"
         if entry["state"] == STATE_IN_FLIGHT:
             if rerun == "always":
                 return "trigger"
-            raise self._in_flight_error(key, entry)
+            raise self._in_flight_error(key, target, entry)
         if entry["fingerprint"] != fingerprint:
             if rerun == "always":
                 return "trigger"
             raise LedgerConflict(
                 "Idempotency key {0!r} was already used for run {1} with different flow variables (ledger {2}). "
                 "Use a new idempotency_key for new variables, or rerun=always to start a new run under this key.".format(
-                    entry.get("idempotency_key", key), entry["run_id"], self.path),
-                path=self.path,
-                entry_key=key,
-                run_id=entry["run_id"],
-            )
+                    entry.get("idempotency_key", key), entry["run_id"], self.path))
         if rerun == "never":
             return "reuse"
         if rerun == "always":
@@ -395,7 +428,7 @@ class Ledger:
             return "ask"
         return "reuse" if passed_by_run_id[entry["run_id"]] else "trigger"
 
-    def _in_flight_error(self, key, entry):
+    def _in_flight_error(self, key, target, entry):
         owner = "process {0} on {1}".format(entry.get("pid"), entry.get("host"))
         if entry.get("host") == socket.gethostname() and isinstance(entry.get("pid"), int) and _pid_alive(entry["pid"]):
             owner += " (which still seems to be running: another task may be triggering this key right now)"
@@ -404,14 +437,14 @@ class Ledger:
             reason = " Its outcome is unknown: {0}.".format(entry["unknown_reason"].rstrip("."))
         message = (
             "A trigger for idempotency key {key!r} started at {started} by {owner} never recorded its outcome in the "
-            "ledger {path}.{reason} A run may have started on the controller: look for a run of this flow started "
+            "ledger {path}.{reason} A run may have started on the controller: look for a run of this {kind} started "
             "around that time. To trigger anyway, set rerun=always; or remove the entry {entry_key!r} from the ledger; "
             "or use a new idempotency_key."
         ).format(
             key=entry.get("idempotency_key", key), started=entry.get("started_at"), owner=owner,
-            path=self.path, reason=reason, entry_key=key,
+            path=self.path, reason=reason, entry_key=key, kind=target.kind,
         )
-        return TriggerInFlight(message, path=self.path, entry_key=key, started_at=entry.get("started_at"), entry=copy.deepcopy(entry))
+        return TriggerInFlight(message)
 
     def _write_in_flight(self, data, key, entry, identity, fingerprint):
         reservation = Reservation(key, uuid.uuid4().hex, fingerprint, self._now())
@@ -439,7 +472,6 @@ class Ledger:
 
         If the marker was meanwhile replaced (``rerun="always"`` elsewhere) the run id is only
         added to the entry's ``run_ids`` history; if the entry was removed, it is recreated.
-        Returns a copy of the stored entry.
         """
         _require_text(run_id, "run_id")
         with self._locked():
@@ -460,7 +492,6 @@ class Ledger:
                     entry["run_ids"].append(run_id)
                 entry["recorded_at"] = self._now()
             self._write(data)
-            return copy.deepcopy(entry)
 
     def abandon(self, reservation):
         """Drop the marker of a trigger that certainly started no run (e.g. a 400/401/404 answer).
@@ -521,16 +552,14 @@ class Ledger:
             if not os.path.isdir(directory):
                 os.makedirs(directory, mode=0o700, exist_ok=True)
         except OSError as exc:
-            raise LedgerError("Cannot create the ledger directory {0}: {1}".format(directory, exc), path=self.path) from exc
-        _check_directory(directory, self.path)
+            raise LedgerError("Cannot create the ledger directory {0}: {1}".format(directory, exc)) from exc
+        _check_directory(directory)
         return _FlockLock(self.path + ".lock", self.lock_timeout, self.sleep)
 
     def _corrupt(self, problem):
         return LedgerCorrupt(
             "The idempotency ledger {0} is unusable: {1}. It was left untouched. Inspect it and fix it, or move it away "
-            "(for example: mv {0} {0}.bad) to start an empty ledger; keys recorded in it will then trigger new runs.".format(self.path, problem),
-            path=self.path,
-        )
+            "(for example: mv {0} {0}.bad) to start an empty ledger; keys recorded in it will then trigger new runs.".format(self.path, problem))
 
     def _read(self):
         try:
@@ -540,15 +569,15 @@ class Ledger:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise LedgerError("The idempotency ledger {0} is a symbolic link; refusing to follow it. Replace it with "
-                                  "the file itself, or point ledger_path at the real file.".format(self.path), path=self.path) from exc
-            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+                                  "the file itself, or point ledger_path at the real file.".format(self.path)) from exc
+            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc)) from exc
         try:
             with os.fdopen(fd, encoding="utf-8") as handle:
                 text = handle.read()
         except UnicodeDecodeError as exc:
             raise self._corrupt("it is not UTF-8 text ({0})".format(exc)) from exc
         except OSError as exc:
-            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
+            raise LedgerError("Cannot read the idempotency ledger {0}: {1}".format(self.path, exc)) from exc
         if not text:
             # Every write replaces the file with a whole JSON document, so an empty file was
             # truncated by something else (a full disk, a crash, another tool): its runs are lost.
@@ -577,30 +606,11 @@ class Ledger:
                 raise self._corrupt("entry {0!r} {1}".format(key, problem))
 
     def _write(self, data):
-        directory = os.path.dirname(self.path)
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
         try:
-            fd, temp_path = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(self.path) + ".", suffix=".tmp")
+            replace_file(self.path, text.encode("utf-8"), 0o600)
         except OSError as exc:
-            raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
-        replaced = False
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp_path, 0o600)  # mkstemp already uses 0600; be explicit
-            os.replace(temp_path, self.path)
-            replaced = True
-        except OSError as exc:
-            raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc), path=self.path) from exc
-        finally:
-            if not replaced:
-                try:
-                    os.unlink(temp_path)
-                except OSError:
-                    pass
-        _fsync_directory(directory)
+            raise LedgerError("Cannot write the idempotency ledger {0}: {1}".format(self.path, exc)) from exc
 
 
 def _entry_problem(entry):
@@ -633,17 +643,3 @@ def _timestamp(text):
     except (TypeError, ValueError):
         return None
     return moment.replace(tzinfo=datetime.timezone.utc).timestamp()
-
-
-def _fsync_directory(directory):
-    # Makes the rename itself durable; not every platform/filesystem allows it.
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

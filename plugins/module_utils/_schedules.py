@@ -17,9 +17,9 @@ import difflib
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
+    StartRequest,
+    StartResult,
     batch_problem,
-    idempotency_key_problem,
-    record_item_error,
     start_once_each,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
@@ -28,12 +28,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     RUN_NOW_NO_RUN_STATUSES,
     TriggerOutcomeUnknown,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import schedule_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
-    RunVariables,
-    VariableError,
-    render_query,
-)
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_query
 
 #: The controller's answer to runNow while the schedule's current run is not over.
 ALREADY_RUNNING_STATUS = 410
@@ -41,11 +38,6 @@ ALREADY_RUNNING_STATUS = 410
 FINISHED = "Finished"
 TEMPORARY_TYPE = "TemporaryScheduleInfo"
 WHEN_RUNNING_CHOICES = ("wait", "fail")
-
-# The ledger keys an entry by (controller, flow id, agent id, idempotency key). A schedule run is
-# recorded with the schedule id in place of the flow id and this marker in place of the agent
-# id: agent ids are GUIDs, so a schedule's entry can never collide with a flow run's.
-LEDGER_AGENT_MARKER = "schedule"
 
 # Pauses between two reads of a running schedule's status: fast at first, then poll_interval.
 _FIRST_PAUSE = 1.0
@@ -56,10 +48,10 @@ class ScheduleRequestError(ValueError):
     """A schedule request is invalid, or names no schedule / several; nothing was started."""
 
 
-class ScheduleRequest(RunVariables):
+class ScheduleRequest(StartRequest):
     """One schedule to run now (by id or by title), validated locally.
 
-    Variables and secret variables follow the same rules as a flow trigger's (``RunVariables``).
+    Variables, secret variables and the key follow the same rules as a flow trigger's (``StartRequest``).
     ``schedule`` (its facts) is set once the schedule is found, before anything is started.
     """
 
@@ -74,14 +66,7 @@ class ScheduleRequest(RunVariables):
                                        % (label, schedule_id))
         self.schedule_id = schedule_id.lower() if schedule_id else None
         self.title = title or None
-        try:
-            self.set_variables(variables, secret_variables, label)
-        except VariableError as exc:
-            raise ScheduleRequestError(str(exc)) from None
-        problem = idempotency_key_problem(idempotency_key, label)
-        if problem:
-            raise ScheduleRequestError(problem)
-        self.idempotency_key = idempotency_key or None
+        self.set_run_options(variables, secret_variables, idempotency_key, ScheduleRequestError)
 
     def describe(self):
         return "schedule_id %s" % self.schedule_id if self.schedule_id else "schedule %r" % self.title
@@ -163,46 +148,23 @@ def resolve(request, schedules):
     return schedule
 
 
-class ScheduleResult(object):
+class ScheduleResult(StartResult):
     """What happened to one schedule request."""
 
     def __init__(self, request, schedule):
-        self.request = request
+        super().__init__(request)
         self.schedule = schedule
-        self.run_id = None
-        self.changed = False
-        self.reused = False
-        self.sent = False
-        self.error = None
-        self.status = None
         self.waited_seconds = 0.0
 
-    def copy_for(self, request):
-        """This result, reported by ``request``, an identical item of the same batch."""
-        twin = ScheduleResult(request, self.schedule)
-        for name in ("run_id", "changed", "reused", "sent", "error", "status", "waited_seconds"):
-            setattr(twin, name, getattr(self, name))
-        return twin
-
-    def to_dict(self, check_mode=False):
-        result = {
+    def target_fields(self):
+        return {
             "schedule_id": self.schedule["id"],
             "schedule_title": self.schedule["title"],
-            "variables": dict(self.request.shown_variables()),
-            "idempotency_key": self.request.idempotency_key,
-            "run_id": self.run_id,
-            "changed": self.changed,
-            "reused": self.reused,
             "waited_for_previous_run_seconds": round(self.waited_seconds, 3),
-            # "request" means sent, as in flow_run: a check-mode preview is another key.
-            "request": self.request.request_record() if self.sent else None,
         }
-        if check_mode:
-            result["would_request"] = self.request.request_record() if self.changed else None
-        if self.error:
-            result["error"] = self.error
-            result["status"] = self.status
-        return result
+
+    def request_record(self):
+        return self.request.request_record()
 
 
 class ScheduleRunner(object):
@@ -256,41 +218,32 @@ class ScheduleRunner(object):
         Never raises for one item. Keyed items that are one ledger entry with the same variables
         are started once, and each reports that run.
         """
-        return start_once_each(requests, self.start, max_concurrency)
+        start = self._check if self.check_mode else self._start
+        return start_once_each(requests, lambda request: ScheduleResult(request, request.schedule), start, max_concurrency)
 
-    def start(self, request):
-        result = ScheduleResult(request, request.schedule)
-        try:
-            if self.check_mode:
-                self._check(request, result)
-            else:
-                self._start(request, result)
-        except Exception as exc:  # pylint: disable=broad-except
-            record_item_error(result, exc)
-        return result
+    def _keyed(self, request):
+        return bool(request.idempotency_key and self.ledger is not None)
+
+    def _reuse_recorded(self, request, result):
+        """Whether the ledger holds a run to reuse for this item (it becomes the result); writes nothing."""
+        decision = self.ledger.preview(self.client.controller_url, schedule_target(result.schedule["id"]),
+                                       request.idempotency_key, request.fingerprint(),
+                                       rerun=self.rerun, run_is_passed=self.run_is_passed)
+        if decision.action == "reuse":
+            result.run_id, result.reused = decision.run_id, True
+        return result.reused
 
     # -- check mode: read-only
     def _check(self, request, result):
-        if request.idempotency_key and self.ledger is not None:
-            decision = self.ledger.preview(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                           request.idempotency_key, request.fingerprint(),
-                                           rerun=self.rerun, run_is_passed=self.run_is_passed)
-            if decision.action == "reuse":
-                result.run_id, result.reused = decision.run_id, True
-                return
-        result.changed = True
+        if not (self._keyed(request) and self._reuse_recorded(request, result)):
+            result.changed = True
 
     # -- running
     def _start(self, request, result):
-        keyed = bool(request.idempotency_key and self.ledger is not None)
-        if keyed:
-            # A recorded run is reused without waiting for the schedule to be free.
-            decision = self.ledger.preview(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                           request.idempotency_key, request.fingerprint(),
-                                           rerun=self.rerun, run_is_passed=self.run_is_passed)
-            if decision.action == "reuse":
-                result.run_id, result.reused = decision.run_id, True
-                return
+        keyed = self._keyed(request)
+        # A recorded run is reused without waiting for the schedule to be free.
+        if keyed and self._reuse_recorded(request, result):
+            return
         while True:
             self._wait_until_free(result)
             if keyed:
@@ -333,7 +286,7 @@ class ScheduleRunner(object):
             pause *= _PAUSE_FACTOR
 
     def _run_now(self, request, result):
-        """Send runNow once; True when a run started, False when the controller said it is already running."""
+        """Send runNow once; the run id, or ``None`` when the controller said it is already running."""
         try:
             result.sent = True
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
@@ -346,41 +299,18 @@ class ScheduleRunner(object):
             # pipeline, its timer). No run of ours exists, so asking again later is no replay.
             if exc.status == ALREADY_RUNNING_STATUS and self.when_running == "wait":
                 result.sent = False
-                return False
+                return None
             raise
         result.changed = True
-        return True
+        return result.run_id
 
     def _run_now_with_ledger(self, request, result):
-        ledger = self.ledger
-        decision = ledger.reserve(self.client.controller_url, result.schedule["id"], LEDGER_AGENT_MARKER,
-                                  request.idempotency_key, request.fingerprint(),
-                                  rerun=self.rerun, run_is_passed=self.run_is_passed)
-        if decision.action == "reuse":
-            result.run_id, result.reused = decision.run_id, True
-            return True
-        try:
-            started = self._run_now(request, result)
-        except TriggerOutcomeUnknown as exc:
-            ledger.mark_unknown(decision.reservation, str(exc))
-            raise
-        except LeapworkHTTPError as exc:
-            if exc.status in RUN_NOW_NO_RUN_STATUSES:
-                ledger.abandon(decision.reservation)
-            else:
-                # A 5xx answer to runNow may still have started a run.
-                ledger.mark_unknown(decision.reservation, str(exc))
-            raise
-        except LeapworkError:
-            # The connection failed before the request was sent (after the allowed retries).
-            ledger.abandon(decision.reservation)
-            raise
-        except Exception as exc:
-            # Whether it left is unknown: the marker stays, as evidence that a run may exist.
-            ledger.mark_unknown(decision.reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
-            raise
-        if not started:
-            ledger.abandon(decision.reservation)
-            return False
-        ledger.complete(decision.reservation, result.run_id)
-        return True
+        """runNow bracketed by the ledger (or the recorded run reused); the run id, or ``None`` when already running."""
+        run_id, reused = self.ledger.trigger_once(
+            self.client.controller_url, schedule_target(result.schedule["id"]), request.idempotency_key,
+            request.fingerprint(), lambda: self._run_now(request, result), RUN_NOW_NO_RUN_STATUSES,
+            rerun=self.rerun, run_is_passed=self.run_is_passed,
+        )
+        if reused:
+            result.run_id, result.reused = run_id, True
+        return run_id

@@ -14,46 +14,35 @@ leaves evidence behind.
 """
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
+    StartRequest,
+    StartResult,
     batch_problem,
-    idempotency_key_problem,
-    record_item_error,
     start_once_each,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TRIGGER_NO_RUN_STATUSES,
-    LeapworkError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult, RunResult
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
-    RunVariables,
-    VariableError,
-    render_query,
-)
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_query
 
 
 class RequestError(ValueError):
     """A run request is invalid; raised before anything is sent."""
 
 
-class RunRequest(RunVariables):
-    """One flow on one agent, validated locally (variables and secret variables: see ``RunVariables``)."""
+class RunRequest(StartRequest):
+    """One flow on one agent, validated locally (variables, secret variables and key: see ``StartRequest``)."""
 
     def __init__(self, flow_id, agent_id, variables=None, idempotency_key=None, label="flow_run",
                  secret_variables=None, delete_schedule=False):
         self.label = label
         self.flow_id = _guid(flow_id, "flow_id", label)
         self.agent_id = _guid(agent_id, "agent_id", label)
-        try:
-            self.set_variables(variables, secret_variables, label, render_query(None, delete_schedule))
-        except VariableError as exc:
-            raise RequestError(str(exc)) from None
-        problem = idempotency_key_problem(idempotency_key, label)
-        if problem:
-            raise RequestError(problem)
-        self.idempotency_key = idempotency_key or None
+        self.set_run_options(variables, secret_variables, idempotency_key, RequestError, render_query(None, delete_schedule))
 
     def identity(self):
         """What makes two items of a batch the same ledger entry."""
@@ -86,44 +75,18 @@ def _guid(value, option, label):
     return str(value).lower()
 
 
-class TriggerResult(object):
+class TriggerResult(StartResult):
     """What happened to one run request."""
 
     def __init__(self, request, delete_schedule):
-        self.request = request
+        super().__init__(request)
         self.delete_schedule = delete_schedule
-        self.run_id = None
-        self.changed = False
-        self.reused = False
-        self.sent = False
-        self.error = None
-        self.status = None
 
-    def copy_for(self, request):
-        """This result, reported by ``request``, an identical item of the same batch."""
-        twin = TriggerResult(request, self.delete_schedule)
-        for name in ("run_id", "changed", "reused", "sent", "error", "status"):
-            setattr(twin, name, getattr(self, name))
-        return twin
+    def target_fields(self):
+        return {"flow_id": self.request.flow_id, "agent_id": self.request.agent_id}
 
-    def to_dict(self, check_mode=False):
-        result = {
-            "flow_id": self.request.flow_id,
-            "agent_id": self.request.agent_id,
-            "variables": dict(self.request.shown_variables()),
-            "idempotency_key": self.request.idempotency_key,
-            "run_id": self.run_id,
-            "changed": self.changed,
-            "reused": self.reused,
-            # "request" means sent: a check-mode preview is another key.
-            "request": self.request.request_record(self.delete_schedule) if self.sent else None,
-        }
-        if check_mode:
-            result["would_request"] = self.request.request_record(self.delete_schedule) if self.changed else None
-        if self.error:
-            result["error"] = self.error
-            result["status"] = self.status
-        return result
+    def request_record(self):
+        return self.request.request_record(self.delete_schedule)
 
 
 class Trigger(object):
@@ -147,27 +110,22 @@ class Trigger(object):
         ledger entry, so they are started once and every one of them reports that result.
         """
         check_batch(requests)
-        return start_once_each(requests, self.start, max_concurrency)
+        return start_once_each(requests, lambda request: TriggerResult(request, self.delete_schedule), self._start, max_concurrency)
 
-    def start(self, request):
-        result = TriggerResult(request, self.delete_schedule)
-        try:
-            if self.check_mode:
-                self._check(request, result)
-            elif request.idempotency_key and self.ledger is not None:
-                self._trigger_with_ledger(request, result)
-            else:
-                self._trigger(request, result)
-        except Exception as exc:  # pylint: disable=broad-except
-            record_item_error(result, exc)
-        return result
+    def _start(self, request, result):
+        if self.check_mode:
+            self._check(request, result)
+        elif request.idempotency_key and self.ledger is not None:
+            self._trigger_with_ledger(request, result)
+        else:
+            self._trigger(request, result)
 
     # -- check mode: read-only calls only
     def _check(self, request, result):
         self._confirm_exists(request)
         if request.idempotency_key and self.ledger is not None:
             decision = self.ledger.preview(
-                self.controller_url, request.flow_id, request.agent_id, request.idempotency_key,
+                self.controller_url, flow_target(request.flow_id, request.agent_id), request.idempotency_key,
                 request.fingerprint(), rerun=self.rerun, run_is_passed=self.run_is_passed,
             )
             if decision.action == "reuse":
@@ -191,6 +149,7 @@ class Trigger(object):
 
     # -- triggering
     def _trigger(self, request, result):
+        """Send the trigger once; return the run id."""
         try:
             result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.sent_variables(), self.delete_schedule)
             result.sent = True
@@ -206,37 +165,14 @@ class Trigger(object):
                 self._confirm_exists(request)
             raise
         result.changed = True
+        return result.run_id
 
     def _trigger_with_ledger(self, request, result):
-        ledger = self.ledger
-        decision = ledger.reserve(
-            self.controller_url, request.flow_id, request.agent_id, request.idempotency_key,
-            request.fingerprint(), rerun=self.rerun, run_is_passed=self.run_is_passed,
+        result.run_id, result.reused = self.ledger.trigger_once(
+            self.controller_url, flow_target(request.flow_id, request.agent_id), request.idempotency_key,
+            request.fingerprint(), lambda: self._trigger(request, result), TRIGGER_NO_RUN_STATUSES,
+            rerun=self.rerun, run_is_passed=self.run_is_passed,
         )
-        if decision.action == "reuse":
-            result.run_id, result.reused = decision.run_id, True
-            return
-        try:
-            self._trigger(request, result)
-        except TriggerOutcomeUnknown as exc:
-            ledger.mark_unknown(decision.reservation, str(exc))
-            raise
-        except LeapworkHTTPError as exc:
-            if exc.status in TRIGGER_NO_RUN_STATUSES:
-                ledger.abandon(decision.reservation)
-            else:
-                # A 5xx answer to the trigger may still have started a run.
-                ledger.mark_unknown(decision.reservation, str(exc))
-            raise
-        except LeapworkError:
-            # The connection failed before the request was sent (after the allowed retries).
-            ledger.abandon(decision.reservation)
-            raise
-        except Exception as exc:
-            # Whether it left is unknown: the marker stays, as evidence that a run may exist.
-            ledger.mark_unknown(decision.reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
-            raise
-        ledger.complete(decision.reservation, result.run_id)
 
 
 def recorded_run_passed(client, run_id, done_status_as="passed"):

@@ -274,6 +274,8 @@ def test_trigger_success_without_run_id_is_an_unknown_outcome(make_client, fake_
     message = str(info.value)
     assert "without a RunId" in message and "probably started" in message and "not retried" in message
     assert FLOW in message and AGENT in message and UTC_TIME.search(message)
+    assert message.startswith("Triggering flow %s on agent %s at " % (FLOW, AGENT))
+    assert message.endswith("It was not retried; check the controller's run listings before triggering again.")
     assert fake_transport.count == 1
 
 
@@ -435,7 +437,7 @@ def test_trigger_not_replayed_after_error_status(make_client, fake_transport, fa
     message = str(info.value)
     assert "controller trouble" in message
     assert "The controller reported an error, but a run may or may not have started" in message
-    assert "run listings for flow %s on agent %s" % (FLOW, AGENT) in message
+    assert "check the controller's run listings for flow %s on agent %s before triggering again." % (FLOW, AGENT) in message
     assert info.value.status == status
 
 

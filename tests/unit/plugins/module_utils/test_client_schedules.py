@@ -4,6 +4,8 @@
 
 """Unit tests for the schedule endpoints of the HTTP client: runNow is never replayed."""
 
+import re
+
 import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
@@ -59,7 +61,7 @@ def test_run_now_error_status_is_not_replayed_and_may_have_started(make_client, 
         make_client().run_schedule_now(SCHEDULE)
     assert fake_transport.count == 1 and fake_sleep.calls == []
     assert "may or may not have started" in str(info.value)
-    assert "schedule %s" % SCHEDULE in str(info.value)
+    assert "check the controller's run listings for schedule %s before running it again." % SCHEDULE in str(info.value)
 
 
 @pytest.mark.parametrize("status", sorted(RUN_NOW_NO_RUN_STATUSES))
@@ -81,9 +83,12 @@ def test_run_now_410_says_already_running(make_client, fake_transport):
 
 def test_run_now_success_without_run_id_is_an_unknown_outcome(make_client, fake_transport):
     fake_transport.add("PUT", RUN_NOW_PATH, {"$id": "1"})
-    with pytest.raises(TriggerOutcomeUnknown, match="without a RunId"):
+    with pytest.raises(TriggerOutcomeUnknown, match="without a RunId") as info:
         make_client().run_schedule_now(SCHEDULE)
     assert fake_transport.count == 1
+    assert re.match(r"Running schedule %s at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* \(UTC\): the controller answered HTTP 200 "
+                    r"without a RunId \(.+\), so a run has probably started but its id is unknown\. It was not retried; "
+                    r"check the controller's run listings before running it again\.$" % SCHEDULE, str(info.value)), str(info.value)
 
 
 def test_run_now_retried_only_when_never_sent(make_client, fake_transport, fake_sleep, network_errors):

@@ -15,18 +15,29 @@ import time
 import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils import _ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    RUN_NOW_NO_RUN_STATUSES,
+    TRIGGER_NO_RUN_STATUSES,
+    LeapworkConnectionError,
+    LeapworkHTTPError,
+    TriggerOutcomeUnknown,
+)
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import (
     Ledger,
     LedgerConflict,
     LedgerCorrupt,
     LedgerError,
     TriggerInFlight,
+    flow_target,
+    schedule_target,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import fingerprint
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.ledger_file import stored_entries, stored_entry
 
 URL = "https://leapwork.example:9002/"
 FLOW = "6B1A3E0C-0000-4000-8000-00000000F10E"
 AGENT = "A9E3D2C1-0000-4000-8000-0000000A6E27"
+TARGET = flow_target(FLOW, AGENT)
 KEY = "deploy-42"
 FP = fingerprint({"Env": "staging"})
 OTHER_FP = fingerprint({"Env": "prod"})
@@ -57,7 +68,7 @@ def ledger(path, clock):
 
 
 def reserve(ledger, key=KEY, fp=FP, **kwargs):
-    return ledger.reserve(URL, FLOW, AGENT, key, fp, **kwargs)
+    return ledger.reserve(URL, TARGET, key, fp, **kwargs)
 
 
 def record(ledger, run_id, key=KEY, fp=FP):
@@ -67,8 +78,9 @@ def record(ledger, run_id, key=KEY, fp=FP):
     return decision
 
 
-def entry(ledger, key=KEY):
-    return ledger.get(URL, FLOW, AGENT, key)
+def entry(ledger, key=KEY, target=TARGET):
+    """The entry of this key in the ledger file, or ``None``."""
+    return stored_entry(ledger.path, URL, target, key)
 
 
 def read_bytes(path):
@@ -85,25 +97,25 @@ def write_text(path, text):
 # -- keys ---------------------------------------------------------------------------------
 
 def test_entry_key_normalises_url_and_ids():
-    assert Ledger.entry_key("https://Leapwork.Example:9002/", FLOW, AGENT, KEY) == Ledger.entry_key(
-        "https://leapwork.example:9002", FLOW.lower(), AGENT.lower(), KEY)
+    assert Ledger.entry_key("https://Leapwork.Example:9002/", TARGET, KEY) == Ledger.entry_key(
+        "https://leapwork.example:9002", flow_target(FLOW.lower(), AGENT.lower()), KEY)
 
 
 def test_entry_key_keeps_idempotency_key_and_proxy_path():
-    assert Ledger.entry_key(URL, FLOW, AGENT, "Key") != Ledger.entry_key(URL, FLOW, AGENT, "key")
-    assert Ledger.entry_key("https://proxy/leapwork/", FLOW, AGENT, KEY) != Ledger.entry_key("https://proxy/", FLOW, AGENT, KEY)
-    assert Ledger.entry_key("https://proxy/leapwork/", FLOW, AGENT, KEY) == Ledger.entry_key("https://proxy/leapwork", FLOW, AGENT, KEY)
+    assert Ledger.entry_key(URL, TARGET, "Key") != Ledger.entry_key(URL, TARGET, "key")
+    assert Ledger.entry_key("https://proxy/leapwork/", TARGET, KEY) != Ledger.entry_key("https://proxy/", TARGET, KEY)
+    assert Ledger.entry_key("https://proxy/leapwork/", TARGET, KEY) == Ledger.entry_key("https://proxy/leapwork", TARGET, KEY)
 
 
 def test_entry_key_is_unambiguous():
-    assert Ledger.entry_key(URL, "a", "b|c", "d") != Ledger.entry_key(URL, "a|b", "c", "d")
-    assert "|" not in Ledger.entry_key(URL, FLOW, AGENT, "x|y").split("|", 3)[3]
+    assert Ledger.entry_key(URL, flow_target("a", "b|c"), "d") != Ledger.entry_key(URL, flow_target("a|b", "c"), "d")
+    assert "|" not in Ledger.entry_key(URL, TARGET, "x|y").split("|", 3)[3]
 
 
 @pytest.mark.parametrize("bad", ["", "   ", None, 5])
 def test_entry_key_rejects_empty_parts(bad):
     with pytest.raises(ValueError):
-        Ledger.entry_key(URL, FLOW, AGENT, bad)
+        Ledger.entry_key(URL, TARGET, bad)
 
 
 # -- reserve: each path ---------------------------------------------------------------------
@@ -112,10 +124,9 @@ def test_new_key_writes_in_flight_marker(ledger, path):
     decision = reserve(ledger)
     assert decision.action == "trigger"
     assert decision.run_id is None
-    assert decision.entry is None
-    assert decision.previous_run_ids == []
     assert decision.reservation.fingerprint == FP
     marker = entry(ledger)
+    assert "previous" not in marker  # nothing was there before
     assert marker["state"] == "in_flight"
     assert marker["started_at"] == "2026-01-01T00:00:00.000000Z"
     assert marker["fingerprint"] == FP
@@ -126,14 +137,14 @@ def test_new_key_writes_in_flight_marker(ledger, path):
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     assert data["version"] == 1
-    assert list(data["entries"]) == [Ledger.entry_key(URL, FLOW, AGENT, KEY)]
+    assert list(data["entries"]) == [Ledger.entry_key(URL, TARGET, KEY)]
 
 
 def test_complete_records_run(ledger, clock):
     decision = reserve(ledger)
     clock.now += 2.5
-    stored = ledger.complete(decision.reservation, "run-1")
-    assert stored == entry(ledger)
+    ledger.complete(decision.reservation, "run-1")
+    stored = entry(ledger)
     assert stored["state"] == "recorded"
     assert stored["run_id"] == "run-1"
     assert stored["run_ids"] == ["run-1"]
@@ -141,24 +152,26 @@ def test_complete_records_run(ledger, clock):
     assert stored["started_at"] == "2026-01-01T00:00:00.000000Z"
     assert "token" not in stored and "previous" not in stored
     assert stored["idempotency_key"] == KEY
+    assert stored["target"] == "flow"
     assert stored["flow_id"] == FLOW
     assert stored["agent_id"] == AGENT
     assert stored["controller_url"] == "https://leapwork.example:9002"
 
 
-def test_recorded_key_is_reused(ledger):
+def test_recorded_key_is_reused(ledger, path):
     record(ledger, "run-1")
+    before = read_bytes(path)
     decision = reserve(ledger)
     assert decision.action == "reuse"
     assert decision.run_id == "run-1"
     assert decision.reservation is None
-    assert decision.entry["run_id"] == "run-1"
-    assert decision.previous_run_ids == ["run-1"]
+    assert read_bytes(path) == before  # reusing writes nothing
+    assert entry(ledger)["run_ids"] == ["run-1"]
 
 
 def test_same_key_is_shared_across_url_and_id_spelling(ledger):
     record(ledger, "run-1")
-    decision = ledger.reserve("https://LEAPWORK.example:9002", FLOW.lower(), AGENT.lower(), KEY, FP)
+    decision = ledger.reserve("https://LEAPWORK.example:9002", flow_target(FLOW.lower(), AGENT.lower()), KEY, FP)
     assert decision.action == "reuse"
     assert decision.run_id == "run-1"
 
@@ -166,7 +179,7 @@ def test_same_key_is_shared_across_url_and_id_spelling(ledger):
 def test_other_keys_are_independent(ledger):
     record(ledger, "run-1")
     assert reserve(ledger, key="other").action == "trigger"
-    assert ledger.reserve(URL, FLOW, "another-agent", KEY, FP).action == "trigger"
+    assert ledger.reserve(URL, flow_target(FLOW, "another-agent"), KEY, FP).action == "trigger"
 
 
 @pytest.mark.parametrize("rerun", ["never", "failed"])
@@ -179,8 +192,7 @@ def test_different_fingerprint_conflicts(ledger, path, rerun):
     assert KEY in message
     assert "run-1" in message
     assert path in message
-    assert caught.value.run_id == "run-1"
-    assert caught.value.entry_key == Ledger.entry_key(URL, FLOW, AGENT, KEY)
+    assert "Idempotency key %r was already used for run run-1 with different flow variables (ledger %s)" % (KEY, path) in message
     assert read_bytes(path) == before
 
 
@@ -188,7 +200,9 @@ def test_different_fingerprint_with_always_triggers_and_records_new_fingerprint(
     record(ledger, "run-1")
     decision = reserve(ledger, fp=OTHER_FP, rerun="always")
     assert decision.action == "trigger"
-    assert decision.previous_run_ids == ["run-1"]
+    marker = entry(ledger)
+    assert marker["run_ids"] == ["run-1"]
+    assert (marker["previous"]["run_id"], marker["previous"]["fingerprint"]) == ("run-1", FP)
     ledger.complete(decision.reservation, "run-2")
     stored = entry(ledger)
     assert stored["fingerprint"] == OTHER_FP
@@ -216,9 +230,8 @@ def test_failed_and_not_passed_triggers_keeping_history(ledger):
     record(ledger, "run-1")
     decision = reserve(ledger, rerun="failed", run_is_passed=lambda run_id: False)
     assert decision.action == "trigger"
-    assert decision.previous_run_ids == ["run-1"]
-    assert decision.entry["run_id"] == "run-1"
     marker = entry(ledger)
+    assert marker["previous"]["run_id"] == "run-1"
     assert marker["state"] == "in_flight"
     assert marker["run_ids"] == ["run-1"]
     ledger.complete(decision.reservation, "run-2")
@@ -294,10 +307,10 @@ def test_always_triggers_keeping_history(ledger):
     record(ledger, "run-1")
     decision = reserve(ledger, rerun="always")
     assert decision.action == "trigger"
-    assert decision.previous_run_ids == ["run-1"]
+    assert entry(ledger)["run_ids"] == ["run-1"]
     ledger.complete(decision.reservation, "run-2")
     decision = reserve(ledger, rerun="always")
-    assert decision.previous_run_ids == ["run-1", "run-2"]
+    assert entry(ledger)["run_ids"] == ["run-1", "run-2"]
     ledger.complete(decision.reservation, "run-3")
     assert entry(ledger)["run_ids"] == ["run-1", "run-2", "run-3"]
     assert entry(ledger)["run_id"] == "run-3"
@@ -317,9 +330,9 @@ def test_in_flight_entry_refuses(ledger, path, clock, rerun):
     assert "rerun=always" in message
     assert "new idempotency_key" in message
     assert path in message
-    assert error.started_at == "2026-01-01T00:00:00.000000Z"
-    assert error.entry["state"] == "in_flight"
-    assert error.entry_key == Ledger.entry_key(URL, FLOW, AGENT, KEY)
+    assert "started at 2026-01-01T00:00:00.000000Z by process" in message
+    assert "remove the entry %r from the ledger" % Ledger.entry_key(URL, TARGET, KEY) in message
+    assert entry(ledger)["state"] == "in_flight"
     assert read_bytes(path) == before
 
 
@@ -345,7 +358,8 @@ def test_in_flight_with_always_overrides(ledger):
     first = reserve(ledger)
     second = reserve(ledger, rerun="always")
     assert second.action == "trigger"
-    assert second.entry["state"] == "in_flight"
+    replaced = entry(ledger)["previous"]
+    assert (replaced["state"], replaced["token"]) == ("in_flight", first.reservation.token)
     assert second.reservation.token != first.reservation.token
     ledger.complete(second.reservation, "run-2")
     assert entry(ledger)["run_id"] == "run-2"
@@ -454,8 +468,7 @@ def test_no_secrets_in_file(ledger, path):
 # -- the file --------------------------------------------------------------------------------
 
 def test_missing_file_is_empty_ledger(ledger, path):
-    assert entry(ledger) is None
-    assert ledger.entries() == {}
+    assert ledger.preview(URL, TARGET, KEY, FP).action == "trigger"
     assert not os.path.exists(path)
 
 
@@ -464,7 +477,7 @@ def test_empty_file_is_corrupt_not_empty(ledger, path):
     # empty would start a duplicate run for every key it held.
     write_text(path, "")
     with pytest.raises(LedgerCorrupt, match="empty"):
-        entry(ledger)
+        ledger.preview(URL, TARGET, KEY, FP)
     with pytest.raises(LedgerCorrupt, match="empty"):
         reserve(ledger)
     assert read_bytes(path) == b""
@@ -473,7 +486,7 @@ def test_empty_file_is_corrupt_not_empty(ledger, path):
 def test_new_ledger_is_never_empty(ledger, path):
     record(ledger, "run-1")
     assert json.loads(read_bytes(path).decode("utf-8"))["entries"]
-    assert Ledger(path, clock=ledger.clock).get(URL, FLOW, AGENT, KEY)["run_id"] == "run-1"
+    assert Ledger(path, clock=ledger.clock).reserve(URL, TARGET, KEY, FP).run_id == "run-1"
 
 
 def test_default_path_is_under_home(monkeypatch, tmp_path):
@@ -523,7 +536,7 @@ def test_written_file_is_valid_json(ledger, path):
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     assert data["version"] == 1
-    assert data["entries"][Ledger.entry_key(URL, FLOW, AGENT, KEY)]["run_id"] == "run-1"
+    assert data["entries"][Ledger.entry_key(URL, TARGET, KEY)]["run_id"] == "run-1"
 
 
 CORRUPT_FILES = {
@@ -548,13 +561,13 @@ CORRUPT_FILES = {
 def test_corrupt_file_raises_and_is_left_untouched(ledger, path, content):
     write_text(path, content)
     before = read_bytes(path)
-    for operation in (lambda: reserve(ledger), lambda: entry(ledger), lambda: reserve(ledger, rerun="always")):
+    for operation in (lambda: reserve(ledger), lambda: ledger.preview(URL, TARGET, KEY, FP), lambda: reserve(ledger, rerun="always")):
         with pytest.raises(LedgerCorrupt) as caught:
             operation()
         message = str(caught.value)
         assert path in message
         assert "move it away" in message
-        assert caught.value.path == path
+        assert message.startswith("The idempotency ledger %s is unusable: " % path)
     assert read_bytes(path) == before
 
 
@@ -576,7 +589,7 @@ def test_non_utf8_file_is_corrupt(ledger, path):
     with open(path, "wb") as handle:
         handle.write(b"\xff\xfe\x00garbage")
     with pytest.raises(LedgerCorrupt, match="UTF-8"):
-        entry(ledger)
+        ledger.preview(URL, TARGET, KEY, FP)
 
 
 def test_unwritable_directory_is_a_ledger_error(tmp_path):
@@ -636,7 +649,7 @@ def test_threads_exclude_each_other_when_flock_is_per_process(path, monkeypatch)
         barrier.wait()
         try:
             for index in range(per_thread):
-                decision = ledger.reserve(URL, FLOW, AGENT, "t{0}-{1}".format(number, index), FP)
+                decision = ledger.reserve(URL, TARGET, "t{0}-{1}".format(number, index), FP)
                 ledger.complete(decision.reservation, "run-{0}-{1}".format(number, index))
         except Exception as exc:  # pylint: disable=broad-except
             errors.append(exc)
@@ -647,7 +660,7 @@ def test_threads_exclude_each_other_when_flock_is_per_process(path, monkeypatch)
     for thread in threads:
         thread.join(60)
     assert errors == []
-    entries = Ledger(path).entries()
+    entries = stored_entries(path)
     assert len(entries) == threads_count * per_thread
     assert all(value["state"] == "recorded" for value in entries.values())
 
@@ -661,7 +674,7 @@ def test_threads_of_one_batch_trigger_one_key_once(path, monkeypatch):
         ledger = Ledger(path)
         barrier.wait()
         try:
-            decision = ledger.reserve(URL, FLOW, AGENT, KEY, FP)
+            decision = ledger.reserve(URL, TARGET, KEY, FP)
         except TriggerInFlight:
             outcomes.append("in_flight")
             return
@@ -696,7 +709,7 @@ def test_symlinked_ledger_is_refused(tmp_path, path):
     with pytest.raises(LedgerError, match="symbolic link"):
         reserve(ledger)
     with pytest.raises(LedgerError, match="symbolic link"):
-        entry(ledger)
+        ledger.preview(URL, TARGET, KEY, FP)
     assert json.loads(target.read_text(encoding="utf-8")) == {"version": 1, "entries": {}}
 
 
@@ -758,7 +771,7 @@ def test_expired_entry_is_not_reused(path, clock):
     ledger = Ledger(path, clock=clock, retention_days=30)
     record(ledger, "run-1")
     clock.now += 31 * DAY
-    assert entry(ledger) is None
+    assert ledger.preview(URL, TARGET, KEY, FP).action == "trigger"
     assert reserve(ledger).action == "trigger"
 
 
@@ -803,7 +816,7 @@ def _distinct_keys_worker(path, worker, barrier):
     ledger = Ledger(path)
     barrier.wait()
     for number in range(OPERATIONS):
-        decision = ledger.reserve(URL, FLOW, AGENT, "w{0}-{1}".format(worker, number), FP)
+        decision = ledger.reserve(URL, TARGET, "w{0}-{1}".format(worker, number), FP)
         if decision.action != "trigger":
             raise SystemExit(3)
         ledger.complete(decision.reservation, "run-{0}-{1}".format(worker, number))
@@ -813,7 +826,7 @@ def _same_key_worker(path, worker, rerun, barrier, results):
     ledger = Ledger(path)
     barrier.wait()
     try:
-        decision = ledger.reserve(URL, FLOW, AGENT, KEY, FP, rerun=rerun)
+        decision = ledger.reserve(URL, TARGET, KEY, FP, rerun=rerun)
     except TriggerInFlight:
         results.put((worker, "in_flight", None))
         return
@@ -868,7 +881,7 @@ def test_concurrent_same_key_triggers_once(path):
         assert action in ("trigger", "in_flight", "reuse")
         if action == "reuse":
             assert run_id == triggered[0]
-    stored = Ledger(path).get(URL, FLOW, AGENT, KEY)
+    stored = stored_entries(path)[Ledger.entry_key(URL, TARGET, KEY)]
     assert stored["state"] == "recorded"
     assert stored["run_id"] == triggered[0]
     assert stored["run_ids"] == triggered
@@ -885,7 +898,7 @@ def test_concurrent_same_key_always_keeps_every_run_id(path):
     _run_all(processes)
     outcomes = _collect(results, PROCESSES)
     assert [outcome[1] for outcome in outcomes] == ["trigger"] * PROCESSES
-    stored = Ledger(path).get(URL, FLOW, AGENT, KEY)
+    stored = stored_entries(path)[Ledger.entry_key(URL, TARGET, KEY)]
     assert sorted(stored["run_ids"]) == sorted(outcome[2] for outcome in outcomes)
     assert stored["state"] == "recorded"
     assert stored["run_id"] in stored["run_ids"]
@@ -904,14 +917,14 @@ def test_concurrent_same_key_with_spawn(path):
     _run_all(processes)
     outcomes = _collect(results, count)
     assert [outcome[1] for outcome in outcomes].count("trigger") == 1
-    assert Ledger(path).get(URL, FLOW, AGENT, KEY)["state"] == "recorded"
+    assert stored_entries(path)[Ledger.entry_key(URL, TARGET, KEY)]["state"] == "recorded"
 
 
 # -- preview (check mode): the same decisions as reserve, nothing written
 
 
 def test_preview_of_new_key_says_trigger_and_writes_nothing(ledger, path):
-    decision = ledger.preview(URL, FLOW, AGENT, KEY, FP)
+    decision = ledger.preview(URL, TARGET, KEY, FP)
     assert decision.action == "trigger"
     assert decision.reservation is None
     assert not os.path.exists(path)
@@ -920,7 +933,7 @@ def test_preview_of_new_key_says_trigger_and_writes_nothing(ledger, path):
 def test_preview_of_recorded_key_reuses_without_writing(ledger, path):
     record(ledger, "run-1")
     before = read_bytes(path)
-    decision = ledger.preview(URL, FLOW, AGENT, KEY, FP)
+    decision = ledger.preview(URL, TARGET, KEY, FP)
     assert (decision.action, decision.run_id) == ("reuse", "run-1")
     assert read_bytes(path) == before
 
@@ -929,7 +942,7 @@ def test_preview_failed_asks_whether_the_run_passed(ledger, path):
     record(ledger, "run-1")
     before = read_bytes(path)
     asked = []
-    decision = ledger.preview(URL, FLOW, AGENT, KEY, FP, rerun="failed", run_is_passed=lambda run_id: asked.append(run_id) or False)
+    decision = ledger.preview(URL, TARGET, KEY, FP, rerun="failed", run_is_passed=lambda run_id: asked.append(run_id) or False)
     assert decision.action == "trigger"
     assert asked == ["run-1"]
     assert read_bytes(path) == before
@@ -938,7 +951,174 @@ def test_preview_failed_asks_whether_the_run_passed(ledger, path):
 def test_preview_raises_what_reserve_would(ledger):
     record(ledger, "run-1")
     with pytest.raises(LedgerConflict):
-        ledger.preview(URL, FLOW, AGENT, KEY, OTHER_FP)
+        ledger.preview(URL, TARGET, KEY, OTHER_FP)
     reserve(ledger, key="other")
     with pytest.raises(TriggerInFlight):
-        ledger.preview(URL, FLOW, AGENT, "other", FP)
+        ledger.preview(URL, TARGET, "other", FP)
+
+
+# -- trigger_once: the one bracket around every trigger (flow_run and schedule_run) ----------------
+
+def trigger_once(ledger, trigger, no_run_statuses=TRIGGER_NO_RUN_STATUSES, target=TARGET, **kwargs):
+    return ledger.trigger_once(URL, target, KEY, FP, trigger, no_run_statuses, **kwargs)
+
+
+def test_trigger_once_records_the_run_and_reuses_it_without_triggering(ledger):
+    triggered = []
+    assert trigger_once(ledger, lambda: triggered.append(1) or "run-1") == ("run-1", False)
+    assert entry(ledger)["state"] == "recorded" and entry(ledger)["run_id"] == "run-1"
+    assert trigger_once(ledger, lambda: triggered.append(2) or "run-2") == ("run-1", True)
+    assert triggered == [1]
+
+
+def test_trigger_once_that_started_nothing_drops_the_marker(ledger):
+    assert trigger_once(ledger, lambda: None) == (None, False)
+    assert entry(ledger) is None
+
+
+def test_trigger_once_that_started_nothing_puts_back_the_recorded_run(ledger):
+    record(ledger, "run-1")
+    assert trigger_once(ledger, lambda: None, rerun="always") == (None, False)
+    assert (entry(ledger)["state"], entry(ledger)["run_id"]) == ("recorded", "run-1")
+
+
+def _raising(error):
+    def trigger():
+        raise error
+    return trigger
+
+
+@pytest.mark.parametrize("no_run_statuses", [TRIGGER_NO_RUN_STATUSES, RUN_NOW_NO_RUN_STATUSES])
+def test_trigger_once_releases_the_key_on_every_no_run_status(ledger, no_run_statuses):
+    for status in sorted(no_run_statuses):
+        with pytest.raises(LeapworkHTTPError):
+            trigger_once(ledger, _raising(LeapworkHTTPError("refused", status=status)), no_run_statuses)
+        assert entry(ledger) is None, status
+
+
+def test_trigger_once_keeps_the_marker_for_a_status_outside_its_list(ledger):
+    # 410 proves that runNow started nothing, not that a flow trigger did.
+    with pytest.raises(LeapworkHTTPError):
+        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), RUN_NOW_NO_RUN_STATUSES)
+    assert entry(ledger) is None
+    with pytest.raises(LeapworkHTTPError):
+        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), TRIGGER_NO_RUN_STATUSES)
+    marker = entry(ledger)
+    assert (marker["state"], marker["unknown_reason"]) == ("in_flight", "gone")
+
+
+@pytest.mark.parametrize("error, reason", [
+    (LeapworkHTTPError("HTTP 500: trouble", status=500), "HTTP 500: trouble"),
+    (TriggerOutcomeUnknown("no answer: a run may have started"), "no answer: a run may have started"),
+    (RuntimeError("boom"), "unexpected RuntimeError: boom"),
+])
+def test_trigger_once_with_an_unknown_outcome_keeps_the_marker_and_says_why(ledger, error, reason):
+    with pytest.raises(type(error)):
+        trigger_once(ledger, _raising(error))
+    marker = entry(ledger)
+    assert (marker["state"], marker["unknown_reason"]) == ("in_flight", reason)
+    with pytest.raises(TriggerInFlight, match=reason):
+        trigger_once(ledger, lambda: "run-2")
+
+
+def test_trigger_once_releases_the_key_when_the_request_was_never_sent(ledger):
+    with pytest.raises(LeapworkConnectionError):
+        trigger_once(ledger, _raising(LeapworkConnectionError("connection refused")))
+    assert entry(ledger) is None
+
+
+def test_trigger_once_raises_what_reserve_raises_without_triggering(ledger):
+    record(ledger, "run-1")
+    with pytest.raises(LedgerConflict):
+        ledger.trigger_once(URL, TARGET, KEY, OTHER_FP, _raising(AssertionError("triggered")), TRIGGER_NO_RUN_STATUSES)
+
+
+# -- targets: a flow on an agent, or a schedule -----------------------------------------------------
+
+SCHEDULE = "40000000-0000-4000-8000-000000000001"
+
+
+def test_schedule_entry_says_it_is_a_schedule(ledger):
+    target = schedule_target(SCHEDULE)
+    assert trigger_once(ledger, lambda: "run-1", target=target) == ("run-1", False)
+    [(key, stored)] = stored_entries(ledger.path).items()
+    assert key == "https://leapwork.example:9002|%s|schedule|%s" % (SCHEDULE, KEY)
+    assert stored["target"] == "schedule"
+    assert stored["schedule_id"] == SCHEDULE
+    assert "flow_id" not in stored and "agent_id" not in stored
+    assert trigger_once(ledger, lambda: "run-2", target=target) == ("run-1", True)
+
+
+def test_schedule_and_flow_entries_never_share_a_key(ledger):
+    record(ledger, "flow-run")
+    assert trigger_once(ledger, lambda: "schedule-run", target=schedule_target(FLOW)) == ("schedule-run", False)
+    assert entry(ledger)["run_id"] == "flow-run"
+
+
+def test_in_flight_refusal_of_a_schedule_says_schedule(ledger):
+    with pytest.raises(TriggerOutcomeUnknown):
+        trigger_once(ledger, _raising(TriggerOutcomeUnknown("lost")), target=schedule_target(SCHEDULE))
+    with pytest.raises(TriggerInFlight, match="look for a run of this schedule started"):
+        trigger_once(ledger, lambda: "run-2", target=schedule_target(SCHEDULE))
+
+
+def _stand_in_schedule_entry(state="recorded"):
+    """A schedule's entry as written before entries said their target: the schedule id as the
+    flow id, the word "schedule" as the agent id."""
+    stored = {
+        "agent_id": "schedule",
+        "controller_url": "https://leapwork.example:9002",
+        "fingerprint": FP,
+        "flow_id": SCHEDULE,
+        "idempotency_key": KEY,
+        "recorded_at": "2026-01-01T00:00:00.000000Z",
+        "run_id": "old-run",
+        "run_ids": ["old-run"],
+        "started_at": "2026-01-01T00:00:00.000000Z",
+        "state": "recorded",
+    }
+    if state == "in_flight":
+        stored.update({"state": "in_flight", "run_id": None, "run_ids": [], "recorded_at": None,
+                       "pid": 2 ** 22 + 12345, "host": "elsewhere", "token": "0123"})
+    return stored
+
+
+def _write_ledger(path, entries):
+    write_text(path, json.dumps({"version": 1, "entries": entries}, indent=2))
+    os.chmod(path, 0o600)
+    os.chmod(os.path.dirname(path), 0o700)
+
+
+OLD_SCHEDULE_KEY = "https://leapwork.example:9002|%s|schedule|%s" % (SCHEDULE, KEY)
+
+
+def test_a_schedule_entry_in_the_stand_in_form_is_reused(ledger, path):
+    _write_ledger(path, {OLD_SCHEDULE_KEY: _stand_in_schedule_entry()})
+    before = read_bytes(path)
+    assert ledger.preview(URL, schedule_target(SCHEDULE), KEY, FP).run_id == "old-run"
+    assert trigger_once(ledger, _raising(AssertionError("triggered")), target=schedule_target(SCHEDULE)) == ("old-run", True)
+    assert read_bytes(path) == before
+
+
+def test_a_schedule_entry_in_the_stand_in_form_still_conflicts_and_blocks(ledger, path):
+    _write_ledger(path, {OLD_SCHEDULE_KEY: _stand_in_schedule_entry()})
+    with pytest.raises(LedgerConflict, match="old-run"):
+        ledger.preview(URL, schedule_target(SCHEDULE), KEY, OTHER_FP)
+    _write_ledger(path, {OLD_SCHEDULE_KEY: _stand_in_schedule_entry("in_flight")})
+    with pytest.raises(TriggerInFlight):
+        trigger_once(ledger, _raising(AssertionError("triggered")), target=schedule_target(SCHEDULE))
+
+
+def test_a_new_run_over_a_stand_in_entry_is_written_in_the_new_form(ledger, path):
+    _write_ledger(path, {OLD_SCHEDULE_KEY: _stand_in_schedule_entry()})
+    assert trigger_once(ledger, lambda: "new-run", target=schedule_target(SCHEDULE), rerun="always") == ("new-run", False)
+    stored = stored_entries(path)[OLD_SCHEDULE_KEY]
+    assert (stored["target"], stored["schedule_id"], stored["run_ids"]) == ("schedule", SCHEDULE, ["old-run", "new-run"])
+    assert "flow_id" not in stored and "agent_id" not in stored
+
+
+def test_a_flow_entry_without_a_target_kind_is_reused(ledger, path):
+    old = _stand_in_schedule_entry()
+    old.update({"flow_id": FLOW, "agent_id": AGENT})
+    _write_ledger(path, {Ledger.entry_key(URL, TARGET, KEY): old})
+    assert trigger_once(ledger, _raising(AssertionError("triggered"))) == ("old-run", True)

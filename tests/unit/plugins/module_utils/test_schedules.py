@@ -13,9 +13,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger, flow_target, schedule_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import (
-    LEDGER_AGENT_MARKER,
     ScheduleRequest,
     ScheduleRequestError,
     ScheduleRunner,
@@ -33,6 +32,7 @@ from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller imp
     TEMPORARY,
     FakeClock,
 )
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.ledger_file import stored_entry
 
 URL = "https://leapwork.example:9002"
 RUN_1 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f91"
@@ -243,10 +243,13 @@ def test_idempotent_reuse_and_the_ledger_key(tmp_path):
     assert (first.run_id, first.changed) == (RUN_1, True)
     assert (again.run_id, again.reused, again.changed) == (RUN_1, True, False)
     assert len(client.run_now_calls) == 1
-    entry = ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "release-1")
+    entry = stored_entry(ledger.path, URL, schedule_target(SMOKE), "release-1")
     assert entry["state"] == "recorded" and entry["run_id"] == RUN_1
-    # A flow run with the same id and key has its own entry: agent ids are GUIDs, never "schedule".
-    assert ledger.get(URL, SMOKE, "30000000-0000-4000-8000-000000000001", "release-1") is None
+    # The entry says that it is a schedule's.
+    assert (entry["target"], entry["schedule_id"]) == ("schedule", SMOKE)
+    assert "flow_id" not in entry and "agent_id" not in entry
+    # A flow run with the same id and key has its own entry.
+    assert stored_entry(ledger.path, URL, flow_target(SMOKE, "30000000-0000-4000-8000-000000000001"), "release-1") is None
 
 
 def test_a_recorded_run_is_reused_without_waiting_for_a_busy_schedule(tmp_path):
@@ -262,7 +265,7 @@ def test_an_unknown_outcome_keeps_the_marker_and_blocks_the_key(tmp_path):
     client = FakeScheduleClient(run_now=[TriggerOutcomeUnknown("Triggering schedule may have started a run")])
     result = start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
     assert "may have started" in result.error and "'k'" in result.error
-    assert ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "k")["state"] == "in_flight"
+    assert stored_entry(ledger.path, URL, schedule_target(SMOKE), "k")["state"] == "in_flight"
     blocked = start_one(runner(FakeScheduleClient(), ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
     assert "never recorded its outcome" in blocked.error
 
@@ -272,7 +275,7 @@ def test_only_answers_that_prove_no_run_release_the_marker(tmp_path, status, kep
     ledger = Ledger(str(tmp_path / "ledger.json"))
     client = FakeScheduleClient(run_now=[LeapworkHTTPError("refused", status=status)])
     start_one(runner(client, ledger=ledger, when_running="fail"), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
-    assert (ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "k") is not None) is kept
+    assert (stored_entry(ledger.path, URL, schedule_target(SMOKE), "k") is not None) is kept
 
 
 def test_a_410_while_waiting_releases_the_marker_before_asking_again(tmp_path):
@@ -280,14 +283,14 @@ def test_a_410_while_waiting_releases_the_marker_before_asking_again(tmp_path):
     client = FakeScheduleClient(run_now=[LeapworkHTTPError("already running", status=410), RUN_2])
     result = start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
     assert result.run_id == RUN_2
-    assert ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "k")["run_ids"] == [RUN_2]
+    assert stored_entry(ledger.path, URL, schedule_target(SMOKE), "k")["run_ids"] == [RUN_2]
 
 
 def test_a_connection_never_made_releases_the_marker(tmp_path):
     ledger = Ledger(str(tmp_path / "ledger.json"))
     client = FakeScheduleClient(run_now=[LeapworkConnectionError("never sent")])
     start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
-    assert ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "k") is None
+    assert stored_entry(ledger.path, URL, schedule_target(SMOKE), "k") is None
 
 
 def test_check_mode_previews_the_ledger(tmp_path):
@@ -297,7 +300,7 @@ def test_check_mode_previews_the_ledger(tmp_path):
     result = start_one(runner(client, ledger=ledger, check_mode=True), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
     assert (result.run_id, result.reused, result.changed) == (RUN_1, True, False)
     fresh = start_one(runner(client, ledger=ledger, check_mode=True), ScheduleRequest(schedule_id=SMOKE, idempotency_key="new"))
-    assert fresh.changed and ledger.get(URL, SMOKE, LEDGER_AGENT_MARKER, "new") is None
+    assert fresh.changed and stored_entry(ledger.path, URL, schedule_target(SMOKE), "new") is None
     assert client.run_now_calls == []
 
 

@@ -33,6 +33,7 @@ from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller imp
     FakeRun,
     simple_run,
 )
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_utils.ledger_file import stored_entries
 
 URL = "http://127.0.0.1:9001"
 FLOW = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
@@ -170,10 +171,12 @@ def test_check_mode_names_every_missing_id(client):
 
 def test_check_mode_with_recorded_key_predicts_reuse_and_writes_nothing(client, ledger):
     trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
-    before = ledger.entries()
+    with open(ledger.path, "rb") as handle:
+        before = handle.read()
     [result] = trigger(client, ledger, check_mode=True).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
     assert (result.run_id, result.reused, result.changed) == ("run-1", True, False)
-    assert ledger.entries() == before
+    with open(ledger.path, "rb") as handle:
+        assert handle.read() == before
     assert len(client.triggers()) == 1
 
 
@@ -234,7 +237,7 @@ def test_unknown_outcome_leaves_evidence_that_blocks_the_next_trigger(client, le
 def test_server_error_on_trigger_keeps_the_in_flight_marker(client, ledger):
     client.trigger_outcomes = [LeapworkHTTPError("controller error; a run may or may not have started", status=500)]
     trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
-    [entry] = ledger.entries().values()
+    [entry] = stored_entries(ledger.path).values()
     assert entry["state"] == "in_flight"
 
 
@@ -251,7 +254,7 @@ def test_answer_proving_no_run_releases_the_key(client, ledger, error):
     client.trigger_outcomes = [error]
     [failed] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
     assert failed.error
-    assert ledger.entries() == {}
+    assert stored_entries(ledger.path) == {}
     [retried] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
     assert retried.changed and retried.run_id
 
@@ -297,7 +300,7 @@ def test_one_list_of_answers_that_prove_no_run():
 def test_other_answers_keep_the_marker(client, ledger, status):
     client.trigger_outcomes = [LeapworkHTTPError("HTTP %d" % status, status=status)]
     trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
-    [entry] = ledger.entries().values()
+    [entry] = stored_entries(ledger.path).values()
     assert entry["state"] == "in_flight"
 
 
@@ -328,7 +331,7 @@ def test_unexpected_exception_during_a_trigger_keeps_the_marker(client, ledger):
     client.trigger_outcomes = [explode]
     [result] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
     assert "RuntimeError: boom" in result.error
-    [entry] = ledger.entries().values()
+    [entry] = stored_entries(ledger.path).values()
     assert entry["state"] == "in_flight"
     assert "RuntimeError: boom" in entry["unknown_reason"]
 
@@ -373,7 +376,7 @@ def test_same_key_other_variables_in_one_batch_is_refused_before_any_trigger(cli
     with pytest.raises(RequestError, match=r"runs\[0\] and runs\[1\]: same flow .* but different variables"):
         trigger(client, ledger).start_runs(requests)
     assert client.calls == []
-    assert ledger.entries() == {}
+    assert stored_entries(ledger.path) == {}
 
 
 def test_failed_item_never_reports_another_run_as_its_own(client, ledger):
