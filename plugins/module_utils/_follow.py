@@ -15,6 +15,7 @@ import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, SUMMARY_KEYS, add_summaries, combine, failure_lines
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_QUEUED
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     DEFAULT_GRACE_SECONDS,
     DEFAULT_LAST_LOOK_SECONDS,
@@ -47,7 +48,7 @@ def _as_snapshot(result):
         if result.error:
             # The single read failed: nothing is known about the run, so it is an error, not "going".
             return result
-        result.outcome = QUEUED if result.status == "Queued" else RUNNING
+        result.outcome = QUEUED if result.status == STATUS_QUEUED else RUNNING
         result.message = "run %s is still going (status: %s)" % (result.run_id, result.status or "unknown")
     return result
 

@@ -13,7 +13,6 @@ from the module parameters, and turning a ``LeapworkError`` into one ``fail_json
 
 import math
 import os
-import re
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
@@ -24,10 +23,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     normalize_controller_url,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH
-
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
-
 
 def connection_argument_spec():
     """The argument spec of the connection options; a new dict on every call."""
@@ -69,11 +66,6 @@ def ledger_lost_with_job_warning(ledger_path, environ=None):
         "environment variable (the Leapwork credential's ledger_path field sets it), at storage that outlives "
         "the job, such as a volume mounted into the execution environment." % (job_id, default)
     )
-
-
-def is_guid(value):
-    """True for a string such as ``5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11`` (any case, no braces)."""
-    return isinstance(value, str) and _GUID.match(value) is not None
 
 
 def ensure_requests(module):

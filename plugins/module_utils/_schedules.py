@@ -28,7 +28,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     RUN_NOW_NO_RUN_STATUSES,
     TriggerOutcomeUnknown,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
     RunVariables,
     VariableError,
@@ -37,8 +38,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._variables import
 
 #: The controller's answer to runNow while the schedule's current run is not over.
 ALREADY_RUNNING_STATUS = 410
-#: The schedule status once its newest run is over (``Queued`` and ``Executing`` are not).
-FINISHED = "Finished"
 TEMPORARY_TYPE = "TemporaryScheduleInfo"
 WHEN_RUNNING_CHOICES = ("wait", "fail")
 
@@ -316,7 +315,7 @@ class ScheduleRunner(object):
         pause = _FIRST_PAUSE
         while True:
             status = self.client.schedule_status(schedule["id"])
-            if status == FINISHED:
+            if status == STATUS_FINISHED:  # its newest run is over
                 result.waited_seconds += self.clock() - began
                 return
             if self.when_running == "fail":

@@ -25,8 +25,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
     RunVariables,
     VariableError,
@@ -245,7 +246,7 @@ def recorded_run_passed(client, run_id, done_status_as="passed"):
     A run the controller no longer knows (404) did not pass: a new one is started.
     """
     try:
-        if client.run_status(run_id) != "Finished":
+        if client.run_status(run_id) != STATUS_FINISHED:
             return True
         items = [ItemResult.from_run_item(client.run_item(run_item_id), done_status_as, run_item_id=run_item_id)
                  for run_item_id in client.run_item_ids(run_id)]

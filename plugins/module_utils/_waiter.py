@@ -55,9 +55,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     check_done_status_as,
     one_line,
 )
-
-FINISHED = "Finished"
-QUEUED = "Queued"
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED, STATUS_QUEUED
 
 FIRST_DELAY = 0.5
 #: 1.3 rather than 1.5: a 5 s run costs about one status poll more and is seen ended about twice
@@ -178,7 +176,7 @@ class _RunFollower(object):
     def _read(self, client, now, deadline):
         status = client.run_status(self.run_id, deadline=deadline)
         changed = status != self.status
-        if status == FINISHED and self.status not in (None, FINISHED):
+        if status == STATUS_FINISHED and self.status not in (None, STATUS_FINISHED):
             self.end_seen_at = now
         self._track_queue(status, now)
         self.status = status
@@ -186,7 +184,7 @@ class _RunFollower(object):
         if not self._items_matter(status, now):
             return changed
         self._read_items(client, now, deadline)
-        self.finished = status == FINISHED and all(self.items[run_item_id].terminal for run_item_id in self.item_ids)
+        self.finished = status == STATUS_FINISHED and all(self.items[run_item_id].terminal for run_item_id in self.item_ids)
         for run_item_id in self.item_ids:
             item = self.items[run_item_id]
             if item.terminal and not item.passed and run_item_id not in self.keyframes_read:
@@ -198,9 +196,9 @@ class _RunFollower(object):
 
     def _items_matter(self, status, now):
         """Whether this poll reads the items, besides the status (see the module docstring)."""
-        if status == FINISHED or (self.deadline is not None and now >= self.deadline):
+        if status == STATUS_FINISHED or (self.deadline is not None and now >= self.deadline):
             return True
-        if status == QUEUED:
+        if status == STATUS_QUEUED:
             return False  # a queued run has no items
         if self.items_read_at is None:
             # Counted from when the run is first seen executing: a short run is read once, at its end.
@@ -240,10 +238,10 @@ class _RunFollower(object):
         self.keyframes_read.add(item.run_item_id)
 
     def _track_queue(self, status, now):
-        if status == QUEUED and self.queued_since is None:
+        if status == STATUS_QUEUED and self.queued_since is None:
             # Counted from the start of the follow-up when the very first answer says Queued.
             self.queued_since = self.started_at if not self.seen else now
-        elif status != QUEUED and self.queued_since is not None:
+        elif status != STATUS_QUEUED and self.queued_since is not None:
             self.queued_seconds += now - self.queued_since
             self.queued_since = None
 
@@ -282,7 +280,7 @@ class _RunFollower(object):
         """Plan the next poll; ``changed``: the run's status changed, so polls come fast again."""
         if changed:
             self._delays = poll_delays(self.poll_interval)
-        if self.status == QUEUED:
+        if self.status == STATUS_QUEUED:
             # Queued: every agent it needs is busy. It starts when one frees up, which wake() catches
             # for the runs followed here; the others are noticed by this slow poll.
             delay = self.poll_interval
@@ -293,7 +291,7 @@ class _RunFollower(object):
 
     def wake(self, now):
         """A followed run just ended, so an agent may be free: a queued run is polled at once."""
-        if self.status == QUEUED and not self.over and self.retry_after is None:
+        if self.status == STATUS_QUEUED and not self.over and self.retry_after is None:
             self.next_due = min(self.next_due, now)
 
     # ---------------------------------------------------------------- result

@@ -446,7 +446,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, DEFAULT_RETENTION_DAYS, Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, DEFAULT_RETENTION_DAYS, Ledger, RERUN_CHOICES
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     connection_argument_spec,
@@ -480,7 +480,7 @@ def argument_spec():
         idempotency_key=dict(type="str", no_log=False),
         ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
         ledger_retention_days=dict(type="int", default=DEFAULT_RETENTION_DAYS),
-        rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
+        rerun=dict(type="str", choices=list(RERUN_CHOICES), default="never"),
         runs=dict(
             type="list",
             elements="dict",

@@ -364,7 +364,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._batch import uni
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem, write_junit
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, Ledger, RERUN_CHOICES
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     connection_argument_spec,
@@ -393,7 +393,7 @@ def argument_spec():
         secret_variables=dict(type="dict", default={}, no_log=True),
         idempotency_key=dict(type="str", no_log=False),
         ledger_path=dict(type="path", default=DEFAULT_LEDGER_PATH, fallback=(env_fallback, ["LEAPWORK_LEDGER_PATH"])),
-        rerun=dict(type="str", choices=["never", "failed", "always"], default="never"),
+        rerun=dict(type="str", choices=list(RERUN_CHOICES), default="never"),
         when_running=dict(type="str", choices=list(WHEN_RUNNING_CHOICES), default="wait"),
         schedules=dict(
             type="list",
