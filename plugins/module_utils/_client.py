@@ -45,7 +45,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     redact,
     redact_and_trim,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, render_query
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, render_query, variable_names
 
 try:
     import requests
@@ -377,7 +377,7 @@ class LeapworkClient(object):
             raise LeapworkError(self._redact("%s: %s; nothing was sent" % (call.prefix(), exc)),
                                 operation=call.operation) from None
         # Names only: values may be secrets.
-        call.variable_names = [name for name, _value in params[:len(params) - (1 if delete_schedule else 0)]]
+        call.variable_names = variable_names(params)
         path = "/flows/%s/agent/%s" % (_segment(flow_id), _segment(agent_id))
         response, attempts, sent_at = self._send_trigger(call, path, params)
         status = response.status_code
@@ -501,7 +501,7 @@ class LeapworkClient(object):
                                 operation=call.operation) from None
         if params:
             # Names only: values may be secrets. Without variables a 400 is not about them.
-            call.variable_names = [name for name, _value in params]
+            call.variable_names = variable_names(params)
         response, attempts, sent_at = self._send_trigger(call, "/schedules/%s/runNow" % _segment(schedule_id), params)
         status = response.status_code
         if not 200 <= status < 300:

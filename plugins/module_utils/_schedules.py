@@ -33,7 +33,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import 
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
     RunVariables,
     VariableError,
-    render_query,
 )
 
 #: The controller's answer to runNow while the schedule's current run is not over.
@@ -97,7 +96,7 @@ class ScheduleRequest(RunVariables):
         return {
             "method": "PUT",
             "path": "/api/v4/schedules/%s/runNow" % self.schedule["id"],
-            "query": self.masked_query(render_query(self.sent_variables())),
+            "query": self.masked_query(),
         }
 
 

@@ -31,7 +31,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import 
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import (
     RunVariables,
     VariableError,
-    render_query,
 )
 
 
@@ -48,7 +47,7 @@ class RunRequest(RunVariables):
         self.flow_id = _guid(flow_id, "flow_id", label)
         self.agent_id = _guid(agent_id, "agent_id", label)
         try:
-            self.set_variables(variables, secret_variables, label, render_query(None, delete_schedule))
+            self.set_variables(variables, secret_variables, label, delete_schedule)
         except VariableError as exc:
             raise RequestError(str(exc)) from None
         problem = idempotency_key_problem(idempotency_key, label)
@@ -68,7 +67,7 @@ class RunRequest(RunVariables):
         return {
             "method": "PUT",
             "path": "/api/v4/flows/%s/agent/%s" % (self.flow_id, self.agent_id),
-            "query": self.masked_query(render_query(self.sent_variables(), delete_schedule)),
+            "query": self.masked_query(delete_schedule),
         }
 
 
