@@ -621,9 +621,8 @@ class LeapworkClient(object):
                 if not _sent_before_failure(exc):
                     raise self._outcome_unknown(call, exc, sent_at) from None
                 if _is_request_invalid(exc) or _is_tls_handshake_failure(exc) or attempt > self.retries:
-                    error = self._connection_error(call, exc, attempt)
-                    error.args = ("%s. The trigger was never sent, so no run was started." % error.message.rstrip("."),)
-                    raise error from None
+                    raise self._connection_error(call, exc, attempt,
+                                                 note="The trigger was never sent, so no run was started.") from None
             finally:
                 if owned:
                     session.close()
@@ -680,11 +679,13 @@ class LeapworkClient(object):
                          % (call.prefix(), expected, redact_and_trim(repr(data), self._access_key))),
             operation=call.operation, run_id=call.run_id)
 
-    def _connection_error(self, call, exc, attempts):
+    def _connection_error(self, call, exc, attempts, note=None):
         message = "%s: no answer from the controller at %s: %s" % (call.prefix(), self.controller_url,
                                                                    _describe_exception(exc, self._access_key))
         if attempts > 1:
             message += " (gave up after %d attempts)" % attempts
+        if note:
+            message = "%s. %s" % (message.rstrip("."), note)
         return LeapworkConnectionError(self._redact(message), operation=call.operation, run_id=call.run_id)
 
     def _outcome_unknown(self, call, exc, sent_at):

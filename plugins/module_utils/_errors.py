@@ -54,34 +54,29 @@ def redact_and_trim(text, secret, limit=BODY_LIMIT):
 class LeapworkError(Exception):
     """Something went wrong talking to the Leapwork controller.
 
-    ``message`` is one clear sentence for the user (also ``str(error)``); ``operation`` names
-    what was attempted (e.g. ``"read run status"``); ``status`` is the HTTP status or ``None``;
-    ``body`` is the controller's text, trimmed, or ``None``; ``run_id`` is set when known;
-    ``retry_after`` is the pause in seconds the controller asked for (``Retry-After``), or ``None``.
+    ``message`` is one clear sentence for the user, as the layer that raised it knows it;
+    ``context`` is what a higher layer adds about the attempt (the idempotency key), or ``None``;
+    ``str(error)`` is the message followed by the context. ``operation`` names what was attempted
+    (e.g. ``"read run status"``); ``status`` is the HTTP status or ``None``; ``body`` is the
+    controller's text, trimmed, or ``None``; ``run_id`` is set when known; ``retry_after`` is the
+    pause in seconds the controller asked for (``Retry-After``), or ``None``. A module turns these
+    facts into its result with ``_module.error_result``.
     """
 
     def __init__(self, message, operation=None, status=None, body=None, run_id=None, retry_after=None):
         super().__init__(message)
+        self.message = str(message)
+        self.context = None
         self.operation = operation
         self.status = status
         self.body = body
         self.run_id = run_id
         self.retry_after = retry_after
 
-    @property
-    def message(self):
-        # Read from args so that a caller that rewrites ``args`` (to add context) is honoured.
-        return str(self.args[0]) if self.args else ""
-
-    def to_dict(self):
-        """The facts of the error, for a module result (never contains the access key)."""
-        return {
-            "msg": self.message,
-            "operation": self.operation,
-            "status": self.status,
-            "body": self.body,
-            "run_id": self.run_id,
-        }
+    def __str__(self):
+        if self.context:
+            return "%s (%s)" % (self.message, self.context)
+        return self.message
 
 
 class LeapworkHTTPError(LeapworkError):

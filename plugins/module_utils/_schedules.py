@@ -337,7 +337,7 @@ class ScheduleRunner(object):
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
         except TriggerOutcomeUnknown as exc:
             if request.idempotency_key:
-                exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
+                exc.context = "idempotency_key %r" % request.idempotency_key
             raise
         except LeapworkHTTPError as exc:
             # 410: the schedule started again between our status read and runNow (another

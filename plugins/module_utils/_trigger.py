@@ -197,7 +197,7 @@ class Trigger(object):
         except TriggerOutcomeUnknown as exc:
             result.sent = True
             if request.idempotency_key:
-                exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
+                exc.context = "idempotency_key %r" % request.idempotency_key
             raise
         except LeapworkHTTPError as exc:
             result.sent = True  # the controller answered it
