@@ -30,6 +30,8 @@ flow works, which is worse than knowing that it fails; a cancellation was asked 
 
 import re
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LINE_LIMIT, one_line, seconds_text
+
 RUNNING = "running"
 PASSED = "passed"
 FAILED = "failed"
@@ -60,10 +62,8 @@ DROPPED_KEYFRAME_LEVELS = frozenset(("trace", "debug", "verbose"))
 ERROR_KEYFRAME_LEVELS = frozenset(("error", "fatal", "critical"))
 KEYFRAME_MESSAGE_LIMIT = 500
 KEYFRAME_COUNT_LIMIT = 20
-LINE_LIMIT = 300
 
 _TIMESPAN = re.compile(r"^\s*(-)?(?:(\d+)\.)?(\d+):(\d+):(\d+)(?:\.(\d+))?\s*$")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def check_done_status_as(done_status_as):
@@ -104,16 +104,6 @@ def worst_outcome(outcomes, default=PASSED):
     if found:
         raise ValueError("unknown outcome(s): %s" % ", ".join(sorted(found)))
     return default
-
-
-def one_line(text, limit=LINE_LIMIT):
-    """Collapse whitespace and cut ``text`` to ``limit`` characters (``None`` gives ``""``)."""
-    if text is None:
-        return ""
-    text = _WHITESPACE.sub(" ", str(text)).strip()
-    if len(text) > limit:
-        text = text[:max(0, limit - 3)].rstrip() + "..."
-    return text
 
 
 def _number(value):
@@ -375,7 +365,7 @@ class RunResult(object):
             return "run %s: %s" % (self.run_id, self.error)
         if self.timed_out:
             message = ("run %s did not finish within the wait timeout of %s s (last status: %s)"
-                       % (self.run_id, _seconds(self.elapsed_seconds), self.status or "unknown"))
+                       % (self.run_id, seconds_text(self.elapsed_seconds), self.status or "unknown"))
             if self.items:
                 message += "; flows so far: %s" % self._counts()
             return message
@@ -426,7 +416,7 @@ def failure_lines(run_results):
             lines.append(one_line("run %s: %s" % (run.run_id, run.error)))
         elif run.timed_out:
             lines.append(one_line("run %s timed out after %s s (last status: %s)"
-                                  % (run.run_id, _seconds(run.elapsed_seconds), run.status or "unknown")))
+                                  % (run.run_id, seconds_text(run.elapsed_seconds), run.status or "unknown")))
         elif not run.items:
             lines.append(one_line("run %s: no flow ran (status: %s)" % (run.run_id, run.status or "unknown")))
         for item in run.items:
@@ -434,7 +424,3 @@ def failure_lines(run_results):
                 continue
             lines.append(one_line("%s: %s - %s" % (item.title(), item.status or "NoStatus", item.explanation()), LINE_LIMIT * 2))
     return lines
-
-
-def _seconds(value):
-    return ("%.3f" % value).rstrip("0").rstrip(".")

@@ -46,6 +46,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkConnectionError,
     LeapworkError,
     UnexpectedAnswer,
+    one_line,
+    seconds_text,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     DONE_STATUS_CHOICES,
@@ -53,7 +55,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     ItemResult,
     RunResult,
     check_done_status_as,
-    one_line,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED, STATUS_QUEUED
 
@@ -261,7 +262,7 @@ class _RunFollower(object):
                 self._end(now, "no longer known to the controller (404); was the controller restarted?")
             else:
                 self._end(now, "not known to the controller (404) %s seconds after the wait began"
-                          % _seconds(now - self.started_at))
+                          % seconds_text(now - self.started_at))
             return
         if is_transient(error) or status == 404:
             # A 404 for an item of a run that answers is a passing inconsistency: read it again next time.
@@ -313,16 +314,12 @@ class _RunFollower(object):
             else:
                 error = ("the controller answered only with errors from %s seconds into the wait until its timeout "
                          "(%s in all; last: %s)"
-                         % (_seconds(self.failing_since - self.started_at), polls, one_line(self.last_failure)))
+                         % (seconds_text(self.failing_since - self.started_at), polls, one_line(self.last_failure)))
         result = RunResult(self.run_id, status=self.status, items=items, elapsed_seconds=ended_at - self.started_at,
                            queued_seconds=queued, timed_out=timed_out, error=error, unreadable=unreadable)
         if stop_note:
             result.message = "%s; %s" % (result.message, stop_note)
         return result
-
-
-def _seconds(value):
-    return ("%.1f" % max(value, 0.0)).rstrip("0").rstrip(".")
 
 
 def _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as):
@@ -357,7 +354,7 @@ def _stop(client, follower, deadline):
     try:
         completed = client.stop_run(follower.run_id, deadline=deadline)
     except DeadlineReached:
-        return "did not ask the controller to stop it: the %s s allowed for stopping runs had passed" % _seconds(STOP_SECONDS)
+        return "did not ask the controller to stop it: the %s s allowed for stopping runs had passed" % seconds_text(STOP_SECONDS)
     except LeapworkError as error:
         return "could not stop it: %s" % one_line(error)
     if completed:
