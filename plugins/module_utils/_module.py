@@ -26,6 +26,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import re
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH
 
+
 def connection_argument_spec():
     """The argument spec of the connection options; a new dict on every call."""
     return dict(
