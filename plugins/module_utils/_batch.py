@@ -33,13 +33,13 @@ def idempotency_key_problem(idempotency_key, label):
 class StartRequest(RunVariables):
     """A request that may start a run: its variables (see ``RunVariables``) and idempotency key, validated."""
 
-    def set_run_options(self, variables, secret_variables, idempotency_key, error, extra_pairs=()):
+    def set_run_options(self, variables, secret_variables, idempotency_key, error, delete_schedule=False):
         """Validate and keep the variables and the key; raise ``error`` (the request's exception class) when invalid.
 
-        ``self.label`` must be set; ``extra_pairs`` are other query parameters sent with the variables.
+        ``self.label`` must be set; ``delete_schedule``: ``isDelete`` is sent with the variables.
         """
         try:
-            self.set_variables(variables, secret_variables, self.label, extra_pairs)
+            self.set_variables(variables, secret_variables, self.label, delete_schedule)
         except VariableError as exc:
             raise error(str(exc)) from None
         problem = idempotency_key_problem(idempotency_key, self.label)

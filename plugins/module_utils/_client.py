@@ -45,7 +45,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     redact,
     redact_and_trim,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, render_query
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, render_query, variable_names
 
 try:
     import requests
@@ -294,8 +294,8 @@ def _describe_exception(exc, secret=None):
     return "%s: %s" % (what, detail) if detail else what
 
 
-class _Call(object):
-    """What one client method is doing, for error messages."""
+class _ErrorContext(object):
+    """What one client method is doing: the facts its error messages are made of (never sent to the controller)."""
 
     __slots__ = ("operation", "subject", "not_found", "run_id", "variable_names", "retry_hint")
 
@@ -368,23 +368,23 @@ class LeapworkClient(object):
 
         Never replayed once sent; see the module docstring.
         """
-        call = _Call("trigger a flow", "flow %s on agent %s" % (flow_id, agent_id),
-                     not_found="flow %s or agent %s not found" % (flow_id, agent_id),
-                     retry_hint="check the controller's run listings for this flow and agent before triggering again")
+        call = _ErrorContext("trigger a flow", "flow %s on agent %s" % (flow_id, agent_id),
+                             not_found="flow %s or agent %s not found" % (flow_id, agent_id),
+                             retry_hint="check the controller's run listings for this flow and agent before triggering again")
         try:
             params = render_query(variables, delete_schedule)
         except ValueError as exc:
             raise LeapworkError(self._redact("%s: %s; nothing was sent" % (call.prefix(), exc)),
                                 operation=call.operation) from None
         # Names only: values may be secrets.
-        call.variable_names = [name for name, _value in params[:len(params) - (1 if delete_schedule else 0)]]
+        call.variable_names = variable_names(params)
         path = "/flows/%s/agent/%s" % (_segment(flow_id), _segment(agent_id))
         return self._start_run(call, path, params, TRIGGER_NO_RUN_STATUSES, "Triggering", "triggering again")
 
     # ``deadline`` (a time of the client's clock) on the calls below: see _send_repeatable.
     def run_status(self, run_id, deadline=None):
         """``GET /run/{runId}/status``: ``"Queued"``, ``"Executing"``, ``"Finished"`` or another string."""
-        call = self._run_call("read run status", run_id)
+        call = self._run_context("read run status", run_id)
         data = self._get(call, "/run/%s/status" % _segment(run_id), deadline)
         status = _field(data, "Status")
         if not isinstance(status, str):
@@ -393,7 +393,7 @@ class LeapworkClient(object):
 
     def run_item_ids(self, run_id, deadline=None):
         """``GET /run/{runId}/runItemIds``: ids of the run's items so far (grows while the run goes)."""
-        call = self._run_call("list run items", run_id)
+        call = self._run_context("list run items", run_id)
         data = self._get(call, "/run/%s/runItemIds" % _segment(run_id), deadline)
         ids = data if isinstance(data, list) else _field(data, "RunItemIds")
         if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
@@ -402,12 +402,12 @@ class LeapworkClient(object):
 
     def run_item(self, run_item_id, deadline=None):
         """``GET /runItems/{runItemId}``: one flow on one agent."""
-        call = _Call("read a run item", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
+        call = _ErrorContext("read a run item", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
         return self._expect(call, self._get(call, "/runItems/%s" % _segment(run_item_id), deadline), dict, "an object")
 
     def keyframes(self, run_item_id, offset=None, deadline=None):
         """``GET /runItems/{runItemId}/keyframes[/{offset}]``: the item's log lines."""
-        call = _Call("read keyframes", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
+        call = _ErrorContext("read keyframes", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
         path = "/runItems/%s/keyframes" % _segment(run_item_id)
         if offset is not None:
             path += "/%s" % _segment(offset)
@@ -421,7 +421,7 @@ class LeapworkClient(object):
 
         Stopping twice is harmless, so this is retried like a GET.
         """
-        call = self._run_call("stop a run", run_id)
+        call = self._run_context("stop a run", run_id)
         response, attempts = self._send_repeatable(call, "PUT", "/run/%s/stop" % _segment(run_id), deadline=deadline)
         if response.status_code in (404, 405):
             # Older controllers only know the documented schedules path.
@@ -437,32 +437,32 @@ class LeapworkClient(object):
 
     def agent(self, agent_id):
         """``GET /agents/{agentId}``: one agent."""
-        call = _Call("read an agent", "agent %s" % agent_id, not_found="agent %s not found" % agent_id)
+        call = _ErrorContext("read an agent", "agent %s" % agent_id, not_found="agent %s not found" % agent_id)
         return self._expect(call, self._get(call, "/agents/%s" % _segment(agent_id)), dict, "an object")
 
     def agents(self):
         """``GET /agents``: every agent."""
-        call = _Call("list agents")
+        call = _ErrorContext("list agents")
         return self._expect(call, self._get(call, "/agents"), list, "a list")
 
     def flow_info(self, flow_id):
         """``GET /flowinfo/{flowId}``: title, type, status of a flow."""
-        call = _Call("read flow info", "flow %s" % flow_id, not_found="flow %s not found" % flow_id)
+        call = _ErrorContext("read flow info", "flow %s" % flow_id, not_found="flow %s not found" % flow_id)
         return self._expect(call, self._get(call, "/flowinfo/%s" % _segment(flow_id)), dict, "an object")
 
     def hierarchy(self, item_id=None):
         """``GET /hierarchy[/{itemId}]``: the asset tree (an object or a list)."""
         if item_id is None:
-            call = _Call("read the asset hierarchy")
+            call = _ErrorContext("read the asset hierarchy")
             path = "/hierarchy"
         else:
-            call = _Call("read the asset hierarchy", "item %s" % item_id, not_found="item %s not found" % item_id)
+            call = _ErrorContext("read the asset hierarchy", "item %s" % item_id, not_found="item %s not found" % item_id)
             path = "/hierarchy/%s" % _segment(item_id)
         return self._expect(call, self._get(call, path), (dict, list), "an object or a list")
 
     def agents_statuses(self):
         """``GET /agents/agentsStatuses``: ``AgentId``, ``Title``, ``ConnectionStatus``, ``BlockedByLicense`` per agent."""
-        call = _Call("read agent statuses")
+        call = _ErrorContext("read agent statuses")
         return self._expect(call, self._get(call, "/agents/agentsStatuses"), list, "a list")
 
     # -- schedules
@@ -472,9 +472,9 @@ class LeapworkClient(object):
         Never replayed once sent, like ``trigger_flow``. The controller applies only the variables
         the schedule defines. A 410 answer (already running) is raised as a ``LeapworkHTTPError``.
         """
-        call = _Call("run a schedule now", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id,
-                     retry_hint="check the schedule's runs on the controller (its status, its newest run) before "
-                                "running it again")
+        call = _ErrorContext("run a schedule now", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id,
+                             retry_hint="check the schedule's runs on the controller (its status, its newest run) before "
+                                        "running it again")
         try:
             params = render_query(variables)
         except ValueError as exc:
@@ -482,7 +482,7 @@ class LeapworkClient(object):
                                 operation=call.operation) from None
         if params:
             # Names only: values may be secrets. Without variables a 400 is not about them.
-            call.variable_names = [name for name, _value in params]
+            call.variable_names = variable_names(params)
         path = "/schedules/%s/runNow" % _segment(schedule_id)
         return self._start_run(call, path, params, RUN_NOW_NO_RUN_STATUSES, "Running", "running it again")
 
@@ -516,12 +516,12 @@ class LeapworkClient(object):
 
     def schedules(self):
         """``GET /schedules``: every schedule (``Id``, ``Title``, ``IsEnabled``, ``Type``)."""
-        call = _Call("list schedules")
+        call = _ErrorContext("list schedules")
         return self._expect(call, self._get(call, "/schedules"), list, "a list")
 
     def schedule_status(self, schedule_id):
         """``GET /schedules/{scheduleId}/status``: the status of the schedule's newest run."""
-        call = _Call("read schedule status", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id)
+        call = _ErrorContext("read schedule status", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id)
         data = self._get(call, "/schedules/%s/status" % _segment(schedule_id))
         status = _field(data, "Status")
         if not isinstance(status, str):
@@ -612,9 +612,8 @@ class LeapworkClient(object):
                 if not _sent_before_failure(exc):
                     raise self._outcome_unknown(call, exc, sent_at) from None
                 if _is_request_invalid(exc) or _is_tls_handshake_failure(exc) or attempt > self.retries:
-                    error = self._connection_error(call, exc, attempt)
-                    error.args = ("%s. The trigger was never sent, so no run was started." % error.message.rstrip("."),)
-                    raise error from None
+                    raise self._connection_error(call, exc, attempt,
+                                                 note="The trigger was never sent, so no run was started.") from None
             finally:
                 if owned:
                     session.close()
@@ -638,15 +637,15 @@ class LeapworkClient(object):
         return redact(text, self._access_key)
 
     def _body(self, response):
-        return redact_and_trim(_text(response), self._access_key) or None
+        return redact_and_trim(_response_text(response), self._access_key) or None
 
     def _parsed(self, response):
         """The answer's JSON, parsed from its redacted text: whatever the controller echoes (a
         keyframe, a title) is redacted before any layer trims it. ``ValueError`` if not JSON."""
-        return json.loads(self._redact(_text(response)))
+        return json.loads(self._redact(_response_text(response)))
 
-    def _run_call(self, operation, run_id):
-        return _Call(operation, "run %s" % run_id, not_found="run %s not found" % run_id, run_id=run_id)
+    def _run_context(self, operation, run_id):
+        return _ErrorContext(operation, "run %s" % run_id, not_found="run %s not found" % run_id, run_id=run_id)
 
     def _json(self, call, response, attempts):
         if not 200 <= response.status_code < 300:
@@ -671,11 +670,13 @@ class LeapworkClient(object):
                          % (call.prefix(), expected, redact_and_trim(repr(data), self._access_key))),
             operation=call.operation, run_id=call.run_id)
 
-    def _connection_error(self, call, exc, attempts):
+    def _connection_error(self, call, exc, attempts, note=None):
         message = "%s: no answer from the controller at %s: %s" % (call.prefix(), self.controller_url,
                                                                    _describe_exception(exc, self._access_key))
         if attempts > 1:
             message += " (gave up after %d attempts)" % attempts
+        if note:
+            message = "%s. %s" % (message.rstrip("."), note)
         return LeapworkConnectionError(self._redact(message), operation=call.operation, run_id=call.run_id)
 
     def _outcome_unknown(self, call, exc, sent_at):
@@ -726,6 +727,7 @@ class LeapworkClient(object):
         return "the controller answered HTTP %s" % said
 
 
-def _text(response):
+def _response_text(response):
+    """The answer's body as text, ``""`` when there is none; ``_body`` is its redacted, trimmed form."""
     text = getattr(response, "text", None)
     return text if isinstance(text, str) else ""

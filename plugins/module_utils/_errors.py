@@ -6,10 +6,12 @@
 #
 # This module is private to this collection; its API may change without notice.
 
-"""Typed exceptions shared by every layer of the collection.
+"""Typed exceptions shared by every layer of the collection, and the helpers that write messages.
 
 Lower layers raise these with the facts they know (operation, HTTP status, the controller's
-text, the run id); the module turns them into one ``fail_json`` message at the edge.
+text, the run id); the module turns them into one ``fail_json`` message at the edge. Every layer
+writes a text into a message with ``one_line`` (``redact_and_trim`` when it may hold the access
+key) and a duration with ``seconds_text``, so that messages read alike.
 """
 
 import re
@@ -23,20 +25,26 @@ TRIGGER_NO_RUN_STATUSES = frozenset((400, 401, 403, 404, 405, 407, 413, 414, 431
 #: 410, the controller's "already running" (the schedule's current run goes on; no new one was made).
 RUN_NOW_NO_RUN_STATUSES = TRIGGER_NO_RUN_STATUSES | frozenset((410,))
 
-#: How much of the controller's answer is kept in an error (proxies answer with whole HTML pages).
-BODY_LIMIT = 300
+#: How much of a text one line of a message keeps: a controller's answer in an error (proxies
+#: answer with whole HTML pages), a failure line of a result.
+LINE_LIMIT = 300
 
 _WHITESPACE = re.compile(r"\s+")
 
 
-def trim_text(text, limit=BODY_LIMIT):
-    """Collapse whitespace and cut ``text`` to ``limit`` characters (``None`` stays ``None``)."""
+def one_line(text, limit=LINE_LIMIT):
+    """Collapse whitespace and cut ``text`` to ``limit`` characters, ending ``...`` when cut (``None`` gives ``""``)."""
     if text is None:
-        return None
+        return ""
     text = _WHITESPACE.sub(" ", str(text)).strip()
     if len(text) > limit:
         text = text[:max(0, limit - 3)].rstrip() + "..."
     return text
+
+
+def seconds_text(seconds):
+    """A duration for a message: at most one decimal, no trailing zeros (``60``, ``2.5``); below 0 gives ``0``."""
+    return ("%.1f" % max(seconds, 0.0)).rstrip("0").rstrip(".")
 
 
 def redact(text, secret, replacement="********"):
@@ -46,42 +54,37 @@ def redact(text, secret, replacement="********"):
     return str(text).replace(secret, replacement)
 
 
-def redact_and_trim(text, secret, limit=BODY_LIMIT):
-    """``trim_text(redact(text, secret), limit)``: in that order, or a cut through the secret would leave its prefix."""
-    return trim_text(redact(text, secret), limit)
+def redact_and_trim(text, secret, limit=LINE_LIMIT):
+    """``one_line(redact(text, secret), limit)``: in that order, or a cut through the secret would leave its prefix."""
+    return one_line(redact(text, secret), limit)
 
 
 class LeapworkError(Exception):
     """Something went wrong talking to the Leapwork controller.
 
-    ``message`` is one clear sentence for the user (also ``str(error)``); ``operation`` names
-    what was attempted (e.g. ``"read run status"``); ``status`` is the HTTP status or ``None``;
-    ``body`` is the controller's text, trimmed, or ``None``; ``run_id`` is set when known;
-    ``retry_after`` is the pause in seconds the controller asked for (``Retry-After``), or ``None``.
+    ``message`` is one clear sentence for the user, as the layer that raised it knows it;
+    ``context`` is what a higher layer adds about the attempt (the idempotency key), or ``None``;
+    ``str(error)`` is the message followed by the context. ``operation`` names what was attempted
+    (e.g. ``"read run status"``); ``status`` is the HTTP status or ``None``; ``body`` is the
+    controller's text, trimmed, or ``None``; ``run_id`` is set when known; ``retry_after`` is the
+    pause in seconds the controller asked for (``Retry-After``), or ``None``. A module turns these
+    facts into its result with ``_module.error_result``.
     """
 
     def __init__(self, message, operation=None, status=None, body=None, run_id=None, retry_after=None):
         super().__init__(message)
+        self.message = str(message)
+        self.context = None
         self.operation = operation
         self.status = status
         self.body = body
         self.run_id = run_id
         self.retry_after = retry_after
 
-    @property
-    def message(self):
-        # Read from args so that a caller that rewrites ``args`` (to add context) is honoured.
-        return str(self.args[0]) if self.args else ""
-
-    def to_dict(self):
-        """The facts of the error, for a module result (never contains the access key)."""
-        return {
-            "msg": self.message,
-            "operation": self.operation,
-            "status": self.status,
-            "body": self.body,
-            "run_id": self.run_id,
-        }
+    def __str__(self):
+        if self.context:
+            return "%s (%s)" % (self.message, self.context)
+        return self.message
 
 
 class LeapworkHTTPError(LeapworkError):

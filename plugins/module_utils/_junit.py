@@ -24,12 +24,12 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._files import replace_file
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import one_line
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     CANCELLED,
     ERROR,
     FAILED,
     RUNNING,
-    one_line,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import SECRET_MASK
 

@@ -254,8 +254,8 @@ def _check_directory(directory):
             return
         raise LedgerError(
             "The ledger directory {0} can be written by other users (mode {1:04o}); they could replace the ledger. "
-            "Use a private directory for ledger_path (for example the default ~/.ansible/leapwork/), or "
-            "chmod go-w {0}.".format(directory, stat.S_IMODE(info.st_mode)))
+            "Use a private directory for ledger_path (for example the default {2}/), or "
+            "chmod go-w {0}.".format(directory, stat.S_IMODE(info.st_mode), os.path.dirname(DEFAULT_LEDGER_PATH)))
 
 
 class Ledger:

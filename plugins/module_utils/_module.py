@@ -15,7 +15,6 @@ the runs a task started or followed.
 
 import math
 import os
-import re
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -32,8 +31,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._junit import jun
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
-
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 
 
 def connection_argument_spec():
@@ -165,11 +163,6 @@ def ledger_from_module(module, requests, **options):
     if warning:
         module.warn(warning)
     return Ledger(module.params["ledger_path"], **options)
-
-
-def is_guid(value):
-    """True for a string such as ``5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11`` (any case, no braces)."""
-    return isinstance(value, str) and _GUID.match(value) is not None
 
 
 def ensure_requests(module):

@@ -32,6 +32,9 @@ flow works, which is worse than knowing that it fails; a cancellation was asked 
 
 import re
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LINE_LIMIT, one_line, seconds_text
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_QUEUED
+
 RUNNING = "running"
 PASSED = "passed"
 FAILED = "failed"
@@ -40,8 +43,6 @@ CANCELLED = "cancelled"
 TIMED_OUT = "timed_out"
 #: A run read once (no wait) that had not started: its agents were busy (status ``Queued``).
 QUEUED = "queued"
-#: The run status of a run waiting for a busy agent.
-QUEUED_STATUS = "Queued"
 
 #: Worst first; ``combine`` and the run outcome use this order.
 OUTCOME_PRECEDENCE = (TIMED_OUT, ERROR, FAILED, CANCELLED, PASSED)
@@ -66,10 +67,8 @@ DROPPED_KEYFRAME_LEVELS = frozenset(("trace", "debug", "verbose"))
 ERROR_KEYFRAME_LEVELS = frozenset(("error", "fatal", "critical"))
 KEYFRAME_MESSAGE_LIMIT = 500
 KEYFRAME_COUNT_LIMIT = 20
-LINE_LIMIT = 300
 
 _TIMESPAN = re.compile(r"^\s*(-)?(?:(\d+)\.)?(\d+):(\d+):(\d+)(?:\.(\d+))?\s*$")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def check_done_status_as(done_status_as):
@@ -110,16 +109,6 @@ def worst_outcome(outcomes, default=PASSED):
     if found:
         raise ValueError("unknown outcome(s): %s" % ", ".join(sorted(found)))
     return default
-
-
-def one_line(text, limit=LINE_LIMIT):
-    """Collapse whitespace and cut ``text`` to ``limit`` characters (``None`` gives ``""``)."""
-    if text is None:
-        return ""
-    text = _WHITESPACE.sub(" ", str(text)).strip()
-    if len(text) > limit:
-        text = text[:max(0, limit - 3)].rstrip() + "..."
-    return text
 
 
 def _number(value):
@@ -380,7 +369,7 @@ class RunResult(object):
         if error:
             self.outcome = ERROR
         elif self.going:
-            self.outcome = QUEUED if status == QUEUED_STATUS else RUNNING
+            self.outcome = QUEUED if status == STATUS_QUEUED else RUNNING
         elif self.timed_out:
             self.outcome = TIMED_OUT
         elif not self.items:
@@ -406,7 +395,7 @@ class RunResult(object):
             return "run %s is still going (status: %s)" % (self.run_id, self.status or "unknown")
         if self.timed_out:
             message = ("run %s did not finish within the wait timeout of %s s (last status: %s)"
-                       % (self.run_id, _seconds(self.elapsed_seconds), self.status or "unknown"))
+                       % (self.run_id, seconds_text(self.elapsed_seconds), self.status or "unknown"))
             if self.items:
                 message += "; flows so far: %s" % self._counts()
             return message
@@ -479,7 +468,7 @@ def failure_lines(run_results):
             lines.append(one_line("run %s: %s" % (run.run_id, run.error)))
         elif run.timed_out:
             lines.append(one_line("run %s timed out after %s s (last status: %s)"
-                                  % (run.run_id, _seconds(run.elapsed_seconds), run.status or "unknown")))
+                                  % (run.run_id, seconds_text(run.elapsed_seconds), run.status or "unknown")))
         elif not run.items:
             lines.append(one_line("run %s: no flow ran (status: %s)" % (run.run_id, run.status or "unknown")))
         for item in run.items:
@@ -487,7 +476,3 @@ def failure_lines(run_results):
                 continue
             lines.append(one_line("%s: %s - %s" % (item.title(), item.status or "NoStatus", item.explanation()), LINE_LIMIT * 2))
     return lines
-
-
-def _seconds(value):
-    return ("%.3f" % value).rstrip("0").rstrip(".")

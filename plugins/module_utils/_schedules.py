@@ -28,14 +28,12 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     RUN_NOW_NO_RUN_STATUSES,
     TriggerOutcomeUnknown,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import schedule_target
-from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_query
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 
 #: The controller's answer to runNow while the schedule's current run is not over.
 ALREADY_RUNNING_STATUS = 410
-#: The schedule status once its newest run is over (``Queued`` and ``Executing`` are not).
-FINISHED = "Finished"
 TEMPORARY_TYPE = "TemporaryScheduleInfo"
 WHEN_RUNNING_CHOICES = ("wait", "fail")
 
@@ -83,7 +81,7 @@ class ScheduleRequest(StartRequest):
         return {
             "method": "PUT",
             "path": "/api/v4/schedules/%s/runNow" % self.schedule["id"],
-            "query": self.masked_query(render_query(self.sent_variables())),
+            "query": self.masked_query(),
         }
 
 
@@ -269,7 +267,7 @@ class ScheduleRunner(object):
         pause = _FIRST_PAUSE
         while True:
             status = self.client.schedule_status(schedule["id"])
-            if status == FINISHED:
+            if status == STATUS_FINISHED:  # its newest run is over
                 result.waited_seconds += self.clock() - began
                 return
             if self.when_running == "fail":
@@ -292,7 +290,7 @@ class ScheduleRunner(object):
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
         except TriggerOutcomeUnknown as exc:
             if request.idempotency_key:
-                exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
+                exc.context = "idempotency_key %r" % request.idempotency_key
             raise
         except LeapworkHTTPError as exc:
             # 410: the schedule started again between our status read and runNow (another

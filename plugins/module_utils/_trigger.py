@@ -24,10 +24,10 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target
-from ansible_collections.leapops.leapwork.plugins.module_utils._module import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult, RunResult
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_query
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 
 
 class RequestError(ValueError):
@@ -42,7 +42,7 @@ class RunRequest(StartRequest):
         self.label = label
         self.flow_id = _guid(flow_id, "flow_id", label)
         self.agent_id = _guid(agent_id, "agent_id", label)
-        self.set_run_options(variables, secret_variables, idempotency_key, RequestError, render_query(None, delete_schedule))
+        self.set_run_options(variables, secret_variables, idempotency_key, RequestError, delete_schedule)
 
     def identity(self):
         """What makes two items of a batch the same ledger entry."""
@@ -56,7 +56,7 @@ class RunRequest(StartRequest):
         return {
             "method": "PUT",
             "path": "/api/v4/flows/%s/agent/%s" % (self.flow_id, self.agent_id),
-            "query": self.masked_query(render_query(self.sent_variables(), delete_schedule)),
+            "query": self.masked_query(delete_schedule),
         }
 
 
@@ -156,7 +156,7 @@ class Trigger(object):
         except TriggerOutcomeUnknown as exc:
             result.sent = True
             if request.idempotency_key:
-                exc.args = ("%s (idempotency_key %r)" % (exc, request.idempotency_key),)
+                exc.context = "idempotency_key %r" % request.idempotency_key
             raise
         except LeapworkHTTPError as exc:
             result.sent = True  # the controller answered it
@@ -184,7 +184,7 @@ def recorded_run_passed(client, run_id, done_status_as="passed"):
     """
     try:
         status = client.run_status(run_id)
-        if status != "Finished":
+        if status != STATUS_FINISHED:
             return True
         items = [ItemResult.from_run_item(client.run_item(run_item_id), done_status_as, run_item_id=run_item_id)
                  for run_item_id in client.run_item_ids(run_id)]

@@ -166,10 +166,20 @@ def render_query(variables, delete_schedule=False):
     when ``delete_schedule`` is true (absent means false to Leapwork, so it is never sent as
     ``false``). The pairs are not URL-encoded; see :func:`encode_query`.
     """
-    pairs = list(validate_variables(variables).items())
+    return query_pairs(validate_variables(variables), delete_schedule)
+
+
+def query_pairs(rendered, delete_schedule=False):
+    """The query parameters for variables already validated and rendered (``validate_variables``)."""
+    pairs = list(rendered.items())
     if delete_schedule:
         pairs.append((DELETE_SCHEDULE_PARAMETER, "true"))
     return pairs
+
+
+def variable_names(pairs):
+    """The flow variable names among query ``pairs``: ``isDelete`` is reserved, so it is never one."""
+    return [name for name, _value in pairs if name != DELETE_SCHEDULE_PARAMETER]
 
 
 def encode_query(pairs):
@@ -196,7 +206,10 @@ def fingerprint(variables):
     give the same fingerprint. The values themselves never leave this function; note that a
     single short secret could still be guessed from its digest, so keep the ledger private.
     """
-    rendered = validate_variables(variables)
+    return _digest(validate_variables(variables))
+
+
+def _digest(rendered):
     canonical = sorted((name.lower(), value) for name, value in rendered.items())
     payload = json.dumps([_FINGERPRINT_VERSION, canonical], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
@@ -219,11 +232,12 @@ class RunVariables(object):
     ``_trigger.RunRequest`` and ``_schedules.ScheduleRequest`` so both apply the same rules.
     """
 
-    def set_variables(self, variables, secret_variables, label, extra_pairs=()):
-        """Validate and keep both dicts; raise ``VariableError`` (message starting with ``label``).
+    def set_variables(self, variables, secret_variables, label, delete_schedule=False):
+        """Validate and render both dicts, once; raise ``VariableError`` (message starting with ``label``).
 
-        ``extra_pairs`` are other query parameters sent with the variables (``isDelete``); they
-        count in the query length.
+        Everything else (the fingerprint, the request shown in results) is made from what this
+        keeps, without validating again. ``delete_schedule``: ``isDelete`` is sent too, so it
+        counts in the query length.
         """
         self.variables = _validated(variables, "variables", label)
         self.secret_variables = _validated(secret_variables, "secret_variables", label)
@@ -232,7 +246,7 @@ class RunVariables(object):
         if both:
             raise VariableError("%s: secret_variables %s also in variables (names are case-insensitive); pass each "
                                 "variable once" % (label, ", ".join(repr(name) for name in both)))
-        query = encode_query(list(self.sent_variables().items()) + list(extra_pairs))
+        query = encode_query(self.query_pairs(delete_schedule))
         if len(query) > MAX_QUERY_LENGTH:
             raise VariableError(
                 "%s: the variables make a query string of %d characters; at most %d can be sent (servers such as IIS "
@@ -251,13 +265,18 @@ class RunVariables(object):
         shown.update((name, SECRET_MASK) for name in self.secret_variables)
         return shown
 
-    def fingerprint(self):
-        return fingerprint(self.sent_variables())
+    def query_pairs(self, delete_schedule=False):
+        """The query parameters sent, as :func:`render_query` would give them (secret values in clear)."""
+        return query_pairs(self.sent_variables(), delete_schedule)
 
-    def masked_query(self, pairs):
-        """``pairs`` (as :func:`render_query` gives them) URL-encoded, secret values masked."""
+    def fingerprint(self):
+        """What the ledger compares: :func:`fingerprint` of the variables sent."""
+        return _digest(self.sent_variables())
+
+    def masked_query(self, delete_schedule=False):
+        """The query string sent, secret values masked: for results, never for the request."""
         return "&".join("%s=%s" % (quote(name, safe=""), SECRET_MASK) if name in self.secret_variables
-                        else encode_query([(name, value)]) for name, value in pairs)
+                        else encode_query([(name, value)]) for name, value in self.query_pairs(delete_schedule))
 
 
 def _validated(variables, option, label):

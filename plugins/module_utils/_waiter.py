@@ -53,17 +53,16 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkConnectionError,
     LeapworkError,
     UnexpectedAnswer,
+    one_line,
+    seconds_text,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     PASSED,
     ItemResult,
     RunResult,
     check_done_status_as,
-    one_line,
 )
-
-FINISHED = "Finished"
-QUEUED = "Queued"
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED, STATUS_QUEUED
 
 FIRST_DELAY = 0.5
 #: 1.3 rather than 1.5: a 5 s run costs about one status poll more and is seen ended about twice
@@ -175,7 +174,7 @@ class _RunFollower(object):
     def _read(self, client, now, deadline):
         status = client.run_status(self.run_id, deadline=deadline)
         changed = status != self.status
-        if status == FINISHED and self.status not in (None, FINISHED):
+        if status == STATUS_FINISHED and self.status not in (None, STATUS_FINISHED):
             self.end_seen_at = now
         self._track_queue(status, now)
         self.status = status
@@ -183,7 +182,7 @@ class _RunFollower(object):
         if not self._items_matter(status, now):
             return changed
         self._read_items(client, now, deadline)
-        self.finished = status == FINISHED and all(self.items[run_item_id].terminal for run_item_id in self.item_ids)
+        self.finished = status == STATUS_FINISHED and all(self.items[run_item_id].terminal for run_item_id in self.item_ids)
         for run_item_id in self.item_ids:
             item = self.items[run_item_id]
             if item.terminal and not item.passed and run_item_id not in self.keyframes_read:
@@ -195,9 +194,9 @@ class _RunFollower(object):
 
     def _items_matter(self, status, now):
         """Whether this poll reads the items, besides the status (see the module docstring)."""
-        if status == FINISHED or (self.deadline is not None and now >= self.deadline):
+        if status == STATUS_FINISHED or (self.deadline is not None and now >= self.deadline):
             return True
-        if status == QUEUED:
+        if status == STATUS_QUEUED:
             return False  # a queued run has no items
         if self.items_read_at is None:
             # Counted from when the run is first seen executing: a short run is read once, at its end.
@@ -237,10 +236,10 @@ class _RunFollower(object):
         self.keyframes_read.add(item.run_item_id)
 
     def _track_queue(self, status, now):
-        if status == QUEUED and self.queued_since is None:
+        if status == STATUS_QUEUED and self.queued_since is None:
             # Counted from the start of the follow-up when the very first answer says Queued.
             self.queued_since = self.started_at if not self.seen else now
-        elif status != QUEUED and self.queued_since is not None:
+        elif status != STATUS_QUEUED and self.queued_since is not None:
             self.queued_seconds += now - self.queued_since
             self.queued_since = None
 
@@ -260,7 +259,7 @@ class _RunFollower(object):
                 self._end(now, "no longer known to the controller (404); was the controller restarted?")
             else:
                 self._end(now, "not known to the controller (404) %s seconds after the wait began"
-                          % _seconds(now - self.started_at))
+                          % seconds_text(now - self.started_at))
             return
         if is_transient(error) or status == 404:
             # A 404 for an item of a run that answers is a passing inconsistency: read it again next time.
@@ -280,7 +279,7 @@ class _RunFollower(object):
         self.woken = False
         if changed:
             self._delays = poll_delays(self.poll_interval)
-        if self.status == QUEUED:
+        if self.status == STATUS_QUEUED:
             # Queued: every agent it needs is busy. It starts when one frees up, which wake() catches
             # for the runs followed here; the others are noticed by this slow poll.
             delay = self.poll_interval
@@ -295,13 +294,13 @@ class _RunFollower(object):
         end) or a trailing run not polled in that round (its herd may be over)."""
         if self.over or self.retry_after is not None:
             return
-        if self.status == QUEUED or (self.trailing and self.last_polled_at != round_began):
+        if self.status == STATUS_QUEUED or (self.trailing and self.last_polled_at != round_began):
             self.next_due = min(self.next_due, now)
             self.woken = True
 
     def in_herd(self):
         """Whether this run executes (seen, neither queued nor finished, not over)."""
-        return self.seen and not self.over and self.status not in (QUEUED, FINISHED)
+        return self.seen and not self.over and self.status not in (STATUS_QUEUED, STATUS_FINISHED)
 
     def scout(self, longest_pause):
         """Keep the fast schedule, polled at least every ``longest_pause`` seconds (``None``: no bound)."""
@@ -342,16 +341,12 @@ class _RunFollower(object):
             else:
                 error = ("the controller answered only with errors from %s seconds into the wait until its timeout "
                          "(%s in all; last: %s)"
-                         % (_seconds(self.failing_since - self.started_at), polls, one_line(self.last_failure)))
+                         % (seconds_text(self.failing_since - self.started_at), polls, one_line(self.last_failure)))
         result = RunResult(self.run_id, status=self.status, items=items, elapsed_seconds=ended_at - self.started_at,
                            queued_seconds=queued, timed_out=timed_out, error=error, unreadable=unreadable, going=going)
         if stop_note:
             result.message = "%s; %s" % (result.message, stop_note)
         return result
-
-
-def _seconds(value):
-    return ("%.1f" % max(value, 0.0)).rstrip("0").rstrip(".")
 
 
 def _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as):
@@ -402,7 +397,7 @@ def _stop(client, follower, deadline):
     try:
         completed = client.stop_run(follower.run_id, deadline=deadline)
     except DeadlineReached:
-        return "did not ask the controller to stop it: the %s s allowed for stopping runs had passed" % _seconds(STOP_SECONDS)
+        return "did not ask the controller to stop it: the %s s allowed for stopping runs had passed" % seconds_text(STOP_SECONDS)
     except LeapworkError as error:
         return "could not stop it: %s" % one_line(error)
     if completed:

@@ -342,7 +342,9 @@ would_request:
   type: dict
   sample: {"method": "PUT", "path": "/api/v4/flows/5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11/agent/0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01", "query": ""}
 runs:
-  description: One entry per item of O(runs), in input order, each with the keys returned for a single flow.
+  description:
+    - One entry per item of O(runs), in input order, each with the keys returned for a single flow.
+    - An item whose trigger failed also has C(error), why, and C(status), the HTTP status code (see RV(status)).
   returned: with O(runs)
   type: list
   elements: dict
@@ -368,9 +370,14 @@ run_ids:
   elements: str
   sample: [8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a]
 status:
-  description: The run's last status (C(Queued), C(Executing), C(Finished), ...). With O(runs), in each entry of RV(runs).
-  returned: with O(wait) (single flow)
-  type: str
+  description:
+    - Two meanings, told apart by the type; the name stays for compatibility.
+    - With O(wait), the run's last status, a string (C(Queued), C(Executing), C(Finished), ...).
+    - When the trigger failed (the task fails), the HTTP status code the controller answered it with,
+      an integer, or V(null) when no answer came back.
+    - With O(runs), in each entry of RV(runs); an entry whose trigger failed has the code and an C(error) message.
+  returned: with O(wait), or when the trigger failed (single flow)
+  type: raw
   sample: Finished
 outcome:
   description:

@@ -72,13 +72,14 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     run_ids_from_module,
     start_module,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 
 
 def stop_one(client, run_id, check_mode):
     """Stop one run if it is still going; return its entry."""
     status = client.run_status(run_id)
     entry = dict(run_id=run_id, status_before=status, stopped=False)
-    if status == "Finished":
+    if status == STATUS_FINISHED:
         return entry
     if check_mode:
         entry["stopped"] = True

@@ -256,7 +256,9 @@ request:
       type: str
       sample: Env=staging%20eu
 runs:
-  description: One entry per item of O(schedules), in input order, each with the keys returned for a single schedule.
+  description:
+    - One entry per item of O(schedules), in input order, each with the keys returned for a single schedule.
+    - An item whose runNow failed also has C(error), why, and C(status), the HTTP status code (see RV(status)).
   returned: with O(schedules)
   type: list
   elements: dict
@@ -287,9 +289,14 @@ run_ids:
   elements: str
   sample: [8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a]
 status:
-  description: The run's last status. With O(schedules), in each entry of RV(runs).
-  returned: with O(wait) (single schedule)
-  type: str
+  description:
+    - Two meanings, told apart by the type; the name stays for compatibility.
+    - With O(wait), the run's last status, a string (C(Queued), C(Executing), C(Finished), ...).
+    - When runNow failed (the task fails), the HTTP status code the controller answered it with,
+      an integer, or V(null) when no answer came back.
+    - With O(schedules), in each entry of RV(runs); an entry whose runNow failed has the code and an C(error) message.
+  returned: with O(wait), or when runNow failed (single schedule)
+  type: raw
   sample: Finished
 outcome:
   description:

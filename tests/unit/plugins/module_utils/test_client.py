@@ -29,6 +29,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
     UnexpectedAnswer,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._module import error_result
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import keyframes_of
 
 FLOW = "6b1a3e0c-0000-4000-8000-00000000f10e"
@@ -804,7 +805,8 @@ def test_no_error_contains_the_access_key(make_client, fake_transport, network_e
         getattr(make_client(retries=1), name)(*args)
     error = info.value
     formatted = "".join(traceback.format_exception(type(error), error, error.__traceback__))
-    assert_no_secret(str(error), repr(error), error.body, error.message, repr(error.to_dict()), formatted)
+    # vars(): every fact the error carries; error_result: what a module returns from it.
+    assert_no_secret(str(error), repr(error), error.body, error.message, repr(vars(error)), repr(error_result(error)), formatted)
 
 
 def test_trigger_to_a_plain_http_port_is_not_sent_and_not_retried(make_client, fake_transport, fake_sleep, network_errors):
@@ -924,7 +926,7 @@ def test_a_key_echoed_near_the_cut_of_an_error_body_does_not_leak(make_client, f
     fake_transport.add("GET", "/agents", response(fake_transport, status, text=_key_near_the_cut(access_key)))
     with pytest.raises(LeapworkHTTPError) as info:
         make_client(retries=0).agents()
-    _no_key_prefix(access_key, str(info.value), info.value.body, repr(info.value.to_dict()))
+    _no_key_prefix(access_key, str(info.value), info.value.body, repr(vars(info.value)), repr(error_result(info.value)))
     assert "********" in info.value.body
 
 

@@ -280,14 +280,15 @@ def test_fail_from_error_never_shows_the_access_key():
     assert "********" in info.value.result["msg"]
 
 
-def test_fail_from_error_honours_rewritten_args():
-    # _trigger adds the idempotency key by rewriting args; the message must follow.
+def test_fail_from_error_shows_the_context():
+    # _trigger adds the idempotency key as the error's context; the message must show it.
     error = TriggerOutcomeUnknown("may have started")
-    error.args = ("%s (idempotency_key 'release-42')" % error,)
+    error.context = "idempotency_key 'release-42'"
     with pytest.raises(FailJson) as info:
         fail_from_error(FakeModule(), error)
     assert info.value.result["msg"] == "may have started (idempotency_key 'release-42')"
-    assert error.message == info.value.result["msg"]
+    assert str(error) == info.value.result["msg"]
+    assert error.message == "may have started"
 
 
 # -- doc fragment ----------------------------------------------------------------------------

@@ -12,9 +12,12 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._variables import
     VariableError,
     encode_query,
     fingerprint,
+    RunVariables,
     render_query,
     validate_variables,
+    variable_names,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils import _variables
 
 
 # -- rendering of values ------------------------------------------------------------------
@@ -234,3 +237,31 @@ def test_fingerprint_is_stable_across_releases():
 def test_fingerprint_validates():
     with pytest.raises(VariableError):
         fingerprint({"a": [1]})
+
+
+# -- one pass: RunVariables validates and renders once, the rest is made from its product -----
+
+def test_variable_names_leave_out_is_delete_by_name():
+    pairs = render_query({"B": True, "A": 3}, delete_schedule=True)
+    assert variable_names(pairs) == ["B", "A"]
+    assert variable_names(render_query({"B": True})) == ["B"]
+    assert variable_names(render_query(None, delete_schedule=True)) == []
+
+
+def test_run_variables_validate_once(monkeypatch):
+    calls = []
+    real = _variables.validate_variables
+
+    def counting(variables):
+        calls.append(variables)
+        return real(variables)
+
+    monkeypatch.setattr(_variables, "validate_variables", counting)
+    request = RunVariables()
+    request.set_variables({"Env": 1.5, "Url": "a b"}, {"Token": True}, "flow_run", delete_schedule=True)
+    assert len(calls) == 2  # the variables, then the secret variables
+    assert request.query_pairs(True) == [("Env", "1.5"), ("Url", "a b"), ("Token", "true"), ("isDelete", "true")]
+    assert request.masked_query(True) == "Env=1.5&Url=a%20b&Token=********&isDelete=true"
+    assert request.masked_query() == "Env=1.5&Url=a%20b&Token=********"
+    assert request.fingerprint() == fingerprint({"env": "1.5", "URL": "a b", "token": "true"})
+    assert len(calls) == 3  # only the fingerprint() call of this test: the request made none

@@ -152,6 +152,8 @@ class TestSingle:
         assert result["changed"] is False
         assert result["run_id"] is None
         assert "HTTP 400" in result["msg"]
+        # After a failed trigger, status is the HTTP code (RETURN documents both meanings).
+        assert result["status"] == 400
 
     def test_outcome_unknown_fails_and_is_not_changed(self, client, client_requests, run_module):
         client.trigger_errors[FLOW] = TriggerOutcomeUnknown("The trigger was sent but no answer came back; a run may have started")
@@ -159,6 +161,7 @@ class TestSingle:
         assert failed
         assert "a run may have started" in result["msg"]
         assert result["changed"] is False
+        assert result["status"] is None  # no answer came back
         assert len(client.triggers) == 1  # never retried
 
     def test_reused_run_is_not_changed(self, client, client_requests, tmp_path, run_module):
@@ -282,6 +285,8 @@ class TestBatch:
         assert result["changed"] is True
         assert [run["changed"] for run in result["runs"]] == [True, False, True]
         assert result["runs"][1]["error"]
+        assert result["runs"][1]["status"] == 400
+        assert "error" not in result["runs"][0] and "status" not in result["runs"][0]
 
     def test_every_item_failing(self, client, client_requests, run_module):
         client.trigger_errors[BAD_FLOW] = LeapworkHTTPError("Could not run the flow: HTTP 403 (forbidden)", status=403)

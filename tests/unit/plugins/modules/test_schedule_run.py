@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils import _follow, _module
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
 from ansible_collections.leapops.leapwork.plugins.modules import schedule_run
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -207,3 +208,15 @@ def test_check_mode_masks_secrets_in_the_preview(client, client_requests, run_mo
     assert not failed and result["changed"] is True
     assert result["request"] is None and result["would_request"]["query"] == "Token=********"
     assert client.run_now_calls == []
+
+
+def test_a_refused_run_now_returns_the_http_code_as_status(client, client_requests, run_module):
+    # status is the HTTP code after a failed runNow and the run's status after a wait (RETURN says both).
+    client.run_now_errors[NIGHTLY_A] = LeapworkHTTPError("Could not run a schedule now: HTTP 403 (forbidden)", status=403)
+    failed, result = run_module(dict(schedule_id=NIGHTLY_A))
+    assert failed and result["changed"] is False
+    assert result["status"] == 403
+    failed, result = run_module(dict(schedules=[dict(schedule_id=NIGHTLY_A), dict(schedule="Smoke suite")]))
+    assert failed
+    assert result["runs"][0]["status"] == 403 and "HTTP 403" in result["runs"][0]["error"]
+    assert "error" not in result["runs"][1]

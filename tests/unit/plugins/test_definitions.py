@@ -1,0 +1,138 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Each rule is defined once: the copies that cannot import it (docs, role files) are checked
+against the Python definition, and the code is checked to use the definition, not a literal."""
+
+import ast
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.leapops.leapwork.plugins.module_utils import _statuses
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES
+from ansible_collections.leapops.leapwork.plugins.module_utils._module import run_start_argument_spec
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
+from ansible_collections.leapops.leapwork.plugins.modules import flow_run, schedule_run
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+PLUGINS = os.path.join(ROOT, "plugins")
+ROLE = os.path.join(ROOT, "roles", "verify_deployment")
+MODULES_WITH_A_LEDGER = (flow_run, schedule_run)
+RUN_STATUSES = (_statuses.STATUS_QUEUED, _statuses.STATUS_FINISHED, "Executing")
+
+
+def read(*parts):
+    with open(os.path.join(ROOT, *parts), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def python_files(folder):
+    for directory, _dirs, files in os.walk(folder):
+        for name in sorted(files):
+            if name.endswith(".py"):
+                yield os.path.join(directory, name)
+
+
+def role_options():
+    return yaml.safe_load(read("roles", "verify_deployment", "meta", "argument_specs.yml"))["argument_specs"]["main"]["options"]
+
+
+def role_defaults():
+    return yaml.safe_load(read("roles", "verify_deployment", "defaults", "main.yml"))
+
+
+# -- the ledger's default path ----------------------------------------------------------------
+
+@pytest.mark.parametrize("module", MODULES_WITH_A_LEDGER, ids=lambda module: module.__name__.rsplit(".", 1)[-1])
+def test_module_documents_the_ledger_default(module):
+    assert yaml.safe_load(module.DOCUMENTATION)["options"]["ledger_path"]["default"] == DEFAULT_LEDGER_PATH
+
+
+def test_role_documents_the_ledger_default():
+    assert "C(%s)" % DEFAULT_LEDGER_PATH in " ".join(role_options()["verify_deployment_ledger_path"]["description"])
+    # The role leaves the choice to the module: empty means the module's default.
+    assert role_defaults()["verify_deployment_ledger_path"] == ""
+    assert "(%s)" % DEFAULT_LEDGER_PATH in read("roles", "verify_deployment", "defaults", "main.yml")
+    assert "`%s`" % DEFAULT_LEDGER_PATH in read("roles", "verify_deployment", "README.md")
+
+
+@pytest.mark.parametrize("doc", ["idempotency.md", "awx.md"])
+def test_docs_name_the_ledger_default(doc):
+    assert "`%s`" % DEFAULT_LEDGER_PATH in read("docs", doc)
+
+
+# -- rerun ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("module", MODULES_WITH_A_LEDGER, ids=lambda module: module.__name__.rsplit(".", 1)[-1])
+def test_module_documents_the_rerun_choices(module):
+    option = yaml.safe_load(module.DOCUMENTATION)["options"]["rerun"]
+    assert option["choices"] == list(RERUN_CHOICES)
+    assert option["default"] == RERUN_CHOICES[0]
+
+
+def test_role_offers_the_rerun_choices():
+    option = role_options()["verify_deployment_rerun"]
+    assert option["choices"] == list(RERUN_CHOICES)
+    assert option["default"] == role_defaults()["verify_deployment_rerun"] == RERUN_CHOICES[0]
+
+
+def test_run_start_argument_spec_takes_the_rerun_choices_from_the_ledger():
+    spec = run_start_argument_spec(dict(flow_id=dict(type="str")), items="runs")
+    assert spec["rerun"]["choices"] == list(RERUN_CHOICES)
+    assert spec["rerun"]["default"] == RERUN_CHOICES[0]
+
+
+@pytest.mark.parametrize("name", ["flow_run.py", "schedule_run.py", os.path.join("..", "module_utils", "_module.py")])
+def test_no_literal_rerun_choices(name):
+    # flow_run and schedule_run build their specs with run_start_argument_spec; a literal list
+    # anywhere would drift from RERUN_CHOICES unnoticed by the ledger's own check.
+    with open(os.path.join(PLUGINS, "modules", name), encoding="utf-8") as handle:
+        source = handle.read()
+    assert '"never", "failed", "always"' not in source
+    if name != os.path.join("..", "module_utils", "_module.py"):
+        assert "run_start_argument_spec(" in source
+
+
+# -- the wait defaults --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("option, expected", [
+    ("verify_deployment_wait_timeout", DEFAULT_WAIT_TIMEOUT),
+    ("verify_deployment_poll_interval", DEFAULT_POLL_INTERVAL),
+    ("verify_deployment_done_status_as", PASSED),
+])
+def test_role_wait_defaults_are_the_modules(option, expected):
+    assert role_defaults()[option] == expected
+    assert role_options()[option]["default"] == expected
+
+
+# -- run statuses, and layers that point one way ------------------------------------------------
+
+def test_run_status_literals_live_only_in_statuses():
+    found = []
+    for path in python_files(PLUGINS):
+        if os.path.basename(path) == "_statuses.py":
+            continue
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), path)
+        found.extend("%s:%d %r" % (os.path.relpath(path, PLUGINS), node.lineno, node.value) for node in ast.walk(tree)
+                     if isinstance(node, ast.Constant) and node.value in RUN_STATUSES)
+    assert found == []
+
+
+def test_module_utils_do_not_import_the_module_layer():
+    # Only _module.py touches AnsibleModule; lower layers import nothing from it.
+    found = []
+    for path in python_files(os.path.join(PLUGINS, "module_utils")):
+        if os.path.basename(path) == "_module.py":
+            continue
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), path)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and (
+                    node.module.endswith("module_utils._module") or node.module == "ansible.module_utils.basic"):
+                found.append("%s imports %s" % (os.path.basename(path), node.module))
+    assert found == []
