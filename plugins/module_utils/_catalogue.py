@@ -26,6 +26,7 @@ a batch costs at most one call of each, whatever its length.
 
 import difflib
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._client import json_field
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 
 #: Hierarchy item types that are flows (compared case-insensitively).
@@ -43,21 +44,17 @@ class PreflightError(LeapworkError):
     """A target agent is missing, unavailable or blocked by licence; nothing was started."""
 
 
-def _field(data, name):
-    """``data[name]``, case-insensitively (the controller's JSON is PascalCase, clients vary)."""
-    if not isinstance(data, dict):
-        return None
-    if name in data:
-        return data[name]
-    lowered = name.lower()
-    for key, value in data.items():
-        if isinstance(key, str) and key.lower() == lowered:
-            return value
-    return None
-
-
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+def _with_id(entries, wanted):
+    """The entry (a flow or an agent, ids kept in lower case) whose id is ``wanted``, any case; else ``None``."""
+    wanted = _lower(wanted)
+    for entry in entries:
+        if entry["id"] == wanted:
+            return entry
+    return None
 
 
 def _pick(items, key, wanted):
@@ -100,14 +97,14 @@ class FlowCatalogue(object):
     def _walk(self, node, folder_titles):
         if not isinstance(node, dict):
             return
-        title = _field(node, "Title")
+        title = json_field(node, "Title")
         title = title if isinstance(title, str) else ""
-        item_type = _field(node, "Type")
+        item_type = json_field(node, "Type")
         folder = "/".join(folder_titles)
         if isinstance(item_type, str) and item_type.lower() in FLOW_TYPES:
-            status = _field(node, "Status")
+            status = json_field(node, "Status")
             self.flows.append({
-                "id": _lower(_field(node, "Id")),
+                "id": _lower(json_field(node, "Id")),
                 "title": title,
                 "path": "%s/%s" % (folder, title) if folder else title,
                 "folder": folder,
@@ -115,7 +112,7 @@ class FlowCatalogue(object):
                 "status": status if isinstance(status, str) else None,
             })
             return
-        children = _field(node, "Children") or []
+        children = json_field(node, "Children") or []
         inner = folder_titles
         if isinstance(item_type, str) and item_type.lower() == "folder":
             inner = folder_titles + [title]
@@ -124,11 +121,7 @@ class FlowCatalogue(object):
             self._walk(child, inner)
 
     def by_id(self, flow_id):
-        flow_id = _lower(flow_id)
-        for flow in self.flows:
-            if flow["id"] == flow_id:
-                return flow
-        return None
+        return _with_id(self.flows, flow_id)
 
     def find(self, name, option="flow"):
         """The one flow whose path, or else title, is ``name``; ``NameResolutionError`` otherwise."""
@@ -171,16 +164,16 @@ def agent_from_answers(agent=None, status=None):
     """One agent as this collection returns it, from ``/agents`` and/or ``agentsStatuses`` entries."""
     agent = agent or {}
     status = status or {}
-    connection_status = _field(status, "ConnectionStatus")
-    blocked = _field(status, "BlockedByLicense")
-    port = _field(agent, "Port")
+    connection_status = json_field(status, "ConnectionStatus")
+    blocked = json_field(status, "BlockedByLicense")
+    port = json_field(agent, "Port")
     return {
-        "id": _lower(_field(agent, "Id") or _field(status, "AgentId")),
-        "title": _field(agent, "Title") or _field(status, "Title"),
-        "host": _field(agent, "HostName"),
+        "id": _lower(json_field(agent, "Id") or json_field(status, "AgentId")),
+        "title": json_field(agent, "Title") or json_field(status, "Title"),
+        "host": json_field(agent, "HostName"),
         "port": port if isinstance(port, int) else None,
-        "type": _field(agent, "Type"),
-        "connection_type": _field(agent, "ConnectionType"),
+        "type": json_field(agent, "Type"),
+        "connection_type": json_field(agent, "ConnectionType"),
         "available": (isinstance(connection_status, str) and connection_status.lower() == AVAILABLE
                       and blocked is not True) if status else None,
         "connection_status": connection_status if isinstance(connection_status, str) else None,
@@ -194,11 +187,11 @@ class AgentCatalogue(object):
     def __init__(self, agents=None, statuses=None):
         by_id = {}
         for status in statuses or []:
-            agent_id = _lower(_field(status, "AgentId"))
+            agent_id = _lower(json_field(status, "AgentId"))
             if agent_id:
                 by_id.setdefault(agent_id, [None, None])[1] = status
         for agent in agents or []:
-            agent_id = _lower(_field(agent, "Id"))
+            agent_id = _lower(json_field(agent, "Id"))
             if agent_id:
                 by_id.setdefault(agent_id, [None, None])[0] = agent
         self.statuses_read = statuses is not None
@@ -207,11 +200,7 @@ class AgentCatalogue(object):
                        if agent is not None or agents is None]
 
     def by_id(self, agent_id):
-        agent_id = _lower(agent_id)
-        for agent in self.agents:
-            if agent["id"] == agent_id:
-                return agent
-        return None
+        return _with_id(self.agents, agent_id)
 
     def find(self, title, option="agent"):
         matches = _pick(self.agents, "title", title)
@@ -352,7 +341,7 @@ def find_flows(client, flow_id=None, path=None, title=None, folder=None):
     for flow in selected:
         flow = dict(flow)
         if flow["status"] is None:
-            status = _field(client.flow_info(flow["id"]), "Status")
+            status = json_field(client.flow_info(flow["id"]), "Status")
             flow["status"] = status if isinstance(status, str) else None
         result.append(flow)
     return result

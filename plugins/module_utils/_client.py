@@ -163,8 +163,8 @@ def _retry_after(response):
     return min(seconds, RETRY_AFTER_CAP)
 
 
-def _field(data, name):
-    """``data[name]``, matching the key case-insensitively (.NET writes PascalCase)."""
+def json_field(data, name):
+    """``data[name]``, matching the key case-insensitively (.NET writes PascalCase, clients vary); ``None`` if absent."""
     if not isinstance(data, dict):
         return None
     if name in data:
@@ -386,7 +386,7 @@ class LeapworkClient(object):
         """``GET /run/{runId}/status``: ``"Queued"``, ``"Executing"``, ``"Finished"`` or another string."""
         call = self._run_context("read run status", run_id)
         data = self._get(call, "/run/%s/status" % _segment(run_id), deadline)
-        status = _field(data, "Status")
+        status = json_field(data, "Status")
         if not isinstance(status, str):
             raise self._unexpected(call, "an object with a Status string", data)
         return status
@@ -395,7 +395,7 @@ class LeapworkClient(object):
         """``GET /run/{runId}/runItemIds``: ids of the run's items so far (grows while the run goes)."""
         call = self._run_context("list run items", run_id)
         data = self._get(call, "/run/%s/runItemIds" % _segment(run_id), deadline)
-        ids = data if isinstance(data, list) else _field(data, "RunItemIds")
+        ids = data if isinstance(data, list) else json_field(data, "RunItemIds")
         if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
             raise self._unexpected(call, "an object with a RunItemIds list", data)
         return list(ids)
@@ -428,7 +428,7 @@ class LeapworkClient(object):
             response, attempts = self._send_repeatable(call, "PUT", "/schedules/%s/stop" % _segment(run_id),
                                                        deadline=deadline)
         data = self._json(call, response, attempts)
-        completed = _field(data, "OperationCompleted")
+        completed = json_field(data, "OperationCompleted")
         if isinstance(completed, str) and completed.strip().lower() in ("true", "false"):
             completed = completed.strip().lower() == "true"
         if not isinstance(completed, bool):
@@ -506,7 +506,7 @@ class LeapworkClient(object):
             data = self._parsed(response)
         except ValueError:
             data = _MISSING
-        run_id = _field(data, "RunId")
+        run_id = json_field(data, "RunId")
         if not isinstance(run_id, str) or not run_id.strip():
             message = ("%s %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), so a run has probably "
                        "started but its id is unknown. It was not retried; check the controller's run listings before %s."
@@ -523,7 +523,7 @@ class LeapworkClient(object):
         """``GET /schedules/{scheduleId}/status``: the status of the schedule's newest run."""
         call = _ErrorContext("read schedule status", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id)
         data = self._get(call, "/schedules/%s/status" % _segment(schedule_id))
-        status = _field(data, "Status")
+        status = json_field(data, "Status")
         if not isinstance(status, str):
             raise self._unexpected(call, "an object with a Status string", data)
         return status
