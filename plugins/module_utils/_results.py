@@ -152,7 +152,8 @@ def elapsed_seconds_of(run_item):
     return round(max(seconds, 0.0), 3)
 
 
-def _text(value):
+def _stripped_or_none(value):
+    """``value`` as a string without surrounding space; ``None`` for ``None`` or nothing left."""
     if value is None:
         return None
     value = str(value).strip()
@@ -166,7 +167,7 @@ def _timestamp(value):
             if value.get(key):
                 return str(value[key])
         return None
-    return _text(value)
+    return _stripped_or_none(value)
 
 
 def _trim_message(text):
@@ -185,7 +186,7 @@ def keyframes_of(raw_keyframes):
     for raw in raw_keyframes or ():
         if not isinstance(raw, dict):
             continue
-        level = _text(raw.get("Level")) or "Info"
+        level = _stripped_or_none(raw.get("Level")) or "Info"
         if level.lower() in DROPPED_KEYFRAME_LEVELS:
             continue
         message = raw.get("LogMessage")
@@ -195,7 +196,7 @@ def keyframes_of(raw_keyframes):
             "timestamp": _timestamp(raw.get("Timestamp")),
             "level": level,
             "message": _trim_message(None if message is None else str(message)),
-            "block": _text(raw.get("BlockTitle")),
+            "block": _stripped_or_none(raw.get("BlockTitle")),
         })
     return kept[-KEYFRAME_COUNT_LIMIT:]
 
@@ -227,22 +228,21 @@ class ItemResult(object):
         self.set_keyframes(keyframes)
 
     @classmethod
-    def from_run_item(cls, data, done_status_as=PASSED, keyframes=None, run_item_id=None):
-        """Build from the controller's ``GET /runItems/{id}`` answer; ``keyframes`` is the raw keyframe list."""
+    def from_run_item(cls, data, done_status_as=PASSED, run_item_id=None):
+        """Build from the controller's ``GET /runItems/{id}`` answer (its keyframes come later: ``set_keyframes``)."""
         if not isinstance(data, dict):
             data = {}
         flow = _section(data, "FlowInfo")
         agent = _section(data, "AgentInfo")
-        status = _text(data.get("Status")) or _text(flow.get("Status"))
+        status = _stripped_or_none(data.get("Status")) or _stripped_or_none(flow.get("Status"))
         return cls(
-            run_item_id=_text(data.get("RunItemId")) or run_item_id,
-            flow_id=_text(flow.get("FlowId")),
-            flow_title=_text(flow.get("FlowTitle")),
-            agent_id=_text(agent.get("AgentId")),
-            agent_title=_text(agent.get("AgentTitle")) or _text(agent.get("EnvironmentTitle")),
+            run_item_id=_stripped_or_none(data.get("RunItemId")) or run_item_id,
+            flow_id=_stripped_or_none(flow.get("FlowId")),
+            flow_title=_stripped_or_none(flow.get("FlowTitle")),
+            agent_id=_stripped_or_none(agent.get("AgentId")),
+            agent_title=_stripped_or_none(agent.get("AgentTitle")) or _stripped_or_none(agent.get("EnvironmentTitle")),
             status=status,
             elapsed_seconds=elapsed_seconds_of(data),
-            keyframes=keyframes,
             done_status_as=done_status_as,
         )
 

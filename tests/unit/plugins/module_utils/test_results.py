@@ -131,7 +131,8 @@ class TestElapsed:
 
 class TestItemResult:
     def test_from_run_item(self):
-        result = ItemResult.from_run_item(run_item("Failed"), keyframes=ERROR_KEYFRAMES)
+        result = ItemResult.from_run_item(run_item("Failed"))
+        result.set_keyframes(ERROR_KEYFRAMES)
         assert result.to_dict() == {
             "run_item_id": "item-1",
             "flow_id": "flow-1",
@@ -168,7 +169,9 @@ class TestItemResult:
         assert result.elapsed_seconds is None
 
     def test_passed_item_keeps_no_keyframes(self):
-        assert ItemResult.from_run_item(run_item("Passed"), keyframes=ERROR_KEYFRAMES).keyframes == []
+        result = ItemResult.from_run_item(run_item("Passed"))
+        result.set_keyframes(ERROR_KEYFRAMES)
+        assert result.keyframes == []
 
     @pytest.mark.parametrize("done_status_as, outcome", [("passed", "passed"), ("failed", "failed")])
     def test_done(self, done_status_as, outcome):
