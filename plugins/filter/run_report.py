@@ -61,8 +61,8 @@ _value:
       sample: {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0}
     lines:
       description:
-        - One line per flow, C(<flow> on <agent>: <outcome> (<status>, <seconds> s)), followed by
-          C( - <reason>) when it did not pass; a line naming the run for a run in which no flow ran.
+        - "One line per flow, C(<flow> on <agent>: <outcome> (<status>, <seconds> s)), followed by
+          C( - <reason>) when it did not pass; a line naming the run for a run in which no flow ran."
       type: list
       elements: str
       sample:
