@@ -11,6 +11,7 @@
 Shared by ``flow_run`` (with ``wait``) and ``run_info`` so that both report runs the same way.
 """
 
+import collections
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
@@ -33,15 +34,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
 )
 
 
-class Report(object):
-    """The outcome of following runs, ready for ``exit_json`` / ``fail_json``."""
-
-    def __init__(self, results, output, failed, message, stopped):
-        self.results = results
-        self.output = output
-        self.failed = failed
-        self.message = message
-        self.stopped = stopped
+#: The outcome of following runs, ready for ``exit_json`` / ``fail_json``: the ``RunResult`` list,
+#: the module output, whether the task fails and why, and whether runs were asked to stop.
+Report = collections.namedtuple("Report", ("results", "output", "failed", "message", "stopped"))
 
 
 def _overall(results):
