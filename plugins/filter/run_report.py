@@ -11,11 +11,11 @@ version_added: 1.1.0
 author:
   - LeapOps
 description:
-  - Turns the O(runs) that M(leapops.leapwork.run_info), M(leapops.leapwork.flow_run) or
-    M(leapops.leapwork.schedule_run) return after a wait into the overall outcome, the summed
+  - Turns the RV(leapops.leapwork.run_info#module:runs) that M(leapops.leapwork.run_info),
+    M(leapops.leapwork.flow_run) or M(leapops.leapwork.schedule_run) return after a wait into the overall outcome, the summed
     summary and one readable line per flow, decided by the same result model as the modules'
     messages (the reason given for a failure is the one the modules give).
-  - The role M(leapops.leapwork.verify_deployment) shows these lines and publishes the outcome.
+  - The role C(leapops.leapwork.verify_deployment) shows these lines and publishes the outcome.
 positional: _input
 options:
   _input:
