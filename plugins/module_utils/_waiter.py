@@ -21,7 +21,8 @@ which agents the runs need).
 Runs executing side by side are a herd: most of them end together, and the task can return only
 when the last one is seen over, so polling each of them fast spends requests that tell nothing.
 ``SCOUTS`` of them (the first in the caller's order) keep the fast schedule, at least every
-``poll_interval * SCOUTS / herd size`` seconds (never below the first pause); the others trail:
+``poll_interval * SCOUTS / herd size`` seconds (never below ``SCOUT_MIN_PAUSE``), so that together
+they poll no more often than the trailing runs do; the others trail:
 they are polled every ``poll_interval``, and at once when a poll sees any followed run end. So a
 herd that ends together is seen over as soon as a scout sees its end, for about one status poll
 per run, and a run that ends alone is still seen within ``poll_interval``.
@@ -76,6 +77,8 @@ STOP_SECONDS = 2.5
 DEFAULT_LAST_LOOK_SECONDS = 30.0
 #: How many runs of a herd (runs executing side by side) keep the fast schedule; the others trail.
 SCOUTS = 2
+#: The shortest pause between two polls of a scout (a herd of 40 runs or more at poll_interval 5).
+SCOUT_MIN_PAUSE = 0.25
 #: While a run executes, its items are read again at most this often (seconds).
 ITEM_REFRESH_SECONDS = 120.0
 
@@ -385,7 +388,7 @@ def _form_herd(followers, poll_interval):
             herd.append(follower)
         else:
             follower.leave_herd()
-    longest_pause = max(FIRST_DELAY, poll_interval * SCOUTS / len(herd)) if len(herd) > SCOUTS else None
+    longest_pause = max(SCOUT_MIN_PAUSE, poll_interval * SCOUTS / len(herd)) if len(herd) > SCOUTS else None
     for position, follower in enumerate(herd):
         if position < SCOUTS:
             follower.scout(longest_pause)

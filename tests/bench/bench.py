@@ -214,7 +214,7 @@ class Bench(object):
         polls_max = poll_bound(longest, POLL_INTERVAL, waiter.poll_delays)
         # The runs execute side by side, a herd: the first SCOUTS are polled at least every
         # scout_pause (the others trail, well under polls_max), so their bound is their own.
-        scout_pause = max(waiter.FIRST_DELAY, POLL_INTERVAL * waiter.SCOUTS / FAN_OUT)
+        scout_pause = max(waiter.SCOUT_MIN_PAUSE, POLL_INTERVAL * waiter.SCOUTS / FAN_OUT)
         scout_polls_max = int(longest / scout_pause) + 2
         polls_bounds = dict((run_id, scout_polls_max if position < waiter.SCOUTS else polls_max)
                             for position, run_id in enumerate(run_ids))

@@ -265,17 +265,24 @@ class TestHerd:
 
     def test_fifty_runs_ending_together(self, clock):
         # The role's benchmark on fake time: 50 runs of 5 s. The 2 scouts are polled every
-        # max(0.5, 5 * 2 / 50) = 0.5 s (11 polls each, the end seen at 5 s); the 48 others at 0,
-        # then at 5 s when woken: 22 + 96 = 118 status polls, 2.36 a run (350 with everyone on the
+        # max(0.25, 5 * 2 / 50) = 0.25 s (21 polls each, the end seen at 5 s); the 48 others at 0,
+        # then at 5 s when woken: 42 + 96 = 138 status polls, 2.76 a run (350 with everyone on the
         # backoff: 7 a run). Every run is seen over as it ends.
         runs = [simple_run("h%02d" % number, duration=5) for number in range(50)]
         controller = make(clock, *runs)
         results = follow(controller, [run.run_id for run in runs], poll_interval=5)
         assert all(result.outcome == "passed" for result in results)
-        assert dict(controller.calls) == {"run_status": 118, "run_item_ids": 50, "run_item": 50}
-        assert self.status_polls(controller, "h00") == pytest.approx([0.5 * number for number in range(11)])
+        assert dict(controller.calls) == {"run_status": 138, "run_item_ids": 50, "run_item": 50}
+        assert self.status_polls(controller, "h00") == pytest.approx([0.25 * number for number in range(21)])
         assert self.status_polls(controller, "h02") == self.status_polls(controller, "h49") == pytest.approx([0, 5])
         assert [result.elapsed_seconds for result in results] == pytest.approx([5.0] * 50)
+
+    def test_twenty_runs_scouts_every_half_second(self, clock):
+        # 5 * 2 / 20 = 0.5 s: the scouts together poll as often as the 18 trailing runs (4 a second).
+        runs = [simple_run("t%02d" % number, duration=5) for number in range(20)]
+        controller = make(clock, *runs)
+        follow(controller, [run.run_id for run in runs], poll_interval=5)
+        assert self.status_polls(controller, "t00") == pytest.approx([0.5 * number for number in range(11)])
 
     def test_two_runs_are_both_scouts(self, clock):
         # No herd to watch for: each keeps the backoff, as a run alone does.
