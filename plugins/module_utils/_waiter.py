@@ -291,13 +291,15 @@ class _RunFollower(object):
         # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
         self.next_due = now + max(delay, self.retry_after or 0.0)
 
-    def wake(self, now, round_began):
-        """A followed run was seen over in the round that began at ``round_began``: poll at once a queued
-        run (an agent may be free, even if it was polled in that round: its answer may predate the
-        end) or a trailing run not polled in that round (its herd may be over)."""
+    def wake(self, now, round_began, end_in_round):
+        """A followed run was seen over in the round that began at ``round_began``: poll at once a
+        trailing run not polled in that round (its herd may be over), and a queued run (an agent may
+        be free), even one polled in that round when the end may have come during it
+        (``end_in_round``): its answer may predate the end."""
         if self.over or self.retry_after is not None:
             return
-        if self.status == STATUS_QUEUED or (self.trailing and self.last_polled_at != round_began):
+        polled_in_round = self.last_polled_at == round_began
+        if (self.status == STATUS_QUEUED and (end_in_round or not polled_in_round)) or (self.trailing and not polled_in_round):
             self.next_due = min(self.next_due, now)
             self.woken = True
 
@@ -470,10 +472,8 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                     follower.schedule(changed, polled_at)
                 _form_herd(ordered, poll_interval)
                 if ends:
-                    # Polled at once, even those polled in this round: their answer may predate the end.
                     for follower in ordered:
-                        if end_in_round or follower.last_polled_at is None or follower.last_polled_at < now:
-                            follower.wake(polled_at, now)
+                        follower.wake(polled_at, now, end_in_round)
                 pending = [follower for follower in ordered if not follower.over]
             if not pending:
                 break
