@@ -29,7 +29,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     DEFAULT_LAST_LOOK_SECONDS,
     DEFAULT_POLL_INTERVAL,
     DEFAULT_WAIT_TIMEOUT,
-    MIN_POLL_INTERVAL,
     follow_runs,
 )
 
@@ -118,12 +117,3 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
 
 def _counts(summary):
     return "%d flow(s): %d passed, %d failed, %d error(s), %d cancelled" % tuple(summary[key] for key in SUMMARY_KEYS)
-
-
-def wait_params_problem(params):
-    """A message naming the wait option that is wrong, or ``None``; checked before any request."""
-    if params["wait_timeout"] < 0:
-        return "wait_timeout must be 0 or more seconds, got %s" % params["wait_timeout"]
-    if not params["poll_interval"] >= MIN_POLL_INTERVAL:
-        return "poll_interval must be at least %s seconds, got %s" % (MIN_POLL_INTERVAL, params["poll_interval"])
-    return None

@@ -26,12 +26,12 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     normalize_controller_url,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
-from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
-from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_problem
 
 
 def connection_argument_spec():
@@ -108,7 +108,7 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
     params = module.params
     problem = None
     if wait:
-        problem = wait_params_problem(params)
+        problem = wait_problem(params["wait_timeout"], params["poll_interval"])
     if not problem and starts_runs and params["max_concurrency"] < 1:
         problem = "max_concurrency must be at least 1, got %d" % params["max_concurrency"]
     # A run reader writes the report only when it waits (in check mode too: it only reads); a

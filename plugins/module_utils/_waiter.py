@@ -354,13 +354,28 @@ class _RunFollower(object):
         return result
 
 
+def wait_problem(wait_timeout, poll_interval):
+    """A message naming ``wait_timeout`` or ``poll_interval`` when it is out of bounds, else ``None``.
+
+    The modules check their options with it before any request; ``follow_runs`` raises it.
+    """
+    if not wait_timeout >= 0:
+        return "wait_timeout must be 0 or more seconds, got %s" % wait_timeout
+    if not poll_interval >= MIN_POLL_INTERVAL:
+        return "poll_interval must be at least %s seconds, got %s" % (MIN_POLL_INTERVAL, poll_interval)
+    return None
+
+
 def _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as):
     check_done_status_as(done_status_as)
-    for name, value in (("wait_timeout", wait_timeout), ("grace_seconds", grace_seconds)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-            raise ValueError("%s must be a number of seconds, 0 or more, got %r" % (name, value))
-    if isinstance(poll_interval, bool) or not isinstance(poll_interval, (int, float)) or not poll_interval >= MIN_POLL_INTERVAL:
-        raise ValueError("poll_interval must be a number of seconds, at least %s, got %r" % (MIN_POLL_INTERVAL, poll_interval))
+    for name, value in (("wait_timeout", wait_timeout), ("poll_interval", poll_interval), ("grace_seconds", grace_seconds)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("%s must be a number of seconds, got %r" % (name, value))
+    problem = wait_problem(wait_timeout, poll_interval)
+    if problem:
+        raise ValueError(problem)
+    if not grace_seconds >= 0:
+        raise ValueError("grace_seconds must be 0 or more seconds, got %r" % (grace_seconds,))
     if isinstance(max_workers, bool) or not isinstance(max_workers, int) or max_workers < 1:
         raise ValueError("max_workers must be 1 or more, got %r" % (max_workers,))
 

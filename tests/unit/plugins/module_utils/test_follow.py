@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
-from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report, wait_params_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
@@ -357,38 +357,6 @@ class TestWithWait:
         report = report_of(controller, ["late"])
         assert report.output["outcome"] == "passed"
         assert report.failed is False
-
-
-class TestWaitParamsProblem:
-    def test_valid(self):
-        assert wait_params_problem(make_params()) is None
-
-    def test_zero_timeout_is_valid(self):
-        assert wait_params_problem(make_params(wait_timeout=0)) is None
-
-    def test_smallest_poll_interval_is_valid(self):
-        assert wait_params_problem(make_params(poll_interval=0.5)) is None
-
-    @pytest.mark.parametrize("value", [0.1, 0.49])
-    def test_poll_interval_below_the_lower_bound(self, value):
-        assert wait_params_problem(make_params(poll_interval=value)) == (
-            "poll_interval must be at least 0.5 seconds, got %s" % value)
-
-    def test_negative_wait_timeout(self):
-        problem = wait_params_problem(make_params(wait_timeout=-1))
-        assert problem is not None
-        assert "wait_timeout" in problem
-        assert "-1" in problem
-
-    @pytest.mark.parametrize("value", [0, 0.0, -1, -0.5])
-    def test_poll_interval_not_positive(self, value):
-        problem = wait_params_problem(make_params(poll_interval=value))
-        assert problem is not None
-        assert "poll_interval" in problem
-        assert "wait_timeout" not in problem
-
-    def test_checked_without_wait_too(self):
-        assert "poll_interval" in wait_params_problem(make_params(wait=False, poll_interval=0))
 
 
 def test_suite_names_name_the_runs_in_the_junit_report(clock, tmp_path):

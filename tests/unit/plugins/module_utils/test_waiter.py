@@ -18,6 +18,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     follow_runs,
     is_transient,
     poll_delays,
+    wait_problem,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkConnectionError
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
@@ -706,6 +707,42 @@ class TestConcurrency:
 
     def test_empty(self, clock):
         assert follow(make(clock), []) == []
+
+
+class TestWaitProblem:
+    """The bounds the modules check before any request (and follow_runs raises): one definition."""
+
+    def test_valid(self):
+        assert wait_problem(600, 5.0) is None
+
+    def test_zero_timeout_is_valid(self):
+        assert wait_problem(0, 5.0) is None
+
+    def test_smallest_poll_interval_is_valid(self):
+        assert wait_problem(600, 0.5) is None
+
+    @pytest.mark.parametrize("value", [0.1, 0.49])
+    def test_poll_interval_below_the_lower_bound(self, value):
+        assert wait_problem(600, value) == "poll_interval must be at least 0.5 seconds, got %s" % value
+
+    def test_negative_wait_timeout(self):
+        problem = wait_problem(-1, 5.0)
+        assert problem is not None
+        assert "wait_timeout" in problem
+        assert "-1" in problem
+
+    @pytest.mark.parametrize("value", [0, 0.0, -1, -0.5])
+    def test_poll_interval_not_positive(self, value):
+        problem = wait_problem(600, value)
+        assert problem is not None
+        assert "poll_interval" in problem
+        assert "wait_timeout" not in problem
+
+    @pytest.mark.parametrize("options", [{"wait_timeout": -1}, {"poll_interval": 0.4}])
+    def test_follow_runs_raises_the_same_message(self, clock, options):
+        with pytest.raises(ValueError) as raised:
+            follow(make(clock), ["r"], **options)
+        assert str(raised.value) == wait_problem(options.get("wait_timeout", 600), options.get("poll_interval", 5.0))
 
 
 class TestArguments:
