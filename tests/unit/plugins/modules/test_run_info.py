@@ -50,26 +50,7 @@ def client(controller):
 
 
 class TestArguments:
-    def test_run_id_and_run_ids_are_mutually_exclusive(self, controller, client_requests, run_module):
-        failed, result = run_module(dict(run_id=PASSED_RUN, run_ids=[FAILED_RUN]))
-        assert failed
-        assert "mutually exclusive" in result["msg"]
-        assert client_requests == []
-        assert controller.request_count == 0
-
-    def test_one_of_run_id_and_run_ids_is_required(self, controller, client_requests, run_module):
-        failed, result = run_module(dict())
-        assert failed
-        assert "one of the following is required: run_id, run_ids" in result["msg"]
-        assert controller.request_count == 0
-
-    def test_a_run_id_that_is_not_a_guid_is_refused_before_any_request(self, controller, client_requests, run_module):
-        failed, result = run_module(dict(run_id="{%s}" % PASSED_RUN))
-        assert failed
-        assert result["msg"].startswith("run ids must be GUIDs such as ")
-        assert client_requests == []
-        assert controller.request_count == 0
-
+    # The run id options are tested for run_info and run_stop together in test_run_ids.py.
     def test_a_negative_wait_timeout_is_refused_before_any_request(self, controller, client_requests, run_module):
         failed, result = run_module(dict(run_id=PASSED_RUN, wait=True, wait_timeout=-1))
         assert failed

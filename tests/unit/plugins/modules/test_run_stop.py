@@ -39,26 +39,7 @@ def client(controller):
     return controller
 
 
-class TestArguments:
-    def test_run_id_and_run_ids_are_mutually_exclusive(self, controller, client_requests, run_module):
-        failed, result = run_module(dict(run_id=GOING, run_ids=[QUEUED]))
-        assert failed
-        assert "mutually exclusive" in result["msg"]
-        assert client_requests == []
-        assert controller.request_count == 0
-
-    def test_one_of_run_id_and_run_ids_is_required(self, controller, client_requests, run_module):
-        failed, result = run_module(dict())
-        assert failed
-        assert "one of the following is required: run_id, run_ids" in result["msg"]
-        assert controller.request_count == 0
-
-    def test_a_run_id_that_is_not_a_guid_is_refused_before_any_request(self, controller, client_requests, run_module):
-        failed, result = run_module(dict(run_ids=[GOING, "not-a-guid"]))
-        assert failed
-        assert result["msg"] == ("run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got 'not-a-guid'")
-        assert client_requests == []
-        assert controller.request_count == 0
+# The run id options are tested for run_info and run_stop together in test_run_ids.py.
 
 
 class TestStop:
