@@ -311,9 +311,9 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
     except Exception as exc:  # pylint: disable=broad-except
         # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
         module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output())
-    followed = dict(zip(run_ids, report.results))  # one result per run, in the order asked
+    followed = dict(zip(run_ids, report.output["runs"]))  # one result per run, in the order asked
     for run, result in zip(runs, results):
-        run.update(followed[result.run_id].to_dict())
+        run.update(followed[result.run_id])
     facts = output()
     for key in ("outcome", "summary", "failures", "junit_path"):
         if key in report.output:
