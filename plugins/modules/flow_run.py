@@ -444,6 +444,7 @@ junit_path:
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS
+from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
@@ -470,6 +471,7 @@ def argument_spec():
         agent=dict(type="str"),
     ), items="runs")
     spec.update(
+        agents=dict(type="list", elements="str"),
         agent_preflight=dict(type="bool", default=True),
         delete_schedule=dict(type="bool", default=False),
         ledger_retention_days=dict(type="int", default=DEFAULT_RETENTION_DAYS),
@@ -477,32 +479,45 @@ def argument_spec():
     return spec
 
 
-def run_requests(params):
-    """Validate every requested run locally, before any request is sent."""
+def run_requests(params, pool=None):
+    """Validate every requested run locally, before any request is sent; ``pool`` takes the items without an agent."""
     if params["runs"] is None:
         return [RunRequest(params["flow_id"], params["agent_id"], params["variables"], params["idempotency_key"],
-                           secret_variables=params["secret_variables"], delete_schedule=params["delete_schedule"])]
+                           secret_variables=params["secret_variables"], delete_schedule=params["delete_schedule"], pool=pool)]
     requests = []
     for index, item in enumerate(params["runs"]):
         variables, secret_variables = merged_variables(params["variables"], params["secret_variables"], item["variables"], item["secret_variables"])
         requests.append(RunRequest(item["flow_id"], item["agent_id"], variables,
                                    item["idempotency_key"] or params["idempotency_key"], label="runs[%d]" % index,
-                                   secret_variables=secret_variables, delete_schedule=params["delete_schedule"]))
+                                   secret_variables=secret_variables, delete_schedule=params["delete_schedule"], pool=pool))
     check_batch(requests)
     return requests
 
 
+def agents_problem(agents):
+    """A message when the ``agents`` option cannot name a pool, else ``None`` (checked before any request)."""
+    if agents is None:
+        return None
+    if not agents:
+        return "agents must name at least one agent (an id or a title)"
+    for index, agent in enumerate(agents):
+        if not agent or not agent.strip():
+            return "agents[%d] must be an agent id or title, got %r" % (index, agent)
+    return None
+
+
 def uses_names(params):
     items = params["runs"] if params["runs"] is not None else [params]
-    return any(item["flow"] is not None or item["agent"] is not None for item in items)
+    return params["agents"] is not None or any(item["flow"] is not None or item["agent"] is not None for item in items)
 
 
 def resolve_names(targets, params):
     """``params`` with every ``flow``/``agent`` name replaced by its id (see ``_catalogue``)."""
+    pool = params["agents"] is not None
     if params["runs"] is None:
-        resolved = targets.resolve([dict(params, label="flow_run")])[0]
+        resolved = targets.resolve([dict(params, label="flow_run")], pool=pool)[0]
         return dict(params, flow_id=resolved["flow_id"], agent_id=resolved["agent_id"])
-    resolved = targets.resolve([dict(item, label="runs[%d]" % index) for index, item in enumerate(params["runs"])])
+    resolved = targets.resolve([dict(item, label="runs[%d]" % index) for index, item in enumerate(params["runs"])], pool=pool)
     runs = [dict(item, flow_id=names["flow_id"], agent_id=names["agent_id"]) for item, names in zip(params["runs"], resolved)]
     return dict(params, runs=runs)
 
@@ -512,12 +527,16 @@ def main():
         argument_spec(),
         wait=True,
         starts_runs=True,
-        mutually_exclusive=[("runs", "flow_id"), ("runs", "agent_id"), ("runs", "flow"), ("runs", "agent")],
+        mutually_exclusive=[("runs", "flow_id"), ("runs", "agent_id"), ("runs", "flow"), ("runs", "agent"),
+                            ("agents", "agent_id"), ("agents", "agent")],
         required_one_of=[("runs", "flow_id", "flow")],
     )
     params = module.params
     if params["ledger_retention_days"] < 0:
         module.fail_json(msg="ledger_retention_days must be 0 (keep forever) or more, got %d" % params["ledger_retention_days"])
+    problem = agents_problem(params["agents"])
+    if problem:
+        module.fail_json(msg=problem)
     try:
         requests = None if uses_names(params) else run_requests(params)
     except RequestError as exc:
@@ -525,12 +544,16 @@ def main():
 
     client = client_from_module(module)
     targets = Targets(client)
+    pool = None
     try:
         if requests is None:
             # Names become ids with read-only calls; nothing that could start a run is sent before the checks.
-            requests = run_requests(resolve_names(targets, params))
+            pool = targets.pool(params["agents"]) if params["agents"] is not None else None
+            requests = run_requests(resolve_names(targets, params), pool)
         if params["agent_preflight"]:
-            targets.preflight([(request.label, request.agent_id) for request in requests])
+            targets.preflight([(request.label, request.agent_id) for request in requests if request.pool is None])
+        if pool is not None:
+            targets.preflight_pool(pool)
     except RequestError as exc:
         module.fail_json(msg=str(exc))
     except LeapworkError as exc:
@@ -545,12 +568,25 @@ def main():
         check_mode=module.check_mode,
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
     )
-    results = trigger.start_runs(requests, params["max_concurrency"])
-    report_started_runs(
-        module, client, results, single=params["runs"] is None, noun="runs",
-        describe=lambda result: "%s (flow %s on agent %s)" % (result.request.label, result.request.flow_id, result.request.agent_id),
+    report = dict(
+        single=params["runs"] is None, noun="runs", describe=describe,
         run_facts=lambda run: targets.titles(run["flow_id"], run["agent_id"]),
     )
+    if pool is None:
+        report_started_runs(module, client, trigger.start_runs(requests, params["max_concurrency"]), **report)
+    if pool.warning():
+        module.warn(pool.warning())
+    dispatcher = Dispatcher(trigger, requests, params["max_concurrency"])
+    if params["wait"] and not module.check_mode:
+        report_started_runs(module, client, None, dispatcher=dispatcher, facts=dict(pool=pool.to_dict()), **report)
+    report_started_runs(module, client, dispatcher.spread(), facts=dict(pool=pool.to_dict()), **report)
+
+
+def describe(result):
+    """An item in a message: its label, flow and agent (or pool)."""
+    request = result.request
+    where = "agent %s" % request.agent_id if request.agent_id else "the agent pool"
+    return "%s (flow %s on %s)" % (request.label, request.flow_id, where)
 
 
 if __name__ == "__main__":
