@@ -76,6 +76,28 @@ options:
         case; several matches are an error listing their hosts and ids).
       - Resolved with one read of C(GET /api/v4/agents).
     type: str
+  agents:
+    description:
+      - An agent pool, by agent ids or titles (matched like O(agent)). Flows that name no agent of their
+        own (no O(agent)/O(agent_id), no O(runs[].agent)/O(runs[].agent_id)) run on an agent of the pool;
+        an item that names its agent runs there.
+      - The pre-flight reads the agent statuses once, whatever O(agent_preflight) says: a pool agent that
+        is not C(Available) or is blocked by the licence is left out with a warning naming it and why;
+        when no agent is left, or an id is not known to the controller, the task fails before anything
+        is started.
+      - With O(wait), every agent of the pool runs one of this task's runs at a time, and the next flow
+        starts on the agent that just finished, so that flows of unequal durations still end early;
+        O(max_concurrency) bounds how many of the task's runs are going at once. Flows that could not
+        start before O(wait_timeout) are reported as not started, and the task fails.
+      - Without O(wait) (and in check mode), every flow is started at once, dealt to the pool's agents in
+        turn, and queues on its agent.
+      - With O(idempotency_key), a flow's ledger entry names the pool (the agents asked for, in any order),
+        not the agent the run landed on: a later invocation with the same key and pool reuses the run
+        wherever it ran, and never starts it on a second agent.
+      - Every result names the agent the flow ran on (RV(runs[].agent_id), RV(runs[].agent_title)).
+      - Mutually exclusive with O(agent) and O(agent_id).
+    type: list
+    elements: str
   agent_preflight:
     description:
       - Before anything is started, read the agent statuses once (C(GET /api/v4/agents/agentsStatuses))
@@ -86,6 +108,7 @@ options:
         item, agent and status.
       - Set to V(false) to start runs anyway, for example to queue them for an agent that is about to
         connect.
+      - The agents of a pool (O(agents)) are always checked; this option is about agents named by an item.
     type: bool
     default: true
   variables:
@@ -198,7 +221,9 @@ options:
         description: Idempotency key for this item; defaults to the module-level O(idempotency_key).
         type: str
   max_concurrency:
-    description: How many triggers are sent at once with O(runs).
+    description:
+      - How many triggers are sent at once with O(runs).
+      - With an agent pool (O(agents)) and O(wait), how many of the task's runs are going at once.
     type: int
     default: 8
 notes:
@@ -247,6 +272,21 @@ EXAMPLES = r"""
     wait_timeout: 900
     junit_path: "{{ playbook_dir }}/reports/smoke.xml"
 
+- name: Spread a suite over a pool of agents and wait; each agent runs one flow at a time
+  leapops.leapwork.flow_run:
+    agents:
+      - Windows agent 1
+      - Windows agent 2
+      - 9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a
+    runs:
+      - flow: Regression/Checkout/Checkout passes
+      - flow: Regression/Search/Search by name
+      - flow: Smoke/Login
+        agent: Windows agent 1
+    wait: true
+    idempotency_key: "release-{{ app_version }}"
+  register: suite
+
 - name: Start three flows at once, sharing the URL under test
   leapops.leapwork.flow_run:
     variables:
@@ -282,7 +322,10 @@ flow_id:
   type: str
   sample: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
 agent_id:
-  description: The agent id, lower-cased.
+  description:
+    - The agent id, lower-cased.
+    - With an agent pool (O(agents)), the agent the flow was started on (or, for a run reused from the ledger,
+      the agent recorded with it); V(null) when the flow could not be started.
   returned: single flow
   type: str
   sample: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
@@ -363,6 +406,27 @@ runs:
         method: PUT
         path: /api/v4/flows/5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11/agent/0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
         query: ""
+pool:
+  description:
+    - The agent pool (O(agents)) after the pre-flight.
+  returned: with O(agents)
+  type: dict
+  contains:
+    key:
+      description: The pool's name in the idempotency ledger (a digest of the agent ids asked for).
+      type: str
+      sample: pool-5f2c0e1b9a7d3c4e8f60
+    agent_ids:
+      description: The agents the flows were spread over, in the order given.
+      type: list
+      elements: str
+      sample: [0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01]
+    left_out:
+      description: The agents left out by the pre-flight, each with C(agent_id), C(agent_title) and C(reason).
+      type: list
+      elements: dict
+      sample: [{"agent_id": "9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a", "agent_title": "Windows agent 3",
+                "reason": "agent 'Windows agent 3' (9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a) is Unavailable"}]
 run_ids:
   description: The run ids started or reused, in input order (V(null) for an item that started nothing).
   returned: with O(runs)
