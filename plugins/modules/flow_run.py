@@ -277,14 +277,14 @@ EXAMPLES = r"""
     agents:
       - Windows agent 1
       - Windows agent 2
-      - 9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a
+      - 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
     runs:
-      - flow: Regression/Checkout/Checkout passes
-      - flow: Regression/Search/Search by name
-      - flow: Smoke/Login
-        agent: Windows agent 1
+      - flow: Smoke/Login passes
+      - flow: Smoke/Report done
+      - flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+        agent: Windows agent 1  # an item that names its agent runs there
     wait: true
-    idempotency_key: "release-{{ app_version }}"
+    idempotency_key: "suite-{{ app_version }}"
   register: suite
 
 - name: Start three flows at once, sharing the URL under test
