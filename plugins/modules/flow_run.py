@@ -81,7 +81,7 @@ options:
       - An agent pool, by agent ids or titles (matched like O(agent)). Flows that name no agent of their
         own (no O(agent)/O(agent_id), no O(runs[].agent)/O(runs[].agent_id)) run on an agent of the pool;
         an item that names its agent runs there.
-      - The pre-flight reads the agent statuses once, whatever O(agent_preflight) says: a pool agent that
+      - The pre-flight reads the agent statuses once, whatever O(agent_preflight) says. A pool agent that
         is not C(Available) or is blocked by the licence is left out with a warning naming it and why;
         when no agent is left, or an id is not known to the controller, the task fails before anything
         is started.
@@ -92,7 +92,7 @@ options:
       - Without O(wait) (and in check mode), every flow is started at once, dealt to the pool's agents in
         turn, and queues on its agent.
       - With O(idempotency_key), a flow's ledger entry names the pool (the agents asked for, in any order),
-        not the agent the run landed on: a later invocation with the same key and pool reuses the run
+        not the agent the run landed on. A later invocation with the same key and pool reuses the run
         wherever it ran, and never starts it on a second agent.
       - Every result names the agent the flow ran on (RV(runs[].agent_id), RV(runs[].agent_title)).
       - Mutually exclusive with O(agent) and O(agent_id).
