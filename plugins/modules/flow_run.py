@@ -94,7 +94,7 @@ options:
       - With O(idempotency_key), a flow's ledger entry names the pool (the agents asked for, in any order),
         not the agent the run landed on. A later invocation with the same key and pool reuses the run
         wherever it ran, and never starts it on a second agent.
-      - Every result names the agent the flow ran on (RV(runs[].agent_id), RV(runs[].agent_title)).
+      - Every result names the agent the flow ran on (RV(agent_id) and RV(agent_title), in each entry of RV(runs) with O(runs)).
       - Mutually exclusive with O(agent) and O(agent_id).
     type: list
     elements: str

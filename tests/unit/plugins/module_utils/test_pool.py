@@ -115,7 +115,7 @@ class TestDispatchWithWait:
         durations = dict((flow(number), 10) for number in range(1, 7))
         controller = PoolController(clock, durations)
         dispatch(controller, requests_for(sorted(durations), Pool(AGENTS)), max_concurrency=2)
-        assert overlaps([(start, end) for *_rest, start, end in controller.started]) == 2
+        assert overlaps([started[3:] for started in controller.started]) == 2
         assert len(controller.started) == 6
 
     def test_a_trigger_that_fails_retires_its_agent(self):
