@@ -98,6 +98,28 @@ options:
       - Mutually exclusive with O(agent) and O(agent_id).
     type: list
     elements: str
+  retries:
+    description:
+      - With O(wait), how many more times a flow whose run ended C(failed) or C(error) is run again (not a run
+        that was C(cancelled), C(timed_out), or could not be read). V(0) runs every flow once.
+      - Another attempt goes to another agent of the pool (O(agents)) when one is free, so that a fault of one
+        agent and a fault of the application can be told apart, else to the same agent; a flow with its own
+        agent runs there again.
+      - A flow that passes on a later attempt is V(flaky); one that never passes is V(failed) or V(error) as its
+        last attempt was. The result keeps every attempt (RV(attempts)), with its run id, agent, outcome and reason.
+      - Every attempt lives under the task's one O(wait_timeout), and with O(idempotency_key) every attempt is
+        recorded in the ledger under the flow's key, so that a later invocation with the same key follows the
+        attempts (and gets their verdict) instead of starting new ones.
+      - Needs O(wait).
+    type: int
+    default: 0
+  fail_on_flaky:
+    description:
+      - Whether a V(flaky) flow (it passed only on a later attempt, see O(retries)) fails the task as a failed
+        flow would. By default a flaky flow counts as passing; it is always reported with a warning naming the
+        flow and what failed first, and counted in RV(summary.flaky).
+    type: bool
+    default: false
   agent_preflight:
     description:
       - Before anything is started, read the agent statuses once (C(GET /api/v4/agents/agentsStatuses))
@@ -508,7 +530,7 @@ junit_path:
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS
-from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher
+from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher, worth_another_attempt
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
@@ -536,6 +558,8 @@ def argument_spec():
     ), items="runs")
     spec.update(
         agents=dict(type="list", elements="str"),
+        retries=dict(type="int", default=0),
+        fail_on_flaky=dict(type="bool", default=False),
         agent_preflight=dict(type="bool", default=True),
         delete_schedule=dict(type="bool", default=False),
         ledger_retention_days=dict(type="int", default=DEFAULT_RETENTION_DAYS),
@@ -570,6 +594,15 @@ def agents_problem(agents):
     return None
 
 
+def retries_problem(retries, wait):
+    """A message when ``retries`` cannot be honoured, else ``None`` (checked before any request)."""
+    if retries < 0:
+        return "retries must be 0 or more, got %d" % retries
+    if retries and not wait:
+        return "retries needs wait: true (a flow runs again once its run is seen failed), got retries=%d without wait" % retries
+    return None
+
+
 def uses_names(params):
     items = params["runs"] if params["runs"] is not None else [params]
     return params["agents"] is not None or any(item["flow"] is not None or item["agent"] is not None for item in items)
@@ -598,7 +631,7 @@ def main():
     params = module.params
     if params["ledger_retention_days"] < 0:
         module.fail_json(msg="ledger_retention_days must be 0 (keep forever) or more, got %d" % params["ledger_retention_days"])
-    problem = agents_problem(params["agents"])
+    problem = agents_problem(params["agents"]) or retries_problem(params["retries"], params["wait"])
     if problem:
         module.fail_json(msg=problem)
     try:
@@ -636,14 +669,18 @@ def main():
         single=params["runs"] is None, noun="runs", describe=describe,
         run_facts=lambda run: targets.titles(run["flow_id"], run["agent_id"]),
     )
-    if pool is None:
+    if pool is None and not params["retries"]:
         report_started_runs(module, client, trigger.start_runs(requests, params["max_concurrency"]), **report)
-    if pool.warning():
-        module.warn(pool.warning())
-    dispatcher = Dispatcher(trigger, requests, params["max_concurrency"])
+    facts = {}
+    if pool is not None:
+        facts["pool"] = pool.to_dict()
+        if pool.warning():
+            module.warn(pool.warning())
+    dispatcher = Dispatcher(trigger, requests, params["max_concurrency"], retries=params["retries"],
+                            retryable=worth_another_attempt)
     if params["wait"] and not module.check_mode:
-        report_started_runs(module, client, None, dispatcher=dispatcher, facts=dict(pool=pool.to_dict()), **report)
-    report_started_runs(module, client, dispatcher.spread(), facts=dict(pool=pool.to_dict()), **report)
+        report_started_runs(module, client, None, dispatcher=dispatcher, facts=facts, **report)
+    report_started_runs(module, client, dispatcher.spread(), facts=facts, **report)
 
 
 def describe(result):
