@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
-from ansible_collections.leapops.leapwork.plugins.filter.run_report import run_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import RunResult, verdict
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
@@ -79,9 +79,10 @@ class TestWithoutWait:
         assert run["status"] == "Queued"
         assert run["timed_out"] is False
         assert "still going (status: Queued)" in run["message"]
-        # Still going, no verdict: the overall outcome is the run's own (the worst of one), as the filter says.
+        # Still going, no verdict: the overall outcome is the run's own (the worst of one), as the
+        # run_report filter says from the module's runs.
         assert report.output["outcome"] == "queued"
-        assert run_report(report.output["runs"])["outcome"] == "queued"
+        assert verdict(RunResult.from_dict(run) for run in report.output["runs"]).outcome == "queued"
         assert report.failed is False
 
     def test_read_once_without_sleeping_and_never_stopped(self, clock):
