@@ -65,21 +65,22 @@ STARTED = "started"
 NONE = "none"
 
 #: One outcome: its ``name``; ``over``: a verdict (nothing is still going); ``passing``: a task
-#: does not fail for it (``fail_on_failure``).
-Outcome = collections.namedtuple("Outcome", ("name", "over", "passing"))
+#: does not fail for it (``fail_on_failure``); ``counted_in``: the summary key that counts the
+#: flows with this outcome (``None``: a flow never has it, or it counts in ``total`` only).
+Outcome = collections.namedtuple("Outcome", ("name", "over", "passing", "counted_in"))
 
 #: Every outcome, worst first: the one precedence (see the module docstring). A new outcome is one
-#: more row here (and its count in ``SUMMARY_KEYS`` when items can have it).
+#: more row here, placed by its rank (and its key in ``SUMMARY_KEYS`` when flows can have it).
 OUTCOMES = (
-    Outcome(RUNNING, over=False, passing=False),
-    Outcome(QUEUED, over=False, passing=False),
-    Outcome(STARTED, over=False, passing=False),
-    Outcome(ERROR, over=True, passing=False),
-    Outcome(TIMED_OUT, over=True, passing=False),
-    Outcome(FAILED, over=True, passing=False),
-    Outcome(CANCELLED, over=True, passing=False),
-    Outcome(PASSED, over=True, passing=True),
-    Outcome(NONE, over=True, passing=True),
+    Outcome(RUNNING, over=False, passing=False, counted_in=None),
+    Outcome(QUEUED, over=False, passing=False, counted_in=None),
+    Outcome(STARTED, over=False, passing=False, counted_in=None),
+    Outcome(ERROR, over=True, passing=False, counted_in="errors"),
+    Outcome(TIMED_OUT, over=True, passing=False, counted_in=None),
+    Outcome(FAILED, over=True, passing=False, counted_in="failed"),
+    Outcome(CANCELLED, over=True, passing=False, counted_in="cancelled"),
+    Outcome(PASSED, over=True, passing=True, counted_in="passed"),
+    Outcome(NONE, over=True, passing=True, counted_in=None),
 )
 _OUTCOMES = dict((outcome.name, outcome) for outcome in OUTCOMES)
 #: The names of ``OUTCOMES``, worst first.
@@ -394,11 +395,11 @@ def summarize(items):
     Items still running (in a run that timed out) count in ``total`` only.
     """
     summary = dict((key, 0) for key in SUMMARY_KEYS)
-    key = {PASSED: "passed", FAILED: "failed", ERROR: "errors", CANCELLED: "cancelled"}
     for item in items:
         summary["total"] += 1
-        if item.outcome in key:
-            summary[key[item.outcome]] += 1
+        key = _outcome(item.outcome).counted_in
+        if key:
+            summary[key] += 1
     return summary
 
 

@@ -9,6 +9,7 @@ import pytest
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     OUTCOMES,
     PRECEDENCE,
+    SUMMARY_KEYS,
     ItemResult,
     RunResult,
     classify_status,
@@ -133,6 +134,9 @@ class TestPrecedence:
     def test_over_and_passing(self):
         assert [outcome.name for outcome in OUTCOMES if not outcome_is_over(outcome.name)] == ["running", "queued", "started"]
         assert [outcome.name for outcome in OUTCOMES if outcome_is_passing(outcome.name)] == ["passed", "none"]
+
+    def test_every_count_is_a_summary_key(self):
+        assert set(outcome.counted_in for outcome in OUTCOMES if outcome.counted_in) == set(SUMMARY_KEYS) - {"total"}
 
     def test_is_over(self):
         assert is_over("Finished", [item("Passed"), item("Failed")])
