@@ -36,7 +36,7 @@ Report = collections.namedtuple("Report", ("results", "output", "failed", "messa
 
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
-                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None):
+                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None, on_over=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
@@ -66,6 +66,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         snapshot=not wait,
         clock=clock,
         sleep=sleep,
+        on_over=on_over if wait else None,
     )
     judged = verdict(results)
     outcome, summary, lines = judged.outcome, judged.summary, judged.failures
