@@ -321,7 +321,8 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
     if dispatcher is not None:
         secrets = [value for request in dispatcher.requests for value in request.secret_variables.values()]
         try:
-            report = follow_and_report(client, dispatcher.start(), secrets=secrets, on_over=dispatcher.on_over, **options)
+            report = follow_and_report(client, dispatcher.start(), secrets=secrets, on_over=dispatcher.on_over,
+                                       chains=dispatcher.chains, **options)
         except Exception as exc:  # pylint: disable=broad-except
             results = dispatcher.results
             runs = _item_dicts(module, results, run_facts)
@@ -364,6 +365,8 @@ def _exit_followed(module, report, runs, results, single, changed, facts, start_
                 agents = [item["agent_id"] for item in run.get("run_items") or () if item.get("agent_id")]
                 run["agent_id"] = agents[0] if agents else None
     output = _output(runs, single, facts)
+    for warning in report.warnings:
+        module.warn(warning)
     for key in ("outcome", "summary", "failures", "junit_path"):
         if key in report.output:
             output[key] = report.output[key]

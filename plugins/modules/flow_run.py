@@ -467,17 +467,21 @@ status:
   sample: Finished
 outcome:
   description:
-    - V(passed), V(failed), V(error), V(cancelled) or V(timed_out); the worst over every run with O(runs)
+    - V(passed), V(flaky), V(failed), V(error), V(cancelled) or V(timed_out); the worst over every run with O(runs)
       (V(none) for an empty list), in the collection's one order V(error), V(timed_out), V(failed),
-      V(cancelled), V(passed). The filter P(leapops.leapwork.run_report#filter) says the same for RV(runs).
+      V(cancelled), V(flaky), V(passed). The filter P(leapops.leapwork.run_report#filter) says the same for RV(runs).
+    - A flaky flow (with O(retries)) is one that passed only on a later attempt; it counts as passing unless
+      O(fail_on_flaky) is set.
   returned: with O(wait)
   type: str
   sample: passed
 summary:
-  description: Counts of the flows run (over every run with O(runs)).
+  description:
+    - Counts of the flows run (over every run with O(runs)). A flow that passed only on a later attempt
+      (O(retries)) counts in C(flaky), not in C(passed).
   returned: with O(wait)
   type: dict
-  sample: {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0}
+  sample: {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}
 elapsed_seconds:
   description: Seconds spent following the run.
   returned: with O(wait) (single flow)
@@ -522,6 +526,22 @@ failures:
   type: list
   elements: str
   sample: ["Checkout on Staging agent: Failed - Expected total '42.00' but found '41.99'"]
+attempts:
+  description:
+    - With O(retries), for a flow that ran more than once, every attempt, first first, each with C(run_id),
+      C(agent_id), C(agent_title), C(outcome), C(status) and C(reason) (why it did not pass, else V(null)).
+      The last attempt is the one RV(run_id) names. With O(runs), in each entry of RV(runs).
+    - In the JUnit report (O(junit_path)), the earlier attempts of a flow are C(<flakyFailure>)/C(<flakyError>)
+      elements of its test case when a later attempt passed, or C(<rerunFailure>)/C(<rerunError>) beside its
+      C(<failure>)/C(<error>) when none did, as Maven Surefire and Gradle write re-run tests.
+  returned: with O(wait) and O(retries), for a flow run more than once
+  type: list
+  elements: dict
+  sample:
+    - {"run_id": "1d26b0b3-978b-4e5c-a8b4-5b8acd556a36", "agent_id": "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01",
+       "agent_title": "Windows agent 1", "outcome": "failed", "status": "Failed", "reason": "Click Login: button not found"}
+    - {"run_id": "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a", "agent_id": "9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a",
+       "agent_title": "Windows agent 2", "outcome": "passed", "status": "Passed", "reason": null}
 junit_path:
   description: Where the JUnit report was written.
   returned: with O(wait) and O(junit_path)
@@ -670,6 +690,7 @@ def main():
     report = dict(
         single=params["runs"] is None, noun="runs", describe=describe,
         run_facts=lambda run: targets.titles(run["flow_id"], run["agent_id"]),
+        fail_on_flaky=params["fail_on_flaky"],
     )
     if pool is None and not params["retries"]:
         report_started_runs(module, client, trigger.start_runs(requests, params["max_concurrency"]), **report)
