@@ -616,20 +616,18 @@ async def _watch(queue, settings, state, watcher, sleep, jitter):
                 state.schedules.setdefault(item.schedule["id"], set()).add(item.run_id)
             # After the event is queued: at least once (docs/eda.md).
             await asyncio.to_thread(state.save)
-        if settings.exit_when_done and not pending_given:
-            return
         if faults:
             faults_in_a_row += 1
             if faults_in_a_row == 1:
                 logger.warning("%s: the controller failed to answer: %s; trying again with growing pauses (up to %d s)",
                                SOURCE_NAME, faults[0].line(settings.redact), FAULT_BACKOFF_CAP)
-            await sleep(_backoff(settings.poll_interval, faults_in_a_row, jitter))
-        else:
-            if faults_in_a_row:
-                logger.info("%s: the controller answers again (after %d look%s with faults)", SOURCE_NAME,
-                            faults_in_a_row, "" if faults_in_a_row == 1 else "s")
+        elif faults_in_a_row:
+            logger.info("%s: the controller answers again (after %d look%s with faults)", SOURCE_NAME,
+                        faults_in_a_row, "" if faults_in_a_row == 1 else "s")
             faults_in_a_row = 0
-            await sleep(settings.poll_interval)
+        if settings.exit_when_done and not pending_given:
+            return
+        await sleep(_backoff(settings.poll_interval, faults_in_a_row, jitter) if faults_in_a_row else settings.poll_interval)
 
 
 async def _look_at_schedule(watcher, state, schedule):
