@@ -84,6 +84,14 @@ def run_now(emulator, schedule_id, **variables):
         return json.load(answer)["RunId"]
 
 
+def run_flow(emulator, flow_id, agent_id):
+    """Start a run of one flow on one agent (PUT /flows/{id}/agent/{id}); its run id."""
+    url = "%s/flows/%s/agent/%s" % (emulator.api_url, flow_id, agent_id)
+    request = urllib.request.Request(url, method="PUT", headers={"AccessKey": ACCESS_KEY})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)["RunId"]
+
+
 def finished(emulator, run_id):
     return any(run["run_id"] == run_id and run["status"] == "Finished" for run in emulator.runs())
 

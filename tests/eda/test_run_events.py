@@ -8,6 +8,8 @@ import asyncio
 import json
 import logging
 import os
+import runpy
+import shutil
 import socket
 import stat
 
@@ -15,13 +17,16 @@ import pytest
 
 from conftest import (
     ACCESS_KEY,
+    AGENT_WIN2,
     SCHEDULE_LEAKY,
     SCHEDULE_REGRESSION,
     SCHEDULE_SMOKE,
     SCHEDULE_TWIN_A,
     SCHEDULE_TWIN_B,
     finished,
+    run_flow,
     run_now,
+    source_path,
     until,
 )
 
@@ -411,3 +416,62 @@ def test_the_key_is_in_no_event_and_no_log_record(source, emulator, fake_sleep, 
     assert any("HTTP 503" in line for line in logged)
     assert not [line for line in logged if ACCESS_KEY in line]
     assert ACCESS_KEY not in (tmp_path / "state.json").read_text()
+
+
+@pytest.mark.parametrize("flow_id, outcome, summary, failed", [
+    # an unknown status is reported, as an error that names it
+    ("20000000-0000-4000-8000-000000000008", "error", {"total": 1, "passed": 0, "failed": 0, "errors": 1, "cancelled": 0},
+     ["Quarantined check"]),
+    # a run that finished without any flow is a result too
+    ("20000000-0000-4000-8000-000000000009", "error", {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}, []),
+])
+def test_a_given_flow_run_unknown_status_or_no_items(source, emulator, fake_sleep, flow_id, outcome, summary, failed):
+    async def scenario():
+        run_id = run_flow(emulator, flow_id, AGENT_WIN2)
+        running = Running(source, args_for(emulator, run_ids=[run_id], exit_when_done=True), fake_sleep)
+        await asyncio.wait_for(running.task, 20)
+        return run_id, running.drain()
+
+    run_id, events = asyncio.run(scenario())
+    data = events[0]["leapwork"]
+    assert (data["run_id"], data["type"], data["outcome"], data["summary"]) == (run_id, "run_finished", outcome, summary)
+    assert [flow["flow_title"] for flow in data["failed_flows"]] == failed
+    assert data["schedule"] is None
+    if failed:
+        assert data["flow"] == {"id": flow_id, "title": failed[0]}
+        assert "Quarantined" in data["failed_flows"][0]["reason"]
+
+
+def test_a_run_not_registered_yet_is_waited_for(source, emulator, fake_sleep):
+    """The controller's grace period (404 "No such run" for a new run's first polls) is not a lost run."""
+    emulator.configure(grace_polls=3)
+
+    async def scenario():
+        run_id = run_now(emulator, SCHEDULE_SMOKE)
+        running = Running(source, args_for(emulator, run_ids=[run_id], exit_when_done=True), fake_sleep)
+        await asyncio.wait_for(running.task, 20)
+        return run_id, running.drain()
+
+    run_id, events = asyncio.run(scenario())
+    assert [(event["leapwork"]["run_id"], event["leapwork"]["outcome"]) for event in events] == [(run_id, "passed")]
+    statuses = [entry["status"] for entry in emulator.requests() if entry["path"].endswith("/status")]
+    assert statuses[:3] == [404, 404, 404]
+
+
+def test_the_source_must_run_from_a_collection(source, tmp_path):
+    copy = tmp_path / "run_events.py"
+    shutil.copy(source_path(), str(copy))
+    with pytest.raises(Exception, match="must run from an installed collection") as caught:
+        runpy.run_path(str(copy))
+    assert type(caught.value).__name__ == "RunEventsError"  # each run_path makes its own class
+
+
+def test_the_source_uses_its_own_collection(source, tmp_path):
+    """Another copy of the collection whose module_utils are not the ones imported: a clear error, not a mix."""
+    staged = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(source_path())))))
+    other = tmp_path / "ansible_collections" / "leapops" / "leapwork"
+    shutil.copytree(os.path.join(staged, "plugins"), str(other / "plugins"))
+    shutil.copytree(os.path.join(staged, "extensions", "eda"), str(other / "extensions" / "eda"))
+    with pytest.raises(Exception, match="was already imported from .*, not from this collection") as caught:
+        runpy.run_path(str(other / "extensions" / "eda" / "plugins" / "event_source" / "run_events.py"))
+    assert type(caught.value).__name__ == "RunEventsError"  # each run_path makes its own class
