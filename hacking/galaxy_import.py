@@ -10,6 +10,7 @@ or error it logs as a failure.
 import json
 import logging
 import os
+import posixpath
 import sys
 import tarfile
 import tempfile
@@ -74,7 +75,7 @@ def extensions_in(tarball):
     """``(content_type, name)`` the importer must list for the EDA plugins of the tarball."""
     with tarfile.open(tarball) as archive:
         for name in archive.getnames():
-            directory, _, filename = name.rpartition("/")
+            directory, filename = posixpath.split(name)
             if directory.startswith("extensions/eda/plugins/") and filename.endswith(".py"):
                 yield directory[len("extensions/"):], filename[:-len(".py")]
 
