@@ -420,10 +420,9 @@ class Watcher(object):
     Every method that sends requests blocks (it runs on a worker thread); the rest runs on the event loop.
     """
 
-    def __init__(self, settings, client, state, clock=time.monotonic):
+    def __init__(self, settings, client, clock=time.monotonic):
         self.settings = settings
         self.client = client
-        self.state = state
         self.clock = clock
         self.schedules = []  # {"id", "title"} as resolved
         self.tracked = {}  # run id -> Tracked
@@ -555,7 +554,7 @@ async def main(queue, args, sleep=asyncio.sleep, jitter=random.random, clock=tim
     settings = Settings(args)
     state = State(settings.state_file, settings.controller_url)
     client = settings.client()
-    watcher = Watcher(settings, client, state, clock)
+    watcher = Watcher(settings, client, clock)
     try:
         await _watch(queue, settings, state, watcher, sleep, jitter)
     except asyncio.CancelledError:
