@@ -104,7 +104,7 @@ def test_one_event_per_finished_run(source, emulator, fake_sleep):
 
 
 def test_outcome_and_summary_are_the_modules_own(source, emulator, fake_sleep):
-    """The event's outcome, summary and message are the waiter's RunResult, as run_info returns it."""
+    """The event's outcome and summary are the collection's one verdict, its message the waiter's, as run_info has them."""
     async def scenario():
         run_id = run_now(emulator, SCHEDULE_REGRESSION)
         await until(lambda: finished(emulator, run_id))
@@ -114,9 +114,11 @@ def test_outcome_and_summary_are_the_modules_own(source, emulator, fake_sleep):
 
     run_id, events = asyncio.run(scenario())
     client = source["_client"].LeapworkClient(emulator.url, ACCESS_KEY)
-    expected = source["_waiter"].follow_runs(client, [run_id], wait_timeout=10)[0]
+    followed = source["_waiter"].follow_runs(client, [run_id], wait_timeout=10)
+    expected = source["_results"].verdict(followed)
     data = events[0]["leapwork"]
-    assert (data["outcome"], data["summary"], data["message"]) == (expected.outcome, expected.summary, expected.message)
+    assert (data["outcome"], data["summary"], data["message"]) == (expected.outcome, expected.summary, followed[0].message)
+    assert data["outcome"] == "error"
 
 
 def test_finished_runs_at_start_are_the_baseline(source, emulator, fake_sleep):

@@ -216,8 +216,10 @@ _waiter = _mu["_waiter"]
 _files = _mu["_files"]
 _ids = _mu["_ids"]
 
-#: The outcomes a finished run can have (a watched run has no wait timeout).
-OUTCOME_CHOICES = tuple(outcome for outcome in _results.OUTCOME_PRECEDENCE if outcome != _results.TIMED_OUT)
+#: The outcomes a finished run can have, worst first: verdicts, less ``timed_out`` (a watched run has no
+#: wait timeout) and ``none`` (there is a run).
+OUTCOME_CHOICES = tuple(outcome.name for outcome in _results.OUTCOMES
+                        if outcome.over and outcome.name not in (_results.TIMED_OUT, _results.NONE))
 
 
 # ---------------------------------------------------------------- arguments
@@ -499,7 +501,8 @@ class Watcher(object):
 
     def event(self, tracked):
         """The event for a run that is over (``RunResult`` from the waiter, as the modules see it)."""
-        result = tracked.follower.result(tracked.follower.ended_at if tracked.follower.over else self.clock())
+        result = tracked.follower.result(tracked.follower.ended_at)
+        verdict = _results.verdict([result])
         failed = [item for item in result.items if not item.passed]
         cap = self.settings.max_failed_flows
         flows = set((item.flow_id, item.flow_title) for item in result.items)
@@ -513,8 +516,8 @@ class Watcher(object):
             "schedule": dict(tracked.schedule) if tracked.schedule else None,
             "flow": flow,
             "status": result.status,
-            "outcome": result.outcome,
-            "summary": dict(result.summary),
+            "outcome": verdict.outcome,
+            "summary": dict(verdict.summary),
             "message": result.message,
             "failed_flows": [{
                 "run_item_id": item.run_item_id,
@@ -535,7 +538,7 @@ class Watcher(object):
         event = {EVENT_KEY: data}
         if self.settings.hosts:
             event["meta"] = {"hosts": list(self.settings.hosts)}
-        return result.outcome, event
+        return verdict.outcome, event
 
 
 # ---------------------------------------------------------------- the loop
