@@ -355,6 +355,11 @@ class _RunFollower(object):
         return result
 
 
+#: One run followed across calls by a caller that runs its own loop (the EDA event source
+#: ``run_events``): ``poll(client, now, deadline)`` again and again until ``over``, then ``result(ended_at)``.
+RunFollower = _RunFollower
+
+
 def wait_problem(wait_timeout, poll_interval):
     """A message naming ``wait_timeout`` or ``poll_interval`` when it is out of bounds, else ``None``.
 
