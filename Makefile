@@ -49,7 +49,7 @@ export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv venv-oldest stage demo test bench sanity units integration oldest lint docs-lint docs \
-	changelog-lint galaxy-import emulator-tests awx-tests eda-tests demo-eda ee molecule clean
+	changelog-lint galaxy-import emulator-tests awx-tests eda-tests demo-eda ee de molecule clean
 
 help: ## this list
 	@awk -F ':[^#]*## ' '/^[a-z][a-z-]*:.*## /{printf "  make %-15s %s\n", $$1, $$2}' $(firstword $(MAKEFILE_LIST))
@@ -215,6 +215,15 @@ ee: stage ## the execution environment's build context, for podman or docker
 	cd $(STAGED) && $(BIN)/ansible-galaxy collection build --force --output-path $(ROOT)/build/ee
 	mv build/ee/leapops-leapwork-*.tar.gz build/ee/leapops-leapwork.tar.gz
 	$(BIN)/ansible-builder create --file execution-environment.yml --context $(BUILD)/ee/context --output-filename Containerfile
+
+# The same for the decision environment of docs/eda.md (ansible-rulebook, Java, this collection);
+# build the image with: podman build -t leapwork-de $(BUILD)/de/context
+de: stage ## the decision environment's build context (EDA controller), for podman or docker
+	@echo "== decision environment build context"
+	rm -rf build/de $(BUILD)/de && mkdir -p build/de
+	cd $(STAGED) && $(BIN)/ansible-galaxy collection build --force --output-path $(ROOT)/build/de
+	mv build/de/leapops-leapwork-*.tar.gz build/de/leapops-leapwork.tar.gz
+	$(BIN)/ansible-builder create --file decision-environment.yml --context $(BUILD)/de/context --output-filename Containerfile
 
 galaxy-import: stage ## galaxy-importer on the built collection
 	@echo "== galaxy-importer on the built collection"
