@@ -136,7 +136,10 @@ class TestOutcomes:
         assert result.outcome == "failed"
         assert result.status == "Finished"
         assert 12 <= result.elapsed_seconds <= 17
-        assert any(method == "run_status" and moment > 6 for method, _id, moment in controller.log)
+        # The item is read until it ends; the status, Finished, is not read again.
+        assert [method for method, _id, _moment in controller.log].count("run_item") > 1
+        assert max(moment for method, _id, moment in controller.log if method == "run_status") < 7
+        assert max(moment for method, _id, moment in controller.log if method == "run_item") >= 12
 
     def test_item_appearing_after_finished_is_seen(self, clock):
         # A run item list read right after Finished is complete: the item ids are read after the status.
@@ -266,16 +269,17 @@ class TestHerd:
 
     def test_fifty_runs_ending_together(self, clock):
         # The role's benchmark on fake time: 50 runs of 5 s. The 2 scouts are polled every
-        # max(0.25, 5 * 2 / 50) = 0.25 s (21 polls each, the end seen at 5 s); the 48 others at 0,
-        # then at 5 s when woken: 42 + 96 = 138 status polls, 2.76 a run (350 with everyone on the
-        # backoff: 7 a run). Every run is seen over as it ends.
+        # max(0.25, 5 * 2 / 50) = 0.25 s (21 polls each, the end seen at 5 s); the 48 others are
+        # presumed to execute with them (never polled yet) and first polled at 5 s, when woken by
+        # the scouts' end: 42 + 48 = 90 status polls, 1.8 a run (138 when every run was polled at
+        # the start, 350 with everyone on the backoff: 7 a run). Every run is seen over as it ends.
         runs = [simple_run("h%02d" % number, duration=5) for number in range(50)]
         controller = make(clock, *runs)
         results = follow(controller, [run.run_id for run in runs], poll_interval=5)
         assert all(result.outcome == "passed" for result in results)
-        assert dict(controller.calls) == {"run_status": 138, "run_item_ids": 50, "run_item": 50}
+        assert dict(controller.calls) == {"run_status": 90, "run_item_ids": 50, "run_item": 50}
         assert self.status_polls(controller, "h00") == pytest.approx([0.25 * number for number in range(21)])
-        assert self.status_polls(controller, "h02") == self.status_polls(controller, "h49") == pytest.approx([0, 5])
+        assert self.status_polls(controller, "h02") == self.status_polls(controller, "h49") == pytest.approx([5])
         assert [result.elapsed_seconds for result in results] == pytest.approx([5.0] * 50)
 
     def test_twenty_runs_scouts_every_half_second(self, clock):
@@ -293,28 +297,29 @@ class TestHerd:
         assert self.status_polls(controller, "a") == self.status_polls(controller, "b") == pytest.approx(expected, abs=0.001)
 
     def test_a_run_ending_alone_is_seen_within_poll_interval(self, clock):
-        # Nine runs of 30 s and one of 2 s among them, trailing: it is seen over by its poll at 5 s,
-        # which wakes none of the others polled in that same round; they end at 30 s.
+        # Nine runs of 30 s and one of 2 s among them, trailing (presumed to execute, not polled at
+        # the start): it is seen over by its first poll at 5 s, which wakes none of the others
+        # polled in that same round; they end at 30 s.
         runs = [simple_run("r%d" % number, duration=2 if number == 5 else 30) for number in range(10)]
         controller = make(clock, *runs)
         results = follow(controller, [run.run_id for run in runs])
         assert results[5].elapsed_seconds == pytest.approx(5.0)
-        assert self.status_polls(controller, "r5") == pytest.approx([0, 5])
-        assert self.status_polls(controller, "r6") == pytest.approx([0, 5, 10, 15, 20, 25, 30])
+        assert self.status_polls(controller, "r5") == pytest.approx([5])
+        assert self.status_polls(controller, "r6") == pytest.approx([5, 10, 15, 20, 25, 30])
         assert all(result.outcome == "passed" for result in results)
         assert max(result.elapsed_seconds for result in results) <= 30 + 0.5
 
     def test_scouts_ending_first_hand_over(self, clock):
-        # The scouts end at 2 s (seen at 3.09 s); that wakes the two trailing runs, which become the
-        # scouts: polled again 0.65 s later, then on the backoff, they are seen over 1.38 s after
-        # their end at 10 s (1.93 s on the backoff they would have had from the start).
+        # The scouts end at 2 s (seen at 3.09 s); that wakes the two trailing runs (presumed to
+        # execute, not polled yet), seen executing: they become the scouts, on the backoff from
+        # their first poll, and are seen over 1.88 s after their end at 10 s.
         runs = [simple_run("s0", duration=2), simple_run("s1", duration=2), simple_run("l2", duration=10),
                 simple_run("l3", duration=10)]
         controller = make(clock, *runs)
         results = follow(controller, [run.run_id for run in runs])
-        expected = [0, 3.0935, 3.7435, 4.5885, 5.687, 7.115, 8.9715, 11.3849]
+        expected = [3.0935, 3.5935, 4.2435, 5.0885, 6.187, 7.615, 9.4715, 11.8849]
         assert self.status_polls(controller, "l2") == self.status_polls(controller, "l3") == pytest.approx(expected, abs=0.001)
-        assert [result.elapsed_seconds for result in results] == pytest.approx([3.0935, 3.0935, 11.3849, 11.3849], abs=0.001)
+        assert [result.elapsed_seconds for result in results] == pytest.approx([3.0935, 3.0935, 11.8849, 11.8849], abs=0.001)
         assert dict(controller.calls) == {"run_status": 26, "run_item_ids": 4, "run_item": 4}
 
     def test_scouts_slow_down_for_a_small_herd(self, clock):
@@ -437,14 +442,17 @@ class TestRequestEconomy:
         assert [moment for method, _id, moment in controller.log if method == "run_item_ids"] == [30]
 
     def test_finished_run_with_items_still_going_is_read_until_they_end(self, clock):
-        # Finished at 5 s (seen at 6.38 s), its item ends at 12 s: the items are read on each poll
-        # from then on, with the backoff started again by the change to Finished (6.88, 7.53, 8.37,
+        # Finished at 5 s (seen at 6.38 s), its item ends at 12 s: the item list read after Finished
+        # is complete, so from then on only the item is read (the status and the list cannot
+        # change), with the backoff started again by the change to Finished (6.88, 7.53, 8.37,
         # 9.47, 10.90, 12.76 s).
         item = FakeItem("i", statuses=[(0.2, "Running"), (12, "Failed")])
         controller = make(clock, FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")], items=[item]))
         [result] = follow(controller, ["r"])
         assert result.outcome == "failed"
-        assert dict(controller.calls) == {"run_status": 13, "run_item_ids": 7, "run_item": 7, "keyframes": 1}
+        assert dict(controller.calls) == {"run_status": 7, "run_item_ids": 1, "run_item": 7, "keyframes": 1}
+        item_reads = [moment for method, _id, moment in controller.log if method == "run_item"]
+        assert item_reads == pytest.approx([6.378, 6.878, 7.528, 8.3735, 9.472, 10.9001, 12.7565], abs=0.001)
 
 
 class TestDeadline:
@@ -673,8 +681,11 @@ class TestConcurrency:
                     barrier.wait()  # raises BrokenBarrierError unless 4 threads are inside at once
                 return super().run_status(run_id)
 
+        # Already over: the two scouts' first polls say so, and the two others (presumed to
+        # execute) are read at once; a single read reads all four in one round.
         controller = BarrierController(clock, [simple_run("r%d" % number, duration=3) for number in range(4)])
-        results = follow(controller, ["r0", "r1", "r2", "r3"], max_workers=4)
+        clock.advance(5)
+        results = follow(controller, ["r0", "r1", "r2", "r3"], max_workers=4, wait_timeout=0)
         assert [result.outcome for result in results] == ["passed"] * 4
 
     def test_max_workers_is_respected(self, clock):
