@@ -15,9 +15,14 @@ A run is over when its status is ``Finished`` and every one of its items has a t
 a thread pool, then sleeps until the next run is due or the deadline comes. Each run is polled
 at once, then after 0.5 s, and the pause grows by 30 % each time up to ``poll_interval``; it
 drops back to 0.5 s when the run's status changes (Queued to Executing, Executing to Finished).
-A ``Queued`` run waits for a busy agent: it is polled every ``poll_interval``, and at once when
-a poll sees another followed run end (that may have freed its agent; the waiter does not know
-which agents the runs need).
+A ``Queued`` run waits for a busy agent (an agent runs one run at a time, in the order they came).
+When the caller says which agent each run was started on (``agents``: the trigger knows it), the
+runs of one agent form a line in the caller's order: a run behind another followed run on its
+agent is not polled at all until that run has ended (read ``Finished``), then at once. The first
+run of a line that reads ``Queued`` waits for a run the waiter does not follow (someone else's):
+it is polled every ``poll_interval``, and at once when a followed run whose agent is not known
+ends. A queued run whose agent is not known is polled every ``poll_interval``, and at once when
+a poll sees any followed run end (that may have freed its agent).
 Runs executing side by side are a herd: most of them end together, and the task can return only
 when the last one is seen over, so polling each of them fast spends requests that tell nothing.
 ``SCOUTS`` of them (the first in the caller's order) keep the fast schedule, at least every
@@ -25,11 +30,16 @@ when the last one is seen over, so polling each of them fast spends requests tha
 they poll no more often than the trailing runs do; the others trail:
 they are polled every ``poll_interval``, and at once when a poll sees any followed run end. So a
 herd that ends together is seen over as soon as a scout sees its end, for about one status poll
-per run, and a run that ends alone is still seen within ``poll_interval``.
+per run, and a run that ends alone is still seen within ``poll_interval``. A run not polled yet
+(and not waiting in line) is presumed to execute with the herd: at the start only the scouts are
+polled, and when a first poll reads anything but an executing run (over already, queued, not
+known yet), every run still presumed is polled at once.
 A poll reads the run status alone. The items (their ids, then each item not ended yet) are
 read when they can matter: once the run is ``Finished`` (until every item has ended), at the
 deadline (so that a run that times out is reported with its items), and every
 ``ITEM_REFRESH_SECONDS`` while it executes (so that a long run's items stay roughly current).
+The item list read after the status says ``Finished`` is complete; a run may read ``Finished`` a
+moment before its last item is final, and from then on only the items not final yet are read.
 Keyframes are read once, for items that ended without passing. A short run is noticed within
 about a second; a long one costs one request every ``poll_interval`` seconds, plus an item
 read every ``ITEM_REFRESH_SECONDS``.
