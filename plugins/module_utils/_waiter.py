@@ -15,6 +15,9 @@ A run is over when its status is ``Finished`` and every one of its items has a t
 a thread pool, then sleeps until the next run is due or the deadline comes. Each run is polled
 at once, then after 0.5 s, and the pause grows by 30 % each time up to ``poll_interval``; it
 drops back to 0.5 s when the run's status changes (Queued to Executing, Executing to Finished).
+A run is also polled on the beat, at each multiple of ``poll_interval`` from the start of the
+follow-up, so that its end is never seen later than by a loop polling every ``poll_interval``
+(a 5 s run at 5 s, not 6.38 s); once the pauses reach ``poll_interval``, the beat alone sets the pace.
 A ``Queued`` run waits for a busy agent (an agent runs one run at a time, in the order they came).
 When the caller says which agent each run was started on (``agents``: the trigger knows it), the
 runs of one agent form a line in the caller's order: a run behind another followed run on its
@@ -59,6 +62,7 @@ The clock and the sleep are injected, so that tests run on fake time.
 import collections
 import concurrent.futures
 import itertools
+import math
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
@@ -166,6 +170,8 @@ class _RunFollower(object):
         self.woken = False  # due ahead of its own schedule because another followed run was seen over
         self._operation = "run"
         self._delays = poll_delays(poll_interval)
+        self._backoff_at = None  # when the backoff polls next (a poll on the beat leaves it)
+        self._on_beat = False  # the next poll is planned on the beat, before the backoff's
 
     # ---------------------------------------------------------------- one poll
     def poll(self, client, now, deadline):
@@ -306,14 +312,37 @@ class _RunFollower(object):
         self.woken = False
         if changed:
             self._delays = poll_delays(self.poll_interval)
+        on_beat, self._on_beat = self._on_beat, False
         if self.status == STATUS_QUEUED:
             # Queued: every agent it needs is busy. It starts when one frees up, which wake() catches
             # for the runs followed here; the others are noticed by this slow poll.
-            delay = self.poll_interval
-        else:
+            self.next_due = now + max(self.poll_interval, self.retry_after or 0.0)
+            return
+        if changed or not on_beat or self._backoff_at is None or self._backoff_at <= now:
             delay = next(self._delays)
-        # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
-        self.next_due = now + max(delay, self.retry_after or 0.0)
+            # Once the pauses reach poll_interval, the beat alone sets the pace.
+            self._backoff_at = now + delay if delay < self.poll_interval else float("inf")
+        beat = self._next_beat(now)
+        if self.retry_after:
+            # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
+            self.next_due = max(min(self._backoff_at, beat), now + self.retry_after)
+            self._on_beat = False
+            return
+        # A beat less than FIRST_DELAY before the backoff's next poll would only duplicate it.
+        self._on_beat = beat < self._backoff_at - FIRST_DELAY
+        self.next_due = beat if self._on_beat else self._backoff_at
+
+    def _next_beat(self, now):
+        """The first multiple of ``poll_interval`` after ``now``, counted from the start of the follow-up.
+
+        A run that executes is polled at each of them as well as on the backoff (a poll on the
+        beat leaves the backoff's next poll where it was): its end is never seen later than by a
+        loop polling every ``poll_interval`` from the start (a 5 s run at 5 s rather than 6.38 s),
+        for one poll more at each beat the backoff has not reached yet (3 at ``poll_interval`` 5);
+        once the backoff's pauses reach ``poll_interval``, the run is polled on the beat alone.
+        """
+        beats = math.floor((now - self.started_at) / self.poll_interval + 1e-9) + 1
+        return self.started_at + beats * self.poll_interval
 
     def wake(self, now, round_began, end_in_round, any_agent_freed):
         """A followed run was seen over in the round that began at ``round_began``: poll at once a

@@ -249,20 +249,28 @@ class EndToEnd(object):
         name = "4 e2e floor"
         flows = pairs([1], [FLOOR_AGENT])
         walls = {"floor.yml": [], "uri_floor.yml": []}
+        steps = {"floor.yml": [], "uri_floor.yml": []}
         loads = []
         for _repeat in range(FLOOR_REPEATS):
             for playbook in walls:
                 loads.append(load())
-                walls[playbook].append(self.playbooks.run(playbook, {"bench_flows": flows})["wall"])
+                self.emu.clear_requests()
+                result = self.playbooks.run(playbook, {"bench_flows": flows})
+                walls[playbook].append(result["wall"])
+                steps[playbook].append(_floor_steps(result, self.emu.requests()))
         floor, uri = statistics.median(walls["floor.yml"]), statistics.median(walls["uri_floor.yml"])
         self.data["floor"] = {"floor_walls": walls["floor.yml"], "uri_walls": walls["uri_floor.yml"], "floor": floor, "uri": uri,
-                              "load": max(loads)}
+                              "load": max(loads), "steps": steps}
         self.check(name, "the floor: one flow_run task, one flow, wait (s), median of %d" % FLOOR_REPEATS,
                    "%.2f (%s)" % (floor, " ".join("%.2f" % wall for wall in walls["floor.yml"])), "-", True)
         self.check(name, "uri loop, one flow, until every 5 s (s), median (load up to %.1f)" % max(loads),
                    "%.2f (%s)" % (uri, " ".join("%.2f" % wall for wall in walls["uri_floor.yml"])), "-", True)
         self.check(name, "the floor against the uri loop (s)", "%.2f" % floor, "<= %.2f (uri loop + %.1f)" % (uri + FLOOR_SLACK, FLOOR_SLACK),
                    floor <= uri + FLOOR_SLACK)
+        for step in ("start to the first task", "first task start to the trigger", "trigger to the read that sees it over",
+                     "last request to the play's end"):
+            self.check(name, "  %s (s), medians: floor; uri loop" % step, "%.2f; %.2f" % tuple(
+                statistics.median(row[step] for row in steps[playbook]) for playbook in ("floor.yml", "uri_floor.yml")), "-", True)
 
     def roles(self):
         name = "4 e2e role"
@@ -414,6 +422,17 @@ class EndToEnd(object):
             role["requests_per_run"], uri["requests_per_run"], official["requests_per_run"]), "-", True)
         self.data["scaled"] = scaled
         self.data["speed_up"] = speed_up
+
+
+def _floor_steps(result, log):
+    """Where the time of a one-flow playbook goes, from its task events and the emulator's request log."""
+    events = result["events"]
+    first_task = min(event["wall"] for event in events if event["event"] == "task_start")
+    trigger = min(entry["wall"] for entry in log if entry["method"] == "PUT")
+    # The last read of the run: the status that says Finished (uri), or the item once final (flow_run).
+    last = max(entry["wall"] for entry in log)
+    return {"start to the first task": first_task - result["began"], "first task start to the trigger": trigger - first_task,
+            "trigger to the read that sees it over": last - trigger, "last request to the play's end": result["ended"] - last}
 
 
 def _noticed_after(log, runs):

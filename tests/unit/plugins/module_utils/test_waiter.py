@@ -290,10 +290,10 @@ class TestHerd:
         assert self.status_polls(controller, "t00") == pytest.approx([0.5 * number for number in range(11)])
 
     def test_two_runs_are_both_scouts(self, clock):
-        # No herd to watch for: each keeps the backoff, as a run alone does.
+        # No herd to watch for: each keeps the backoff (and the beat at 5 s), as a run alone does.
         controller = make(clock, simple_run("a", duration=5), simple_run("b", duration=5))
         follow(controller, ["a", "b"])
-        expected = [0, 0.5, 1.15, 1.995, 3.0935, 4.5216, 6.378]
+        expected = [0, 0.5, 1.15, 1.995, 3.0935, 4.5216, 5.0]
         assert self.status_polls(controller, "a") == self.status_polls(controller, "b") == pytest.approx(expected, abs=0.001)
 
     def test_a_run_ending_alone_is_seen_within_poll_interval(self, clock):
@@ -312,14 +312,14 @@ class TestHerd:
     def test_scouts_ending_first_hand_over(self, clock):
         # The scouts end at 2 s (seen at 3.09 s); that wakes the two trailing runs (presumed to
         # execute, not polled yet), seen executing: they become the scouts, on the backoff from
-        # their first poll, and are seen over 1.88 s after their end at 10 s.
+        # their first poll, and are seen over at their end at 10 s, on the beat.
         runs = [simple_run("s0", duration=2), simple_run("s1", duration=2), simple_run("l2", duration=10),
                 simple_run("l3", duration=10)]
         controller = make(clock, *runs)
         results = follow(controller, [run.run_id for run in runs])
-        expected = [3.0935, 3.5935, 4.2435, 5.0885, 6.187, 7.615, 9.4715, 11.8849]
+        expected = [3.0935, 3.5935, 4.2435, 5.0885, 6.187, 7.615, 9.4715, 10.0]
         assert self.status_polls(controller, "l2") == self.status_polls(controller, "l3") == pytest.approx(expected, abs=0.001)
-        assert [result.elapsed_seconds for result in results] == pytest.approx([3.0935, 3.0935, 11.8849, 11.8849], abs=0.001)
+        assert [result.elapsed_seconds for result in results] == pytest.approx([3.0935, 3.0935, 10.0, 10.0], abs=0.001)
         assert dict(controller.calls) == {"run_status": 26, "run_item_ids": 4, "run_item": 4}
 
     def test_scouts_slow_down_for_a_small_herd(self, clock):
@@ -380,14 +380,14 @@ class TestAgentLines:
 
     def test_an_end_on_another_agent_wakes_nothing(self, clock):
         # "behind" waits for "long" on agent A; "short" ends on agent B at 2 s. "behind" is first
-        # polled when "long" is seen over (21.01 s): 3 status polls (8 without the agents: at 0,
-        # when "short" ends, every 5 s, and when "long" ends).
+        # polled when "long" is seen over (20 s, on the beat): 5 status polls (about 9 without the
+        # agents: at 0, when "short" ends, every 5 s, and when "long" ends).
         runs = [simple_run("long", duration=20), simple_run("behind", queued=20, duration=2), simple_run("short", duration=2)]
         controller = make(clock, *runs)
         results = follow(controller, ["long", "behind", "short"], agents={"long": "A", "behind": "A", "short": "B"})
         assert [result.outcome for result in results] == ["passed"] * 3
-        assert self.status_polls(controller, "behind") == pytest.approx([21.0075, 21.5075, 22.1575], abs=0.001)
-        assert dict(controller.calls) == {"run_status": 19, "run_item_ids": 3, "run_item": 3}
+        assert self.status_polls(controller, "behind") == pytest.approx([20, 20.5, 21.15, 21.995, 23.0935], abs=0.001)
+        assert dict(controller.calls) == {"run_status": 24, "run_item_ids": 3, "run_item": 3}
 
     def test_someone_elses_run_holds_the_agent(self, clock):
         # A run of someone else holds agent A until 12 s; "first" then runs 12-17 s and "second"
@@ -423,7 +423,7 @@ class TestAgentLines:
         controller = make(clock, simple_run("p", queued=5, duration=5), simple_run("q", duration=5))
         results = follow(controller, ["p", "q"], agents={"p": "A", "q": "A"})
         assert [result.outcome for result in results] == ["passed", "passed"]
-        assert self.status_polls(controller, "q") == pytest.approx([11.378], abs=0.001)
+        assert self.status_polls(controller, "q") == pytest.approx([10], abs=0.001)
         assert dict(controller.calls) == {"run_status": 9, "run_item_ids": 2, "run_item": 2}
 
     def test_runs_in_line_are_read_at_the_deadline(self, clock):
@@ -469,15 +469,15 @@ class TestFinishLag:
     """A run may read Finished a moment before its last item is final: then only the item is read again."""
 
     def test_only_the_item_is_read_again(self, clock):
-        # Finished at 5 s (seen at 6.38 s), the item final at 6.6 s: read at 6.38 s (Running) and
-        # 0.5 s later (Passed); the status and the item list once each after Finished.
-        run = FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")], items=[FakeItem("i", statuses=[(0.2, "Running"), (6.6, "Passed")])])
+        # Finished at 5 s (seen at 5 s), the item final at 5.3 s: read at 5 s (Running) and 0.5 s
+        # later (Passed); the status and the item list once each after Finished.
+        run = FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")], items=[FakeItem("i", statuses=[(0.2, "Running"), (5.3, "Passed")])])
         controller = make(clock, run)
         [result] = follow(controller, ["r"])
         assert result.outcome == "passed"
         assert dict(controller.calls) == {"run_status": 7, "run_item_ids": 1, "run_item": 2}
-        assert [moment for method, _id, moment in controller.log if method == "run_item"] == pytest.approx([6.378, 6.878], abs=0.001)
-        assert result.elapsed_seconds == pytest.approx(6.878, abs=0.001)
+        assert [moment for method, _id, moment in controller.log if method == "run_item"] == pytest.approx([5, 5.5], abs=0.001)
+        assert result.elapsed_seconds == pytest.approx(5.5, abs=0.001)
 
     def test_items_already_final_are_not_read_again(self, clock):
         # Two items: "quick" final at the end, "late" 0.3 s after the run reads Finished.
@@ -509,7 +509,8 @@ class TestFinishLag:
 
 class TestRequestEconomy:
     """Exact request counts per scenario. Polls come at 0, 0.5, 1.15, 1.995, 3.09, 4.52, 6.38,
-    8.79, 11.93, 16.01 s, then every 5 s (poll_delays(5)); the backoff starts again only when
+    8.79, 11.93, 16.01 s (poll_delays(5)) and on the beats, multiples of poll_interval from the
+    start (5, 10, 15 s), then on the beats alone, every 5 s; the backoff starts again only when
     the run status changes. A queued run is polled every poll_interval, and at once when another
     followed run ends. A poll reads the run status alone; the items when the run is Finished, at
     the deadline, and every ITEM_REFRESH_SECONDS (120 s) while it executes."""
@@ -530,11 +531,20 @@ class TestRequestEconomy:
         assert [keyframe["level"] for keyframe in result.to_dict()["run_items"][0]["keyframes"]] == ["Info", "Error"]
 
     def test_a_five_second_run(self, clock):
-        # Finished at 5 s; polls at 0, 0.5, 1.15, 1.995, 3.09, 4.52 (executing) and 6.38 s (Finished).
+        # Finished at 5 s; polls at 0, 0.5, 1.15, 1.995, 3.09, 4.52 (executing) and 5 s (Finished),
+        # on the beat: before the backoff's 6.38 s, as a loop polling every poll_interval would.
         controller = make(clock, simple_run("r", duration=5))
         [result] = follow(controller, ["r"])
         assert result.outcome == "passed"
         assert dict(controller.calls) == {"run_status": 7, "run_item_ids": 1, "run_item": 1}
+        assert result.elapsed_seconds == pytest.approx(5.0, abs=0.001)
+
+    def test_a_six_second_run_keeps_the_backoff(self, clock):
+        # The poll on the beat at 5 s leaves the backoff's next one where it was (6.38 s).
+        controller = make(clock, simple_run("r", duration=6))
+        [result] = follow(controller, ["r"])
+        assert [moment for method, _id, moment in controller.log if method == "run_status"] == pytest.approx(
+            [0, 0.5, 1.15, 1.995, 3.0935, 4.5216, 5, 6.378], abs=0.001)
         assert result.elapsed_seconds == pytest.approx(6.378, abs=0.001)
 
     def test_item_status_changes_do_not_restart_the_backoff(self, clock):
@@ -544,9 +554,11 @@ class TestRequestEconomy:
         controller = make(clock, run)
         [result] = follow(controller, ["r"])
         assert result.outcome == "passed"
+        # The backoff's polls and the beats (5, 10, 15 s), then the beat alone: 0, 0.5, 1.15, 1.995,
+        # 3.09, 4.52, 5, 6.38, 8.79, 10, 11.93, 15, 16.01, 20, 25, 30 s.
         assert clock.sleeps == pytest.approx(
-            [0.5, 0.65, 0.845, 1.0985, 1.42805, 1.856465, 2.4134045, 3.13742585, 4.078653605, 5, 5, 5])
-        assert dict(controller.calls) == {"run_status": 13, "run_item_ids": 1, "run_item": 1}
+            [0.5, 0.65, 0.845, 1.0985, 1.42805, 0.4785, 1.3780, 2.4134, 1.2086, 1.9288, 3.0712, 1.0075, 3.9925, 5, 5], abs=0.001)
+        assert dict(controller.calls) == {"run_status": 16, "run_item_ids": 1, "run_item": 1}
 
     def test_queued_then_executing(self, clock):
         # Queued until 18 s: polled every 5 s (0, 5, 10, 15, 20); the change to Executing starts the
@@ -559,17 +571,19 @@ class TestRequestEconomy:
         assert result.elapsed_seconds == pytest.approx(23.0935, abs=0.001)
 
     def test_ten_minute_run(self, clock):
-        # Status: 10 polls up to 16.01 s, then every 5 s up to 601.01 s (117): 127. Items: at 121.01,
-        # 241.01, 361.01, 481.01 s (two requests each) and at the end: 10. In all 137, 13.7 a minute.
+        # Status: 13 polls up to 16.01 s (10 on the backoff, 3 on the beats at 5, 10 and 15 s), then
+        # on the beat every 5 s from 20 to 600 s (117): 130. Items: at 120, 240, 360, 480 s (two
+        # requests each) and at the end, 600 s: 10. In all 140, 14 a minute (15 with the trigger).
         controller = make(clock, simple_run("r", duration=600))
         [result] = follow(controller, ["r"], wait_timeout=1000)
         assert result.outcome == "passed"
-        assert dict(controller.calls) == {"run_status": 127, "run_item_ids": 5, "run_item": 5}
+        assert dict(controller.calls) == {"run_status": 130, "run_item_ids": 5, "run_item": 5}
         item_reads = [moment for method, _id, moment in controller.log if method == "run_item"]
-        assert item_reads == pytest.approx([121.0075, 241.0075, 361.0075, 481.0075, 601.0075], abs=0.001)
+        assert item_reads == pytest.approx([120, 240, 360, 480, 600], abs=0.001)
+        assert result.elapsed_seconds == pytest.approx(600, abs=0.001)
 
     def test_terminal_items_are_not_read_again(self, clock):
-        # A 300 s run: items read at 121.01 s (quick ones ended), 241.01 s (only "slow") and at the end.
+        # A 300 s run: items read at 120 s (quick ones ended), 240 s (only "slow") and at the end.
         run = FakeRun("r", statuses=[(0, "Executing"), (300, "Finished")], items=[
             FakeItem("quick", statuses=[(0.1, "Running"), (1, "Passed")]),
             FakeItem("quick-fail", flow_title="Checkout", statuses=[(0.1, "Running"), (2, "Failed")]),
@@ -584,7 +598,7 @@ class TestRequestEconomy:
         assert controller.calls["run_item_ids"] == 3
         # The failure details are read as soon as the failure is seen, once.
         assert [(identifier, moment) for method, identifier, moment in controller.log if method == "keyframes"] == [
-            ("quick-fail", pytest.approx(121.0075, abs=0.001))]
+            ("quick-fail", pytest.approx(120, abs=0.001))]
 
     def test_keyframes_once_for_each_non_passing_item(self, clock):
         outcomes = ["Passed", "Failed", "Error", "Cancelled", "Done", "Xyz"]
@@ -610,22 +624,22 @@ class TestRequestEconomy:
         [result] = follow(controller, ["r"], wait_timeout=30)
         assert result.timed_out
         assert [item.status for item in result.items] == ["Running"]
-        # Status polls: 12 on the schedule (the last at 26.01 s), then the deadline's at 30 s.
-        assert dict(controller.calls) == {"run_status": 13, "run_item_ids": 1, "run_item": 1}
+        # Status polls: 15 on the schedule (the last at 25 s), then the deadline's at 30 s.
+        assert dict(controller.calls) == {"run_status": 16, "run_item_ids": 1, "run_item": 1}
         assert [moment for method, _id, moment in controller.log if method == "run_item_ids"] == [30]
 
     def test_finished_run_with_items_still_going_is_read_until_they_end(self, clock):
-        # Finished at 5 s (seen at 6.38 s), its item ends at 12 s: the item list read after Finished
-        # is complete, so from then on only the item is read (the status and the list cannot
-        # change), with the backoff started again by the change to Finished (6.88, 7.53, 8.37,
-        # 9.47, 10.90, 12.76 s).
+        # Finished at 5 s (seen at 5 s, on the beat), its item ends at 12 s: the item list read after
+        # Finished is complete, so from then on only the item is read (the status and the list
+        # cannot change), with the backoff started again by the change to Finished (5.5, 6.15,
+        # 6.995, 8.09, 9.52 s, the beat at 10 s, 11.38, 13.79 s).
         item = FakeItem("i", statuses=[(0.2, "Running"), (12, "Failed")])
         controller = make(clock, FakeRun("r", statuses=[(0, "Executing"), (5, "Finished")], items=[item]))
         [result] = follow(controller, ["r"])
         assert result.outcome == "failed"
-        assert dict(controller.calls) == {"run_status": 7, "run_item_ids": 1, "run_item": 7, "keyframes": 1}
+        assert dict(controller.calls) == {"run_status": 7, "run_item_ids": 1, "run_item": 9, "keyframes": 1}
         item_reads = [moment for method, _id, moment in controller.log if method == "run_item"]
-        assert item_reads == pytest.approx([6.378, 6.878, 7.528, 8.3735, 9.472, 10.9001, 12.7565], abs=0.001)
+        assert item_reads == pytest.approx([5, 5.5, 6.15, 6.995, 8.0935, 9.5215, 10, 11.378, 13.7914], abs=0.001)
 
 
 class TestDeadline:
