@@ -112,34 +112,23 @@ def emulator_config():
 
 
 # ---------------------------------------------------------------------------- bounds
-def polls_to_cover(length, poll_interval, poll_delays):
-    """Polls a fresh backoff schedule makes until one falls at or after ``length`` seconds."""
-    elapsed, polls = 0.0, 0
-    delays = poll_delays(poll_interval)
-    while elapsed < length and polls < 100000:
-        elapsed += next(delays)
-        polls += 1
-    return polls
+def fake_time_schedule(waiter, length, poll_interval):
+    """The status polls the waiter makes for a run of ``length`` seconds alone, and when it sees
+    the run over: the real ``follow_runs`` on the unit tests' fake controller and fake time (the
+    backoff and the beats, see _waiter.py)."""
+    fake = importlib.import_module("ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller")
+    clock = fake.FakeClock()
+    controller = fake.FakeController(clock, [fake.simple_run("r", duration=length)])
+    [result] = waiter.follow_runs(controller, ["r"], wait_timeout=length * 2 + 60, poll_interval=poll_interval,
+                                  clock=clock, sleep=clock.sleep)
+    return controller.calls["run_status"], result.elapsed_seconds
 
 
-def scheduled_poll_after(length, poll_interval, poll_delays):
-    """When a fresh backoff schedule first polls at or after ``length`` seconds (the first poll at 0)."""
-    elapsed = 0.0
-    delays = poll_delays(poll_interval)
-    while elapsed < length:
-        elapsed += next(delays)
-    return elapsed
-
-
-def poll_bound(real_duration, poll_interval, poll_delays):
-    """Most status polls the waiter can make for a run lasting ``real_duration`` seconds.
-
-    The first poll sees the run executing; the backoff (0.5 s x 1.3^n, capped at
-    ``poll_interval``) does not start again before the run is Finished (item status changes no
-    longer restart it), and actual gaps are at least the scheduled delays (counted from the end
-    of a poll round), so ``polls_to_cover(real_duration)`` more polls reach the end.
-    """
-    return 1 + polls_to_cover(real_duration, poll_interval, poll_delays)
+def poll_bound(real_duration, poll_interval, waiter):
+    """Most status polls the waiter makes for a run lasting ``real_duration`` seconds: as many as
+    on fake time (actual gaps are never shorter than scheduled: they are counted from the end of
+    a poll round, so real time gives no more polls)."""
+    return fake_time_schedule(waiter, real_duration, poll_interval)[0]
 
 
 # ---------------------------------------------------------------------------- request accounting
@@ -217,10 +206,10 @@ class Bench(object):
         log = self.emu.requests()
         counts, unattributed = requests_by_run(log, self.emu.runs())
         longest = FAN_OUT_DURATION / SPEED
-        seen_at = scheduled_poll_after(longest, POLL_INTERVAL, self.m["waiter"].poll_delays)
+        seen_at = fake_time_schedule(self.m["waiter"], longest, POLL_INTERVAL)[1]
         wall_target = seen_at + FINISH_LAG + FAN_OUT_SLACK
         waiter = self.m["waiter"]
-        polls_max = poll_bound(longest, POLL_INTERVAL, waiter.poll_delays)
+        polls_max = poll_bound(longest, POLL_INTERVAL, waiter)
         # The runs execute side by side, a herd: the first SCOUTS are polled at least every
         # scout_pause (the others trail, well under polls_max), so their bound is their own.
         scout_pause = max(waiter.SCOUT_MIN_PAUSE, POLL_INTERVAL * waiter.SCOUTS / FAN_OUT)
@@ -310,7 +299,7 @@ class Bench(object):
         counts, _unattributed = requests_by_run(log, [record])
         row = counts.get(run_id, {})
         polls = row.get("status", 0)
-        bound = poll_bound(real, POLL_INTERVAL, waiter.poll_delays)
+        bound = poll_bound(real, POLL_INTERVAL, waiter)
         steady = int(-(-real // POLL_INTERVAL))
         self.check(name, "outcome passed", result.outcome, "passed", result.outcome == "passed" and not result.timed_out)
         self.check(name, "status polls over %.0f s (poll_interval %g)" % (real, POLL_INTERVAL), polls, "<= %d" % bound, polls <= bound)
