@@ -77,15 +77,12 @@ EXAMPLES = r"""
     junit_path: "{{ playbook_dir }}/leapwork-junit.xml"
   register: results
 
-- name: Start flows, then follow them (the agents in runs let queued runs be polled by agent)
-  leapops.leapwork.flow_run:
-    runs: "{{ flows_to_verify }}"
-  register: started
-
-- name: Wait for them
+- name: Wait for the runs of a flow_run task, knowing their agents (a queued run is polled when its agent frees up)
   leapops.leapwork.run_info:
-    runs: "{{ started.runs }}"
+    runs: "{{ verification.runs }}"
     wait: true
+    wait_timeout: 1800
+  register: followed
 
 - name: Read one run without waiting and without failing
   leapops.leapwork.run_info:
