@@ -36,14 +36,14 @@ attributes:
 options:
   runs:
     description:
-      - The runs as M(leapops.leapwork.flow_run) returns them in RV(leapops.leapwork.flow_run#module:runs):
-        each entry's C(run_id) and C(agent_id) (the agent the run was started on) are used, other keys
-        are ignored, and an entry without a run id (an item that started nothing) is skipped.
+      - The runs as M(leapops.leapwork.flow_run) returns them in RV(leapops.leapwork.flow_run#module:runs).
+        Of each entry, C(run_id) and C(agent_id) (the agent the run was started on) are used and other
+        keys are ignored; an entry without a run id (an item that started nothing) is skipped.
       - Knowing each run's agent, O(wait) polls a run queued behind another of these runs on its agent
-        only once that run has ended, instead of each time any run ends: far fewer requests when many
-        runs queue on a few agents. An entry without C(agent_id) is followed as with O(run_ids).
-      - May be given with O(run_ids) (for example the runs of schedules, whose agents are not known):
-        the runs are O(run_ids), then those of O(runs) not among them, each followed once.
+        only once that run has ended, instead of each time any run ends. That saves many requests when
+        many runs queue on a few agents. An entry without C(agent_id) is followed as with O(run_ids).
+      - May be given with O(run_ids), for example for the runs of schedules, whose agents are not known.
+        The runs are then those of O(run_ids), followed by those of O(runs) not among them, each followed once.
       - Mutually exclusive with O(run_id).
     type: list
     elements: dict
