@@ -361,6 +361,7 @@ class _RunFollower(object):
             self.woken = True
 
     def wake_presumed(self, now):
+        """A first poll of another run did not read it executing: this one may not be either, read it now."""
         self.next_due = min(self.next_due, now)
         self.woken = True
 
