@@ -237,8 +237,8 @@ class Bench(object):
         self.check(name, "HTTP requests in all", len(log), "<= %d" % total_bound, len(log) <= total_bound)
         self.check(name, "requests per run: min / median / max", "%d / %g / %d" % (min(per_run), statistics.median(per_run), max(per_run)),
                    "<= 1 + %d (scouts %d) + %d (+1 if not passed)" % (polls_max, scout_polls_max, ITEM_REQUESTS), not over)
-        self.check(name, "  by kind", " ".join("%s %d" % (kind, sum(row[kind] for row in counts.values()))
-                                             for kind in ("trigger", "status", "item_ids", "item", "keyframes")), "-", True)
+        kinds = ("trigger", "status", "item_ids", "item", "keyframes")
+        self.check(name, "  by kind", " ".join("%s %d" % (kind, sum(row[kind] for row in counts.values())) for kind in kinds), "-", True)
         status_polls = [counts.get(run_id, {}).get("status", 0) for run_id in run_ids]
         scouts, others = status_polls[:waiter.SCOUTS], status_polls[waiter.SCOUTS:]
         self.check(name, "status polls: %d scouts (max); the others (min / max)" % waiter.SCOUTS,

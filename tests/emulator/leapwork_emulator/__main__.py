@@ -32,7 +32,7 @@ def main(argv=None):
     try:
         keys = args.access_key or [None]
         state = EmulatorState(args.config, access_key=keys[0], speed=args.speed, grace_polls=args.grace_polls,
-                               finish_lag=args.finish_lag)
+                              finish_lag=args.finish_lag)
         for key in keys[1:]:
             state.access_keys[key] = ("run", "read")
     except (OSError, ConfigError, FaultError, ValueError, KeyError) as exc:
