@@ -291,7 +291,7 @@ def test_finish_lag_the_last_item_turns_final_after_the_run_reads_finished():
     # 36 s: up to 0.4 s real); the agent is free at once. Meanwhile the item reads Running.
     with custom(speed=1000, finish_lag=400) as emu:
         client = Client(emu.url)
-        run_ids = [client.trigger(flow_id(0), AGENT_A) for _ in range(5)]
+        run_ids = [client.trigger(flow_id(0), AGENT_A) for _number in range(5)]
         client.wait_finished(run_ids[0], deadline=10)
         assert items_of(client, run_ids[0])[0]["Status"] == "Running"  # final 0.247 s (real) after Finished
         assert client.ok("GET", "/run/%s" % run_ids[0])["Failed"] == 0
