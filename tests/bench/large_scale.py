@@ -11,7 +11,7 @@ item turns final up to 0.5 s after the run reads Finished (the finish lag, sprea
 emulator spreads it). The controller is the unit tests' ``FakeController`` on their
 ``FakeClock``: no emulator, no real time, every request counted.
 
-    .venv/bin/python tests/bench/large_scale.py --runs 1000 [--no-agents] [--factor 1.5]
+    .venv/bin/python tests/bench/large_scale.py --runs 1000 [--no-agents]
 
 Prints one JSON document: requests per run (the trigger counted, as the benchmark does), the
 poll rounds, the waiter's CPU time (``time.process_time``, every thread) in all and per round,
@@ -66,13 +66,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1000, help="how many runs (a multiple of %d)" % PER_AGENT)
     parser.add_argument("--no-agents", action="store_true", help="do not give the waiter the runs' agents")
-    parser.add_argument("--factor", type=float, help="the backoff growth to use instead of the waiter's")
     args = parser.parse_args()
     modules = bench.load_modules(tempfile.mkdtemp(prefix="leapwork-large-"))
     waiter = modules["waiter"]
     fake = importlib.import_module("ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller")
-    if args.factor:
-        waiter.poll_delays.__defaults__ = (waiter.FIRST_DELAY, args.factor)
     runs, agent_of = make_runs(fake, args.runs)
     clock = fake.FakeClock()
     controller = fake.FakeController(clock, runs)
