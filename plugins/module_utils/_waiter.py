@@ -78,6 +78,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     ItemResult,
     RunResult,
     check_done_status_as,
+    is_over,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED, STATUS_QUEUED
 
@@ -212,7 +213,7 @@ class _RunFollower(object):
             # items not final yet are read (a run may read Finished a moment before its last item).
             self.item_list_final = status == STATUS_FINISHED
         self._read_items(client, deadline)
-        self.finished = self.status == STATUS_FINISHED and all(self.items[run_item_id].terminal for run_item_id in self.item_ids)
+        self.finished = is_over(self.status, [self.items[run_item_id] for run_item_id in self.item_ids])
         for run_item_id in self.item_ids:
             item = self.items[run_item_id]
             if item.terminal and not item.passed and run_item_id not in self.keyframes_read:
@@ -442,6 +443,11 @@ class _RunFollower(object):
         if stop_note:
             result.message = "%s; %s" % (result.message, stop_note)
         return result
+
+
+#: One run followed across calls by a caller that runs its own loop (the EDA event source
+#: ``run_events``): ``poll(client, now, deadline)`` again and again until ``over``, then ``result(ended_at)``.
+RunFollower = _RunFollower
 
 
 def wait_problem(wait_timeout, poll_interval):
