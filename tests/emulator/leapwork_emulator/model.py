@@ -6,6 +6,7 @@ import uuid
 from .dotnet import date_object, date_string, timespan
 
 PASSING = ("Passed", "Done", "Cancelled")
+GOLDEN_RATIO = (5 ** 0.5 - 1) / 2
 KEYFRAME_NAMESPACE = uuid.UUID("0b7a4b7e-5d7c-4f0e-8c55-1f6e9d2a7c31")
 DEFAULT_REASONS = {
     "Failed": "a validation block failed",
@@ -31,11 +32,13 @@ class ScheduleDisabled(Exception):
 class ItemPlan:
     """One flow of a run on the run's agent, with its planned start and duration."""
 
-    def __init__(self, run, flow, start):
+    def __init__(self, run, flow, start, outcome=None):
         self.run = run
         self.flow = flow
         self.start = start
         self.duration = flow["duration"]
+        # The status the flow ends with (its outcome for this attempt on this agent).
+        self.outcome = flow["outcome"] if outcome is None else outcome
         self.item_id = str(uuid.uuid4())
 
     @property
@@ -48,10 +51,20 @@ class ItemPlan:
         """When the flow ends (earlier if the run was stopped)."""
         return min(self.natural_end, self.run.end)
 
+    @property
+    def final_at(self):
+        """When the item's status turns final: at its end, or, for the last item of a run that was
+        not stopped, the run's finish lag later (the run reads Finished a moment before)."""
+        if self.run.items and self.run.items[-1] is self and self.natural_end <= self.run.end:
+            return self.end + self.run.finish_lag
+        return self.end
+
     def status(self, now):
         """Status at emulated time ``now``."""
+        if self.end <= now < self.final_at:
+            return "Running"
         if now >= self.end:
-            return self.flow["outcome"] if self.natural_end <= self.run.end else "Cancelled"
+            return self.outcome if self.natural_end <= self.run.end else "Cancelled"
         elapsed = now - self.start
         if elapsed < 0.1 * self.duration:
             return "NoStatus"
@@ -85,9 +98,9 @@ class ItemPlan:
             elif status == "Done":
                 lines.append((end, "Info", status, "Flow '%s' done: it ended without a pass or fail block" % flow["title"], None))
             else:
-                reason = flow["message"] if status == flow["outcome"] and flow["message"] else None
+                reason = flow["message"] if status == self.outcome and flow["message"] else None
                 reason = reason or DEFAULT_REASONS.get(status, "the flow ended with status '%s'" % status)
-                block = flow["block"] if status == flow["outcome"] else None
+                block = flow["block"] if status == self.outcome else None
                 lines.append((end, "Error", status, "Flow '%s' %s: %s" % (flow["title"], status.lower(), reason), block))
         return [line for line in lines if line[0] <= min(now, end)]
 
@@ -95,8 +108,10 @@ class ItemPlan:
 class Run:
     """One run: a schedule (possibly temporary) of flows on one agent."""
 
-    def __init__(self, schedule, flows, agent, variables, is_delete, created_at, grace_polls):
+    def __init__(self, schedule, flows, agent, variables, is_delete, created_at, grace_polls, outcomes=None, finish_lag=0.0):
         self.run_id = str(uuid.uuid4())
+        self.outcomes = outcomes or [None] * len(flows)  # each flow's status at its end (None: the flow's outcome)
+        self.finish_lag = finish_lag  # how long after the run reads Finished its last item turns final
         self.schedule = schedule
         self.flows = flows
         self.agent = agent
@@ -125,9 +140,9 @@ class Run:
         """Plan the items from ``start`` on."""
         self.start = start
         moment = start
-        for flow in self.flows:
+        for flow, outcome in zip(self.flows, self.outcomes):
             if not flow["no_items"]:
-                self.items.append(ItemPlan(self, flow, moment))
+                self.items.append(ItemPlan(self, flow, moment, outcome))
             moment += flow["duration"]
         self.natural_end = moment
 
@@ -152,6 +167,8 @@ class Model:
         self.clock = clock
         self.lock = threading.RLock()
         self.grace_polls = 0
+        self.finish_lag = 0.0  # the longest lag between a run reading Finished and its last item turning final
+        self.lags_drawn = 0
         self.runs = {}
         self.order = []
         self.items = {}
@@ -190,9 +207,23 @@ class Model:
         return now
 
     # ------------------------------------------------------------------ triggers
+    def _draw_lag(self):
+        """The finish lag of the next run: ``finish_lag`` times the fractional part of n times the
+        golden ratio for the n-th run (0.618, 0.236, 0.854, 0.472, ...): spread evenly over
+        ``[0, finish_lag)``, and the same in every session."""
+        if not self.finish_lag:
+            return 0.0
+        self.lags_drawn += 1
+        return self.finish_lag * ((self.lags_drawn * GOLDEN_RATIO) % 1.0)
+
+    def _attempt(self, flow_id):
+        """How many runs of ``flow_id`` were created before (since the last reset or restart)."""
+        return sum(1 for run in self.order for flow in run.flows if flow["id"] == flow_id)
+
     def _create(self, schedule, flows, agent, variables, is_delete):
         now = self.advance()
-        run = Run(schedule, flows, agent, list(variables), is_delete, now, self.grace_polls)
+        outcomes = [self.catalogue.outcome_of(flow, agent["id"], self._attempt(flow["id"])) for flow in flows]
+        run = Run(schedule, flows, agent, list(variables), is_delete, now, self.grace_polls, outcomes, self._draw_lag())
         self.runs[run.run_id] = run
         self.order.append(run)
         self.queues.setdefault(agent["id"], []).append(run)
@@ -240,6 +271,22 @@ class Model:
             applied = [(name, given.get(name.lower(), default)) for name, default in defined]
             return self._create(schedule, flows, agent, applied, is_delete).run_id
 
+    def occupy(self, agent_id, seconds):
+        """A run from outside our tests (someone else's schedule) that keeps ``agent_id`` busy ``seconds`` (emulated)."""
+        with self.lock:
+            agent = self.catalogue.agents.get(str(agent_id).lower())
+            if agent is None:
+                raise NotFound()
+            seconds = float(seconds)
+            if seconds < 0:
+                raise ValueError("seconds must not be negative")
+            flow = {"id": str(uuid.uuid4()), "title": "Outside work", "folder": None, "outcome": "Passed", "outcomes": [],
+                    "agent_outcomes": {}, "no_items": False, "duration": seconds, "message": None, "block": None,
+                    "keyframes": [], "type": "Flow", "status": "Publish"}
+            schedule = {"id": str(uuid.uuid4()), "title": "Outside schedule (%s)" % agent["title"], "temporary": False,
+                        "enabled": True}
+            return self._create(schedule, [flow], agent, [], False).run_id
+
     # ------------------------------------------------------------------ reads
     def _run(self, run_id):
         run = self.runs.get(run_id.lower())
@@ -283,7 +330,7 @@ class Model:
             now = self.advance()
             run = self._run(run_id)
             items = run.visible_items(now)
-            finished = [item.status(now) for item in items if now >= item.end]
+            finished = [item.status(now) for item in items if now >= item.final_at]
             failed = len([status for status in finished if status not in PASSING])
             if run.start is None:
                 elapsed = 0.0
@@ -443,6 +490,7 @@ class Model:
                 if started is not None and started > now:
                     started = None
                 finished = run.end if status == "Finished" else None
+                final = max([finished] + [item.final_at for item in run.visible_items(now)]) if finished is not None else None
                 result.append({
                     "run_id": run.run_id,
                     "flow_id": flow_ids[0] if len(flow_ids) == 1 else None,
@@ -463,5 +511,7 @@ class Model:
                     "created_wall": self.clock.wall(run.created_at),
                     "started_wall": self.clock.wall(started),
                     "finished_wall": self.clock.wall(finished),
+                    "final_at": final if final is not None and final <= now else None,
+                    "final_wall": self.clock.wall(final) if final is not None and final <= now else None,
                 })
             return result
