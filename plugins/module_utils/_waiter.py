@@ -634,8 +634,6 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                                 if run_id not in followers:
                                     followers[run_id] = _RunFollower(run_id, polled_at, poll_interval, grace_seconds,
                                                                      done_status_as, deadline)
-                                    # Just started: a poll now could only say so. The first comes after the first pause.
-                                    followers[run_id].next_due = polled_at + FIRST_DELAY
                                     ordered.append(followers[run_id])
                                     run_ids.append(run_id)
                 _form_herd(ordered, poll_interval)

@@ -12,7 +12,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher, Pool, deal, worth_another_attempt
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RunRequest, Trigger
-from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import FIRST_DELAY, follow_runs
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import follow_runs
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
@@ -112,15 +112,6 @@ class TestDispatchWithWait:
         assert max(end for *_rest, end in controller.started) <= 50 + 2.0 * 2
         assert all(result.outcome == "passed" for result in results) and len(results) == 8
         assert [result.request.agent_id for result in dispatcher.results] == [placed[flow_id] for flow_id in sorted(durations)]
-
-    def test_a_run_started_as_another_ends_is_first_polled_after_the_first_pause(self):
-        clock = FakeClock()
-        durations = dict((flow(number), 10) for number in range(1, 4))
-        controller = PoolController(clock, durations)
-        dispatch(controller, requests_for(sorted(durations), Pool(AGENTS[:1])))
-        for _flow, _agent, run_id, start, _end in controller.started[1:]:
-            polls = [moment for method, identifier, moment in controller.log if method == "run_status" and identifier == run_id]
-            assert min(polls) == pytest.approx(start + FIRST_DELAY, abs=0.01)
 
     def test_max_concurrency_bounds_our_runs_going(self):
         clock = FakeClock()
