@@ -569,8 +569,8 @@ class RunResult(object):
         if not self.items:
             return "run %s finished but no flow ran" % self.run_id
         if self.outcome == FLAKY:
-            return "run %s passed on attempt %d of %d (flaky; %s)" % (self.run_id, len(self.attempts) + 1, len(self.attempts) + 1,
-                                                                       self.attempts_note())
+            count = len(self.attempts) + 1
+            return "run %s passed on attempt %d of %d (flaky; %s)" % (self.run_id, count, count, self.attempts_note())
         return "run %s %s: %s" % (self.run_id, "passed" if self.outcome == PASSED else "finished", self._counts())
 
     def to_dict(self):

@@ -117,7 +117,7 @@ options:
     description:
       - Whether a V(flaky) flow (it passed only on a later attempt, see O(retries)) fails the task as a failed
         flow would. By default a flaky flow counts as passing; it is always reported with a warning naming the
-        flow and what failed first, and counted in RV(summary.flaky).
+        flow and what failed first, and counted in C(flaky) of RV(summary).
     type: bool
     default: false
   agent_preflight:

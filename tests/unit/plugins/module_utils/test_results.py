@@ -461,8 +461,8 @@ class TestAttempts:
 
     @staticmethod
     def chain(statuses):
-        runs = [RunResult("run-%d" % number, "Finished", [item(status, agent_title="Agent %d" % number,
-                                                                run_item_id="item-%d" % number, keyframes=ERROR_KEYFRAMES)])
+        runs = [RunResult("run-%d" % number, "Finished",
+                          [item(status, agent_title="Agent %d" % number, run_item_id="item-%d" % number, keyframes=ERROR_KEYFRAMES)])
                 for number, status in enumerate(statuses, 1)]
         return runs
 
