@@ -283,11 +283,11 @@ except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments fr
             yield
 
 AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
-#: The kinds a run can end as at once, so that flow_run's wait (on real time) never sleeps.
-AT_ONCE = dict((kind.name, kind) for kind in WAITED if kind.name in ("passed", "failed", "error", "cancelled", "unknown status",
-                                                                      "no items"))
+#: The kinds a run can end as at once, so that flow_run's wait (on real time) never sleeps: the
+#: status its one flow ends with (``None``: no flow ran).
 FINAL_STATUS = {"passed": "Passed", "failed": "Failed", "error": "Error", "cancelled": "Cancelled",
                 "unknown status": "Quarantined", "no items": None}
+AT_ONCE = dict((kind.name, kind) for kind in WAITED if kind.name in FINAL_STATUS)
 
 
 class StartingClient(FakeCatalogue, FakeController):
