@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from .catalogue import Catalogue, load_config
 from .clock import Clock
 from .dotnet import with_ids
-from .faults import Faults, FaultError
+from .faults import Fault, Faults, FaultError
 from .model import AlreadyRunning, Model, NotFound, ScheduleDisabled
 
 API_PREFIX = "/api/v4"
@@ -122,22 +122,52 @@ class EmulatorState:
         return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "finish_lag": self.model.finish_lag}
 
     def configure(self, changes):
-        """Change ``speed``, ``grace_polls`` and/or ``finish_lag`` at runtime."""
+        """Change ``speed``, ``grace_polls`` and/or ``finish_lag`` at runtime (all checked first)."""
+        checked = self._checked_settings(changes)
+        if "speed" in checked:
+            self.clock.speed = checked["speed"]
+        if "grace_polls" in checked:
+            self.model.grace_polls = checked["grace_polls"]
+        if "finish_lag" in checked:
+            self.model.finish_lag = checked["finish_lag"]
+        return self.settings()
+
+    @staticmethod
+    def _checked_settings(changes):
         if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "finish_lag"}:
             raise ValueError("only 'speed', 'grace_polls' and 'finish_lag' can be changed")
+        checked = {}
         if "speed" in changes:
-            self.clock.speed = float(changes["speed"])
+            checked["speed"] = float(changes["speed"])
+            if not 0 < checked["speed"] < float("inf"):
+                raise ValueError("speed must be positive")
         if "grace_polls" in changes:
-            value = int(changes["grace_polls"])
-            if value < 0:
+            checked["grace_polls"] = int(changes["grace_polls"])
+            if checked["grace_polls"] < 0:
                 raise ValueError("grace_polls must not be negative")
-            self.model.grace_polls = value
         if "finish_lag" in changes:
-            lag = float(changes["finish_lag"])
-            if not 0 <= lag < float("inf"):
+            checked["finish_lag"] = float(changes["finish_lag"])
+            if not 0 <= checked["finish_lag"] < float("inf"):
                 raise ValueError("finish_lag must be 0 or more seconds")
-            self.model.finish_lag = lag
-        return self.settings()
+        return checked
+
+    def scenario(self, payload):
+        """POST /_emulator/scenario ``{"config": {...}, "faults": [...]}``: one test case's fresh start
+        in one request (a reset, then the settings and the faults); nothing changes unless all of
+        it is valid. Each request a test makes costs a module run in a playbook."""
+        if not isinstance(payload, dict) or set(payload) - {"config", "faults"}:
+            raise ValueError('scenario takes {"config": {...}, "faults": [...]}, both optional')
+        changes = payload.get("config") or {}
+        specs = payload.get("faults") or []
+        self._checked_settings(changes)
+        for spec in specs if isinstance(specs, list) else [specs]:
+            Fault(spec)
+        self.reset()
+        return {"reset": True, "config": self.configure(changes), "faults": self.faults.add(specs)}
+
+    def observed(self):
+        """GET /_emulator/observed: the runs and the request log in one answer."""
+        return {"runs": self.model.describe_runs(), "requests": self.requests()}
 
 
 def parse_variables(pairs):
@@ -470,6 +500,8 @@ class Handler(BaseHTTPRequestHandler):
             ("GET", "/requests"): state.requests,
             ("DELETE", "/requests"): lambda: state.clear_requests() or [],
             ("POST", "/reset"): lambda: state.reset() or {"reset": True},
+            ("POST", "/scenario"): lambda: state.scenario(payload),
+            ("GET", "/observed"): state.observed,
             ("GET", "/faults"): state.faults.list,
             ("POST", "/faults"): lambda: state.faults.add(payload),
             ("DELETE", "/faults"): lambda: state.faults.clear() or [],
