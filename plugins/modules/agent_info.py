@@ -121,7 +121,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
-    is_guid,
+    guid_problem,
     start_module,
 )
 
@@ -129,8 +129,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
 def main():
     module = start_module(dict(agent_id=dict(type="str"), title=dict(type="str")), mutually_exclusive=[("agent_id", "title")])
     params = module.params
-    if params["agent_id"] is not None and not is_guid(params["agent_id"]):
-        module.fail_json(msg="agent_id must be a GUID such as 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01, got %r" % (params["agent_id"],))
+    if params["agent_id"] is not None and guid_problem("agent_id", params["agent_id"]):
+        module.fail_json(msg=guid_problem("agent_id", params["agent_id"]))
     if params["title"] is not None and not params["title"].strip():
         module.fail_json(msg="title must not be empty")
     client = client_from_module(module)

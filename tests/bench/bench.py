@@ -208,10 +208,10 @@ class Bench(object):
         log = self.emu.requests()
         counts, unattributed = requests_by_run(log, self.emu.runs())
         longest = FAN_OUT_DURATION / SPEED
-        seen_at = scheduled_poll_after(longest, POLL_INTERVAL, self.m["waiter"].poll_delays)
+        seen_at = scheduled_poll_after(longest, POLL_INTERVAL, self.m["waiter"].backoff)
         wall_target = seen_at + FAN_OUT_SLACK
         waiter = self.m["waiter"]
-        polls_max = poll_bound(longest, POLL_INTERVAL, waiter.poll_delays)
+        polls_max = poll_bound(longest, POLL_INTERVAL, waiter.backoff)
         # The runs execute side by side, a herd: the first SCOUTS are polled at least every
         # scout_pause (the others trail, well under polls_max), so their bound is their own.
         scout_pause = max(waiter.SCOUT_MIN_PAUSE, POLL_INTERVAL * waiter.SCOUTS / FAN_OUT)
@@ -299,7 +299,7 @@ class Bench(object):
         counts, _unattributed = requests_by_run(log, [record])
         row = counts.get(run_id, {})
         polls = row.get("status", 0)
-        bound = poll_bound(real, POLL_INTERVAL, waiter.poll_delays)
+        bound = poll_bound(real, POLL_INTERVAL, waiter.backoff)
         steady = int(-(-real // POLL_INTERVAL))
         self.check(name, "outcome passed", result.outcome, "passed", result.outcome == "passed" and not result.timed_out)
         self.check(name, "status polls over %.0f s (poll_interval %g)" % (real, POLL_INTERVAL), polls, "<= %d" % bound, polls <= bound)

@@ -54,8 +54,8 @@ def main():
     waiter = bench.load_modules(collections_dir)["waiter"]
     fake = importlib.import_module("ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller")
     if args.factor:
-        waiter.poll_delays.__defaults__ = (waiter.FIRST_DELAY, args.factor)
-    factor = waiter.poll_delays.__defaults__[1]
+        waiter.backoff.__defaults__ = (None, waiter.FIRST_DELAY, args.factor)
+    factor = waiter.backoff.__defaults__[2]
     for offset in OFFSETS:
         requests, calls, late = follow_scale(waiter, fake, offset)
         print("growth %s, follow-up from %.1f s: %d requests %s; last run seen %.2f s after its end" % (factor, offset, requests, calls, late))

@@ -19,6 +19,8 @@ API_PREFIX = "/api/v4"
 V3_PREFIX = "/api/v3"
 V3_ROUTES = ("run_item_ids",)
 INTROSPECTION_PREFIX = "/_emulator"
+#: The forms of ``BlockedByLicense`` the emulator can answer (``license_form``).
+LICENSE_FORMS = ("string", "bool")
 FULL_SCOPES = ("run", "read")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-]{0,127}$")
 GRACE_ROUTES = ("run_status", "schedule_status", "run", "run_item_ids")
@@ -75,6 +77,10 @@ class EmulatorState:
         self.catalogue = Catalogue(config)
         self.model = Model(self.catalogue, self.clock)
         self.model.grace_polls = int(config.get("grace_polls", 0) if grace_polls is None else grace_polls)
+        # How agentsStatuses writes BlockedByLicense: "string" as the docs show it (Available /
+        # Disabled), or "bool" (true / false) as some controllers answer.
+        self.configured_license_form = _license_form(config.get("license_form", "string"))
+        self.license_form = self.configured_license_form
         self.access_keys = {}
         for key, scopes in config.get("access_keys", {}).items():
             self.access_keys[key] = tuple(str(scope).lower() for scope in scopes)
@@ -102,19 +108,22 @@ class EmulatorState:
             self._requests = []
 
     def reset(self):
-        """Forget runs, requests and faults; keep the catalogue."""
+        """Forget runs, requests and faults, and answer BlockedByLicense as configured again; keep the catalogue."""
         self.model.restart()
         self.clear_requests()
         self.faults.clear()
+        self.license_form = self.configured_license_form
 
     def settings(self):
         """Runtime settings."""
-        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls}
+        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "license_form": self.license_form}
 
     def configure(self, changes):
-        """Change ``speed`` and/or ``grace_polls`` at runtime."""
-        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls"}:
-            raise ValueError("only 'speed' and 'grace_polls' can be changed")
+        """Change ``speed``, ``grace_polls`` and/or ``license_form`` at runtime."""
+        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "license_form"}:
+            raise ValueError("only 'speed', 'grace_polls' and 'license_form' can be changed")
+        if "license_form" in changes:
+            self.license_form = _license_form(changes["license_form"])
         if "speed" in changes:
             self.clock.speed = float(changes["speed"])
         if "grace_polls" in changes:
@@ -123,6 +132,19 @@ class EmulatorState:
                 raise ValueError("grace_polls must not be negative")
             self.model.grace_polls = value
         return self.settings()
+
+
+def _license_form(value):
+    if value not in LICENSE_FORMS:
+        raise ValueError("license_form must be one of %s" % ", ".join(LICENSE_FORMS))
+    return value
+
+
+def license_value(blocked, form):
+    """``BlockedByLicense`` in ``form``: ``"Disabled"``/``"Available"`` (the documented strings) or a boolean."""
+    if form == "bool":
+        return bool(blocked)
+    return "Disabled" if blocked else "Available"
 
 
 def parse_variables(pairs):
@@ -249,7 +271,8 @@ class Api:
         """GET /agents/agentsStatuses."""
         return [{"AgentId": agent["id"], "Title": agent["title"],
                  "ConnectionStatus": "Available" if agent["available"] else "Unavailable",
-                 "BlockedByLicense": agent["blocked_by_license"], "IsBusy": self.model.agent_busy(agent["id"])}
+                 "BlockedByLicense": license_value(agent["blocked_by_license"], self.state.license_form),
+                 "IsBusy": self.model.agent_busy(agent["id"])}
                 for agent in self.catalogue.agents.values()]
 
     def hierarchy(self, params, _query):

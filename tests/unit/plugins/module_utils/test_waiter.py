@@ -17,9 +17,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     STOP_SECONDS,
     follow_runs,
     is_transient,
-    poll_delays,
     wait_problem,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import backoff
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkConnectionError
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -47,16 +47,16 @@ def make(clock, *runs, **options):
     return FakeController(clock, runs, **options)
 
 
-class TestPollDelays:
+class TestBackoff:
     def test_backoff_schedule(self):
-        assert list(itertools.islice(poll_delays(5), 11)) == pytest.approx(
+        assert list(itertools.islice(backoff(5), 11)) == pytest.approx(
             [0.5, 0.65, 0.845, 1.0985, 1.42805, 1.856465, 2.4134045, 3.13742585, 4.078653605, 5, 5])
 
     def test_short_interval_is_constant(self):
-        assert list(itertools.islice(poll_delays(0.2), 3)) == [0.2, 0.2, 0.2]
+        assert list(itertools.islice(backoff(0.2), 3)) == [0.2, 0.2, 0.2]
 
     def test_cap(self):
-        assert list(itertools.islice(poll_delays(1), 5)) == pytest.approx([0.5, 0.65, 0.845, 1, 1])
+        assert list(itertools.islice(backoff(1), 5)) == pytest.approx([0.5, 0.65, 0.845, 1, 1])
 
     def test_sleeps_follow_the_schedule_and_reset_on_change(self, clock):
         # Queued for 30 s: polled every poll_interval; then executing: the pauses start at 0.5 s and grow.
@@ -218,12 +218,12 @@ class TestQueuedPolling:
         # "second" is answered 429 with Retry-After 8 s at its poll at 5 s: the end of "first" (seen
         # at 6.38 s) does not cut that pause short; it is polled again at 13 s.
         class PausingController(FakeController):
-            def run_status(self, run_id, deadline=None):
+            def run_status(self, run_id, deadline=None, retry=True):
                 if run_id == "second" and self.calls_for("run_status", "second") == 1:
                     self._record("run_status", run_id, deadline)
                     raise LeapworkHTTPError("Could not read the run status: HTTP 429", operation="run_status",
                                             status=429, run_id=run_id, retry_after=8)
-                return super(PausingController, self).run_status(run_id, deadline=deadline)
+                return super(PausingController, self).run_status(run_id, deadline=deadline, retry=retry)
 
         controller = PausingController(clock, [simple_run("first", duration=6), simple_run("second", queued=6, duration=2)])
         results = follow(controller, ["first", "second"])
@@ -331,7 +331,7 @@ class TestHerd:
 
 class TestRequestEconomy:
     """Exact request counts per scenario. Polls come at 0, 0.5, 1.15, 1.995, 3.09, 4.52, 6.38,
-    8.79, 11.93, 16.01 s, then every 5 s (poll_delays(5)); the backoff starts again only when
+    8.79, 11.93, 16.01 s, then every 5 s (backoff(5)); the backoff starts again only when
     the run status changes. A queued run is polled every poll_interval, and at once when another
     followed run ends. A poll reads the run status alone; the items when the run is Finished, at
     the deadline, and every ITEM_REFRESH_SECONDS (120 s) while it executes."""
@@ -667,7 +667,7 @@ class TestConcurrency:
                 super().__init__(*args, **kwargs)
                 self.met = set()
 
-            def run_status(self, run_id, deadline=None):
+            def run_status(self, run_id, deadline=None, retry=True):
                 if run_id not in self.met:
                     self.met.add(run_id)
                     barrier.wait()  # raises BrokenBarrierError unless 4 threads are inside at once
@@ -682,7 +682,7 @@ class TestConcurrency:
         state = {"inside": 0, "most": 0}
 
         class CountingController(FakeController):
-            def run_status(self, run_id, deadline=None):
+            def run_status(self, run_id, deadline=None, retry=True):
                 with lock:
                     state["inside"] += 1
                     state["most"] = max(state["most"], state["inside"])
