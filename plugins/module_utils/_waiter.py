@@ -88,7 +88,6 @@ DEFAULT_GRACE_SECONDS = 30.0
 DEFAULT_MAX_WORKERS = 8
 
 
-
 def is_transient(error):
     """Whether ``error`` is worth waiting out: no answer, an answer we cannot understand, or a status
     that ``_http_status`` says to wait out (every 5xx among them)."""
@@ -148,8 +147,14 @@ class _RunFollower(object):
         self.retry_after = None
         try:
             changed = self._read(client, now, reads)
-        except DeadlineReached:
-            pass  # out of time within this poll: what was read stands, the rest is not known
+        except DeadlineReached as error:
+            # Out of time within this poll: what was read stands, the rest is not known. A run
+            # never read at all has nothing to stand on: it counts as a failed poll.
+            if not self.seen:
+                self.failed_polls += 1
+                self.last_failure = error
+                if self.failing_since is None:
+                    self.failing_since = now
         except LeapworkError as error:
             self._failed(error, now)
         else:

@@ -14,7 +14,13 @@ description:
   - Returns the controller's agents with their host, port, type, connection type and, from the
     controller's agent statuses, whether each is available and whether the licence blocks it.
   - Every agent, or one by O(agent_id), or those with a O(title).
+  - The licence state is read as the controller says it, C(BlockedByLicense) C(Disabled) (blocked)
+    or C(Available) (not blocked) as Leapwork documents it, or V(true)/V(false) as some controllers
+    answer. Any other value is reported as RV(agents[].license_status=unknown), and such an agent is
+    never reported available.
   - Never changes anything on the controller.
+  - Its reads end within 3 x O(request_timeout), whatever the controller does (see the
+    O(request_timeout) option).
 author:
   - LeapOps engineering (@leapops)
 extends_documentation_fragment:
@@ -93,7 +99,8 @@ agents:
     available:
       description:
         - Whether it can take runs now, C(ConnectionStatus) C(Available) and not blocked by the licence.
-        - V(null) when the controller's statuses do not list it.
+        - V(null) when the controller's statuses do not list it, or when it is C(Available) but its
+          licence state is unknown (RV(agents[].license_status=unknown)).
       type: bool
       sample: true
     connection_status:
@@ -101,9 +108,19 @@ agents:
       type: str
       sample: Available
     blocked_by_license:
-      description: C(BlockedByLicense) from the agent statuses, V(null) if not listed.
+      description:
+        - Whether the licence blocks it, from C(BlockedByLicense) in the agent statuses (C(Disabled)
+          or V(true) is blocked, C(Available) or V(false) is not).
+        - V(null) if the statuses do not list it or say something else.
       type: bool
       sample: false
+    license_status:
+      description:
+        - What C(BlockedByLicense) says, C(licensed), C(blocked) or C(unknown) (a value this
+          collection does not know), V(null) if the statuses do not list the agent.
+      type: str
+      choices: [licensed, blocked, unknown]
+      sample: licensed
   sample:
     - id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
       title: Windows agent 1
@@ -114,6 +131,7 @@ agents:
       available: true
       connection_status: Available
       blocked_by_license: false
+      license_status: licensed
 """
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import find_agents

@@ -19,7 +19,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     is_transient,
     wait_problem,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import backoff
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline, backoff
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkConnectionError
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -831,6 +831,29 @@ class TestDeadlineOverTheClient:
         assert "read timeout" in result.message and RUN in result.message
         assert "asked the controller to stop it" in result.message
         assert all(call.timeout <= 2 for call in fake_transport.calls)
+
+    def test_a_single_read_under_the_task_deadline_that_has_passed_is_unreadable(self, make_client, fake_transport,
+                                                                                  fake_clock, fake_sleep):
+        # run_info without wait reads each run once, with the client's retries under the task's
+        # deadline; a run that could not be read before it passed has no reading: it is not "running".
+        client = make_client(clock=fake_clock, deadline=Deadline(1, fake_clock, what="3 x request_timeout, 1 s"))
+        fake_clock.now += 1
+        [result], _took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=0, retry_reads=True, snapshot=True)
+        assert result.unreadable and fake_transport.count == 0
+        assert "not sent, the deadline (3 x request_timeout, 1 s) had passed" in result.message
+
+    def test_following_runs_under_the_task_deadline(self, make_client, fake_transport, fake_clock, fake_sleep, controller):
+        # The deadline given (the task's, begun before the trigger) ends the follow-up, not
+        # wait_timeout counted again from the first poll.
+        fake_transport.add("GET", STATUS, {"Status": "Executing"})
+        fake_transport.add("GET", ITEM_IDS, {"RunItemIds": []})
+        fake_transport.add("PUT", STOP, {"OperationCompleted": True})
+        client = make_client(clock=fake_clock, request_timeout=2)
+        task_deadline = Deadline(10, fake_clock)
+        fake_clock.now += 7  # reads and the trigger took 7 s of the task's 10
+        [result], took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=10, deadline=task_deadline)
+        assert result.timed_out
+        assert took <= 3 + 2 + STOP_SECONDS
 
     def test_retry_after_never_pushes_past_the_deadline(self, make_client, fake_transport, fake_clock, fake_sleep):
         busy = fake_transport.Response(503, text="Service Unavailable", headers={"Retry-After": "3600"})
