@@ -119,7 +119,6 @@ agents:
         - What C(BlockedByLicense) says, C(licensed), C(blocked) or C(unknown) (a value this
           collection does not know), V(null) if the statuses do not list the agent.
       type: str
-      choices: [licensed, blocked, unknown]
       sample: licensed
   sample:
     - id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01

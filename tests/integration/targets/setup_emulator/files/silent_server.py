@@ -31,7 +31,7 @@ def swallow(connection, held):
 def main():
     state_file = sys.argv[1]
     lifetime = float(sys.argv[2]) if len(sys.argv) > 2 else 300.0
-    signal.signal(signal.SIGTERM, lambda *_args: os._exit(0))
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind(("127.0.0.1", 0))
@@ -49,7 +49,7 @@ def main():
         except socket.timeout:
             continue
         threading.Thread(target=swallow, args=(connection, held), daemon=True).start()
-    os._exit(0)
+    listener.close()
 
 
 if __name__ == "__main__":
