@@ -150,7 +150,8 @@ def _http_status_collections(tree):
         else:
             continue
         codes = [element.value for element in elements
-                 if isinstance(element, ast.Constant) and type(element.value) is int and 100 <= element.value <= 599]
+                 if isinstance(element, ast.Constant) and isinstance(element.value, int)
+                 and not isinstance(element.value, bool) and 100 <= element.value <= 599]
         if len(codes) >= 2:
             yield node.lineno, codes
 

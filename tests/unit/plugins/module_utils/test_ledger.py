@@ -996,8 +996,10 @@ def _raising(error):
     return trigger
 
 
-@pytest.mark.parametrize("no_run, statuses", [(proves_no_run, statuses_with(PROVES_NO_RUN)),
-                                               (run_now_proves_no_run, statuses_with(PROVES_NO_RUN, PROVES_NO_RUN_NOW))])
+@pytest.mark.parametrize("no_run, statuses", [
+    (proves_no_run, statuses_with(PROVES_NO_RUN)),
+    (run_now_proves_no_run, statuses_with(PROVES_NO_RUN, PROVES_NO_RUN_NOW)),
+])
 def test_trigger_once_releases_the_key_on_every_no_run_status(ledger, no_run, statuses):
     assert len(statuses) >= 9
     for status in statuses:

@@ -198,8 +198,8 @@ def test_a_busy_schedule_is_waited_for_then_started():
     assert client.status_deadlines == [client.deadline] * 4
 
 
-def test_a_busy_schedule_with_slow_status_reads_is_given_up_by_the_task_deadline(make_client, fake_transport, fake_clock,
-                                                                                    fake_sleep):
+def test_a_busy_schedule_with_slow_status_reads_is_given_up_by_the_task_deadline(
+        make_client, fake_transport, fake_clock, fake_sleep):
     # The real client over a fake transport on fake time: each status read is answered "Executing"
     # only after 4 s, or not at all when its timeout (clipped to what is left) comes first.
     def slow_executing(call):
@@ -264,7 +264,7 @@ def test_several_schedules_start_concurrently():
     barrier = threading.Barrier(2, timeout=5)
 
     class Concurrent(FakeScheduleClient):
-        def run_schedule_now(self, schedule_id, variables=None):
+        def run_schedule_now(self, schedule_id, query_pairs=()):
             barrier.wait()  # both runNow calls must be in flight together
             return {SMOKE: RUN_1, NIGHTLY_A: RUN_2}[schedule_id]
 
@@ -395,7 +395,7 @@ def test_a_name_in_both_dicts_is_refused():
 
 def test_an_unexpected_exception_stays_with_its_item_and_keeps_the_marker(tmp_path):
     class Surprising(FakeScheduleClient):
-        def run_schedule_now(self, schedule_id, variables=None):
+        def run_schedule_now(self, schedule_id, query_pairs=()):
             if schedule_id == NIGHTLY_A:
                 raise KeyError("RunId")
             return RUN_1

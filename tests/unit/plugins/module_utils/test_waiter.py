@@ -832,8 +832,8 @@ class TestDeadlineOverTheClient:
         assert "asked the controller to stop it" in result.message
         assert all(call.timeout <= 2 for call in fake_transport.calls)
 
-    def test_a_single_read_under_the_task_deadline_that_has_passed_is_unreadable(self, make_client, fake_transport,
-                                                                                  fake_clock, fake_sleep):
+    def test_a_single_read_under_the_task_deadline_that_has_passed_is_unreadable(
+            self, make_client, fake_transport, fake_clock, fake_sleep):
         # run_info without wait reads each run once, with the client's retries under the task's
         # deadline; a run that could not be read before it passed has no reading: it is not "running".
         client = make_client(clock=fake_clock, deadline=Deadline(1, fake_clock, what="3 x request_timeout, 1 s"))
