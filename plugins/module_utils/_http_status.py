@@ -29,6 +29,9 @@ NOT_REGISTERED_YET = "run not registered yet"
 #: The stop PUT of an older controller: try the documented ``/schedules/{id}/stop`` path.
 TRY_DOCUMENTED_STOP = "try the documented stop path"
 
+#: The controller's answer to a schedule's runNow while its current run is not over.
+ALREADY_RUNNING = 410
+
 #: status -> (what it means, as an error message says it, or None; its policies).
 STATUS_TABLE = {
     400: (None, (PROVES_NO_RUN,)),
@@ -38,7 +41,7 @@ STATUS_TABLE = {
     405: (None, (PROVES_NO_RUN, TRY_DOCUMENTED_STOP)),
     407: (None, (PROVES_NO_RUN,)),  # proxy authentication
     408: (None, (WAIT_OUT,)),
-    410: ("the controller says it is already running", (PROVES_NO_RUN_NOW,)),
+    ALREADY_RUNNING: ("the controller says it is already running", (PROVES_NO_RUN_NOW,)),
     413: (None, (PROVES_NO_RUN,)),  # request too large
     414: (None, (PROVES_NO_RUN,)),  # URL too long
     429: (None, (RETRY_READ, WAIT_OUT)),

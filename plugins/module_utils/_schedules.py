@@ -30,13 +30,11 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
     seconds_text,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import proves_no_run
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import ALREADY_RUNNING, proves_no_run
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import guid_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import schedule_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 
-#: The controller's answer to runNow while the schedule's current run is not over.
-ALREADY_RUNNING_STATUS = 410
 TEMPORARY_TYPE = "TemporaryScheduleInfo"
 WHEN_RUNNING_CHOICES = ("wait", "fail")
 
@@ -240,7 +238,7 @@ class ScheduleRunner(object):
                 raise LeapworkError("Schedule %r (%s): the controller kept answering that it is already running "
                                     "(HTTP 410) until %s; nothing was started."
                                     % (result.schedule["title"], result.schedule["id"], self.deadline.describe()),
-                                    operation="run a schedule now", status=ALREADY_RUNNING_STATUS)
+                                    operation="run a schedule now", status=ALREADY_RUNNING)
             self.sleep(self.deadline.clip(self.poll_interval))
 
     def _wait_until_free(self, result):
@@ -283,7 +281,7 @@ class ScheduleRunner(object):
         except LeapworkHTTPError as exc:
             # 410: the schedule started again between our status read and runNow (another
             # pipeline, its timer). No run of ours exists, so asking again later is no replay.
-            if exc.status == ALREADY_RUNNING_STATUS and self.when_running == "wait":
+            if exc.status == ALREADY_RUNNING and self.when_running == "wait":
                 result.sent = False
                 return None
             raise
