@@ -17,12 +17,8 @@ import time
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     PASSED,
-    QUEUED,
-    RUNNING,
     SUMMARY_KEYS,
-    add_summaries,
-    combine,
-    failure_lines,
+    verdict,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     DEFAULT_GRACE_SECONDS,
@@ -38,23 +34,17 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
 Report = collections.namedtuple("Report", ("results", "output", "failed", "message", "stopped"))
 
 
-def _overall(results):
-    """A run read once that is still going leaves the whole ``running``, with no verdict."""
-    if any(result.outcome in (QUEUED, RUNNING) for result in results):
-        return RUNNING, add_summaries(results)
-    return combine(results)
-
-
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
                       stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None, on_over=None,
-                      deadline=None):
+                      agents=None, deadline=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
     ``secrets`` (secret variable values) are masked in the JUnit report; Ansible masks them in
     the module result because they are ``no_log`` options. ``suite_names`` (run id -> name, such
-    as a schedule's title) names the runs' test suites in the JUnit report.
+    as a schedule's title) names the runs' test suites in the JUnit report. ``agents`` (run id ->
+    the agent it was started on, when known) lets the waiter poll queued runs by agent.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
     followed to the end under one deadline (``deadline``, the task's ``Deadline``; without it
@@ -77,13 +67,14 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         last_look_seconds=getattr(client, "request_timeout", DEFAULT_LAST_LOOK_SECONDS),
         retry_reads=not wait,
         snapshot=not wait,
+        agents=agents,
         deadline=deadline if wait else None,
         clock=clock,
         sleep=sleep,
         on_over=on_over if wait else None,
     )
-    outcome, summary = _overall(results)
-    lines = failure_lines(result for result in results if result.outcome not in (QUEUED, RUNNING))
+    judged = verdict(results)
+    outcome, summary, lines = judged.outcome, judged.summary, judged.failures
     output = dict(
         runs=[result.to_dict() for result in results],
         outcome=outcome,
@@ -100,7 +91,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
             # Checked before the runs started; if it fails now, the runs are still reported.
             junit_error = "The JUnit report could not be written to %s: %s" % (junit_path, exc)
     unreadable = [result.run_id for result in results if result.unreadable]
-    judged_failed = bool(wait and fail_on_failure and outcome != PASSED)
+    judged_failed = bool(wait and fail_on_failure and not judged.passing)
     failed = judged_failed or bool(unreadable)
     message = ""
     if failed:

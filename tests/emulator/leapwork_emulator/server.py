@@ -69,7 +69,7 @@ def asset_not_found():
 class EmulatorState:
     """Everything the server needs: clock, catalogue, model, faults, access keys, request log."""
 
-    def __init__(self, config=None, access_key=None, speed=None, grace_polls=None):
+    def __init__(self, config=None, access_key=None, speed=None, grace_polls=None, finish_lag=None):
         config = load_config(config)
         if speed is None:
             speed = config.get("speed", 1.0)
@@ -81,6 +81,7 @@ class EmulatorState:
         # Disabled), or "bool" (true / false) as some controllers answer.
         self.configured_license_form = _license_form(config.get("license_form", "string"))
         self.license_form = self.configured_license_form
+        self.configure({"finish_lag": config.get("finish_lag", 0.0) if finish_lag is None else finish_lag})
         self.access_keys = {}
         for key, scopes in config.get("access_keys", {}).items():
             self.access_keys[key] = tuple(str(scope).lower() for scope in scopes)
@@ -125,12 +126,13 @@ class EmulatorState:
 
     def settings(self):
         """Runtime settings."""
-        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "license_form": self.license_form}
+        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "finish_lag": self.model.finish_lag,
+                "license_form": self.license_form}
 
     def configure(self, changes):
-        """Change ``speed``, ``grace_polls`` and/or ``license_form`` at runtime."""
-        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "license_form"}:
-            raise ValueError("only 'speed', 'grace_polls' and 'license_form' can be changed")
+        """Change ``speed``, ``grace_polls``, ``finish_lag`` and/or ``license_form`` at runtime."""
+        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "finish_lag", "license_form"}:
+            raise ValueError("only 'speed', 'grace_polls', 'finish_lag' and 'license_form' can be changed")
         if "license_form" in changes:
             self.license_form = _license_form(changes["license_form"])
         if "speed" in changes:
@@ -140,6 +142,11 @@ class EmulatorState:
             if value < 0:
                 raise ValueError("grace_polls must not be negative")
             self.model.grace_polls = value
+        if "finish_lag" in changes:
+            lag = float(changes["finish_lag"])
+            if not 0 <= lag < float("inf"):
+                raise ValueError("finish_lag must be 0 or more seconds")
+            self.model.finish_lag = lag
         return self.settings()
 
 
@@ -545,9 +552,9 @@ class Emulator:
     """In-process emulator: ``with Emulator(access_key="k", speed=50) as emu: emu.url``."""
 
     def __init__(self, config=None, access_key=DEFAULT_ACCESS_KEY, speed=50, tls_cert=None, tls_key=None,
-                 host="127.0.0.1", port=0, grace_polls=None):
+                 host="127.0.0.1", port=0, grace_polls=None, finish_lag=None):
         self.access_key = access_key
-        self.state = EmulatorState(config, access_key=access_key, speed=speed, grace_polls=grace_polls)
+        self.state = EmulatorState(config, access_key=access_key, speed=speed, grace_polls=grace_polls, finish_lag=finish_lag)
         self._address = (host, port)
         self._tls = (tls_cert, tls_key)
         self.server = None
@@ -636,5 +643,5 @@ class Emulator:
         return self.state.occupy({"agent_id": agent_id, "seconds": seconds})["run_id"]
 
     def configure(self, **changes):
-        """Change ``speed`` and/or ``grace_polls``."""
+        """Change ``speed``, ``grace_polls`` and/or ``finish_lag``."""
         return self.state.configure(changes)
