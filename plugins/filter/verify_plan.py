@@ -108,7 +108,6 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
-from ansible.module_utils.six import string_types
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import VariableError, fingerprint
@@ -134,7 +133,7 @@ def _text(value):
     """A non-empty string, or None (an unset or empty option)."""
     if value is None or value == "":
         return None
-    if not isinstance(value, string_types):
+    if not isinstance(value, str):
         raise TypeError(type(value).__name__)
     return value
 
@@ -150,7 +149,7 @@ def _mapping(value, option):
 def _list(value, option):
     if value is None:
         return []
-    if isinstance(value, (string_types, dict)) or not is_sequence(value):
+    if isinstance(value, (str, dict)) or not is_sequence(value):
         raise PlanError("%s must be a list, got %s" % (option, type(value).__name__))
     return list(value)
 
@@ -162,7 +161,7 @@ class _Host(object):
         self.name = name
         self.request = _mapping(request, "%s: %s" % (name, REQUEST_FACT))
         key = self.request.get("idempotency_key")
-        if key is not None and not isinstance(key, string_types):
+        if key is not None and not isinstance(key, str):
             raise PlanError(self.option("verify_deployment_idempotency_key") + " must be a string, got %s" % type(key).__name__)
         self.idempotency_key = key or None
         self.variables = _mapping(self.request.get("variables"), self.option("verify_deployment_variables"))
@@ -226,7 +225,7 @@ class _Host(object):
         option = self.option("verify_deployment_schedules")
         for index, wanted in enumerate(_list(self.request.get("schedules"), option)):
             item_option = "%s[%d]" % (option, index)
-            if isinstance(wanted, string_types):
+            if isinstance(wanted, str):
                 # A bare string is an id when it is one, else a title.
                 wanted = {"schedule_id": wanted} if is_guid(wanted) else {"schedule": wanted}
             elif not isinstance(wanted, dict):
@@ -265,7 +264,7 @@ def build_plan(hosts, requests):
 
 
 def verify_plan(hosts, hostvars):
-    if not is_sequence(hosts) or isinstance(hosts, string_types):
+    if not is_sequence(hosts) or isinstance(hosts, str):
         raise AnsibleFilterError("verify_plan: expects the list of hosts (ansible_play_batch), got %s" % type(hosts).__name__)
     requests = {}
     for name in hosts:
