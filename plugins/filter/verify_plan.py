@@ -165,7 +165,7 @@ class _Host(object):
             raise PlanError(self.option("verify_deployment_idempotency_key") + " must be a string, got %s" % type(key).__name__)
         self.idempotency_key = key or None
         self.variables = _mapping(self.request.get("variables"), self.option("verify_deployment_variables"))
-        self.ledger_key(self.variables, "verify_deployment_variables")  # validates them
+        self.ledger_key(self.variables, self.option("verify_deployment_variables"))  # validates them
         secret_names = set(str(secret).lower() for secret in _list(self.request.get("secret_variable_names"),
                                                                    self.option("verify_deployment_secret_variables")))
         both = sorted(secret_names & set(str(variable).lower() for variable in self.variables))
@@ -177,11 +177,14 @@ class _Host(object):
         return "%s: %s" % (self.name, option)
 
     def ledger_key(self, variables, option):
-        """The item's idempotency key (``None`` without one) and the digits that tell its variables apart."""
+        """The item's idempotency key (``None`` without one) and the digits that tell its variables apart.
+
+        ``option`` (host included) names the variables in the error of a variable that cannot be sent.
+        """
         try:
             digits = fingerprint(variables)[:FINGERPRINT_DIGITS]
         except VariableError as exc:
-            raise PlanError("%s: %s" % (self.option(option), exc))
+            raise PlanError("%s: %s" % (option, exc))
         return ("%s/vars-%s" % (self.idempotency_key, digits) if self.idempotency_key else None), digits
 
     def _id(self, item, field, option):
