@@ -76,7 +76,11 @@ runs '{"web1+web2": 1, "web3+web4": 1}'
 # The role README's examples, as written (each marked <!-- example: NAME passes|fails -->), on the
 # four hosts, with the connection from the environment as `make demo` gives it; each passing
 # example again with --check, which must start nothing.
-readme="$(cd "$(dirname "$0")/../../../.." && pwd)/roles/verify_deployment/README.md"
+# The README of the collection under test (ansible-test copies only the tests next to this script).
+readme="$(ansible-galaxy collection list leapops.leapwork --format json | "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}" -c '
+import json, sys
+print(json.load(sys.stdin).popitem()[0])')/leapops/leapwork/roles/verify_deployment/README.md"
+test -f "$readme"
 examples="$out/readme-examples"
 rm -rf "$examples" && mkdir -p "$examples"
 "${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}" - "$readme" "$examples" <<'PYTHON'
