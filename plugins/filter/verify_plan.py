@@ -84,7 +84,7 @@ _value:
           variables: {BaseUrl: "https://web1"}
           idempotency_key: release-2.4.1/vars-5d41402abc4b2a76
     run_keys:
-      description: One key per entry of RV(runs), the item's identity in RV(shares).
+      description: One key per entry of RV(_value.runs), the item's identity in RV(_value.shares).
       type: list
       elements: str
     schedules:
@@ -97,7 +97,7 @@ _value:
           variables: {}
           idempotency_key: null
     schedule_keys:
-      description: One key per entry of RV(schedules), the item's identity in RV(shares).
+      description: One key per entry of RV(_value.schedules), the item's identity in RV(_value.shares).
       type: list
       elements: str
     shares:

@@ -30,12 +30,12 @@ options:
     description: The host whose share is wanted; V(null) for every item of the plan.
     type: str
   started:
-    description: The registered result of the M(leapops.leapwork.flow_run) task that started RV(leapops.leapwork.verify_plan#filter:runs)
+    description: The registered result of the M(leapops.leapwork.flow_run) task that started RV(leapops.leapwork.verify_plan#filter:_value.runs)
       (V(null) or a skipped result when it did not run).
     type: dict
   schedules_started:
     description: The registered result of the M(leapops.leapwork.schedule_run) task that started
-      RV(leapops.leapwork.verify_plan#filter:schedules) (V(null) or a skipped result when it did not run).
+      RV(leapops.leapwork.verify_plan#filter:_value.schedules) (V(null) or a skipped result when it did not run).
     type: dict
   followed:
     description: The registered result of the M(leapops.leapwork.run_info) task that followed the runs
