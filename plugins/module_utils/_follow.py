@@ -17,12 +17,8 @@ import time
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     PASSED,
-    QUEUED,
-    RUNNING,
     SUMMARY_KEYS,
-    add_summaries,
-    combine,
-    failure_lines,
+    verdict,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     DEFAULT_GRACE_SECONDS,
@@ -38,16 +34,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
 Report = collections.namedtuple("Report", ("results", "output", "failed", "message", "stopped"))
 
 
-def _overall(results):
-    """A run read once that is still going leaves the whole ``running``, with no verdict."""
-    if any(result.outcome in (QUEUED, RUNNING) for result in results):
-        return RUNNING, add_summaries(results)
-    return combine(results)
-
-
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
-                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None):
+                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None, on_over=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
@@ -77,9 +66,10 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         snapshot=not wait,
         clock=clock,
         sleep=sleep,
+        on_over=on_over if wait else None,
     )
-    outcome, summary = _overall(results)
-    lines = failure_lines(result for result in results if result.outcome not in (QUEUED, RUNNING))
+    judged = verdict(results)
+    outcome, summary, lines = judged.outcome, judged.summary, judged.failures
     output = dict(
         runs=[result.to_dict() for result in results],
         outcome=outcome,
@@ -96,7 +86,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
             # Checked before the runs started; if it fails now, the runs are still reported.
             junit_error = "The JUnit report could not be written to %s: %s" % (junit_path, exc)
     unreadable = [result.run_id for result in results if result.unreadable]
-    judged_failed = bool(wait and fail_on_failure and outcome != PASSED)
+    judged_failed = bool(wait and fail_on_failure and not judged.passing)
     failed = judged_failed or bool(unreadable)
     message = ""
     if failed:
