@@ -17,8 +17,9 @@ description:
   - Each item of the plan is matched with the run the module started or reused for it (its flow, agent and
     idempotency key are checked to agree), and each run with its followed result by run id; a run shared by
     several hosts counts for each of them.
-  - The outcome and lines of followed runs are those of P(leapops.leapwork.run_report#filter), the result model
-    of the modules.
+  - The outcome, summary and lines are the collection's one verdict over the host's runs (followed, or as
+    started when they were not), the same as P(leapops.leapwork.run_report#filter) and the modules give; in
+    check mode, where nothing was started, the outcome is V(check_mode) and the lines say what would be started.
   - The value of the role's fact C(verify_deployment_result) and of its C(set_stats) data.
 positional: _input
 options:
@@ -66,18 +67,20 @@ _value:
   contains:
     outcome:
       description:
-        - V(none) when the host has nothing to verify; V(check_mode) in check mode (nothing was started);
-          V(started) when the runs were started (or reused) but not followed; else the worst outcome of its
-          followed runs as P(leapops.leapwork.run_report#filter) decides it (V(passed), V(cancelled), V(failed),
-          V(error), V(timed_out)).
+        - The verdict over the host's runs, as P(leapops.leapwork.run_report#filter) and the modules decide it, the
+          worst in the order V(started) (runs started or reused and not followed), V(error), V(timed_out), V(failed),
+          V(cancelled), V(passed), V(none) (nothing to verify).
+        - V(check_mode) in check mode (nothing was started).
       type: str
       sample: passed
     failed:
-      description: Whether the verification failed (an outcome other than V(passed), V(none), V(check_mode) and V(started)).
+      description:
+        - Whether the verification failed - the verdict is over and not passing, the outcomes for which a module
+          with O(leapops.leapwork.run_info#module:fail_on_failure) fails; never in check mode or for runs not followed.
       type: bool
       sample: false
     summary:
-      description: The counts of the flows of its followed runs (zeros when none was followed).
+      description: The counts of the flows of its runs (zeros when none was followed).
       type: dict
       sample: {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0}
     run_ids:
@@ -90,9 +93,8 @@ _value:
       elements: dict
     lines:
       description:
-        - One line per flow of its followed runs (see P(leapops.leapwork.run_report#filter)); for runs not followed,
-          one line per item naming the run started or reused; in check mode, one line per item saying what
-          would be started or reused.
+        - One line per flow of its followed runs, or per run not followed (see P(leapops.leapwork.run_report#filter));
+          in check mode, one line per item saying what would be started or reused.
       type: list
       elements: str
       sample: ["Login passes on Local agent: passed (Passed, 6.0 s)"]
@@ -100,11 +102,10 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import report
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import RunResult, verdict
 
-#: Outcomes that do not fail the verification: nothing to verify, check mode, runs not followed.
-NOT_A_FAILURE = ("passed", "none", "check_mode", "started")
-_SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled")
+#: What a host's verification is in check mode, where nothing is started.
+CHECK_MODE = "check_mode"
 
 
 class ShareError(ValueError):
@@ -160,8 +161,8 @@ def _check_mode_line(label, answer):
         return "%s: would be started" % label
     if answer.get("run_id"):
         return "%s: would reuse run %s" % (label, answer["run_id"])
-    request = answer.get("would_request") or {}
-    return "%s: would start (%s %s)" % (label, request.get("method", "PUT"), request.get("path", "")) if request else "%s: would start" % label
+    request = answer.get("would_request")
+    return "%s: would start (%s %s)" % (label, request["method"], request["path"]) if request else "%s: would start" % label
 
 
 def share(plan, host=None, started=None, schedules_started=None, followed=None, check_mode=False):
@@ -175,34 +176,32 @@ def share(plan, host=None, started=None, schedules_started=None, followed=None, 
         raise ShareError("%s is not one of the hosts of the plan (%s)" % (host, ", ".join(plan.get("hosts") or []) or "none"))
     items = _items(plan, started, schedules_started)
     mine = [items[key] for key in keys]
-    run_ids = []
-    for _label, answer in mine:
-        if answer is not None and answer.get("run_id") and answer["run_id"] not in run_ids:
-            run_ids.append(answer["run_id"])
+    # Each run once, in the host's order: as followed when it was, else as the module started it.
     followed_runs = {}
     if followed and not followed.get("skipped"):
         followed_runs = dict((run.get("run_id"), run) for run in followed.get("runs") or [])
-    runs = [followed_runs[run_id] for run_id in run_ids if run_id in followed_runs]
-    verdict = report(runs)
-    if not mine:
-        outcome, lines = "none", []
-    elif check_mode:
-        outcome, lines = "check_mode", [_check_mode_line(label, answer) for label, answer in mine]
-        verdict["summary"] = dict((key, 0) for key in _SUMMARY_KEYS)
-    elif run_ids and len(runs) == len(run_ids):
-        outcome, lines = verdict["outcome"], verdict["lines"]
-    else:
-        outcome = "started"
-        lines = ["%s: %s run %s" % (label, "reused" if answer and answer.get("reused") else "started",
-                                    answer.get("run_id") if answer else None) for label, answer in mine]
-    return {"outcome": outcome, "failed": outcome not in NOT_A_FAILURE, "summary": verdict["summary"],
-            "run_ids": run_ids, "runs": runs, "lines": lines}
+    runs = {}
+    for label, answer in mine:
+        if answer is None:
+            if not check_mode:
+                raise ShareError("no answer from the modules for %s" % label)
+        elif answer.get("run_id") and answer["run_id"] not in runs:
+            runs[answer["run_id"]] = followed_runs.get(answer["run_id"], answer)
+    run_ids = list(runs)
+    if check_mode and mine:
+        judged = verdict([])
+        return {"outcome": CHECK_MODE, "failed": False, "summary": judged.summary, "run_ids": run_ids, "runs": [],
+                "lines": [_check_mode_line(label, answer) for label, answer in mine]}
+    judged = verdict(RunResult.from_dict(run) for run in runs.values())
+    return {"outcome": judged.outcome, "failed": judged.over and not judged.passing, "summary": judged.summary,
+            "run_ids": run_ids, "runs": [run for run_id, run in runs.items() if run_id in followed_runs],
+            "lines": judged.lines}
 
 
 def verify_result(plan, host=None, started=None, schedules_started=None, followed=None, check_mode=False):
     try:
         return share(plan, host, started, schedules_started, followed, bool(check_mode))
-    except (ShareError, ValueError) as exc:
+    except ValueError as exc:
         raise AnsibleFilterError("verify_result: %s" % exc)
 
 

@@ -18,8 +18,9 @@ For every combination of per-run outcomes (multisets of up to three runs, with a
 
 The expectations are written out here, not computed by the code under test, so that a change
 of the precedence anywhere (the result model, the follow-up, JUnit, the filter) fails this test.
-The role's ``verify_deployment_result`` joins these checks when the role takes its verdict from
-the filter alone.
+- the role's ``verify_deployment_result`` (the ``verify_result`` filter over the plan of
+  ``verify_plan``, as the role wires them), for one host with every run, for two hosts sharing
+  them out, and for the whole batch (its ``set_stats`` data), says what the module says.
 """
 
 import ast
@@ -32,6 +33,8 @@ import pytest
 import yaml
 
 from ansible_collections.leapops.leapwork.plugins.filter.run_report import run_report
+from ansible_collections.leapops.leapwork.plugins.filter.verify_plan import REQUEST_FACT, verify_plan
+from ansible_collections.leapops.leapwork.plugins.filter.verify_result import verify_result
 from ansible_collections.leapops.leapwork.plugins.module_utils import _results
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import recorded_run_passed
@@ -194,7 +197,43 @@ def check_the_views_agree(report, kinds, wait):
     judged = _results.verdict(report.results)
     assert (judged.outcome, judged.summary, judged.failures) == (output["outcome"], output["summary"], output["failures"])
     assert judged.lines == shown["lines"]
+
+    # The role, whose run_info task followed these runs: one host, two hosts, the whole batch.
+    alone = role_results(output["runs"], {"web1": range(len(kinds))})
+    assert (alone["web1"]["outcome"], alone["web1"]["summary"], alone["web1"]["lines"]) == (outcome, summary, shown["lines"])
+    assert (alone[None]["outcome"], alone[None]["summary"]) == (outcome, summary)
+    if wait:
+        assert alone["web1"]["failed"] == report.failed
+    shared = role_results(output["runs"], {"web1": [0], "web2": range(1, len(kinds))})
+    assert shared["web1"]["outcome"] == kinds[0].outcome
+    assert shared["web1"]["summary"] == kinds[0].summary
+    assert shared["web2"]["outcome"] == expected_outcome(kind.outcome for kind in kinds[1:])
+    assert shared["web2"]["summary"] == added([kind.summary for kind in kinds[1:]], SUMMARY_KEYS)
+    assert (shared[None]["outcome"], shared[None]["summary"]) == (outcome, summary)
     return outcome, summary
+
+
+def flow_id(number):
+    return "20000000-0000-4000-8000-%012d" % number
+
+
+def role_results(followed_runs, shares, followed=True):
+    """``verify_deployment_result`` of each host (and the batch's, under ``None``), the role's way.
+
+    ``shares``: host -> the numbers of its runs. Each run is one flow of its own; the flow_run task
+    answers with the run ids of ``followed_runs`` and the run_info task with ``followed_runs``.
+    """
+    hostvars = dict((host, {REQUEST_FACT: {"flows": [{"flow_id": flow_id(number), "agent": "Local agent"} for number in numbers],
+                                           "variables": {}, "idempotency_key": "release-1"}})
+                    for host, numbers in shares.items())
+    plan = verify_plan(list(shares), hostvars)
+    run_ids = dict((flow_id(number), run["run_id"]) for number, run in enumerate(followed_runs))
+    started = {"changed": True, "runs": [dict(item, run_id=run_ids[item["flow_id"]], changed=True, reused=False)
+                                         for item in plan["runs"]]}
+    run_info = {"runs": list(followed_runs)} if followed else {"skipped": True}
+    results = dict((host, verify_result(plan, host=host, started=started, followed=run_info)) for host in shares)
+    results[None] = verify_result(plan, started=started, followed=run_info)
+    return results
 
 
 @pytest.mark.parametrize("kinds", list(combinations(WAITED)))
@@ -260,6 +299,7 @@ def test_no_runs_at_all():
     clock = FakeClock()
     report = follow_and_report(FakeController(clock), [], wait=True, clock=clock, sleep=clock.sleep)
     assert report.output["outcome"] == run_report([])["outcome"] == _results.verdict([]).outcome == "none"
+    assert role_results([], {"web1": []})["web1"]["outcome"] == "none"
     assert report.failed is False
 
 
@@ -270,6 +310,9 @@ def test_runs_started_and_not_followed(module):
     shown = run_report([started, dict(started, run_id="8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9b")])
     assert (shown["outcome"], shown["over"], shown["passing"]) == ("started", False, False)
     assert len(shown["lines"]) == 2
+    # The role with verify_deployment_wait: false (no run_info task) says the same.
+    role = role_results([started, dict(started, run_id="8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9b")], {"web1": [0, 1]}, followed=False)
+    assert (role["web1"]["outcome"], role["web1"]["failed"], role["web1"]["lines"]) == ("started", False, shown["lines"])
     # The modules document that their runs carry an outcome only once followed.
     assert "with O(wait)" in yaml.safe_load(module.RETURN)["outcome"]["returned"]
 
@@ -305,6 +348,8 @@ def _ordered_names(text):
     pytest.param(lambda: " ".join(yaml.safe_load(run_info.RETURN)["outcome"]["description"]), id="run_info"),
     pytest.param(lambda: " ".join(yaml.safe_load(flow_run.RETURN)["outcome"]["description"]), id="flow_run"),
     pytest.param(lambda: " ".join(yaml.safe_load(schedule_run.RETURN)["outcome"]["description"]), id="schedule_run"),
+    pytest.param(lambda: " ".join(yaml.safe_load(verify_result.__globals__["RETURN"])["_value"]["contains"]["outcome"]["description"]),
+                 id="verify_result"),
 ])
 def test_plugin_docs_list_outcomes_in_the_order(text):
     names = _ordered_names(text())

@@ -77,6 +77,20 @@ def test_a_shared_run_counts_for_every_host():
     assert verify_result(plan, host="web2", started=flow_run, followed=run_info)["run_ids"] == ["run-a", "run-b"]
 
 
+@pytest.mark.parametrize("statuses, outcome, failed", [
+    (("Passed", "Passed"), "passed", False),
+    (("Passed", "Failed"), "failed", True),
+    (("Cancelled", "Passed"), "cancelled", True),
+    (("Failed", "Error"), "error", True),
+])
+def test_failed_is_a_verdict_over_and_not_passing(statuses, outcome, failed):
+    plan = plan_for({"web1": [LOGIN, CHECKOUT]})
+    flow_run = started(plan, ["run-a", "run-b"])
+    runs = [followed_run("run-a", LOGIN, statuses[0]), followed_run("run-b", CHECKOUT, statuses[1])]
+    mine = verify_result(plan, host="web1", started=flow_run, followed={"runs": runs})
+    assert (mine["outcome"], mine["failed"]) == (outcome, failed)
+
+
 def test_the_verdict_is_run_reports():
     plan = plan_for({"web1": [LOGIN, CHECKOUT]})
     flow_run = started(plan, ["run-a", "run-b"])
@@ -95,12 +109,21 @@ def test_schedules_are_reported_with_the_flows():
     assert mine["summary"]["passed"] == 2
 
 
-def test_runs_not_followed_are_started():
+def test_runs_not_followed_are_started_as_the_verdict_says():
     plan = plan_for({"web1": [LOGIN, CHECKOUT]})
-    mine = verify_result(plan, host="web1", started=started(plan, ["run-a", "run-b"], reused=["run-b"]),
-                         followed={"skipped": True, "changed": False})
+    flow_run = started(plan, ["run-a", "run-b"], reused=["run-b"])
+    mine = verify_result(plan, host="web1", started=flow_run, followed={"skipped": True, "changed": False})
     assert (mine["outcome"], mine["failed"], mine["summary"], mine["runs"]) == ("started", False, ZERO, [])
-    assert mine["lines"] == ["Login on Agent: started run run-a", "Checkout on Agent: reused run run-b"]
+    assert mine["run_ids"] == ["run-a", "run-b"]
+    assert mine["lines"] == ["run run-a: started (run run-a was started and not followed)",
+                             "run run-b: started (run run-b was started and not followed)"]
+    assert mine["lines"] == run_report(flow_run["runs"])["lines"]
+
+
+def test_without_an_answer_from_the_modules_nothing_is_made_up():
+    plan = plan_for({"web1": [LOGIN]})
+    with pytest.raises(AnsibleFilterError, match="verify_result: no answer from the modules for %s on %s" % (LOGIN, AGENT)):
+        verify_result(plan, host="web1", started={"skipped": True})
 
 
 def test_check_mode_says_what_would_start_or_be_reused():
