@@ -112,8 +112,9 @@ from ansible.module_utils.common.collections import is_sequence
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import VariableError, fingerprint
 
-#: The fact through which a host takes part (set by the role on each host that runs it).
+#: The fact through which a host takes part (set by the role on each host that runs it), and its keys.
 REQUEST_FACT = "__verify_deployment_request"
+REQUEST_KEYS = ("flows", "schedules", "variables", "secret_variable_names", "idempotency_key")
 #: How many hex digits of the variables' fingerprint go into a ledger key.
 FINGERPRINT_DIGITS = 16
 _GUID_EXAMPLE = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
@@ -160,6 +161,9 @@ class _Host(object):
     def __init__(self, name, request):
         self.name = name
         self.request = _mapping(request, "%s: %s" % (name, REQUEST_FACT))
+        unknown = sorted(set(self.request) - set(REQUEST_KEYS))
+        if unknown:
+            raise PlanError("%s: %s has keys this filter does not know: %s" % (name, REQUEST_FACT, ", ".join(unknown)))
         key = self.request.get("idempotency_key")
         if key is not None and not isinstance(key, str):
             raise PlanError(self.option("verify_deployment_idempotency_key") + " must be a string, got %s" % type(key).__name__)

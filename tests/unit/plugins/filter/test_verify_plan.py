@@ -138,6 +138,13 @@ def test_bad_shared_variables_are_refused():
         verify_plan(["web1"], {"web1": request([login()], variables={"": "x"})})
 
 
+def test_a_request_with_keys_it_does_not_know_is_refused():
+    hostvars = {"web1": request([login()])}
+    hostvars["web1"][REQUEST_FACT]["agents"] = ["Local agent"]
+    with pytest.raises(AnsibleFilterError, match="web1: __verify_deployment_request has keys this filter does not know: agents"):
+        verify_plan(["web1"], hostvars)
+
+
 def test_refuses_what_is_not_a_list_of_hosts():
     with pytest.raises(AnsibleFilterError, match="expects the list of hosts"):
         verify_plan("web1", {})
