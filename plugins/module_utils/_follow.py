@@ -36,13 +36,15 @@ Report = collections.namedtuple("Report", ("results", "output", "failed", "messa
 
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
-                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None, on_over=None):
+                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None, on_over=None,
+                      agents=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
     ``secrets`` (secret variable values) are masked in the JUnit report; Ansible masks them in
     the module result because they are ``no_log`` options. ``suite_names`` (run id -> name, such
-    as a schedule's title) names the runs' test suites in the JUnit report.
+    as a schedule's title) names the runs' test suites in the JUnit report. ``agents`` (run id ->
+    the agent it was started on, when known) lets the waiter poll queued runs by agent.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
     followed to the end under one deadline, a JUnit report is written when asked, and the
@@ -64,6 +66,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         last_look_seconds=getattr(client, "request_timeout", DEFAULT_LAST_LOOK_SECONDS),
         retry_reads=not wait,
         snapshot=not wait,
+        agents=agents,
         clock=clock,
         sleep=sleep,
         on_over=on_over if wait else None,

@@ -240,11 +240,37 @@ def run_ids_argument_spec():
 
 def run_ids_from_module(module):
     """The run ids asked for, checked to be GUIDs before any request (fails the module otherwise)."""
-    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"])
+    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"] or [])
     for run_id in run_ids:
         if not is_guid(run_id):
             module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
     return run_ids
+
+
+def started_runs(run_ids, entries):
+    """``run_ids`` followed by the runs of ``entries`` (``flow_run``'s ``runs``) not among them, and
+    the agent each entry names (run id -> agent id): the agent a run was started on.
+
+    An entry without a ``run_id`` (an item that started nothing) is skipped; other keys are
+    ignored. Raises ``ValueError`` naming the entry when its ``run_id`` or ``agent_id`` is not a GUID.
+    """
+    run_ids = list(run_ids)
+    known = dict((run_id.lower(), run_id) for run_id in run_ids)
+    agents = {}
+    for index, entry in enumerate(entries):
+        run_id, agent_id = entry.get("run_id"), entry.get("agent_id")
+        if run_id is None:
+            continue
+        for name, value in (("run_id", run_id), ("agent_id", agent_id)):
+            if value is not None and not (isinstance(value, str) and is_guid(value)):
+                raise ValueError("runs[%d].%s must be a GUID such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r"
+                                 % (index, name, value))
+        if run_id.lower() not in known:
+            known[run_id.lower()] = run_id
+            run_ids.append(run_id)
+        if agent_id is not None:
+            agents[known[run_id.lower()]] = agent_id
+    return run_ids, agents
 
 
 def exit_with_report(module, report, changed, output):
@@ -344,8 +370,10 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
         module.exit_json(changed=changed, **_output(runs, single, facts))
     run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
     secrets = [value for result in results for value in result.request.secret_variables.values()]
+    # The agent each run was started on, when the items name one: queued runs are polled by agent.
+    agents = dict((run["run_id"], run["agent_id"]) for run in runs if run.get("agent_id"))
     try:
-        report = follow_and_report(client, run_ids, secrets=secrets, **options)
+        report = follow_and_report(client, run_ids, secrets=secrets, agents=agents, **options)
     except Exception as exc:  # pylint: disable=broad-except
         # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
         module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed,
