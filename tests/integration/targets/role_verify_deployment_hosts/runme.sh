@@ -95,8 +95,9 @@ for name, expected, runs, body in found:
     with open("%s/%s.%s.%s.yml" % (directory, name, expected, runs or 0), "w", encoding="utf-8") as handle:
         handle.write(body)
 PYTHON
-export LEAPWORK_CONTROLLER_URL="$(sed -n 's/^leapwork_controller_url: //p' "$config")"
-export LEAPWORK_ACCESS_KEY="$(sed -n 's/^leapwork_access_key: //p' "$config")"
+LEAPWORK_CONTROLLER_URL="$(sed -n 's/^leapwork_controller_url: //p' "$config")"
+LEAPWORK_ACCESS_KEY="$(sed -n 's/^leapwork_access_key: //p' "$config")"
+export LEAPWORK_CONTROLLER_URL LEAPWORK_ACCESS_KEY
 for example in "$examples"/*.yml; do
     n="${example%.yml}"; n="${n##*.}"
     play reset.yml
