@@ -467,7 +467,8 @@ def test_no_other_plugin_file_ranks_outcomes():
     """No tuple, list or set of three outcome names outside the result model: a second precedence."""
     names = set(ORDER)
     found = []
-    for directory, _dirs, files in os.walk(os.path.join(ROOT, "plugins")):
+    walked = [os.walk(os.path.join(ROOT, folder)) for folder in ("plugins", os.path.join("extensions", "eda", "plugins"))]
+    for directory, _dirs, files in itertools.chain(*walked):
         for name in files:
             path = os.path.join(directory, name)
             if not name.endswith(".py") or path.endswith(os.path.join("module_utils", "_results.py")):
