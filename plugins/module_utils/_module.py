@@ -130,9 +130,9 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
         problem = wait_problem(params["wait_timeout"], params["poll_interval"])
     if not problem and starts_runs and params["max_concurrency"] < 1:
         problem = "max_concurrency must be at least 1, got %d" % params["max_concurrency"]
-    # A run reader writes the report only when it waits (in check mode too: it only reads); a
-    # run starter writes none in check mode, where nothing is started.
-    junit_written = (not module.check_mode) if starts_runs else params.get("wait")
+    # A run reader writes the report only when it waits (in check mode too: it only reads). A run
+    # starter checks it in check mode too (nothing is written there, but the real run would need it).
+    junit_written = starts_runs or params.get("wait")
     if not problem and wait and params["junit_path"] and junit_written:
         problem = junit_path_problem(params["junit_path"])
     if problem:
