@@ -368,6 +368,7 @@ def run_flow_run(monkeypatch, client, args):
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", leave(False))
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", leave(True))
+
     def client_from_module(module, waits=None, **kwargs):
         # As the real one does: the client carries the task's deadline.
         client.deadline = _module.task_deadline(module.params, waits)
