@@ -19,6 +19,8 @@ API_PREFIX = "/api/v4"
 V3_PREFIX = "/api/v3"
 V3_ROUTES = ("run_item_ids",)
 INTROSPECTION_PREFIX = "/_emulator"
+#: The forms of ``BlockedByLicense`` the emulator can answer (``license_form``).
+LICENSE_FORMS = ("string", "bool")
 FULL_SCOPES = ("run", "read")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-]{0,127}$")
 GRACE_ROUTES = ("run_status", "schedule_status", "run", "run_item_ids")
@@ -75,6 +77,10 @@ class EmulatorState:
         self.catalogue = Catalogue(config)
         self.model = Model(self.catalogue, self.clock)
         self.model.grace_polls = int(config.get("grace_polls", 0) if grace_polls is None else grace_polls)
+        # How agentsStatuses writes BlockedByLicense: "string" as the docs show it (Available /
+        # Disabled), or "bool" (true / false) as some controllers answer.
+        self.configured_license_form = _license_form(config.get("license_form", "string"))
+        self.license_form = self.configured_license_form
         self.configure({"finish_lag": config.get("finish_lag", 0.0) if finish_lag is None else finish_lag})
         self.access_keys = {}
         for key, scopes in config.get("access_keys", {}).items():
@@ -103,10 +109,11 @@ class EmulatorState:
             self._requests = []
 
     def reset(self):
-        """Forget runs, requests and faults; keep the catalogue."""
+        """Forget runs, requests and faults, and answer BlockedByLicense as configured again; keep the catalogue."""
         self.model.restart()
         self.clear_requests()
         self.faults.clear()
+        self.license_form = self.configured_license_form
 
     def occupy(self, payload):
         """POST /_emulator/occupy ``{"agent_id", "seconds"}``: a run from outside keeps the agent busy; ``{"run_id"}``."""
@@ -119,12 +126,15 @@ class EmulatorState:
 
     def settings(self):
         """Runtime settings."""
-        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "finish_lag": self.model.finish_lag}
+        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "finish_lag": self.model.finish_lag,
+                "license_form": self.license_form}
 
     def configure(self, changes):
-        """Change ``speed``, ``grace_polls`` and/or ``finish_lag`` at runtime."""
-        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "finish_lag"}:
-            raise ValueError("only 'speed', 'grace_polls' and 'finish_lag' can be changed")
+        """Change ``speed``, ``grace_polls``, ``finish_lag`` and/or ``license_form`` at runtime."""
+        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "finish_lag", "license_form"}:
+            raise ValueError("only 'speed', 'grace_polls', 'finish_lag' and 'license_form' can be changed")
+        if "license_form" in changes:
+            self.license_form = _license_form(changes["license_form"])
         if "speed" in changes:
             self.clock.speed = float(changes["speed"])
         if "grace_polls" in changes:
@@ -138,6 +148,19 @@ class EmulatorState:
                 raise ValueError("finish_lag must be 0 or more seconds")
             self.model.finish_lag = lag
         return self.settings()
+
+
+def _license_form(value):
+    if value not in LICENSE_FORMS:
+        raise ValueError("license_form must be one of %s" % ", ".join(LICENSE_FORMS))
+    return value
+
+
+def license_value(blocked, form):
+    """``BlockedByLicense`` in ``form``: ``"Disabled"``/``"Available"`` (the documented strings) or a boolean."""
+    if form == "bool":
+        return bool(blocked)
+    return "Disabled" if blocked else "Available"
 
 
 def parse_variables(pairs):
@@ -264,7 +287,8 @@ class Api:
         """GET /agents/agentsStatuses."""
         return [{"AgentId": agent["id"], "Title": agent["title"],
                  "ConnectionStatus": "Available" if agent["available"] else "Unavailable",
-                 "BlockedByLicense": agent["blocked_by_license"], "IsBusy": self.model.agent_busy(agent["id"])}
+                 "BlockedByLicense": license_value(agent["blocked_by_license"], self.state.license_form),
+                 "IsBusy": self.model.agent_busy(agent["id"])}
                 for agent in self.catalogue.agents.values()]
 
     def hierarchy(self, params, _query):
