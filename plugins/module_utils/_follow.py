@@ -40,7 +40,7 @@ Report = collections.namedtuple("Report", ("results", "output", "failed", "messa
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
                       stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None, on_over=None,
-                      chains=None, fail_on_flaky=False, agents=None):
+                      chains=None, fail_on_flaky=False, agents=None, deadline=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
@@ -50,7 +50,8 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
     the agent it was started on, when known) lets the waiter poll queued runs by agent.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
-    followed to the end under one deadline, a JUnit report is written when asked, and the
+    followed to the end under one deadline (``deadline``, the task's ``Deadline``; without it
+    ``wait_timeout`` from now), a JUnit report is written when asked, and the
     report fails when the outcome is not ``passed`` and ``fail_on_failure`` is set.
 
     A run that could not be read (unknown, gone, or the controller answered only with errors)
@@ -75,6 +76,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         retry_reads=not wait,
         snapshot=not wait,
         agents=agents,
+        deadline=deadline if wait else None,
         clock=clock,
         sleep=sleep,
         on_over=on_over if wait else None,

@@ -20,8 +20,9 @@ For every combination of per-run outcomes (multisets of up to three runs, with a
 
 The expectations are written out here, not computed by the code under test, so that a change
 of the precedence anywhere (the result model, the follow-up, JUnit, the filter) fails this test.
-The role's ``verify_deployment_result`` joins these checks when the role takes its verdict from
-the filter alone.
+- the role's ``verify_deployment_result`` (the ``verify_result`` filter over the plan of
+  ``verify_plan``, as the role wires them), for one host with every run, for two hosts sharing
+  them out, and for the whole batch (its ``set_stats`` data), says what the module says.
 """
 
 import ast
@@ -40,6 +41,8 @@ import yaml
 from ansible.module_utils import basic
 
 from ansible_collections.leapops.leapwork.plugins.filter.run_report import run_report
+from ansible_collections.leapops.leapwork.plugins.filter.verify_plan import REQUEST_FACT, verify_plan
+from ansible_collections.leapops.leapwork.plugins.filter.verify_result import verify_result
 from ansible_collections.leapops.leapwork.plugins.module_utils import _module, _results
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import recorded_run_passed
@@ -217,7 +220,43 @@ def check_the_views_agree(report, kinds, wait):
     judged = _results.verdict(report.results)
     assert (judged.outcome, judged.summary, judged.failures) == (output["outcome"], output["summary"], output["failures"])
     assert judged.lines == shown["lines"]
+
+    # The role, whose run_info task followed these runs: one host, two hosts, the whole batch.
+    alone = role_results(output["runs"], {"web1": range(len(kinds))})
+    assert (alone["web1"]["outcome"], alone["web1"]["summary"], alone["web1"]["lines"]) == (outcome, summary, shown["lines"])
+    assert (alone[None]["outcome"], alone[None]["summary"]) == (outcome, summary)
+    if wait:
+        assert alone["web1"]["failed"] == report.failed
+    shared = role_results(output["runs"], {"web1": [0], "web2": range(1, len(kinds))})
+    assert shared["web1"]["outcome"] == kinds[0].outcome
+    assert shared["web1"]["summary"] == kinds[0].summary
+    assert shared["web2"]["outcome"] == expected_outcome(kind.outcome for kind in kinds[1:])
+    assert shared["web2"]["summary"] == added([kind.summary for kind in kinds[1:]], SUMMARY_KEYS)
+    assert (shared[None]["outcome"], shared[None]["summary"]) == (outcome, summary)
     return outcome, summary
+
+
+def numbered_flow_id(number):
+    return "20000000-0000-4000-8000-%012d" % number
+
+
+def role_results(followed_runs, shares, followed=True):
+    """``verify_deployment_result`` of each host (and the batch's, under ``None``), the role's way.
+
+    ``shares``: host -> the numbers of its runs. Each run is one flow of its own; the flow_run task
+    answers with the run ids of ``followed_runs`` and the run_info task with ``followed_runs``.
+    """
+    hostvars = dict((host, {REQUEST_FACT: {"flows": [{"flow_id": numbered_flow_id(number), "agent": "Local agent"} for number in numbers],
+                                           "variables": {}, "idempotency_key": "release-1"}})
+                    for host, numbers in shares.items())
+    plan = verify_plan(list(shares), hostvars)
+    run_ids = dict((numbered_flow_id(number), run["run_id"]) for number, run in enumerate(followed_runs))
+    started = {"changed": True, "runs": [dict(item, run_id=run_ids[item["flow_id"]], changed=True, reused=False)
+                                         for item in plan["runs"]]}
+    run_info = {"runs": list(followed_runs)} if followed else {"skipped": True}
+    results = dict((host, verify_result(plan, host=host, started=started, followed=run_info)) for host in shares)
+    results[None] = verify_result(plan, started=started, followed=run_info)
+    return results
 
 
 @pytest.mark.parametrize("kinds", list(combinations(WAITED)))
@@ -284,6 +323,7 @@ def test_no_runs_at_all():
     clock = FakeClock()
     report = follow_and_report(FakeController(clock), [], wait=True, clock=clock, sleep=clock.sleep)
     assert report.output["outcome"] == run_report([])["outcome"] == _results.verdict([]).outcome == "none"
+    assert role_results([], {"web1": []})["web1"]["outcome"] == "none"
     assert report.failed is False
 
 
@@ -316,7 +356,7 @@ class StartingClient(FakeCatalogue, FakeController):
         self.known_agents = {AGENT}
         self._lock = threading.Lock()
 
-    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+    def trigger_flow(self, flow_id, agent_id, query_pairs=()):
         with self._lock:
             run_id = "9c1b4ad5-0f0e-4b45-9d74-%012d" % (len(self.runs) + 1)
             status = FINAL_STATUS[self.kinds[flow_id].name]
@@ -343,7 +383,13 @@ def run_flow_run(monkeypatch, client, args):
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", leave(False))
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", leave(True))
-    monkeypatch.setattr(flow_run, "client_from_module", lambda module, **kwargs: client)
+
+    def client_from_module(module, waits=None, **kwargs):
+        # As the real one does: the client carries the task's deadline.
+        client.deadline = _module.task_deadline(module.params, waits)
+        return client
+
+    monkeypatch.setattr(flow_run, "client_from_module", client_from_module)
     monkeypatch.setattr(_module, "ensure_requests", lambda module: None)
     with patch_module_args(dict(args, controller_url=client.controller_url, access_key="test-key")):
         try:
@@ -393,6 +439,9 @@ def test_flow_run_without_wait_is_started(monkeypatch):
     assert (shown["outcome"], shown["over"], shown["passing"]) == ("started", False, False)
     assert shown["lines"] == ["run %s: started (run %s was started and not followed)" % (run_id, run_id)
                               for run_id in result["run_ids"]]
+    # The role with verify_deployment_wait: false (no run_info task) says the same.
+    role = role_results(result["runs"], {"web1": [0, 1]}, followed=False)
+    assert (role["web1"]["outcome"], role["web1"]["failed"], role["web1"]["lines"]) == ("started", False, shown["lines"])
 
 
 # -- the precedence is written once ----------------------------------------------------------
@@ -426,6 +475,8 @@ def _ordered_names(text):
     pytest.param(lambda: " ".join(yaml.safe_load(run_info.RETURN)["outcome"]["description"]), id="run_info"),
     pytest.param(lambda: " ".join(yaml.safe_load(flow_run.RETURN)["outcome"]["description"]), id="flow_run"),
     pytest.param(lambda: " ".join(yaml.safe_load(schedule_run.RETURN)["outcome"]["description"]), id="schedule_run"),
+    pytest.param(lambda: " ".join(yaml.safe_load(verify_result.__globals__["RETURN"])["_value"]["contains"]["outcome"]["description"]),
+                 id="verify_result"),
 ])
 def test_plugin_docs_list_outcomes_in_the_order(text):
     names = _ordered_names(text())

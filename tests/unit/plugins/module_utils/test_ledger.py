@@ -16,11 +16,15 @@ import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils import _ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
-    RUN_NOW_NO_RUN_STATUSES,
-    TRIGGER_NO_RUN_STATUSES,
     LeapworkConnectionError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import (
+    PROVES_NO_RUN,
+    PROVES_NO_RUN_NOW,
+    proves_no_run,
+    statuses_with,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import (
     Ledger,
@@ -960,8 +964,12 @@ def test_preview_raises_what_reserve_would(ledger):
 
 # -- trigger_once: the one bracket around every trigger (flow_run and schedule_run) ----------------
 
-def trigger_once(ledger, trigger, no_run_statuses=TRIGGER_NO_RUN_STATUSES, target=TARGET, **kwargs):
-    return ledger.trigger_once(URL, target, KEY, FP, trigger, no_run_statuses, **kwargs)
+def run_now_proves_no_run(status):
+    return proves_no_run(status, run_now=True)
+
+
+def trigger_once(ledger, trigger, no_run=proves_no_run, target=TARGET, **kwargs):
+    return ledger.trigger_once(URL, target, KEY, FP, trigger, no_run, **kwargs)
 
 
 def test_trigger_once_records_the_run_and_reuses_it_without_triggering(ledger):
@@ -989,21 +997,25 @@ def _raising(error):
     return trigger
 
 
-@pytest.mark.parametrize("no_run_statuses", [TRIGGER_NO_RUN_STATUSES, RUN_NOW_NO_RUN_STATUSES])
-def test_trigger_once_releases_the_key_on_every_no_run_status(ledger, no_run_statuses):
-    for status in sorted(no_run_statuses):
+@pytest.mark.parametrize("no_run, statuses", [
+    (proves_no_run, statuses_with(PROVES_NO_RUN)),
+    (run_now_proves_no_run, statuses_with(PROVES_NO_RUN, PROVES_NO_RUN_NOW)),
+])
+def test_trigger_once_releases_the_key_on_every_no_run_status(ledger, no_run, statuses):
+    assert len(statuses) >= 9
+    for status in statuses:
         with pytest.raises(LeapworkHTTPError):
-            trigger_once(ledger, _raising(LeapworkHTTPError("refused", status=status)), no_run_statuses)
+            trigger_once(ledger, _raising(LeapworkHTTPError("refused", status=status)), no_run)
         assert entry(ledger) is None, status
 
 
 def test_trigger_once_keeps_the_marker_for_a_status_outside_its_list(ledger):
     # 410 proves that runNow started nothing, not that a flow trigger did.
     with pytest.raises(LeapworkHTTPError):
-        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), RUN_NOW_NO_RUN_STATUSES)
+        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), run_now_proves_no_run)
     assert entry(ledger) is None
     with pytest.raises(LeapworkHTTPError):
-        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), TRIGGER_NO_RUN_STATUSES)
+        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), proves_no_run)
     marker = entry(ledger)
     assert (marker["state"], marker["unknown_reason"]) == ("in_flight", "gone")
 
@@ -1031,7 +1043,7 @@ def test_trigger_once_releases_the_key_when_the_request_was_never_sent(ledger):
 def test_trigger_once_raises_what_reserve_raises_without_triggering(ledger):
     record(ledger, "run-1")
     with pytest.raises(LedgerConflict):
-        ledger.trigger_once(URL, TARGET, KEY, OTHER_FP, _raising(AssertionError("triggered")), TRIGGER_NO_RUN_STATUSES)
+        ledger.trigger_once(URL, TARGET, KEY, OTHER_FP, _raising(AssertionError("triggered")), proves_no_run)
 
 
 # -- targets: a flow on an agent, or a schedule -----------------------------------------------------

@@ -28,13 +28,13 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     connection_argument_spec,
     ensure_requests,
     fail_from_error,
-    is_guid,
     run_ids_argument_spec,
     run_start_argument_spec,
     start_module,
     validate_connection_params,
     wait_argument_spec,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import EXAMPLE_GUID, guid_problem, is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import RERUN_CHOICES
 
 RUN = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
@@ -173,6 +173,12 @@ def test_required_without_env(monkeypatch, capsys):
 ])
 def test_is_guid(value, expected):
     assert is_guid(value) is expected
+    assert (guid_problem("run_id", value) is None) is expected
+
+
+def test_guid_problem_names_the_option_with_the_one_example():
+    assert guid_problem("flow_id", "login-smoke") == "flow_id must be a GUID such as %s, got 'login-smoke'" % EXAMPLE_GUID
+    assert is_guid(EXAMPLE_GUID)
 
 
 # -- requests guard, validation, client construction -----------------------------------------
@@ -413,10 +419,14 @@ def test_run_starters_check_max_concurrency_and_junit_path_before_any_request(mo
     # Without wait too: a report that cannot be written must not cost a run.
     failure = start(monkeypatch, capsys, dict(junit_path=str(tmp_path)), argument_spec=spec, wait=True, starts_runs=True)
     assert failure["msg"] == "junit_path %s is a directory; give the path of the report file" % tmp_path
-    # In check mode nothing is started and no report is written.
-    params = start(monkeypatch, capsys, dict(junit_path=str(tmp_path), _ansible_check_mode=True), argument_spec=spec,
-                   wait=True, starts_runs=True)
-    assert params["junit_path"] == str(tmp_path)
+    # In check mode too: nothing is started or written, but the real run would need the report.
+    failure = start(monkeypatch, capsys, dict(junit_path=str(tmp_path), _ansible_check_mode=True), argument_spec=spec,
+                    wait=True, starts_runs=True)
+    assert failure["msg"] == "junit_path %s is a directory; give the path of the report file" % tmp_path
+    params = start(monkeypatch, capsys, dict(junit_path=str(tmp_path / "report.xml"), _ansible_check_mode=True),
+                   argument_spec=spec, wait=True, starts_runs=True)
+    assert params["junit_path"] == str(tmp_path / "report.xml")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_readers_check_junit_path_when_they_wait(monkeypatch, capsys, tmp_path):
