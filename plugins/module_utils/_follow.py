@@ -47,12 +47,12 @@ def _overall(results):
 
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
-                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None):
+                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
-    ``secrets`` (secret variable values) are masked in the JUnit report; Ansible masks them in
-    the module result because they are ``no_log`` options. ``suite_names`` (run id -> name, such
+    The client has masked the secrets in every answer it read (``_errors.redact``), so the report
+    and its JUnit file hold none. ``suite_names`` (run id -> name, such
     as a schedule's title) names the runs' test suites in the JUnit report.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
@@ -91,7 +91,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         for result in results:
             result.name = (suite_names or {}).get(result.run_id)
         try:
-            output["junit_path"] = write_junit(results, junit_path, secrets=secrets)
+            output["junit_path"] = write_junit(results, junit_path)
         except OSError as exc:
             # Checked before the runs started; if it fails now, the runs are still reported.
             junit_error = "The JUnit report could not be written to %s: %s" % (junit_path, exc)

@@ -25,12 +25,13 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     LeapworkClient,
     normalize_controller_url,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact, redact_data
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_value
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_problem
 
 
@@ -89,6 +90,50 @@ def run_start_argument_spec(target_options, items):
     return spec
 
 
+def secret_values(params):
+    """The texts a task must never show: the access key and every secret variable's value, as sent.
+
+    Read from the top-level ``secret_variables`` and those of each item of a list option (``runs``,
+    ``schedules``); a value that cannot be rendered is refused before any request, and its message
+    does not quote it.
+    """
+    values = [params.get("access_key")]
+    sources = [params.get("secret_variables")]
+    for option in ("runs", "schedules"):
+        sources.extend((item or {}).get("secret_variables") for item in params.get(option) or [])
+    for variables in sources:
+        for name, value in (variables or {}).items() if isinstance(variables, dict) else ():
+            try:
+                values.append(render_value(name, value))
+            except ValueError:
+                continue
+    return [value for value in values if isinstance(value, str) and value]
+
+
+class LeapworkModule(AnsibleModule):
+    """``AnsibleModule`` whose results, failures and warnings mask the task's secrets.
+
+    Ansible masks the raw values of ``no_log`` options; a controller, a proxy or a flow may echo
+    them URL-encoded, JSON-escaped or HTML-escaped, so every text that leaves the module passes
+    through ``_errors.redact_data`` with ``secret_values`` first: the last of the layers that mask.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.secrets = ()
+        super().__init__(*args, **kwargs)
+        self.secrets = tuple(secret_values(self.params))
+
+    def exit_json(self, **kwargs):
+        super().exit_json(**redact_data(kwargs, self.secrets))
+
+    def fail_json(self, msg, **kwargs):
+        kwargs = redact_data(kwargs, self.secrets)
+        super().fail_json(msg=redact(msg, self.secrets), **kwargs)
+
+    def warn(self, warning):
+        super().warn(redact(warning, self.secrets))
+
+
 def start_module(argument_spec, wait=False, starts_runs=False, **module_options):
     """The ``AnsibleModule`` of a module of this collection, checked before any request is sent.
 
@@ -103,7 +148,7 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
     if wait:
         spec.update(wait_argument_spec())
     spec.update(argument_spec)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **module_options)
+    module = LeapworkModule(argument_spec=spec, supports_check_mode=True, **module_options)
     ensure_requests(module)
     params = module.params
     problem = None
@@ -201,16 +246,17 @@ def client_from_module(module, **kwargs):
             validate_certs=params["validate_certs"],
             ca_path=params["ca_path"],
             request_timeout=params["request_timeout"],
+            secrets=secret_values(params),
             **kwargs
         )
     except ValueError as exc:
-        module.fail_json(msg=redact(str(exc), params.get("access_key")))
+        module.fail_json(msg=redact(str(exc), secret_values(params)))
     return None  # not reached: fail_json exits
 
 
-def error_result(error, access_key=None):
-    """The facts of a ``LeapworkError`` for a module result: ``msg``, and ``status``/``run_id`` when known."""
-    result = dict(msg=redact(str(error), access_key))
+def error_result(error, secrets=()):
+    """The facts of a ``LeapworkError`` for a module result: ``msg`` (``secrets`` masked), and ``status``/``run_id`` when known."""
+    result = dict(msg=redact(str(error), secrets))
     status = getattr(error, "status", None)
     if status is not None:
         result["status"] = status
@@ -226,7 +272,7 @@ def fail_from_error(module, error, **extra):
     ``status`` and ``run_id`` from the error win over ``extra`` when the error knows them.
     """
     result = dict(extra)
-    result.update(error_result(error, module.params.get("access_key")))
+    result.update(error_result(error, secret_values(module.params)))
     module.fail_json(**result)
 
 
@@ -297,17 +343,18 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
         if single:
             module.fail_json(msg=failed[0].error, changed=changed, **output())
         started = unique_run_ids(result.run_id for result in results if result.run_id)
-        module.fail_json(msg="%d of %d %s could not be started (%d started or reused: %s):\n%s" % (
-            len(failed), len(results), noun, len(started), ", ".join(started) or "none",
+        # An item can fail after its run started (the ledger could not record it): not "could not be started".
+        failing = "failed" if any(result.run_id for result in failed) else "could not be started"
+        module.fail_json(msg="%d of %d %s %s (%d started or reused: %s):\n%s" % (
+            len(failed), len(results), noun, failing, len(started), ", ".join(started) or "none",
             "\n".join("%s: %s" % (describe(result), result.error) for result in failed)), changed=changed, **output())
 
     if not module.params["wait"] or module.check_mode:
         module.exit_json(changed=changed, **output())
     run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
     options = wait_options(module.params, **follow_overrides)
-    secrets = [value for result in results for value in result.request.secret_variables.values()]
     try:
-        report = follow_and_report(client, run_ids, secrets=secrets, **options)
+        report = follow_and_report(client, run_ids, **options)
     except Exception as exc:  # pylint: disable=broad-except
         # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
         module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output())

@@ -286,7 +286,7 @@ class ScheduleRunner(object):
     def _run_now(self, request, result):
         """Send runNow once; the run id, or ``None`` when the controller said it is already running."""
         try:
-            result.sent = True
+            result.sent = result.attempted = True
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
         except TriggerOutcomeUnknown as exc:
             if request.idempotency_key:
@@ -307,7 +307,7 @@ class ScheduleRunner(object):
         run_id, reused = self.ledger.trigger_once(
             self.client.controller_url, schedule_target(result.schedule["id"]), request.idempotency_key,
             request.fingerprint(), lambda: self._run_now(request, result), RUN_NOW_NO_RUN_STATUSES,
-            rerun=self.rerun, run_is_passed=self.run_is_passed,
+            rerun=self.rerun, run_is_passed=self.run_is_passed, mask=getattr(self.client, "mask", None),
         )
         if reused:
             result.run_id, result.reused = run_id, True

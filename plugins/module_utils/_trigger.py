@@ -151,6 +151,7 @@ class Trigger(object):
     def _trigger(self, request, result):
         """Send the trigger once; return the run id."""
         try:
+            result.attempted = True
             result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.sent_variables(), self.delete_schedule)
             result.sent = True
         except TriggerOutcomeUnknown as exc:
@@ -171,7 +172,7 @@ class Trigger(object):
         result.run_id, result.reused = self.ledger.trigger_once(
             self.controller_url, flow_target(request.flow_id, request.agent_id), request.idempotency_key,
             request.fingerprint(), lambda: self._trigger(request, result), TRIGGER_NO_RUN_STATUSES,
-            rerun=self.rerun, run_is_passed=self.run_is_passed,
+            rerun=self.rerun, run_is_passed=self.run_is_passed, mask=getattr(self.client, "mask", None),
         )
 
 

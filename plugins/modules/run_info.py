@@ -181,14 +181,14 @@ def main():
     module = start_module(spec, wait=True, mutually_exclusive=[("run_id", "run_ids")], required_one_of=[("run_id", "run_ids")])
     run_ids = run_ids_from_module(module)
     try:
-        # As flow_run sent them: True was sent as "true".
-        secrets = [render_value(name, value) for name, value in module.params["secret_variables"].items()]
+        # Rendered as flow_run sent them (True as "true"); the client masks them in what it reads.
+        for name, value in module.params["secret_variables"].items():
+            render_value(name, value)
     except ValueError as exc:
         module.fail_json(msg="secret_variables: %s" % exc)
     client = client_from_module(module)
     try:
-        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, secrets=secrets,
-                                   **wait_options(module.params))
+        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, **wait_options(module.params))
     except LeapworkError as exc:
         fail_from_error(module, exc)
     exit_with_report(module, report, report.stopped, report.output)
