@@ -31,6 +31,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._junit import jun
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._mounts import shared_ledger_warning
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_value
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_problem
 
@@ -200,13 +201,14 @@ def ledger_lost_with_job_warning(ledger_path, environ=None):
 def ledger_from_module(module, requests, **options):
     """The idempotency ledger at ``ledger_path`` when a request has an ``idempotency_key``, else ``None``.
 
-    Warns when the ledger is at its default place inside an AWX job; ``options`` go to ``Ledger``.
+    Warns, once for the task, when the ledger is at its default place inside an AWX job and when it is
+    on a network filesystem (``_mounts``); ``options`` go to ``Ledger``.
     """
     if not any(request.idempotency_key for request in requests):
         return None
-    warning = ledger_lost_with_job_warning(module.params["ledger_path"])
-    if warning:
-        module.warn(warning)
+    for warning in (ledger_lost_with_job_warning(module.params["ledger_path"]), shared_ledger_warning(module.params["ledger_path"])):
+        if warning:
+            module.warn(warning)
     return Ledger(module.params["ledger_path"], **options)
 
 
