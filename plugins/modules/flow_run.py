@@ -109,7 +109,7 @@ options:
         the results, messages, warnings, the ledger or JUnit reports; where the name is shown, the value is
         C(********).
       - That holds in every form the controller, a proxy or the flow's log may repeat a value in
-        (URL-encoded with C(%20) or C(+), JSON- or HTML-escaped): each is replaced by C(********),
+        (URL-encoded with C(%20) or C(+), JSON- or HTML-escaped), each replaced by C(********),
         as is the access key.
       - They count in the idempotency fingerprint (as part of a SHA-256 digest, never stored in clear).
       - A name may not be both in O(variables) and in O(secret_variables).
