@@ -47,13 +47,17 @@ def _overall(results):
 
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
-                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None):
+                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None, interrupt=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
     The client has masked the secrets in every answer it read (``_errors.redact``), so the report
     and its JUnit file hold none. ``suite_names`` (run id -> name, such
     as a schedule's title) names the runs' test suites in the JUnit report.
+
+    ``interrupt`` (an installed ``_interrupt.Interrupt``) ends the wait at once when the task is
+    interrupted (SIGINT, SIGTERM, its result's reader gone); the runs still going are then
+    stopped as ``stop_on_timeout`` says, and the report fails, saying so first.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
     followed to the end under one deadline, a JUnit report is written when asked, and the
@@ -76,7 +80,8 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         retry_reads=not wait,
         snapshot=not wait,
         clock=clock,
-        sleep=sleep,
+        sleep=interrupt.sleep if interrupt is not None else sleep,
+        interrupted=interrupt.check if interrupt is not None else None,
     )
     outcome, summary = _overall(results)
     lines = failure_lines(result for result in results if result.outcome not in (QUEUED, RUNNING))
@@ -111,8 +116,22 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
     if junit_error:
         failed = True
         message = "\n".join(part for part in (junit_error, message) if part)
+    if wait and interrupt is not None and interrupt.reason:
+        failed = True
+        message = "\n".join((_interrupted(interrupt.reason, results, stop), message))
     stopped = stop and any(result.timed_out for result in results)
     return Report(results, output, failed, message, stopped)
+
+
+def _interrupted(reason, results, stop):
+    """The first line of the report of an interrupted wait: what was left going, and whether it was stopped."""
+    text = "The task was interrupted (%s) while waiting for run(s) %s" % (reason, ", ".join(result.run_id for result in results))
+    going = [result.run_id for result in results if result.timed_out]
+    if not going:
+        return text + "; every one of them had ended."
+    if stop:
+        return text + ": the controller was asked to stop %s (stop_on_timeout)." % ", ".join(going)
+    return text + ": %s left going (stop_on_timeout is false)." % ", ".join(going)
 
 
 def _counts(summary):

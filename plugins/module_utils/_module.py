@@ -31,6 +31,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._junit import jun
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._interrupt import Interrupt
 from ansible_collections.leapops.leapwork.plugins.module_utils._mounts import shared_ledger_warning
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_value
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_problem
@@ -121,15 +122,23 @@ class LeapworkModule(AnsibleModule):
 
     def __init__(self, *args, **kwargs):
         self.secrets = ()
+        #: The ``_interrupt.Interrupt`` of a task that waits (``start_module``), else ``None``.
+        self.interrupt = None
         super().__init__(*args, **kwargs)
         self.secrets = tuple(secret_values(self.params))
 
     def exit_json(self, **kwargs):
+        self._restore_signals()
         super().exit_json(**redact_data(kwargs, self.secrets))
 
     def fail_json(self, msg, **kwargs):
+        self._restore_signals()
         kwargs = redact_data(kwargs, self.secrets)
         super().fail_json(msg=redact(msg, self.secrets), **kwargs)
+
+    def _restore_signals(self):
+        if getattr(self, "interrupt", None) is not None:
+            self.interrupt.restore()
 
     def warn(self, warning):
         super().warn(redact(warning, self.secrets))
@@ -164,6 +173,10 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
         problem = junit_path_problem(params["junit_path"])
     if problem:
         module.fail_json(msg=problem)
+    if wait and params["wait"]:
+        # From here on SIGINT and SIGTERM end the wait instead of the process: the runs started are
+        # recorded, stopped when stop_on_timeout says so, and reported (docs/reliability.md, "Interrupts").
+        module.interrupt = Interrupt().install()
     return module
 
 
@@ -356,7 +369,7 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
     run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
     options = wait_options(module.params, **follow_overrides)
     try:
-        report = follow_and_report(client, run_ids, **options)
+        report = follow_and_report(client, run_ids, interrupt=getattr(module, "interrupt", None), **options)
     except Exception as exc:  # pylint: disable=broad-except
         # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
         module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output())

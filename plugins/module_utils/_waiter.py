@@ -428,7 +428,7 @@ def _stop(client, follower, deadline):
 def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERVAL, done_status_as=PASSED,
                 clock=time.monotonic, sleep=time.sleep, max_workers=DEFAULT_MAX_WORKERS,
                 grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False,
-                last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False, snapshot=False):
+                last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False, snapshot=False, interrupted=None):
     """Follow runs until each is over or ``wait_timeout`` seconds have passed; one ``RunResult`` per run id, in order.
 
     ``wait_timeout`` is one deadline for all runs (every run is read at least once, even with 0).
@@ -450,6 +450,12 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     single read (``wait_timeout`` 0) where nothing else would wait out a failure. With
     ``snapshot`` (a single read, no wait) a run not over is reported as still going (outcome
     ``queued`` or ``running``), not as timed out, and nothing is stopped.
+
+    ``interrupted`` (``_interrupt.Interrupt.check``) returns why the task was interrupted, or
+    ``None``; it is asked before each round and after each sleep (pass that interrupt's ``sleep``
+    too, so that a signal cuts the sleep short). Once it answers, the wait ends at once, without a
+    last look: the runs not over end ``timed_out``, their message saying so, and with
+    ``stop_on_timeout`` the controller is asked to stop them.
     """
     _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as)
     run_ids = list(run_ids)
@@ -463,9 +469,13 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         return []
     ordered = list(followers.values())
     results = {}
+    reason = None
     with concurrent.futures.ThreadPoolExecutor(max_workers=min(max_workers, len(ordered))) as pool:
         final_round_done = False
         while True:
+            reason = interrupted() if interrupted is not None else None
+            if reason:
+                break
             now = clock()
             pending = [follower for follower in ordered if not follower.over]
             read_deadline = deadline
@@ -516,4 +526,9 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         else:
             results[follower.run_id] = follower.result(now, timed_out=not snapshot, going=snapshot,
                                                        stop_note=stop_notes.get(follower.run_id))
+            if reason:
+                result = results[follower.run_id]
+                result.message = "run %s was still going when the task was interrupted (%s) after %s s (last status: %s)%s" % (
+                    follower.run_id, reason, seconds_text(now - started_at), result.status or "unknown",
+                    "; " + stop_notes[follower.run_id] if follower.run_id in stop_notes else "")
     return [results[run_id] for run_id in run_ids]

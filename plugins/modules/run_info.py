@@ -188,7 +188,8 @@ def main():
         module.fail_json(msg="secret_variables: %s" % exc)
     client = client_from_module(module)
     try:
-        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, **wait_options(module.params))
+        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, interrupt=module.interrupt,
+                                   **wait_options(module.params))
     except LeapworkError as exc:
         fail_from_error(module, exc)
     exit_with_report(module, report, report.stopped, report.output)
