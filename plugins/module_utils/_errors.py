@@ -102,6 +102,11 @@ def _secret_texts(secrets):
     return tuple(sorted(set(str(secret) for secret in secrets or () if secret is not None and str(secret))))
 
 
+# An id in a text (a run, an item, a flow): never a secret's hiding place, so a short secret ("42")
+# does not cut the ids it happens to be part of. An id equal to a secret is masked all the same.
+_GUID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
+
+
 def redact(text, secrets, replacement=SECRET_MASK):
     """``text`` with every secret masked, in every form it may be echoed in; ``None`` stays ``None``.
 
@@ -110,11 +115,23 @@ def redact(text, secrets, replacement=SECRET_MASK):
     secret as sent (URL-encoded, ``%20`` or ``+`` for a space, any character percent-encoded),
     decoded, JSON-escaped or HTML-escaped: each form is masked (see ``_char_forms``). Mask a text
     before trimming it, or a cut through a secret leaves its prefix (``redact_and_trim``).
+
+    Ids (GUIDs) in the text are kept whole unless one is itself a secret: a secret such as ``42``
+    must not turn the run ids that contain it into ids nobody can follow.
     """
     secrets = _secret_texts(secrets)
     if text is None or not secrets:
         return text
-    return _secrets_pattern(secrets).sub(replacement, str(text))
+    text = str(text)
+    pattern = _secrets_pattern(secrets)
+    folded = set(secret.lower() for secret in secrets)
+    parts, last = [], 0
+    for match in _GUID_IN_TEXT.finditer(text):
+        parts.append(pattern.sub(replacement, text[last:match.start()]))
+        parts.append(replacement if match.group(0).lower() in folded else match.group(0))
+        last = match.end()
+    parts.append(pattern.sub(replacement, text[last:]))
+    return "".join(parts)
 
 
 def redact_data(value, secrets):

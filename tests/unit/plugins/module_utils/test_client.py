@@ -1059,3 +1059,9 @@ def test_a_redirect_to_the_trigger_proves_that_no_run_started(make_client, fake_
         make_client().trigger_flow(FLOW, AGENT)
     assert info.value.status in TRIGGER_NO_RUN_STATUSES
     assert "may or may not have started" not in str(info.value) and "not followed" in str(info.value)
+
+
+def test_a_short_secret_does_not_break_the_run_id_it_is_part_of(make_client, fake_transport):
+    run_id = "8c1b4242-0f0e-4b45-9d74-3d1c7c3e7f42"
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": run_id})
+    assert make_client(secrets=["42"]).trigger_flow(FLOW, AGENT, {"Pin": "42"}) == run_id

@@ -133,3 +133,14 @@ def test_redact_data_masks_every_string_of_an_answer():
     masked = _errors.redact_data(answer, [SECRET])
     assert masked == {"LogMessage": "Variable 'Password' = '********'", "List": ["x", "********"], "Count": 3, "Key": None}
     assert answer["LogMessage"].endswith("'%s'" % SECRET)  # a new value; the answer is left alone
+
+
+def test_a_short_secret_leaves_the_ids_that_contain_it_whole():
+    run_id = "8c1b4242-0f0e-4b45-9d74-3d1c7c3e7f42"
+    assert _errors.redact("run %s failed: pin 42" % run_id, "42") == "run %s failed: pin ********" % run_id
+    assert _errors.redact_data({"RunId": run_id, "Note": "42"}, ["42"]) == {"RunId": run_id, "Note": "********"}
+
+
+def test_an_id_that_is_itself_a_secret_is_masked():
+    token = "5B3C2B5E-1F43-4A36-9B5B-2D6A0C0F1A11"
+    assert _errors.redact("token %s used" % token.lower(), token) == "token ******** used"
