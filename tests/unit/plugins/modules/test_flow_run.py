@@ -416,7 +416,7 @@ class TestNoRunIsLost:
         assert client.triggers == []
 
     def test_junit_write_failing_at_the_end_reports_every_run(self, client, client_requests, tmp_path, monkeypatch, run_module):
-        def disk_full(results, path, secrets=()):
+        def disk_full(results, path):
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(_follow, "write_junit", disk_full)

@@ -113,7 +113,7 @@ def test_unwritable_junit_path_is_refused_before_any_request(client, client_requ
 
 
 def test_junit_write_failing_at_the_end_reports_every_run(client, client_requests, tmp_path, monkeypatch, run_module):
-    def disk_full(results, path, suite_name="leapwork", secrets=()):
+    def disk_full(results, path, suite_name="leapwork"):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(_follow, "write_junit", disk_full)
