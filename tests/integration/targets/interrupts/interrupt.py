@@ -85,7 +85,8 @@ def run_case(settings, output_dir, number, target, signum, stop):
         time.sleep(0.1)
     with open(log, encoding="utf-8") as handle:
         print("---- %s: rc %s after %.1f s\n%s" % (name, rc, ended, handle.read()[-1500:]))
-    assert ended < 15, "%s: ansible-playbook took %.1f s to end" % (name, ended)
+    # ansible-core 2.16 waits up to 10 s for its workers before it terminates them (SIGINT to it alone).
+    assert ended < 30, "%s: ansible-playbook took %.1f s to end" % (name, ended)
     assert rc != 0, "%s: the play did not fail" % name
     assert [run["run_id"] for run in runs] == [run_id], "%s: one run, the one the ledger holds: %r" % (name, runs)
     assert runs[0]["stopped"] is stop, "%s: stopped is %r" % (name, runs[0]["stopped"])
