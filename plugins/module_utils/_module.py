@@ -180,6 +180,14 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
     return module
 
 
+def interruptible(module):
+    """``sleep`` and ``interrupted`` for an engine that waits before the follow-up (a busy schedule): the
+    module's ``Interrupt`` cuts them short; a module that does not wait gets ``{}`` (the engine's defaults)."""
+    if getattr(module, "interrupt", None) is None:
+        return {}
+    return dict(sleep=module.interrupt.sleep, interrupted=module.interrupt.check)
+
+
 def awx_job_id(environ=None):
     """The id of the AWX / Automation Platform job this runs in, or ``None`` outside one.
 

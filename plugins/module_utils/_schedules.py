@@ -169,7 +169,8 @@ class ScheduleRunner(object):
     """Runs schedules now for one module invocation, under one deadline."""
 
     def __init__(self, client, ledger=None, rerun="never", check_mode=False, when_running="wait",
-                 deadline_seconds=3600, poll_interval=5.0, run_is_passed=None, clock=time.monotonic, sleep=time.sleep):
+                 deadline_seconds=3600, poll_interval=5.0, run_is_passed=None, clock=time.monotonic, sleep=time.sleep,
+                 interrupted=None):
         if when_running not in WHEN_RUNNING_CHOICES:
             raise ValueError("when_running must be one of %s, got %r" % (", ".join(WHEN_RUNNING_CHOICES), when_running))
         self.client = client
@@ -182,6 +183,8 @@ class ScheduleRunner(object):
         self.run_is_passed = run_is_passed
         self.clock = clock
         self.sleep = sleep
+        # callable() -> why the task was interrupted, or None (``_interrupt.Interrupt.check``): ends a wait for a busy schedule.
+        self.interrupted = interrupted
         self.deadline = clock() + deadline_seconds
 
     def remaining(self):
@@ -259,6 +262,13 @@ class ScheduleRunner(object):
                                     % (result.schedule["title"], result.schedule["id"]),
                                     operation="run a schedule now", status=ALREADY_RUNNING_STATUS)
             self.sleep(min(self.poll_interval, left))
+            self._stop_if_interrupted(result)
+
+    def _stop_if_interrupted(self, result):
+        reason = self.interrupted() if self.interrupted is not None else None
+        if reason:
+            raise LeapworkError("Schedule %r (%s) was still busy when the task was interrupted (%s); nothing was started."
+                                % (result.schedule["title"], result.schedule["id"], reason), operation="run a schedule now")
 
     def _wait_until_free(self, result):
         """Return once the schedule's newest run is over; or raise, as ``when_running`` says."""
@@ -281,6 +291,7 @@ class ScheduleRunner(object):
                                     % (schedule["title"], schedule["id"], status, self.clock() - began),
                                     operation="run a schedule now")
             self.sleep(min(pause, self.poll_interval, left))
+            self._stop_if_interrupted(result)
             pause *= _PAUSE_FACTOR
 
     def _run_now(self, request, result):

@@ -394,3 +394,19 @@ def test_same_schedule_and_key_with_other_variables_is_refused_before_anything(t
                        r"but different variables" % SMOKE):
         run.resolve_all(requests)
     assert client.run_now_calls == [] and client.status_calls == 0
+
+
+def test_an_interrupt_ends_the_wait_for_a_busy_schedule_and_starts_nothing():
+    # Issue 19 item 5: SIGINT or SIGTERM while waiting for a busy schedule (when_running=wait).
+    client = FakeScheduleClient(statuses={SMOKE: ["Executing"]})
+    clock = FakeClock()
+    asked = []
+
+    def interrupted():
+        asked.append(clock())
+        return "SIGINT" if len(asked) >= 2 else None
+
+    run = ScheduleRunner(client, clock=clock, sleep=clock.sleep, interrupted=interrupted, deadline_seconds=3600, poll_interval=5)
+    result = start_one(run, ScheduleRequest(schedule_id=SMOKE))
+    assert "was still busy when the task was interrupted (SIGINT); nothing was started" in result.error
+    assert client.run_now_calls == [] and sum(clock.sleeps) < 10
