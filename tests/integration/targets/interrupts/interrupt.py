@@ -59,8 +59,7 @@ def run_case(settings, output_dir, number, target, signum, stop):
     command = ["ansible-playbook", "-v", "-i", "localhost,", "-e", "@" + settings["path"], "-e", json.dumps(extra),
                os.path.join(HERE, "play.yml")]
     with open(log, "w", encoding="utf-8") as output:
-        play = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        play = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 120
     while not [entry for entry in ledger_entries(ledger) if entry["state"] == "recorded"]:
         assert play.poll() is None, "%s: the play ended before the run was recorded (see %s)" % (name, log)
@@ -100,6 +99,9 @@ def run_case(settings, output_dir, number, target, signum, stop):
 
 
 def main():
+    # A shell starts a background job with SIGINT ignored, and an ignored signal stays ignored across
+    # exec: the play must meet Ctrl-C as a terminal's foreground job does.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     settings = config(sys.argv[1])
     settings["path"] = sys.argv[1]
     output_dir = sys.argv[2]
