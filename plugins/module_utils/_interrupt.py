@@ -104,4 +104,3 @@ class Interrupt(object):
             if left <= 0:
                 return
             self._event.wait(min(left, CHECK_SECONDS))
-

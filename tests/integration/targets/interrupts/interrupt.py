@@ -25,7 +25,7 @@ def config(path):
     values = {}
     with open(path, encoding="utf-8") as handle:
         for line in handle:
-            name, _, value = line.partition(": ")
+            name, _separator, value = line.partition(": ")
             values[name.strip()] = value.strip()
     return values
 

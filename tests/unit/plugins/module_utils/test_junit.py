@@ -254,7 +254,6 @@ class TestSecrets:
             assert "visible" in handle.read()
 
 
-
 class TestPathProblem:
     def test_writable_paths(self, tmp_path):
         assert junit_path_problem(str(tmp_path / "r.xml")) is None
