@@ -28,6 +28,8 @@ import difflib
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import json_field
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Pool
 
 #: Hierarchy item types that are flows (compared case-insensitively).
 FLOW_TYPES = ("flow", "subflow")
@@ -268,10 +270,15 @@ class Targets(object):
     def __init__(self, client):
         self.directory = Directory(client)
 
-    def resolve(self, items):
-        """Fill ``flow_id``/``agent_id`` of each item from its names; new dicts, input order."""
+    def resolve(self, items, pool=False):
+        """Fill ``flow_id``/``agent_id`` of each item from its names; new dicts, input order.
+
+        ``pool``: the task has an agent pool, so an item may name no agent (it runs on the pool).
+        """
         for item in items:
             for name, identifier in (("flow", "flow_id"), ("agent", "agent_id")):
+                if pool and name == "agent" and item.get(name) is None and not item.get(identifier):
+                    continue
                 if item.get(name) and item.get(identifier):
                     raise NameResolutionError("%s: %s and %s are mutually exclusive" % (item["label"], name, identifier),
                                               operation="resolve names")
@@ -304,6 +311,42 @@ class Targets(object):
                 "Agent pre-flight: nothing was started, because %s:\n%s\n(set agent_preflight, or the role's "
                 "verify_deployment_agent_preflight, to false to start runs anyway)" % (reason, "\n".join(problems)),
                 operation="agent pre-flight")
+
+    def pool(self, agents, option="agents"):
+        """The ``Pool`` of ``agents``, each an agent id or title (titles need one read of ``/agents``)."""
+        agent_ids, titles = [], {}
+        for index, agent in enumerate(agents):
+            if is_guid(agent):
+                agent_ids.append(agent.lower())
+                continue
+            found = self.directory.agents().find(agent, "%s[%d]" % (option, index))
+            agent_ids.append(found["id"])
+            titles[found["id"]] = found["title"]
+        return Pool(agent_ids, titles)
+
+    def preflight_pool(self, pool, option="agents"):
+        """Leave out the pool's agents that cannot take runs (the statuses, read once per task).
+
+        An agent the controller does not know is an error (a typo, not an agent that is down); so
+        is a pool with no agent left. Both are ``PreflightError``: nothing was started.
+        """
+        agents = self.directory.agents(with_statuses=True)
+        problems = {}
+        for agent_id in pool.agent_ids:
+            agent = agents.by_id(agent_id)
+            if agent is None:
+                raise PreflightError("%s: agent_id %s was not found on the controller; nothing was started" % (option, agent_id),
+                                     operation="agent pre-flight")
+            if agent["title"]:
+                pool.titles.setdefault(agent_id, agent["title"])
+            problem = agents.problem(agent_id)
+            if problem:
+                problems[agent_id] = problem
+        pool.leave_out(problems)
+        if not pool.available:
+            raise PreflightError(
+                "Agent pre-flight: nothing was started, because no agent of the pool (%s) can take runs:\n%s"
+                % (option, "\n".join(reason for _agent_id, reason in pool.left_out)), operation="agent pre-flight")
 
     def titles(self, flow_id, agent_id):
         """``flow_title``, ``flow_path`` and ``agent_title`` as far as this task's reads know them."""

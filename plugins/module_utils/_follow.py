@@ -47,7 +47,8 @@ def _overall(results):
 
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
-                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None, interrupt=None):
+                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None, on_over=None,
+                      interrupt=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
@@ -82,6 +83,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         clock=clock,
         sleep=interrupt.sleep if interrupt is not None else sleep,
         interrupted=interrupt.check if interrupt is not None else None,
+        on_over=on_over if wait else None,
     )
     outcome, summary = _overall(results)
     lines = failure_lines(result for result in results if result.outcome not in (QUEUED, RUNNING))

@@ -122,8 +122,10 @@ Reservation = namedtuple("Reservation", ["entry_key", "token", "fingerprint", "s
 
 TARGET_FLOW = "flow"
 TARGET_SCHEDULE = "schedule"
+TARGET_POOL = "pool"
 
-#: What runs are started for: a flow on an agent (:func:`flow_target`) or a schedule (:func:`schedule_target`).
+#: What runs are started for: a flow on an agent (:func:`flow_target`), a flow on any agent of a pool
+#: (:func:`pool_target`) or a schedule (:func:`schedule_target`).
 #: ``kind`` is ``TARGET_FLOW`` or ``TARGET_SCHEDULE``; ``ids`` names the target in the entry (an ordered tuple of pairs).
 Target = namedtuple("Target", ["kind", "ids"])
 
@@ -138,6 +140,17 @@ def flow_target(flow_id, agent_id):
     _require_text(flow_id, "flow_id")
     _require_text(agent_id, "agent_id")
     return Target(TARGET_FLOW, (("flow_id", flow_id.strip()), ("agent_id", agent_id.strip())))
+
+
+def pool_target(flow_id, pool_key):
+    """The ledger target of runs of ``flow_id`` on any agent of the pool ``pool_key`` (``_pool.Pool.key``).
+
+    The pool, not the agent a run landed on, names the entry: a re-run with the same key finds
+    the run wherever it ran, and never starts it on a second agent.
+    """
+    _require_text(flow_id, "flow_id")
+    _require_text(pool_key, "pool_key")
+    return Target(TARGET_POOL, (("flow_id", flow_id.strip()), ("pool", pool_key.strip())))
 
 
 def schedule_target(schedule_id):
@@ -318,7 +331,7 @@ class Ledger:
     # -- the trigger bracket -----------------------------------------------------------------
 
     def trigger_once(self, controller_url, target, idempotency_key, fingerprint, trigger, no_run_statuses,
-                     rerun="never", run_is_passed=None, mask=None):
+                     rerun="never", run_is_passed=None, agent_id=None, mask=None):
         """Start a run for this key through ``trigger()``, bracketed by the ledger; or reuse the recorded one.
 
         Returns ``(run_id, reused)``. :meth:`reserve` decides (and raises what it raises); on
@@ -338,9 +351,9 @@ class Ledger:
         settle it, a ``LedgerError`` whose message starts with the trigger's own error is raised
         instead. A run that started is recorded as soon as the ledger can take it
         (:meth:`_record`); if it cannot, :class:`RunNotRecorded` says that the run started, its id,
-        and the entry to fix. ``mask`` (text ->
-        text, the client's ``mask``) is applied to the reason a marker keeps: an exception's text
-        may quote a secret variable, and the ledger never holds one.
+        and the entry to fix. ``agent_id`` goes to :meth:`complete`. ``mask`` (text -> text, the
+        client's ``mask``) is applied to the reason a marker keeps: an exception's text may quote a
+        secret variable, and the ledger never holds one.
         """
         mask = mask or (lambda text: text)
         decision = self.reserve(controller_url, target, idempotency_key, fingerprint, rerun=rerun, run_is_passed=run_is_passed)
@@ -368,7 +381,7 @@ class Ledger:
         if run_id is None:
             self.abandon(reservation)
         else:
-            self._record(reservation, run_id, target, idempotency_key)
+            self._record(reservation, run_id, target, idempotency_key, agent_id)
         return run_id, False
 
     def _settle_after(self, error, settle):
@@ -379,7 +392,7 @@ class Ledger:
             raise LedgerError("{0} The ledger {1} could not note this outcome either: {2}".format(
                 str(error).rstrip(".") + ".", self.path, exc)) from exc
 
-    def _record(self, reservation, run_id, target, idempotency_key):
+    def _record(self, reservation, run_id, target, idempotency_key, agent_id=None):
         """Record the run that started (:meth:`complete`), trying again while the lock is busy.
 
         The lock is asked for again until ``record_timeout`` has passed. A ledger that cannot be
@@ -389,7 +402,7 @@ class Ledger:
         deadline = time.monotonic() + self.record_timeout
         while True:
             try:
-                self.complete(reservation, run_id)
+                self.complete(reservation, run_id, agent_id)
                 return
             except LedgerBusy as exc:
                 error = exc
@@ -532,8 +545,17 @@ class Ledger:
         self._write(data)
         return reservation
 
-    def complete(self, reservation, run_id):
+    def recorded_agent(self, controller_url, target, idempotency_key):
+        """The ``agent_id`` recorded with the run of this key (the agent a pool's run landed on), or ``None``."""
+        entry = self._read()["entries"].get(self.entry_key(controller_url, target, idempotency_key))
+        agent_id = entry.get("agent_id") if entry else None
+        return agent_id if isinstance(agent_id, str) else None
+
+    def complete(self, reservation, run_id, agent_id=None):
         """Record ``run_id`` as the run started for this reservation (``in_flight`` -> ``recorded``).
+
+        ``agent_id``: the agent the run was started on, recorded with it when the target does not
+        name it (a pool's run).
 
         If the marker was meanwhile replaced (``rerun="always"`` elsewhere) the run id is only
         added to the entry's ``run_ids`` history; if the entry was removed, it is recreated.
@@ -553,6 +575,8 @@ class Ledger:
                     entry.pop(transient, None)
                 entry["state"] = STATE_RECORDED
                 entry["run_id"] = run_id
+                if agent_id is not None:
+                    entry["agent_id"] = agent_id
                 if run_id not in entry["run_ids"]:
                     entry["run_ids"].append(run_id)
                 entry["recorded_at"] = self._now()

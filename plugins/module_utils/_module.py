@@ -323,7 +323,8 @@ def exit_with_report(module, report, changed, output):
     module.exit_json(changed=changed, **output)
 
 
-def report_started_runs(module, client, results, single, noun, describe, run_facts=None, **follow_overrides):
+def report_started_runs(module, client, results, single, noun, describe, run_facts=None, dispatcher=None, facts=None,
+                        **follow_overrides):
     """Exit the module with the runs a task started or reused, whatever goes wrong meanwhile.
 
     ``results`` has one entry per item, in input order, with ``run_id``, ``changed``, ``error``,
@@ -333,59 +334,113 @@ def report_started_runs(module, client, results, single, noun, describe, run_fac
     ``noun`` (``runs``, ``schedules``) counting them. ``run_facts(run)`` adds keys to each item's
     dict. With ``wait`` (not in check mode), the runs are followed as the wait options say,
     ``follow_overrides`` going to ``follow_and_report`` over them, and each item gets the keys of
-    its run's result.
+    its run's result. ``facts`` are added to the result as they are.
+
+    ``dispatcher`` (a ``_pool.Dispatcher``, with ``wait`` outside check mode; ``results`` is then
+    ``None``): the runs are started while they are followed, each pool agent taking the next flow
+    as its run ends; the items that could not be started are reported once the others are over.
     """
     try:
-        _report_started_runs(module, client, results, single, noun, describe, run_facts, follow_overrides)
+        _report_started_runs(module, client, results, single, noun, describe, run_facts, follow_overrides, dispatcher,
+                             facts or {})
     except Exception as exc:  # pylint: disable=broad-except
         # Whatever went wrong after the runs were started, they are reported.
-        run_ids = [result.run_id for result in results]
+        run_ids = [result.run_id for result in (dispatcher.results if dispatcher is not None else results)]
         module.fail_json(msg="Unexpected %s after starting run(s) %s: %s" % (
             type(exc).__name__, ", ".join(run_id for run_id in run_ids if run_id) or "(none)", exc),
-            changed=any(result.changed for result in results), run_ids=run_ids,
-            run_id=run_ids[0] if single else None)
+            changed=any(run_id is not None for run_id in run_ids) if dispatcher is not None else any(
+                result.changed for result in results),
+            run_ids=run_ids, run_id=run_ids[0] if single else None)
 
 
-def _report_started_runs(module, client, results, single, noun, describe, run_facts, follow_overrides):
-    changed = any(result.changed for result in results)
+def _item_dicts(module, results, run_facts):
     runs = [result.to_dict(module.check_mode) for result in results]
     if run_facts:
         for run in runs:
             run.update(run_facts(run))
+    return runs
 
-    def output():
-        if not single:
-            return dict(runs=runs, run_ids=[run["run_id"] for run in runs])
-        facts = dict(runs[0])
-        facts.pop("changed")
-        facts.pop("error", None)
-        return facts
 
+def _output(runs, single, facts):
+    if not single:
+        output = dict(runs=runs, run_ids=[run["run_id"] for run in runs])
+    else:
+        output = dict(runs[0])
+        output.pop("changed")
+        output.pop("error", None)
+    output.update(facts)
+    return output
+
+
+def _start_failures(results, single, noun, describe):
+    """The message for items that could not be started, or ``None``."""
     failed = [result for result in results if result.error]
-    if failed:
-        if single:
-            module.fail_json(msg=failed[0].error, changed=changed, **output())
-        started = unique_run_ids(result.run_id for result in results if result.run_id)
-        # An item can fail after its run started (the ledger could not record it): not "could not be started".
-        failing = "failed" if any(result.run_id for result in failed) else "could not be started"
-        module.fail_json(msg="%d of %d %s %s (%d started or reused: %s):\n%s" % (
-            len(failed), len(results), noun, failing, len(started), ", ".join(started) or "none",
-            "\n".join("%s: %s" % (describe(result), result.error) for result in failed)), changed=changed, **output())
+    if not failed:
+        return None
+    if single:
+        return failed[0].error
+    started = unique_run_ids(result.run_id for result in results if result.run_id)
+    # An item can fail after its run started (the ledger could not record it): not "could not be started".
+    failing = "failed" if any(result.run_id for result in failed) else "could not be started"
+    return "%d of %d %s %s (%d started or reused: %s):\n%s" % (
+        len(failed), len(results), noun, failing, len(started), ", ".join(started) or "none",
+        "\n".join("%s: %s" % (describe(result), result.error) for result in failed))
+
+
+def _report_started_runs(module, client, results, single, noun, describe, run_facts, follow_overrides, dispatcher, facts):
+    options = wait_options(module.params, **follow_overrides)
+    interrupt = getattr(module, "interrupt", None)
+    if dispatcher is not None:
+        try:
+            report = follow_and_report(client, dispatcher.start(), on_over=dispatcher.on_over, interrupt=interrupt, **options)
+        except Exception as exc:  # pylint: disable=broad-except
+            results = dispatcher.results
+            runs = _item_dicts(module, results, run_facts)
+            module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(unique_run_ids(
+                run["run_id"] for run in runs if run["run_id"])), exc), changed=any(result.changed for result in results),
+                **_output(runs, single, facts))
+        if interrupt is not None and interrupt.reason:
+            dispatcher.not_started("the task was interrupted (%s) before an agent of the pool was free" % interrupt.reason)
+        else:
+            dispatcher.not_started("the wait_timeout of %s s passed before an agent of the pool was free" % options["wait_timeout"])
+        results = dispatcher.results
+        changed = any(result.changed for result in results)
+        runs = _item_dicts(module, results, run_facts)
+        _exit_followed(module, report, runs, results, single, changed, facts, _start_failures(results, single, noun, describe))
+
+    changed = any(result.changed for result in results)
+    runs = _item_dicts(module, results, run_facts)
+    problem = _start_failures(results, single, noun, describe)
+    if problem:
+        module.fail_json(msg=problem, changed=changed, **_output(runs, single, facts))
 
     if not module.params["wait"] or module.check_mode:
-        module.exit_json(changed=changed, **output())
+        module.exit_json(changed=changed, **_output(runs, single, facts))
     run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
-    options = wait_options(module.params, **follow_overrides)
     try:
-        report = follow_and_report(client, run_ids, interrupt=getattr(module, "interrupt", None), **options)
+        report = follow_and_report(client, run_ids, interrupt=interrupt, **options)
     except Exception as exc:  # pylint: disable=broad-except
         # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
-        module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed, **output())
-    followed = dict(zip(run_ids, report.output["runs"]))  # one result per run, in the order asked
+        module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed,
+                         **_output(runs, single, facts))
+    _exit_followed(module, report, runs, results, single, changed, facts, None)
+
+
+def _exit_followed(module, report, runs, results, single, changed, facts, start_problem):
+    """Exit with each item's run as followed; ``start_problem``: items that could not be started (the task fails)."""
+    followed = dict((run["run_id"], run) for run in report.output["runs"])  # one result per run
     for run, result in zip(runs, results):
-        run.update(followed[result.run_id])
-    facts = output()
+        if result.run_id in followed:
+            run.update(followed[result.run_id])
+            if "agent_id" in run and run["agent_id"] is None:
+                # A pool's run reused from a ledger that did not record its agent: its items say where it ran.
+                agents = [item["agent_id"] for item in run.get("run_items") or () if item.get("agent_id")]
+                run["agent_id"] = agents[0] if agents else None
+    output = _output(runs, single, facts)
     for key in ("outcome", "summary", "failures", "junit_path"):
         if key in report.output:
-            facts[key] = report.output[key]
-    exit_with_report(module, report, changed, facts)
+            output[key] = report.output[key]
+    if start_problem:
+        message = "\n".join(part for part in (start_problem, report.message if report.failed else "") if part)
+        module.fail_json(msg=message, changed=changed, **output)
+    exit_with_report(module, report, changed, output)

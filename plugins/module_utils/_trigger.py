@@ -13,6 +13,8 @@ twice for the same idempotency key, and a trigger that may have started a run al
 leaves evidence behind.
 """
 
+import copy
+
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
     StartRequest,
     StartResult,
@@ -25,7 +27,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target, pool_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult, RunResult
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 
@@ -35,21 +37,40 @@ class RequestError(ValueError):
 
 
 class RunRequest(StartRequest):
-    """One flow on one agent, validated locally (variables, secret variables and key: see ``StartRequest``)."""
+    """One flow on one agent, validated locally (variables, secret variables and key: see ``StartRequest``).
+
+    With ``pool`` (a ``_pool.Pool``) and no ``agent_id``, the flow runs on an agent of the pool,
+    chosen by ``_pool.Dispatcher`` (``on_agent``); its ledger entry names the pool.
+    """
 
     def __init__(self, flow_id, agent_id, variables=None, idempotency_key=None, label="flow_run",
-                 secret_variables=None, delete_schedule=False):
+                 secret_variables=None, delete_schedule=False, pool=None):
         self.label = label
         self.flow_id = _guid(flow_id, "flow_id", label)
-        self.agent_id = _guid(agent_id, "agent_id", label)
+        self.pool = pool if not agent_id else None
+        self.agent_id = None if self.pool is not None else _guid(agent_id, "agent_id", label)
         self.set_run_options(variables, secret_variables, idempotency_key, RequestError, delete_schedule)
+
+    def on_agent(self, agent_id):
+        """This pool request, placed on ``agent_id`` (``None``: not known, a run reused from the ledger)."""
+        placed = copy.copy(self)
+        placed.agent_id = agent_id
+        return placed
 
     def identity(self):
         """What makes two items of a batch the same ledger entry."""
-        return (self.flow_id, self.agent_id, self.idempotency_key)
+        return (self.flow_id, self.pool.key if self.pool is not None else self.agent_id, self.idempotency_key)
 
     def target(self):
+        if self.pool is not None:
+            return "flow %s, agent pool" % self.flow_id, "flow and pool"
         return "flow %s, agent %s" % (self.flow_id, self.agent_id), "flow and agent"
+
+    def ledger_target(self):
+        """The ledger entry's target: the flow on its agent, or on its pool (wherever it lands)."""
+        if self.pool is not None:
+            return pool_target(self.flow_id, self.pool.key)
+        return flow_target(self.flow_id, self.agent_id)
 
     def request_record(self, delete_schedule):
         """The trigger request: method, path and query (secret values masked), never the access key."""
@@ -103,6 +124,14 @@ class Trigger(object):
         # callable(run_id) -> bool, used by rerun=failed to judge a recorded run
         self.run_is_passed = run_is_passed
 
+    def new_result(self, request):
+        """An empty result for ``request``."""
+        return TriggerResult(request, self.delete_schedule)
+
+    def start_one(self, request, result):
+        """Start (or, in check mode, preview) ``request``, filling ``result``; raises what the start raised."""
+        self._start(request, result)
+
     def start_runs(self, requests, max_concurrency=8):
         """Start every request, concurrently; results in input order. Never raises for one item.
 
@@ -110,7 +139,7 @@ class Trigger(object):
         ledger entry, so they are started once and every one of them reports that result.
         """
         check_batch(requests)
-        return start_once_each(requests, lambda request: TriggerResult(request, self.delete_schedule), self._start, max_concurrency)
+        return start_once_each(requests, self.new_result, self._start, max_concurrency)
 
     def _start(self, request, result):
         if self.check_mode:
@@ -125,11 +154,12 @@ class Trigger(object):
         self._confirm_exists(request)
         if request.idempotency_key and self.ledger is not None:
             decision = self.ledger.preview(
-                self.controller_url, flow_target(request.flow_id, request.agent_id), request.idempotency_key,
+                self.controller_url, request.ledger_target(), request.idempotency_key,
                 request.fingerprint(), rerun=self.rerun, run_is_passed=self.run_is_passed,
             )
             if decision.action == "reuse":
                 result.run_id, result.reused = decision.run_id, True
+                self._place_reused(request, result)
                 return
         result.changed = True
 
@@ -170,10 +200,19 @@ class Trigger(object):
 
     def _trigger_with_ledger(self, request, result):
         result.run_id, result.reused = self.ledger.trigger_once(
-            self.controller_url, flow_target(request.flow_id, request.agent_id), request.idempotency_key,
+            self.controller_url, request.ledger_target(), request.idempotency_key,
             request.fingerprint(), lambda: self._trigger(request, result), TRIGGER_NO_RUN_STATUSES,
             rerun=self.rerun, run_is_passed=self.run_is_passed, mask=getattr(self.client, "mask", None),
+            agent_id=request.agent_id if request.pool is not None else None,
         )
+        if result.reused:
+            self._place_reused(request, result)
+
+    def _place_reused(self, request, result):
+        """A pool's run reused from the ledger ran where it ran: report the agent recorded with it."""
+        if request.pool is not None:
+            result.request = request.on_agent(self.ledger.recorded_agent(
+                self.controller_url, request.ledger_target(), request.idempotency_key))
 
 
 def recorded_run_passed(client, run_id, done_status_as="passed"):

@@ -428,7 +428,8 @@ def _stop(client, follower, deadline):
 def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERVAL, done_status_as=PASSED,
                 clock=time.monotonic, sleep=time.sleep, max_workers=DEFAULT_MAX_WORKERS,
                 grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False,
-                last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False, snapshot=False, interrupted=None):
+                last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False, snapshot=False, on_over=None,
+                interrupted=None):
     """Follow runs until each is over or ``wait_timeout`` seconds have passed; one ``RunResult`` per run id, in order.
 
     ``wait_timeout`` is one deadline for all runs (every run is read at least once, even with 0).
@@ -451,6 +452,11 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     ``snapshot`` (a single read, no wait) a run not over is reported as still going (outcome
     ``queued`` or ``running``), not as timed out, and nothing is stopped.
 
+    ``on_over(run_id)``, when given, is called for each run seen over (or finished) before the
+    deadline, as soon as it is seen, and returns the ids of runs to follow from then on (the runs
+    it started: an agent pool's next flows); their results follow those of ``run_ids``, in the
+    order they came.
+
     ``interrupted`` (``_interrupt.Interrupt.check``) returns why the task was interrupted, or
     ``None``; it is asked before each round and after each sleep (pass that interrupt's ``sleep``
     too, so that a signal cuts the sleep short). Once it answers, the wait ends at once, without a
@@ -468,9 +474,11 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     if not followers:
         return []
     ordered = list(followers.values())
+    handed_over = set()  # runs whose end on_over was told of
     results = {}
     reason = None
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(max_workers, len(ordered))) as pool:
+    workers = min(max_workers, len(ordered)) if on_over is None else max_workers
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         final_round_done = False
         while True:
             reason = interrupted() if interrupted is not None else None
@@ -495,6 +503,16 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                 end_in_round = any(not follower.woken for follower in ends)
                 for follower, changed in zip(due, changes):
                     follower.schedule(changed, polled_at)
+                if on_over is not None and polled_at < deadline:
+                    for follower in due:
+                        if (follower.over or follower.finished) and follower.run_id not in handed_over:
+                            handed_over.add(follower.run_id)
+                            for run_id in on_over(follower.run_id):
+                                if run_id not in followers:
+                                    followers[run_id] = _RunFollower(run_id, polled_at, poll_interval, grace_seconds,
+                                                                     done_status_as, deadline)
+                                    ordered.append(followers[run_id])
+                                    run_ids.append(run_id)
                 _form_herd(ordered, poll_interval)
                 if ends:
                     for follower in ordered:

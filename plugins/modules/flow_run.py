@@ -76,6 +76,28 @@ options:
         case; several matches are an error listing their hosts and ids).
       - Resolved with one read of C(GET /api/v4/agents).
     type: str
+  agents:
+    description:
+      - An agent pool, by agent ids or titles (matched like O(agent)). Flows that name no agent of their
+        own (no O(agent)/O(agent_id), no O(runs[].agent)/O(runs[].agent_id)) run on an agent of the pool;
+        an item that names its agent runs there.
+      - The pre-flight reads the agent statuses once, whatever O(agent_preflight) says. A pool agent that
+        is not C(Available) or is blocked by the licence is left out with a warning naming it and why;
+        when no agent is left, or an id is not known to the controller, the task fails before anything
+        is started.
+      - With O(wait), every agent of the pool runs one of this task's runs at a time, and the next flow
+        starts on the agent that just finished, so that flows of unequal durations still end early;
+        O(max_concurrency) bounds how many of the task's runs are going at once. Flows that could not
+        start before O(wait_timeout) are reported as not started, and the task fails.
+      - Without O(wait) (and in check mode), every flow is started at once, dealt to the pool's agents in
+        turn, and queues on its agent.
+      - With O(idempotency_key), a flow's ledger entry names the pool (the agents asked for, in any order),
+        not the agent the run landed on. A later invocation with the same key and pool reuses the run
+        wherever it ran, and never starts it on a second agent.
+      - Every result names the agent the flow ran on (RV(agent_id) and RV(agent_title), in each entry of RV(runs) with O(runs)).
+      - Mutually exclusive with O(agent) and O(agent_id).
+    type: list
+    elements: str
   agent_preflight:
     description:
       - Before anything is started, read the agent statuses once (C(GET /api/v4/agents/agentsStatuses))
@@ -86,6 +108,7 @@ options:
         item, agent and status.
       - Set to V(false) to start runs anyway, for example to queue them for an agent that is about to
         connect.
+      - The agents of a pool (O(agents)) are always checked; this option is about agents named by an item.
     type: bool
     default: true
   variables:
@@ -201,7 +224,9 @@ options:
         description: Idempotency key for this item; defaults to the module-level O(idempotency_key).
         type: str
   max_concurrency:
-    description: How many triggers are sent at once with O(runs).
+    description:
+      - How many triggers are sent at once with O(runs).
+      - With an agent pool (O(agents)) and O(wait), how many of the task's runs are going at once.
     type: int
     default: 8
 notes:
@@ -250,6 +275,21 @@ EXAMPLES = r"""
     wait_timeout: 900
     junit_path: "{{ playbook_dir }}/reports/smoke.xml"
 
+- name: Spread a suite over a pool of agents and wait; each agent runs one flow at a time
+  leapops.leapwork.flow_run:
+    agents:
+      - Windows agent 1
+      - Windows agent 2
+      - 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
+    runs:
+      - flow: Smoke/Login passes
+      - flow: Smoke/Report done
+      - flow_id: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
+        agent: Windows agent 1  # an item that names its agent runs there
+    wait: true
+    idempotency_key: "suite-{{ app_version }}"
+  register: suite
+
 - name: Start three flows at once, sharing the URL under test
   leapops.leapwork.flow_run:
     variables:
@@ -285,7 +325,10 @@ flow_id:
   type: str
   sample: 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11
 agent_id:
-  description: The agent id, lower-cased.
+  description:
+    - The agent id, lower-cased.
+    - With an agent pool (O(agents)), the agent the flow was started on (or, for a run reused from the ledger,
+      the agent recorded with it); V(null) when the flow could not be started.
   returned: single flow
   type: str
   sample: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
@@ -366,6 +409,27 @@ runs:
         method: PUT
         path: /api/v4/flows/5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11/agent/0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
         query: ""
+pool:
+  description:
+    - The agent pool (O(agents)) after the pre-flight.
+  returned: with O(agents)
+  type: dict
+  contains:
+    key:
+      description: The pool's name in the idempotency ledger (a digest of the agent ids asked for).
+      type: str
+      sample: pool-5f2c0e1b9a7d3c4e8f60
+    agent_ids:
+      description: The agents the flows were spread over, in the order given.
+      type: list
+      elements: str
+      sample: [0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01]
+    left_out:
+      description: The agents left out by the pre-flight, each with C(agent_id), C(agent_title) and C(reason).
+      type: list
+      elements: dict
+      sample: [{"agent_id": "9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a", "agent_title": "Windows agent 3",
+                "reason": "agent 'Windows agent 3' (9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a) is Unavailable"}]
 run_ids:
   description: The run ids started or reused, in input order (V(null) for an item that started nothing).
   returned: with O(runs)
@@ -447,6 +511,7 @@ junit_path:
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS
+from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
@@ -473,6 +538,7 @@ def argument_spec():
         agent=dict(type="str"),
     ), items="runs")
     spec.update(
+        agents=dict(type="list", elements="str"),
         agent_preflight=dict(type="bool", default=True),
         delete_schedule=dict(type="bool", default=False),
         ledger_retention_days=dict(type="int", default=DEFAULT_RETENTION_DAYS),
@@ -480,32 +546,45 @@ def argument_spec():
     return spec
 
 
-def run_requests(params):
-    """Validate every requested run locally, before any request is sent."""
+def run_requests(params, pool=None):
+    """Validate every requested run locally, before any request is sent; ``pool`` takes the items without an agent."""
     if params["runs"] is None:
         return [RunRequest(params["flow_id"], params["agent_id"], params["variables"], params["idempotency_key"],
-                           secret_variables=params["secret_variables"], delete_schedule=params["delete_schedule"])]
+                           secret_variables=params["secret_variables"], delete_schedule=params["delete_schedule"], pool=pool)]
     requests = []
     for index, item in enumerate(params["runs"]):
         variables, secret_variables = merged_variables(params["variables"], params["secret_variables"], item["variables"], item["secret_variables"])
         requests.append(RunRequest(item["flow_id"], item["agent_id"], variables,
                                    item["idempotency_key"] or params["idempotency_key"], label="runs[%d]" % index,
-                                   secret_variables=secret_variables, delete_schedule=params["delete_schedule"]))
+                                   secret_variables=secret_variables, delete_schedule=params["delete_schedule"], pool=pool))
     check_batch(requests)
     return requests
 
 
+def agents_problem(agents):
+    """A message when the ``agents`` option cannot name a pool, else ``None`` (checked before any request)."""
+    if agents is None:
+        return None
+    if not agents:
+        return "agents must name at least one agent (an id or a title)"
+    for index, agent in enumerate(agents):
+        if not agent or not agent.strip():
+            return "agents[%d] must be an agent id or title, got %r" % (index, agent)
+    return None
+
+
 def uses_names(params):
     items = params["runs"] if params["runs"] is not None else [params]
-    return any(item["flow"] is not None or item["agent"] is not None for item in items)
+    return params["agents"] is not None or any(item["flow"] is not None or item["agent"] is not None for item in items)
 
 
 def resolve_names(targets, params):
     """``params`` with every ``flow``/``agent`` name replaced by its id (see ``_catalogue``)."""
+    pool = params["agents"] is not None
     if params["runs"] is None:
-        resolved = targets.resolve([dict(params, label="flow_run")])[0]
+        resolved = targets.resolve([dict(params, label="flow_run")], pool=pool)[0]
         return dict(params, flow_id=resolved["flow_id"], agent_id=resolved["agent_id"])
-    resolved = targets.resolve([dict(item, label="runs[%d]" % index) for index, item in enumerate(params["runs"])])
+    resolved = targets.resolve([dict(item, label="runs[%d]" % index) for index, item in enumerate(params["runs"])], pool=pool)
     runs = [dict(item, flow_id=names["flow_id"], agent_id=names["agent_id"]) for item, names in zip(params["runs"], resolved)]
     return dict(params, runs=runs)
 
@@ -515,12 +594,16 @@ def main():
         argument_spec(),
         wait=True,
         starts_runs=True,
-        mutually_exclusive=[("runs", "flow_id"), ("runs", "agent_id"), ("runs", "flow"), ("runs", "agent")],
+        mutually_exclusive=[("runs", "flow_id"), ("runs", "agent_id"), ("runs", "flow"), ("runs", "agent"),
+                            ("agents", "agent_id"), ("agents", "agent")],
         required_one_of=[("runs", "flow_id", "flow")],
     )
     params = module.params
     if params["ledger_retention_days"] < 0:
         module.fail_json(msg="ledger_retention_days must be 0 (keep forever) or more, got %d" % params["ledger_retention_days"])
+    problem = agents_problem(params["agents"])
+    if problem:
+        module.fail_json(msg=problem)
     try:
         requests = None if uses_names(params) else run_requests(params)
     except RequestError as exc:
@@ -528,12 +611,16 @@ def main():
 
     client = client_from_module(module)
     targets = Targets(client)
+    pool = None
     try:
         if requests is None:
             # Names become ids with read-only calls; nothing that could start a run is sent before the checks.
-            requests = run_requests(resolve_names(targets, params))
+            pool = targets.pool(params["agents"]) if params["agents"] is not None else None
+            requests = run_requests(resolve_names(targets, params), pool)
         if params["agent_preflight"]:
-            targets.preflight([(request.label, request.agent_id) for request in requests])
+            targets.preflight([(request.label, request.agent_id) for request in requests if request.pool is None])
+        if pool is not None:
+            targets.preflight_pool(pool)
     except RequestError as exc:
         module.fail_json(msg=str(exc))
     except LeapworkError as exc:
@@ -548,12 +635,25 @@ def main():
         check_mode=module.check_mode,
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
     )
-    results = trigger.start_runs(requests, params["max_concurrency"])
-    report_started_runs(
-        module, client, results, single=params["runs"] is None, noun="runs",
-        describe=lambda result: "%s (flow %s on agent %s)" % (result.request.label, result.request.flow_id, result.request.agent_id),
+    report = dict(
+        single=params["runs"] is None, noun="runs", describe=describe,
         run_facts=lambda run: targets.titles(run["flow_id"], run["agent_id"]),
     )
+    if pool is None:
+        report_started_runs(module, client, trigger.start_runs(requests, params["max_concurrency"]), **report)
+    if pool.warning():
+        module.warn(pool.warning())
+    dispatcher = Dispatcher(trigger, requests, params["max_concurrency"])
+    if params["wait"] and not module.check_mode:
+        report_started_runs(module, client, None, dispatcher=dispatcher, facts=dict(pool=pool.to_dict()), **report)
+    report_started_runs(module, client, dispatcher.spread(), facts=dict(pool=pool.to_dict()), **report)
+
+
+def describe(result):
+    """An item in a message: its label, flow and agent (or pool)."""
+    request = result.request
+    where = "agent %s" % request.agent_id if request.agent_id else "the agent pool"
+    return "%s (flow %s on %s)" % (request.label, request.flow_id, where)
 
 
 if __name__ == "__main__":

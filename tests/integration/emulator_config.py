@@ -2,7 +2,8 @@
 
 The built-in catalogue (whose ids the targets use, see setup_emulator) plus a fan-out set of
 20 flows on 20 agents for the concurrency test of the verify_deployment role, a read-only
-access key so that a real 403 can be provoked, and the schedules of the schedule_run target.
+access key so that a real 403 can be provoked, the schedules of the schedule_run target, and the
+agent pools and flaky flows of flow_run_pools.
 
     PYTHONPATH=tests/emulator python tests/integration/emulator_config.py > emulator.json
 """
@@ -36,7 +37,29 @@ def fan_out_config():
     config["access_keys"] = {READ_ONLY_KEY: ["read"]}
     add_schedules(config)
     add_echoing_flow(config)
+    add_pools(config)
     return config
+
+
+def add_pools(config):
+    """Agent pools and re-runs (flow_run_pools): uneven durations, a flaky flow, a flow broken on one agent."""
+    pool = ["33000000-0000-4000-8000-%012d" % number for number in range(1, 4)]
+    config["agents"].extend({"id": agent_id, "title": "Pool agent %d" % number, "host": "pool-%d" % number,
+                             "connection_type": "RemoteAgent"} for number, agent_id in enumerate(pool, 1))
+    config["agents"].append({"id": "33000000-0000-4000-8000-000000000009", "title": "Pool agent offline",
+                             "host": "pool-9", "connection_type": "RemoteAgent", "available": False})
+    config["flows"].append({"id": "23000000-0000-4000-8000-000000000001", "title": "Pool long", "folder": "Pools",
+                            "duration": 60})
+    config["flows"].extend({"id": "23000000-0000-4000-8000-%012d" % number, "title": "Pool short %d" % number,
+                            "folder": "Pools", "duration": 10} for number in range(2, 8))
+    config["flows"].append({"id": "23000000-0000-4000-8000-000000000010", "title": "Pool flaky", "folder": "Pools",
+                            "duration": 10, "outcomes": ["Failed", "Passed"], "message": "Login button not found in time",
+                            "block": "Click Login"})
+    config["flows"].append({"id": "23000000-0000-4000-8000-000000000011", "title": "Pool broken on agent 1",
+                            "folder": "Pools", "duration": 10, "agent_outcomes": {pool[0]: "Error"},
+                            "message": "The browser crashed", "block": "Open browser"})
+    config["flows"].append({"id": "23000000-0000-4000-8000-000000000012", "title": "Pool always fails",
+                            "folder": "Pools", "duration": 10, "outcome": "Failed", "message": "Total is wrong"})
 
 
 def add_schedules(config):

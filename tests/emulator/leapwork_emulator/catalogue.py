@@ -134,11 +134,21 @@ class Catalogue:
         keyframes = spec.get("keyframes", [])
         if not isinstance(keyframes, list):
             raise ConfigError("flow %s: keyframes must be a list" % flow_id)
+        attempts = spec.get("outcomes", [])
+        if not isinstance(attempts, list) or not all(isinstance(value, str) for value in attempts):
+            raise ConfigError("flow %s: outcomes must be a list of statuses (one per attempt)" % flow_id)
+        on_agents = spec.get("agent_outcomes", {})
+        if not isinstance(on_agents, dict) or not all(isinstance(value, str) for value in on_agents.values()):
+            raise ConfigError("flow %s: agent_outcomes must map agent ids to statuses" % flow_id)
         self.flows[flow_id] = {
             "id": flow_id,
             "title": str(spec.get("title", flow_id)),
             "folder": self._folder(spec.get("folder", "")),
             "outcome": None if outcome is None else str(outcome),
+            # The outcome of the flow's first, second, ... run (the last one repeats); "outcome" when empty.
+            "outcomes": list(attempts),
+            # The outcome on these agents, whatever the attempt: a flow that fails on one agent only.
+            "agent_outcomes": dict((_id(agent, "flow %s agent_outcomes" % flow_id), value) for agent, value in on_agents.items()),
             "no_items": bool(spec.get("no_items", False)) or outcome is None,
             "duration": duration,
             "message": spec.get("message"),
@@ -183,6 +193,14 @@ class Catalogue:
             # The variables the schedule defines, with their default values: runNow applies only these.
             "variables": {str(name): "" if value is None else str(value) for name, value in variables.items()},
         }
+
+    def outcome_of(self, flow, agent_id, attempt):
+        """The status a run of ``flow`` ends with on ``agent_id``, for its ``attempt``-th run (0 first)."""
+        if agent_id in flow["agent_outcomes"]:
+            return flow["agent_outcomes"][agent_id]
+        if flow["outcomes"]:
+            return flow["outcomes"][min(attempt, len(flow["outcomes"]) - 1)]
+        return flow["outcome"]
 
     def flow_path(self, flow):
         """Folder path plus title, e.g. ``Regression/Checkout/Checkout fails``."""

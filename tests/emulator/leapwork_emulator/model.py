@@ -33,11 +33,13 @@ class ScheduleDisabled(Exception):
 class ItemPlan:
     """One flow of a run on the run's agent, with its planned start and duration."""
 
-    def __init__(self, run, flow, start):
+    def __init__(self, run, flow, start, outcome=None):
         self.run = run
         self.flow = flow
         self.start = start
         self.duration = flow["duration"]
+        # The status the flow ends with (its outcome for this attempt on this agent).
+        self.outcome = flow["outcome"] if outcome is None else outcome
         self.item_id = str(uuid.uuid4())
 
     @property
@@ -53,7 +55,7 @@ class ItemPlan:
     def status(self, now):
         """Status at emulated time ``now``."""
         if now >= self.end:
-            return self.flow["outcome"] if self.natural_end <= self.run.end else "Cancelled"
+            return self.outcome if self.natural_end <= self.run.end else "Cancelled"
         elapsed = now - self.start
         if elapsed < 0.1 * self.duration:
             return "NoStatus"
@@ -87,9 +89,9 @@ class ItemPlan:
             elif status == "Done":
                 lines.append((end, "Info", status, "Flow '%s' done: it ended without a pass or fail block" % flow["title"], None))
             else:
-                reason = flow["message"] if status == flow["outcome"] and flow["message"] else None
+                reason = flow["message"] if status == self.outcome and flow["message"] else None
                 reason = reason or DEFAULT_REASONS.get(status, "the flow ended with status '%s'" % status)
-                block = flow["block"] if status == flow["outcome"] else None
+                block = flow["block"] if status == self.outcome else None
                 lines.append((end, "Error", status, "Flow '%s' %s: %s" % (flow["title"], status.lower(), reason), block))
         return [line for line in lines if line[0] <= min(now, end)]
 
@@ -109,8 +111,9 @@ def _quoting_variables(message, variables):
 class Run:
     """One run: a schedule (possibly temporary) of flows on one agent."""
 
-    def __init__(self, schedule, flows, agent, variables, is_delete, created_at, grace_polls):
+    def __init__(self, schedule, flows, agent, variables, is_delete, created_at, grace_polls, outcomes=None):
         self.run_id = str(uuid.uuid4())
+        self.outcomes = outcomes or [None] * len(flows)  # each flow's status at its end (None: the flow's outcome)
         self.schedule = schedule
         self.flows = flows
         self.agent = agent
@@ -139,9 +142,9 @@ class Run:
         """Plan the items from ``start`` on."""
         self.start = start
         moment = start
-        for flow in self.flows:
+        for flow, outcome in zip(self.flows, self.outcomes):
             if not flow["no_items"]:
-                self.items.append(ItemPlan(self, flow, moment))
+                self.items.append(ItemPlan(self, flow, moment, outcome))
             moment += flow["duration"]
         self.natural_end = moment
 
@@ -204,9 +207,14 @@ class Model:
         return now
 
     # ------------------------------------------------------------------ triggers
+    def _attempt(self, flow_id):
+        """How many runs of ``flow_id`` were created before (since the last reset or restart)."""
+        return sum(1 for run in self.order for flow in run.flows if flow["id"] == flow_id)
+
     def _create(self, schedule, flows, agent, variables, is_delete):
         now = self.advance()
-        run = Run(schedule, flows, agent, list(variables), is_delete, now, self.grace_polls)
+        outcomes = [self.catalogue.outcome_of(flow, agent["id"], self._attempt(flow["id"])) for flow in flows]
+        run = Run(schedule, flows, agent, list(variables), is_delete, now, self.grace_polls, outcomes)
         self.runs[run.run_id] = run
         self.order.append(run)
         self.queues.setdefault(agent["id"], []).append(run)
@@ -253,6 +261,22 @@ class Model:
             given = {name.lower(): value for name, value in variables}
             applied = [(name, given.get(name.lower(), default)) for name, default in defined]
             return self._create(schedule, flows, agent, applied, is_delete).run_id
+
+    def occupy(self, agent_id, seconds):
+        """A run from outside our tests (someone else's schedule) that keeps ``agent_id`` busy ``seconds`` (emulated)."""
+        with self.lock:
+            agent = self.catalogue.agents.get(str(agent_id).lower())
+            if agent is None:
+                raise NotFound()
+            seconds = float(seconds)
+            if seconds < 0:
+                raise ValueError("seconds must not be negative")
+            flow = {"id": str(uuid.uuid4()), "title": "Outside work", "folder": None, "outcome": "Passed", "outcomes": [],
+                    "agent_outcomes": {}, "no_items": False, "duration": seconds, "message": None, "block": None,
+                    "keyframes": [], "type": "Flow", "status": "Publish"}
+            schedule = {"id": str(uuid.uuid4()), "title": "Outside schedule (%s)" % agent["title"], "temporary": False,
+                        "enabled": True}
+            return self._create(schedule, [flow], agent, [], False).run_id
 
     # ------------------------------------------------------------------ reads
     def _run(self, run_id):

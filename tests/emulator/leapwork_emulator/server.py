@@ -107,6 +107,15 @@ class EmulatorState:
         self.clear_requests()
         self.faults.clear()
 
+    def occupy(self, payload):
+        """POST /_emulator/occupy ``{"agent_id", "seconds"}``: a run from outside keeps the agent busy; ``{"run_id"}``."""
+        if not isinstance(payload, dict) or set(payload) != {"agent_id", "seconds"}:
+            raise ValueError("occupy takes {\"agent_id\": \"<guid>\", \"seconds\": <emulated seconds>}")
+        try:
+            return {"run_id": self.model.occupy(payload["agent_id"], payload["seconds"])}
+        except NotFound:
+            raise ValueError("no agent %s in the catalogue" % payload["agent_id"]) from None
+
     def settings(self):
         """Runtime settings."""
         return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls}
@@ -459,6 +468,7 @@ class Handler(BaseHTTPRequestHandler):
             ("POST", "/faults"): lambda: state.faults.add(payload),
             ("DELETE", "/faults"): lambda: state.faults.clear() or [],
             ("POST", "/restart"): lambda: state.model.restart() or {"restarted": True},
+            ("POST", "/occupy"): lambda: state.occupy(payload),
             ("GET", "/catalogue"): state.catalogue.as_dict,
             ("GET", "/config"): state.settings,
             ("POST", "/config"): lambda: state.configure(payload),
@@ -597,6 +607,10 @@ class Emulator:
     def restart(self):
         """Forget every run."""
         self.state.model.restart()
+
+    def occupy(self, agent_id, seconds):
+        """A run from outside our tests on ``agent_id`` for ``seconds`` (emulated); its run id."""
+        return self.state.occupy({"agent_id": agent_id, "seconds": seconds})["run_id"]
 
     def configure(self, **changes):
         """Change ``speed`` and/or ``grace_polls``."""

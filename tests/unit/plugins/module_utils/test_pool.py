@@ -1,0 +1,189 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Agent pools on fake time: which agent runs which flow, one of our runs per agent, the bounds."""
+
+import pytest
+
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher, Pool, deal
+from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RunRequest, Trigger
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import follow_runs
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
+    FakeClock,
+    FakeController,
+    FakeItem,
+    FakeRun,
+)
+
+AGENTS = ["a0000000-0000-4000-8000-00000000000%d" % number for number in range(1, 5)]
+URL = "https://leapwork.example:9001"
+
+
+def flow(number):
+    return "f0000000-0000-4000-8000-%012d" % number
+
+
+class PoolController(FakeController):
+    """A fake controller that starts runs: each flow takes ``durations[flow_id]`` s; one run at a time per agent is ours to keep."""
+
+    def __init__(self, clock, durations, outcomes=None, refuse_on=()):
+        super(PoolController, self).__init__(clock)
+        self.durations = durations
+        self.outcomes = outcomes or {}
+        self.refuse_on = set(refuse_on)
+        self.started = []  # (flow_id, agent_id, run_id, start, end) in seconds since the origin
+
+    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+        moment = self._record("trigger_flow", flow_id)
+        if agent_id in self.refuse_on:
+            raise LeapworkHTTPError("Could not start the flow: HTTP 500", operation="trigger", status=500)
+        run_id = "run-%d" % (len(self.started) + 1)
+        end = moment + self.durations[flow_id]
+        item = FakeItem(run_id + "-item", flow_id=flow_id, agent_id=agent_id, flow_title=flow_id[-2:],
+                        statuses=[(moment, "Running"), (end, self.outcomes.get(flow_id, "Passed"))])
+        self.add_run(FakeRun(run_id, statuses=[(moment, "Executing"), (end, "Finished")], items=[item]))
+        self.started.append((flow_id, agent_id, run_id, moment, end))
+        return run_id
+
+
+def requests_for(flows, pool, key=None):
+    return [RunRequest(flow_id, None, idempotency_key=key, label="runs[%d]" % index, pool=pool)
+            for index, flow_id in enumerate(flows)]
+
+
+def dispatch(controller, requests, max_concurrency=8, wait_timeout=600, ledger=None, poll_interval=5):
+    trigger = Trigger(controller, URL, ledger=ledger)
+    dispatcher = Dispatcher(trigger, requests, max_concurrency)
+    results = follow_runs(controller, dispatcher.start(), wait_timeout=wait_timeout, poll_interval=poll_interval,
+                          clock=controller.clock, sleep=controller.clock.sleep, on_over=dispatcher.on_over)
+    dispatcher.not_started("the wait_timeout passed")
+    return dispatcher, results
+
+
+def overlaps(intervals):
+    """The largest number of intervals going at one moment."""
+    events = sorted([(start, 1) for start, _end in intervals] + [(end, -1) for _start, end in intervals])
+    peak = going = 0
+    for _moment, change in events:
+        going += change
+        peak = max(peak, going)
+    return peak
+
+
+class TestPool:
+    def test_the_key_names_the_agents_asked_for_in_any_order(self):
+        assert Pool(AGENTS[:3]).key == Pool(list(reversed(AGENTS[:3]))).key
+        assert Pool(AGENTS[:3]).key != Pool(AGENTS[:2]).key
+        pool = Pool(AGENTS[:3])
+        pool.leave_out({AGENTS[1]: "agent 'B' is Unavailable"})
+        assert pool.key == Pool(AGENTS[:3]).key  # an agent down today does not make the flows new
+        assert pool.available == [AGENTS[0], AGENTS[2]]
+        assert "agent 'B' is Unavailable" in pool.warning() and "1 of the pool's 3 agents" in pool.warning()
+
+    def test_deal_spreads_in_turn(self):
+        assert [agent for _request, agent in deal(list("abcde"), AGENTS[:2])] == [AGENTS[0], AGENTS[1]] * 2 + [AGENTS[0]]
+
+
+class TestDispatchWithWait:
+    def test_the_next_flow_goes_to_the_agent_that_just_finished(self):
+        clock = FakeClock()
+        durations = dict((flow(number), seconds) for number, seconds in enumerate([40, 10, 10, 10, 10, 10, 30, 5], 1))
+        controller = PoolController(clock, durations)
+        pool = Pool(AGENTS[:3])
+        dispatcher, results = dispatch(controller, requests_for(sorted(durations), pool))
+        placed = dict((flow_id, agent_id) for flow_id, agent_id, _run, _start, _end in controller.started)
+        # 40 s on the first agent; every other flow goes to the two others as they free up: the first
+        # agent is busy until 40 s, when the last flow has started already.
+        assert placed[flow(1)] == AGENTS[0]
+        assert set(placed[flow(number)] for number in range(2, 9)) == set(AGENTS[1:3])
+        for agent in AGENTS[:3]:
+            assert overlaps([(start, end) for _f, agent_id, _r, start, end in controller.started if agent_id == agent]) == 1
+        starts = dict((flow_id, start) for flow_id, _agent, _run, start, _end in controller.started)
+        # The 10 s flows start at 0, 10, 10, 20 and 20 s; the 30 s flow at 20 s, the 5 s one at 30 s:
+        # each hand-over costs at most the pause between two polls of the ending run (under 2 s here).
+        for flow_id, planned in zip(sorted(durations), [0, 0, 0, 10, 10, 20, 20, 30]):
+            assert planned <= starts[flow_id] <= planned + 2.0 * (planned // 10), flow_id
+        assert max(end for *_rest, end in controller.started) <= 50 + 2.0 * 2
+        assert all(result.outcome == "passed" for result in results) and len(results) == 8
+        assert [result.request.agent_id for result in dispatcher.results] == [placed[flow_id] for flow_id in sorted(durations)]
+
+    def test_max_concurrency_bounds_our_runs_going(self):
+        clock = FakeClock()
+        durations = dict((flow(number), 10) for number in range(1, 7))
+        controller = PoolController(clock, durations)
+        dispatch(controller, requests_for(sorted(durations), Pool(AGENTS)), max_concurrency=2)
+        assert overlaps([started[3:] for started in controller.started]) == 2
+        assert len(controller.started) == 6
+
+    def test_a_trigger_that_fails_retires_its_agent(self):
+        clock = FakeClock()
+        durations = dict((flow(number), 10) for number in range(1, 5))
+        controller = PoolController(clock, durations, refuse_on=[AGENTS[1]])
+        dispatcher, _results = dispatch(controller, requests_for(sorted(durations), Pool(AGENTS[:2])))
+        results = dispatcher.results
+        assert "HTTP 500" in results[1].error and results[1].request.agent_id == AGENTS[1]
+        assert [agent for _f, agent, *_rest in controller.started] == [AGENTS[0]] * 3  # never on the refusing agent again
+        assert controller.calls["trigger_flow"] == 4
+
+    def test_flows_not_started_by_the_deadline_say_so(self):
+        clock = FakeClock()
+        durations = dict((flow(number), 100) for number in range(1, 4))
+        controller = PoolController(clock, durations)
+        dispatcher, results = dispatch(controller, requests_for(sorted(durations), Pool(AGENTS[:1])), wait_timeout=150)
+        assert [result.error for result in dispatcher.results] == [None, None, "not started: the wait_timeout passed"]
+        assert [result.outcome for result in results] == ["passed", "timed_out"]
+
+    def test_a_run_reused_from_the_ledger_takes_no_agent(self, tmp_path):
+        clock = FakeClock()
+        durations = dict((flow(number), 10) for number in range(1, 4))
+        ledger = Ledger(str(tmp_path / "ledger.json"))
+        first = PoolController(clock, durations)
+        pool = Pool(AGENTS[:2])
+        dispatch(first, requests_for(sorted(durations), pool, key="v1"), ledger=ledger)
+        second = PoolController(clock, durations)
+        for run in first.runs.values():
+            second.add_run(run)
+        dispatcher, results = dispatch(second, requests_for(sorted(durations), Pool(list(reversed(AGENTS[:2]))), key="v1"),
+                                       ledger=ledger)
+        assert second.calls["trigger_flow"] == 0
+        assert [result.reused for result in dispatcher.results] == [True] * 3
+        # Each reused run reports the agent it ran on, recorded in the ledger with it.
+        ran_on = dict((run_id, agent) for _f, agent, run_id, _s, _e in first.started)
+        assert [result.request.agent_id for result in dispatcher.results] == [ran_on[result.run_id] for result in dispatcher.results]
+        assert len(results) == 3
+
+
+class TestSpread:
+    def test_without_wait_every_flow_starts_at_once_dealt_in_turn(self):
+        clock = FakeClock()
+        durations = dict((flow(number), 10) for number in range(1, 6))
+        controller = PoolController(clock, durations)
+        pool = Pool(AGENTS[:2])
+        results = Dispatcher(Trigger(controller, URL), requests_for(sorted(durations), pool)).spread()
+        assert [result.request.agent_id for result in results] == [AGENTS[0], AGENTS[1]] * 2 + [AGENTS[0]]
+        assert controller.calls["trigger_flow"] == 5 and all(result.changed for result in results)
+
+    def test_identical_keyed_items_start_once(self, tmp_path):
+        clock = FakeClock()
+        controller = PoolController(clock, {flow(1): 10})
+        pool = Pool(AGENTS[:2])
+        requests = requests_for([flow(1), flow(1)], pool, key="v1")
+        results = Dispatcher(Trigger(controller, URL, ledger=Ledger(str(tmp_path / "l.json"))), requests).spread()
+        assert controller.calls["trigger_flow"] == 1
+        assert results[0].run_id == results[1].run_id and results[1].request.label == "runs[1]"
+        assert results[1].request.agent_id == results[0].request.agent_id == AGENTS[0]
+
+
+@pytest.mark.parametrize("agent_id, pool, expected", [
+    (AGENTS[0], None, AGENTS[0]),
+    (None, Pool(AGENTS[:2]), None),
+    (AGENTS[2], Pool(AGENTS[:2]), AGENTS[2]),  # an item's own agent wins over the pool
+])
+def test_a_request_runs_on_its_agent_or_the_pool(agent_id, pool, expected):
+    request = RunRequest(flow(1), agent_id, pool=pool)
+    assert request.agent_id == expected
+    assert (request.pool is not None) == (expected is None)
+    assert request.ledger_target().kind == ("pool" if expected is None else "flow")
