@@ -516,7 +516,7 @@ def test_a_run_the_ledger_cannot_record_keeps_its_id_and_says_it_started(client,
 
 
 def test_an_unexpected_exception_after_the_run_id_names_the_run(client, ledger, monkeypatch):
-    def broken_complete(reservation, run_id):
+    def broken_complete(reservation, run_id, agent_id=None):
         raise TypeError("surprise")
 
     monkeypatch.setattr(ledger, "complete", broken_complete)
