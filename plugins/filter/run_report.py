@@ -6,22 +6,25 @@
 
 DOCUMENTATION = r"""
 name: run_report
-short_description: The verdict and one line per flow for followed Leapwork runs
+short_description: The verdict and one line per flow for Leapwork runs
 version_added: 1.1.0
 author:
   - LeapOps
 description:
   - Turns the RV(leapops.leapwork.run_info#module:runs) that M(leapops.leapwork.run_info),
-    M(leapops.leapwork.flow_run) or M(leapops.leapwork.schedule_run) return after a wait into the overall outcome, the summed
-    summary and one readable line per flow, decided by the same result model as the modules'
-    messages (the reason given for a failure is the one the modules give).
+    M(leapops.leapwork.flow_run) or M(leapops.leapwork.schedule_run) return into the overall outcome, the summed
+    summary and one readable line per flow, decided by the same function as the modules' C(outcome)
+    and messages (the reason given for a failure is the one the modules give).
+  - Every outcome a module returns is accepted, runs still going (V(queued), V(running)) included;
+    a run that a module started without following it (no C(outcome)) is V(started), an entry
+    that could not be started (with an C(error)) is V(error).
   - The role C(leapops.leapwork.verify_deployment) shows these lines and publishes the outcome.
 positional: _input
 options:
   _input:
     description:
-      - The C(runs) list of a module's result (each entry with at least C(run_id), C(outcome),
-        C(summary) and C(run_items)).
+      - The C(runs) list of a module's result (each entry with at least C(run_id), and C(outcome),
+        C(summary) and C(run_items) once the run was read).
     type: list
     elements: dict
     required: true
@@ -41,7 +44,7 @@ EXAMPLES = r"""
 
 - name: Fail unless every flow passed
   ansible.builtin.assert:
-    that: (followed.runs | leapops.leapwork.run_report).outcome == 'passed'
+    that: (followed.runs | leapops.leapwork.run_report).passing
 """
 
 RETURN = r"""
@@ -51,8 +54,9 @@ _value:
   contains:
     outcome:
       description:
-        - The worst outcome of the runs, in the order C(timed_out), C(error), C(failed),
-          C(cancelled), C(passed); C(passed) for an empty list.
+        - The worst outcome of the runs, in the one order of the collection, C(running), C(queued),
+          C(started) (no verdict yet), C(error), C(timed_out), C(failed), C(cancelled), C(passed);
+          C(none) for an empty list. The same as the modules' C(outcome) for the same runs.
       type: str
       sample: failed
     summary:
@@ -62,18 +66,28 @@ _value:
     lines:
       description:
         - "One line per flow, C(<flow> on <agent>: <outcome> (<status>, <seconds> s)), followed by
-          C( - <reason>) when it did not pass; a line naming the run for a run in which no flow ran."
+          C( - <reason>) when it did not pass; a line naming the run for a run without flows (no flow
+          ran, still queued, started and not followed)."
       type: list
       elements: str
       sample:
         - "Login on Windows agent 1: passed (Passed, 5.0 s)"
         - "Checkout on Windows agent 1: failed (Failed, 7.2 s) - Pay: the button was not found"
+    over:
+      description: Whether the outcome is a verdict (no run is still going or only started).
+      type: bool
+      sample: true
+    passing:
+      description:
+        - Whether a task with C(fail_on_failure) passes with this outcome (C(passed), or C(none)).
+      type: bool
+      sample: false
 """
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import report
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import RunResult, verdict
 
 
 def run_report(runs):
@@ -81,9 +95,11 @@ def run_report(runs):
         raise AnsibleFilterError("run_report: expects the list of runs a leapops.leapwork module returned, got %s"
                                  % type(runs).__name__)
     try:
-        return report(runs)
+        judged = verdict(RunResult.from_dict(run) for run in runs)
     except ValueError as error:
         raise AnsibleFilterError("run_report: %s" % error)
+    return {"outcome": judged.outcome, "summary": judged.summary, "lines": judged.lines,
+            "over": judged.over, "passing": judged.passing}
 
 
 class FilterModule(object):

@@ -542,6 +542,17 @@ class LeapworkClient(object):
             raise self._unexpected(call, "an object with a Status string", data)
         return status
 
+    def schedule_run_ids(self, schedule_id, count, deadline=None):
+        """``GET /schedules/{scheduleId}/runIds/NoFilter?count=N``: ids of the schedule's ``count`` newest runs, newest first."""
+        call = _ErrorContext("list the runs of a schedule", "schedule %s" % schedule_id,
+                             not_found="schedule %s not found" % schedule_id)
+        data = self._get(call, "/schedules/%s/runIds/NoFilter" % _segment(schedule_id), deadline,
+                         params=[("count", str(int(count)))])
+        ids = json_field(data, "runIds")
+        if not isinstance(ids, list) or not all(isinstance(run_id, str) for run_id in ids):
+            raise self._unexpected(call, "an object with a runIds list", data)
+        return list(ids)
+
     # ------------------------------------------------------------------ transport
     def _pooled_session(self):
         """The keep-alive session for requests that are safe to repeat, created on first use."""
@@ -642,9 +653,14 @@ class LeapworkClient(object):
         # Rounded: urllib3 quotes the timeout in its error text.
         return round(min(self.request_timeout, max(remaining, MIN_REQUEST_TIMEOUT)), 2)
 
-    def _get(self, call, path, deadline=None):
-        response, attempts = self._send_repeatable(call, "GET", path, deadline=deadline)
-        return self._json(call, response, attempts)
+    def _get(self, call, path, deadline=None, params=None):
+        try:
+            response, attempts = self._send_repeatable(call, "GET", path, params, deadline=deadline)
+            return self._json(call, response, attempts)
+        except LeapworkError as error:
+            # What was asked, for a log line about the failure (a GET carries no secret in its path).
+            error.request = "GET %s%s" % (API_PREFIX, path)
+            raise
 
     # ------------------------------------------------------------------ answers and errors
     def mask(self, text):

@@ -161,8 +161,9 @@ class LeapworkError(Exception):
     ``str(error)`` is the message followed by the context. ``operation`` names what was attempted
     (e.g. ``"read run status"``); ``status`` is the HTTP status or ``None``; ``body`` is the
     controller's text, trimmed, or ``None``; ``run_id`` is set when known; ``retry_after`` is the
-    pause in seconds the controller asked for (``Retry-After``), or ``None``. A module turns these
-    facts into its result with ``_module.error_result``.
+    pause in seconds the controller asked for (``Retry-After``), or ``None``; ``request`` is the
+    read that failed (``"GET /api/v4/run/<id>/status"``), when the client knows it. A module turns
+    these facts into its result with ``_module.error_result``.
     """
 
     def __init__(self, message, operation=None, status=None, body=None, run_id=None, retry_after=None):
@@ -174,6 +175,7 @@ class LeapworkError(Exception):
         self.body = body
         self.run_id = run_id
         self.retry_after = retry_after
+        self.request = None
 
     def __str__(self):
         if self.context:

@@ -17,12 +17,8 @@ import time
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     PASSED,
-    QUEUED,
-    RUNNING,
     SUMMARY_KEYS,
-    add_summaries,
-    combine,
-    failure_lines,
+    verdict,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     DEFAULT_GRACE_SECONDS,
@@ -36,13 +32,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
 #: The outcome of following runs, ready for ``exit_json`` / ``fail_json``: the ``RunResult`` list,
 #: the module output, whether the task fails and why, and whether runs were asked to stop.
 Report = collections.namedtuple("Report", ("results", "output", "failed", "message", "stopped"))
-
-
-def _overall(results):
-    """A run read once that is still going leaves the whole ``running``, with no verdict."""
-    if any(result.outcome in (QUEUED, RUNNING) for result in results):
-        return RUNNING, add_summaries(results)
-    return combine(results)
 
 
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
@@ -85,8 +74,8 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         interrupted=interrupt.check if interrupt is not None else None,
         on_over=on_over if wait else None,
     )
-    outcome, summary = _overall(results)
-    lines = failure_lines(result for result in results if result.outcome not in (QUEUED, RUNNING))
+    judged = verdict(results)
+    outcome, summary, lines = judged.outcome, judged.summary, judged.failures
     output = dict(
         runs=[result.to_dict() for result in results],
         outcome=outcome,
@@ -103,7 +92,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
             # Checked before the runs started; if it fails now, the runs are still reported.
             junit_error = "The JUnit report could not be written to %s: %s" % (junit_path, exc)
     unreadable = [result.run_id for result in results if result.unreadable]
-    judged_failed = bool(wait and fail_on_failure and outcome != PASSED)
+    judged_failed = bool(wait and fail_on_failure and not judged.passing)
     failed = judged_failed or bool(unreadable)
     message = ""
     if failed:

@@ -12,8 +12,9 @@ One ``<testsuite>`` per run and one ``<testcase>`` per run item (flow on agent).
 ``Done`` when it counts as failed) is a ``<failure>``; ``Error``, ``Inconclusive``, ``Timeout``,
 unknown statuses and flows still running at the timeout are ``<error>``s; ``Cancelled`` is
 ``<skipped>``. Keyframes go in the element body and in ``<system-out>``, never in attributes.
-A run that timed out, could not be followed or ran no flow gets one more ``<testcase>`` with an
-``<error>`` that says so, so that a report is never silently empty or green.
+A run whose outcome its items did not decide (it timed out, could not be followed or ran no flow:
+``RunResult.problem``) gets one more ``<testcase>`` with an ``<error>`` that says so, so that a
+report is never silently empty or green.
 """
 
 import io
@@ -109,13 +110,10 @@ def _suite_names(run_results, suite_name):
 
 
 def _run_problem(run):
-    """The run-level error to report as a test case, or ``None``."""
-    if run.error:
-        return "Error", run.message
-    if run.timed_out:
-        return "TimedOut", run.message
-    if not run.items:
-        return "NoFlowRan", run.message
+    """The run-level error to report as a test case, or ``None``: what decided the run's outcome
+    when its items did not (``RunResult.problem``), with the run's message."""
+    if run.problem:
+        return run.problem, run.message
     return None
 
 

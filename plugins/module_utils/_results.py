@@ -21,19 +21,35 @@ Outcomes of a run item (one flow on one agent):
 
 Known statuses match case-insensitively; the controller's spelling is what results report.
 
-The outcome of a run read once, without waiting, that is not over is ``queued`` (status
-``Queued``) or ``running``: still going, no verdict yet.
-The outcome of a run is ``timed_out`` when the wait ended before the run did, ``error`` when the
-run could not be followed (it disappeared, or the controller kept failing) or when it finished
-without running any flow, and otherwise the worst outcome of its items, in the order
-``error`` > ``failed`` > ``cancelled`` > ``passed``: an error means we do not know whether the
-flow works, which is worse than knowing that it fails; a cancellation was asked for by someone.
+The verdict (``verdict``) is decided here and nowhere else: the modules' ``outcome``,
+``summary`` and ``failures``, the ``run_report`` filter, the JUnit report and ``rerun: failed``
+all come from it. Every outcome has one place in ``OUTCOMES``, worst first; that order is the
+one precedence:
+
+``running`` > ``queued`` > ``started`` > ``error`` > ``timed_out`` > ``failed`` > ``cancelled``
+> ``passed`` > ``none``
+
+- ``running``, ``queued``, ``started``: no verdict yet. A run read once, without waiting, that is
+  not over is ``queued`` (status ``Queued``) or ``running``; a run a module started without
+  following it is ``started``. While any run is still going, the whole is not over.
+- ``error``: we do not know whether the flow works (it errored, its status is unknown, the run
+  could not be read, disappeared or ran no flow): worse than a timeout, which says only that the
+  wait ended first, and than knowing that the flow fails.
+- ``timed_out``: the wait ended before the run did.
+- ``failed`` > ``cancelled`` (a cancellation was asked for by someone) > ``passed``.
+- ``none``: there was no run at all (nothing failed).
+
+A run's outcome is first what ended it early, worst first by the same order (``error``: it could
+not be read or disappeared; ``queued``/``running``: read once and not over; ``timed_out``), then
+``error`` when it finished without running any flow, and otherwise the worst of its items (an
+item that had not ended counts as ``error``). The outcome of many runs is the worst of theirs.
 """
 
+import collections
 import re
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LINE_LIMIT, one_line, seconds_text
-from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_QUEUED
+from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED, STATUS_QUEUED
 
 RUNNING = "running"
 PASSED = "passed"
@@ -43,9 +59,32 @@ CANCELLED = "cancelled"
 TIMED_OUT = "timed_out"
 #: A run read once (no wait) that had not started: its agents were busy (status ``Queued``).
 QUEUED = "queued"
+#: A run a module started and did not follow (no ``wait``): nothing is known of it yet.
+STARTED = "started"
+#: No run at all.
+NONE = "none"
 
-#: Worst first; ``combine`` and the run outcome use this order.
-OUTCOME_PRECEDENCE = (TIMED_OUT, ERROR, FAILED, CANCELLED, PASSED)
+#: One outcome: its ``name``; ``over``: a verdict (nothing is still going); ``passing``: a task
+#: does not fail for it (``fail_on_failure``); ``counted_in``: the summary key that counts the
+#: flows with this outcome (``None``: a flow never has it, or it counts in ``total`` only).
+Outcome = collections.namedtuple("Outcome", ("name", "over", "passing", "counted_in"))
+
+#: Every outcome, worst first: the one precedence (see the module docstring). A new outcome is one
+#: more row here, placed by its rank (and its key in ``SUMMARY_KEYS`` when flows can have it).
+OUTCOMES = (
+    Outcome(RUNNING, over=False, passing=False, counted_in=None),
+    Outcome(QUEUED, over=False, passing=False, counted_in=None),
+    Outcome(STARTED, over=False, passing=False, counted_in=None),
+    Outcome(ERROR, over=True, passing=False, counted_in="errors"),
+    Outcome(TIMED_OUT, over=True, passing=False, counted_in=None),
+    Outcome(FAILED, over=True, passing=False, counted_in="failed"),
+    Outcome(CANCELLED, over=True, passing=False, counted_in="cancelled"),
+    Outcome(PASSED, over=True, passing=True, counted_in="passed"),
+    Outcome(NONE, over=True, passing=True, counted_in=None),
+)
+_OUTCOMES = dict((outcome.name, outcome) for outcome in OUTCOMES)
+#: The names of ``OUTCOMES``, worst first.
+PRECEDENCE = tuple(outcome.name for outcome in OUTCOMES)
 
 DONE_STATUS_CHOICES = (PASSED, FAILED)
 
@@ -97,18 +136,40 @@ def classify_status(status, done_status_as=PASSED):
     return outcome, None
 
 
-def worst_outcome(outcomes, default=PASSED):
-    """The worst of ``outcomes`` by ``OUTCOME_PRECEDENCE``; ``default`` when there are none.
+def _outcome(name):
+    outcome = _OUTCOMES.get(name)
+    if outcome is None:
+        raise ValueError("unknown outcome %r (known: %s)" % (name, ", ".join(PRECEDENCE)))
+    return outcome
 
-    ``running`` (an item that had not ended) counts as ``error``: it did not pass.
+
+def worst(outcomes):
+    """The first of ``outcomes`` in ``PRECEDENCE``; ``none`` when there are none. Raises ``ValueError``
+    for a name that is not an outcome."""
+    found = set(_outcome(name).name for name in outcomes)
+    for name in PRECEDENCE:
+        if name in found:
+            return name
+    return NONE
+
+
+def outcome_is_over(outcome):
+    """Whether ``outcome`` is a verdict: nothing it stands for is still going."""
+    return _outcome(outcome).over
+
+
+def outcome_is_passing(outcome):
+    """Whether a task with ``fail_on_failure`` passes with ``outcome``."""
+    return _outcome(outcome).passing
+
+
+def is_over(status, items):
+    """Whether a run is over: its status is ``Finished`` and every one of its items (``ItemResult``) has ended.
+
+    The item list is read after ``Finished`` is seen, so it is complete. The waiter waits for
+    this; ``rerun: failed`` reuses a run for which it is not true yet.
     """
-    found = set(ERROR if outcome == RUNNING else outcome for outcome in outcomes)
-    for outcome in OUTCOME_PRECEDENCE:
-        if outcome in found:
-            return outcome
-    if found:
-        raise ValueError("unknown outcome(s): %s" % ", ".join(sorted(found)))
-    return default
+    return status == STATUS_FINISHED and all(item.terminal for item in items)
 
 
 def _number(value):
@@ -293,10 +354,11 @@ class ItemResult(object):
         item.keyframes = [dict(keyframe) for keyframe in data.get("keyframes") or () if isinstance(keyframe, dict)]
         return item
 
-    def report_line(self):
-        """``<flow> on <agent>: <outcome> (<Status>, <seconds> s)``, then `` - <explanation>`` unless it passed."""
+    def report_line(self, still_going=False):
+        """``<flow> on <agent>: <outcome> (<Status>, <seconds> s)``, then `` - <explanation>`` unless it passed
+        (or is running in a run ``still_going``: nothing to explain yet)."""
         line = "%s: %s (%s, %.1f s)" % (self.title(), self.outcome, self.status or "NoStatus", self.elapsed_seconds or 0.0)
-        if not self.passed:
+        if not self.passed and not (still_going and self.outcome == RUNNING):
             line = "%s - %s" % (line, self.explanation())
         return one_line(line, LINE_LIMIT * 2)
 
@@ -333,11 +395,11 @@ def summarize(items):
     Items still running (in a run that timed out) count in ``total`` only.
     """
     summary = dict((key, 0) for key in SUMMARY_KEYS)
-    key = {PASSED: "passed", FAILED: "failed", ERROR: "errors", CANCELLED: "cancelled"}
     for item in items:
         summary["total"] += 1
-        if item.outcome in key:
-            summary[key[item.outcome]] += 1
+        key = _outcome(item.outcome).counted_in
+        if key:
+            summary[key] += 1
     return summary
 
 
@@ -351,6 +413,10 @@ class RunResult(object):
     could not be read (gone, unknown, or only errors until the end): no verdict, whatever ``error`` says.
     ``going`` says that the run was read once, without waiting, and is not over: its outcome is
     ``queued`` or ``running``, not a verdict.
+
+    ``outcome`` is decided as the module docstring says; ``problem`` names what decided it when
+    the run's items did not: ``Error``, ``TimedOut``, ``NotOver``, ``NotFollowed`` or ``NoFlowRan``
+    (the JUnit report's type for the run's own test case), else ``None``.
     """
 
     def __init__(self, run_id, status=None, items=None, elapsed_seconds=0.0, queued_seconds=0.0,
@@ -366,17 +432,52 @@ class RunResult(object):
         self.unreadable = bool(unreadable)
         self.summary = summarize(self.items)
         self.going = bool(going) and not error
-        if error:
-            self.outcome = ERROR
-        elif self.going:
-            self.outcome = QUEUED if status == STATUS_QUEUED else RUNNING
-        elif self.timed_out:
-            self.outcome = TIMED_OUT
-        elif not self.items:
-            self.outcome = ERROR
-        else:
-            self.outcome = worst_outcome(item.outcome for item in self.items)
+        self.outcome, self.problem = self._decide()
         self.message = message or self._default_message()
+
+    def _decide(self):
+        """``(outcome, problem)``: what ended the run early (worst first), else no flow ran, else its items."""
+        early = []
+        if self.error:
+            early.append((ERROR, "Error"))
+        if self.going:
+            early.append((QUEUED if self.status == STATUS_QUEUED else RUNNING, "NotOver"))
+        if self.timed_out:
+            early.append((TIMED_OUT, "TimedOut"))
+        if early:
+            outcome = worst(outcome for outcome, problem in early)
+            return outcome, dict(early)[outcome]
+        if not self.items:
+            return ERROR, "NoFlowRan"
+        # An item that had not ended in a run that did (never seen once the waiter is done) did not pass.
+        return worst(ERROR if item.outcome == RUNNING else item.outcome for item in self.items), None
+
+    @classmethod
+    def from_dict(cls, data):
+        """Rebuild from ``to_dict()``'s shape (an entry of a module's ``runs``); the outcome given there stands.
+
+        An entry without an outcome is a run that a module started without following it
+        (``started``), or an item that could not be started (``error``, with its ``error``).
+        Raises ``ValueError`` for an outcome that is not one of ``PRECEDENCE``.
+        """
+        outcome = data.get("outcome")
+        if outcome is None:
+            outcome = ERROR if data.get("error") else STARTED
+        _outcome(outcome)
+        message = data.get("message") or data.get("error")
+        if outcome == STARTED and not message:
+            message = "run %s was started and not followed" % data.get("run_id")
+        run = cls(data.get("run_id"), status=data.get("status") if isinstance(data.get("status"), str) else None,
+                  items=[ItemResult.from_dict(item) for item in data.get("run_items") or () if isinstance(item, dict)],
+                  elapsed_seconds=data.get("elapsed_seconds"), queued_seconds=data.get("queued_seconds"),
+                  timed_out=bool(data.get("timed_out")), going=outcome in (QUEUED, RUNNING), message=message)
+        if run.outcome != outcome:
+            # Decided when the run was read; what the dict does not carry (a run-level error) made it so.
+            run.outcome = outcome
+            run.problem = {ERROR: "Error", STARTED: "NotFollowed"}.get(outcome, run.problem)
+            if outcome == ERROR:
+                run.error = message or "error"
+        return run
 
     def _counts(self):
         parts = []
@@ -421,42 +522,42 @@ class RunResult(object):
         return "RunResult(%r, %r, %r)" % (self.run_id, self.status, self.outcome)
 
 
-def add_summaries(run_results):
-    """The summaries of ``run_results`` added up."""
-    return dict((key, sum(run.summary[key] for run in run_results)) for key in SUMMARY_KEYS)
+#: What ``verdict`` decides over runs: the worst ``outcome``, the ``summary`` added up, one line per
+#: flow (``lines``, what the ``run_report`` filter shows) and one per thing that did not pass in the
+#: runs that are over (``failures``, a task's failure message). ``over``: a verdict (no run is
+#: still going); ``passing``: a task with ``fail_on_failure`` passes.
+class Verdict(collections.namedtuple("Verdict", ("outcome", "summary", "lines", "failures"))):
+    __slots__ = ()
+
+    @property
+    def over(self):
+        return outcome_is_over(self.outcome)
+
+    @property
+    def passing(self):
+        return outcome_is_passing(self.outcome)
 
 
-def combine(run_results):
-    """``(outcome, summary)`` over many runs: summaries added up, the worst outcome
-    (``timed_out`` > ``error`` > ``failed`` > ``cancelled`` > ``passed``). No runs give ``passed``.
+def verdict(run_results):
+    """The verdict over ``run_results`` (``RunResult``; ``RunResult.from_dict`` rebuilds a module's ``runs``).
+
+    No runs give ``none``. Every module, the ``run_report`` filter, the JUnit report and
+    ``rerun: failed`` take their outcome from here.
     """
-    run_results = list(run_results)
-    return worst_outcome(TIMED_OUT if run.timed_out else run.outcome for run in run_results), add_summaries(run_results)
-
-
-def report(runs):
-    """What a play shows for runs as modules return them (``RunResult.to_dict()``, a module's ``runs``).
-
-    ``{outcome, summary, lines}``: the worst outcome as ``combine`` decides it (``passed`` for no
-    runs), the summaries added up, and one ``ItemResult.report_line`` per item (a line naming the
-    run for a run without items).
-    """
-    outcomes = []
-    summary = dict((key, 0) for key in SUMMARY_KEYS)
+    runs = list(run_results)
+    summary = dict((key, sum(run.summary[key] for run in runs)) for key in SUMMARY_KEYS)
     lines = []
     for run in runs:
-        outcomes.append(TIMED_OUT if run.get("timed_out") else run.get("outcome"))
-        for key in SUMMARY_KEYS:
-            summary[key] += int((run.get("summary") or {}).get(key) or 0)
-        items = [ItemResult.from_dict(item) for item in run.get("run_items") or ()]
-        lines.extend(item.report_line() for item in items)
-        if not items:
-            lines.append(one_line("run %s: %s (%s)" % (run.get("run_id"), run.get("outcome"), run.get("message") or "no flow ran"),
-                                  LINE_LIMIT * 2))
-    return {"outcome": worst_outcome(outcomes), "summary": summary, "lines": lines}
+        still_going = not outcome_is_over(run.outcome)
+        lines.extend(item.report_line(still_going) for item in run.items)
+        if not run.items:
+            label = "run %s" % run.run_id if run.run_id else "not started"
+            lines.append(one_line("%s: %s (%s)" % (label, run.outcome, run.message or "no flow ran"), LINE_LIMIT * 2))
+    failures = _failure_lines(run for run in runs if outcome_is_over(run.outcome))
+    return Verdict(worst(run.outcome for run in runs), summary, lines, failures)
 
 
-def failure_lines(run_results):
+def _failure_lines(run_results):
     """One line per thing that did not pass, for a task's failure message.
 
     ``"<flow> on <agent>: <Status> - <reason>"`` per item that did not pass, and a line naming
@@ -464,12 +565,12 @@ def failure_lines(run_results):
     """
     lines = []
     for run in run_results:
-        if run.error:
+        if run.problem == "Error":
             lines.append(one_line("run %s: %s" % (run.run_id, run.error)))
-        elif run.timed_out:
+        elif run.problem == "TimedOut":
             lines.append(one_line("run %s timed out after %s s (last status: %s)"
                                   % (run.run_id, seconds_text(run.elapsed_seconds), run.status or "unknown")))
-        elif not run.items:
+        elif run.problem == "NoFlowRan":
             lines.append(one_line("run %s: no flow ran (status: %s)" % (run.run_id, run.status or "unknown")))
         for item in run.items:
             if item.passed:

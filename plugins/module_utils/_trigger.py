@@ -28,7 +28,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target, pool_target
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED, ItemResult, RunResult
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult, is_over, verdict
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 
 
@@ -218,20 +218,20 @@ class Trigger(object):
 def recorded_run_passed(client, run_id, done_status_as="passed"):
     """For rerun=failed: did the recorded run pass? A run still going counts as passed (reused).
 
-    Still going is what the waiter waits for: a status other than ``Finished``, or an item that
-    has not ended. Otherwise the result model judges the run (``RunResult``: no flow ran is not a
-    pass). A run the controller no longer knows (404) did not pass: a new one is started.
+    Still going is what the waiter waits for (``is_over``). Otherwise the result model judges the
+    run (``verdict``: no flow ran is not a pass). A run the controller no longer knows (404) did not
+    pass: a new one is started.
     """
     try:
         status = client.run_status(run_id)
         if status != STATUS_FINISHED:
-            return True
+            return True  # not over (is_over), whatever its items say: no need to read them
         items = [ItemResult.from_run_item(client.run_item(run_item_id), done_status_as, run_item_id=run_item_id)
                  for run_item_id in client.run_item_ids(run_id)]
     except LeapworkHTTPError as exc:
         if exc.status == 404:
             return False
         raise
-    if not all(item.terminal for item in items):
+    if not is_over(status, items):
         return True
-    return RunResult(run_id, status=status, items=items).outcome == PASSED
+    return verdict([RunResult(run_id, status=status, items=items)]).passing

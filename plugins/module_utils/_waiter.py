@@ -62,6 +62,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     ItemResult,
     RunResult,
     check_done_status_as,
+    is_over,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED, STATUS_QUEUED
 
@@ -185,7 +186,7 @@ class _RunFollower(object):
         if not self._items_matter(status, now):
             return changed
         self._read_items(client, now, deadline)
-        self.finished = status == STATUS_FINISHED and all(self.items[run_item_id].terminal for run_item_id in self.item_ids)
+        self.finished = is_over(status, [self.items[run_item_id] for run_item_id in self.item_ids])
         for run_item_id in self.item_ids:
             item = self.items[run_item_id]
             if item.terminal and not item.passed and run_item_id not in self.keyframes_read:
@@ -352,6 +353,11 @@ class _RunFollower(object):
         if stop_note:
             result.message = "%s; %s" % (result.message, stop_note)
         return result
+
+
+#: One run followed across calls by a caller that runs its own loop (the EDA event source
+#: ``run_events``): ``poll(client, now, deadline)`` again and again until ``over``, then ``result(ended_at)``.
+RunFollower = _RunFollower
 
 
 def wait_problem(wait_timeout, poll_interval):

@@ -448,7 +448,9 @@ status:
   sample: Finished
 outcome:
   description:
-    - V(passed), V(failed), V(error), V(cancelled) or V(timed_out); the worst over every run with O(runs).
+    - V(passed), V(failed), V(error), V(cancelled) or V(timed_out); the worst over every run with O(runs)
+      (V(none) for an empty list), in the collection's one order V(error), V(timed_out), V(failed),
+      V(cancelled), V(passed). The filter P(leapops.leapwork.run_report#filter) says the same for RV(runs).
   returned: with O(wait)
   type: str
   sample: passed

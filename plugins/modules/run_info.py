@@ -139,7 +139,10 @@ runs:
               message: Expected total '42.00' but found '41.99'
               block: Check total
 outcome:
-  description: The overall outcome of every run (the worst of them).
+  description:
+    - The overall outcome of every run, the worst of them in the collection's one order V(running), V(queued)
+      (no verdict while a run is still going), V(error), V(timed_out), V(failed), V(cancelled), V(passed).
+    - The filter P(leapops.leapwork.run_report#filter) says the same for RV(runs).
   returned: always
   type: str
   sample: passed

@@ -30,5 +30,19 @@ def test_refuses_what_is_not_a_list_of_runs(value):
 
 
 def test_refuses_an_unknown_outcome():
-    with pytest.raises(AnsibleFilterError, match="run_report: unknown outcome"):
+    with pytest.raises(AnsibleFilterError, match="run_report: unknown outcome 'great'"):
         run_report([{"run_id": "r", "outcome": "great", "summary": {}, "run_items": []}])
+
+
+@pytest.mark.parametrize("outcome", ["queued", "running"])
+def test_accepts_runs_still_going(outcome):
+    going = RunResult("run-1", "Queued" if outcome == "queued" else "Executing", [], going=True).to_dict()
+    assert going["outcome"] == outcome
+    shown = run_report([going])
+    assert (shown["outcome"], shown["over"], shown["passing"]) == (outcome, False, False)
+
+
+def test_says_whether_the_outcome_passes():
+    passed = RunResult("run-1", "Finished", [ItemResult("item-1", status="Passed")]).to_dict()
+    assert (run_report([passed])["over"], run_report([passed])["passing"]) == (True, True)
+    assert run_report([])["outcome"] == "none"

@@ -116,3 +116,24 @@ def test_schedules_answer_must_be_a_list(make_client, fake_transport):
     fake_transport.add("GET", "/schedules", {"Id": SCHEDULE})
     with pytest.raises(LeapworkError, match="not a list"):
         make_client().schedules()
+
+
+def test_schedule_run_ids_lists_the_newest_runs(make_client, fake_transport):
+    fake_transport.add("GET", "/schedules/%s/runIds/NoFilter" % SCHEDULE, {"$id": "1", "runIds": [RUN, SCHEDULE]})
+    assert make_client().schedule_run_ids(SCHEDULE, 50) == [RUN, SCHEDULE]
+    assert fake_transport.calls[0].raw_query == "count=50"
+
+
+def test_schedule_run_ids_answer_must_hold_a_list(make_client, fake_transport):
+    fake_transport.add("GET", "/schedules/%s/runIds/NoFilter" % SCHEDULE, {"$id": "1", "RunIds": None})
+    with pytest.raises(LeapworkError, match="not an object with a runIds list"):
+        make_client().schedule_run_ids(SCHEDULE, 5)
+
+
+def test_a_failed_read_names_its_request(make_client, fake_transport, fake_sleep):
+    """What a log line about the failure shows: method and path (never a query value or the key)."""
+    fake_transport.add("GET", "/schedules/%s/runIds/NoFilter" % SCHEDULE, response(fake_transport, 500, text="trouble"))
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client(retries=0).schedule_run_ids(SCHEDULE, 5)
+    assert info.value.request == "GET /api/v4/schedules/%s/runIds/NoFilter" % SCHEDULE
+    assert info.value.status == 500 and fake_sleep.calls == []

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import RunResult, verdict
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
     FakeController,
@@ -78,8 +79,10 @@ class TestWithoutWait:
         assert run["status"] == "Queued"
         assert run["timed_out"] is False
         assert "still going (status: Queued)" in run["message"]
-        # "queued" is still going: the overall outcome is "running".
-        assert report.output["outcome"] == "running"
+        # Still going, no verdict: the overall outcome is the run's own (the worst of one), as the
+        # run_report filter says from the module's runs.
+        assert report.output["outcome"] == "queued"
+        assert verdict(RunResult.from_dict(run) for run in report.output["runs"]).outcome == "queued"
         assert report.failed is False
 
     def test_read_once_without_sleeping_and_never_stopped(self, clock):
@@ -202,7 +205,8 @@ class TestWithoutWait:
 
     def test_no_run_ids(self, clock):
         report = report_of(make(clock), [], wait=False)
-        assert report.output == {"runs": [], "outcome": "passed",
+        # No run at all is "none", as the run_report filter says for an empty list (nothing failed).
+        assert report.output == {"runs": [], "outcome": "none",
                                  "summary": {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0},
                                  "failures": []}
         assert report.failed is False

@@ -15,7 +15,7 @@ from junitparser.xunit2 import JUnitXml
 
 from ansible_collections.leapops.leapwork.plugins.module_utils import _junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem, write_junit
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult, combine
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult, verdict
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import follow_runs
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -97,7 +97,7 @@ class TestCounts:
         suites = list(report)
         assert [suite.name for suite in suites] == ["Login", "leapwork run run-b"]
         assert [dict((prop.name, prop.value) for prop in suite.properties())["run_id"] for suite in suites] == ["run-a", "run-b"]
-        assert report.tests == combine(runs)[1]["total"]
+        assert report.tests == verdict(runs).summary["total"]
 
     def test_suite_name_from_run_name_and_duplicates(self, tmp_path):
         runs = [RunResult("run-a", "Finished", [item("Passed")], name="Nightly"),

@@ -7,17 +7,31 @@
 import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
+    OUTCOMES,
+    PRECEDENCE,
+    SUMMARY_KEYS,
     ItemResult,
     RunResult,
     classify_status,
-    combine,
     elapsed_seconds_of,
-    failure_lines,
+    is_over,
     keyframes_of,
+    outcome_is_over,
+    outcome_is_passing,
     parse_timespan,
-    report,
-    worst_outcome,
+    verdict,
+    worst,
 )
+
+
+def failure_lines(runs):
+    return verdict(runs).failures
+
+
+def report(runs):
+    """What the run_report filter shows for a module's runs."""
+    shown = verdict(RunResult.from_dict(run) for run in runs)
+    return {"outcome": shown.outcome, "summary": shown.summary, "lines": shown.lines}
 
 
 def run_item(status="Passed", flow_title="Login", agent_title="Agent 1", **extra):
@@ -90,15 +104,46 @@ class TestClassification:
         with pytest.raises(ValueError, match="done_status_as"):
             classify_status("Done", "maybe")
 
-    def test_worst_outcome(self):
-        assert worst_outcome(["passed", "cancelled", "failed"]) == "failed"
-        assert worst_outcome(["passed", "error", "failed"]) == "error"
-        assert worst_outcome(["passed", "cancelled"]) == "cancelled"
-        assert worst_outcome(["passed", "running"]) == "error"
-        assert worst_outcome(["error", "timed_out"]) == "timed_out"
-        assert worst_outcome([]) == "passed"
-        with pytest.raises(ValueError):
-            worst_outcome(["nonsense"])
+
+class TestPrecedence:
+    """The one precedence: its order, and the two predicates read from the same table."""
+
+    def test_the_order(self):
+        assert PRECEDENCE == ("running", "queued", "started", "error", "timed_out", "failed", "cancelled", "passed", "none")
+
+    def test_worst(self):
+        assert worst(["passed", "cancelled", "failed"]) == "failed"
+        assert worst(["passed", "error", "failed"]) == "error"
+        assert worst(["passed", "cancelled"]) == "cancelled"
+        # An error says we do not know whether the flow works; a timeout only that the wait ended first.
+        assert worst(["timed_out", "error"]) == "error"
+        assert worst(["timed_out", "failed"]) == "timed_out"
+        # Nothing is decided while a run is still going.
+        assert worst(["error", "queued"]) == "queued"
+        assert worst(["queued", "running"]) == "running"
+        assert worst(["started", "passed"]) == "started"
+        assert worst(["passed", "none"]) == "passed"
+        assert worst([]) == "none"
+
+    def test_unknown_outcome(self):
+        with pytest.raises(ValueError, match="unknown outcome 'nonsense'"):
+            worst(["nonsense"])
+        with pytest.raises(ValueError, match="unknown outcome"):
+            outcome_is_passing("great")
+
+    def test_over_and_passing(self):
+        assert [outcome.name for outcome in OUTCOMES if not outcome_is_over(outcome.name)] == ["running", "queued", "started"]
+        assert [outcome.name for outcome in OUTCOMES if outcome_is_passing(outcome.name)] == ["passed", "none"]
+
+    def test_every_count_is_a_summary_key(self):
+        assert set(outcome.counted_in for outcome in OUTCOMES if outcome.counted_in) == set(SUMMARY_KEYS) - {"total"}
+
+    def test_is_over(self):
+        assert is_over("Finished", [item("Passed"), item("Failed")])
+        assert is_over("Finished", [])
+        assert not is_over("Finished", [item("Passed"), item("Running")])
+        assert not is_over("Executing", [item("Passed")])
+        assert not is_over("Queued", [])
 
 
 class TestElapsed:
@@ -259,22 +304,45 @@ class TestRunResult:
         assert "no longer known" in result.message
 
 
-class TestCombine:
+class TestVerdict:
     def test_sums_and_worst(self):
         runs = [RunResult("a", "Finished", [item("Passed")]),
                 RunResult("b", "Finished", [item("Failed"), item("Cancelled")])]
-        assert combine(runs) == ("failed", {"total": 3, "passed": 1, "failed": 1, "errors": 0, "cancelled": 1})
+        judged = verdict(runs)
+        assert (judged.outcome, judged.summary) == ("failed", {"total": 3, "passed": 1, "failed": 1, "errors": 0, "cancelled": 1})
+        assert (judged.over, judged.passing) == (True, False)
 
-    def test_timed_out_dominates(self):
+    def test_error_beats_timed_out(self):
         runs = [RunResult("a", "Finished", [item("Error")]), RunResult("b", "Executing", [], timed_out=True)]
-        assert combine(runs)[0] == "timed_out"
+        assert verdict(runs).outcome == "error"
+        assert verdict(runs[1:]).outcome == "timed_out"
+
+    def test_a_run_that_errored_and_timed_out_is_error_alone_and_together(self):
+        # The controller answered only with errors until the deadline: error, in the run and overall.
+        unreadable = RunResult("a", "Executing", [item("Running")], timed_out=True, error="the controller answered only with errors",
+                               unreadable=True)
+        assert unreadable.outcome == "error"
+        assert verdict([unreadable]).outcome == "error"
+        assert verdict([unreadable, RunResult("b", "Executing", [], timed_out=True)]).outcome == "error"
 
     def test_error_beats_failed(self):
         runs = [RunResult("a", "Finished", [item("Failed")]), RunResult("b", "Finished", [])]
-        assert combine(runs)[0] == "error"
+        assert verdict(runs).outcome == "error"
+
+    def test_runs_still_going_leave_no_verdict(self):
+        runs = [RunResult("a", "Finished", [item("Failed")]), RunResult("b", "Queued", [], going=True)]
+        judged = verdict(runs)
+        assert (judged.outcome, judged.over, judged.passing) == ("queued", False, False)
+        # The failure of the run that is over is still listed; the queued run is not a failure yet.
+        assert judged.failures == ["Login on Agent 1: Failed - no details given"]
+        runs.append(RunResult("c", "Executing", [item("Running")], going=True))
+        assert verdict(runs).outcome == "running"
 
     def test_empty(self):
-        assert combine([]) == ("passed", {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0})
+        judged = verdict([])
+        assert (judged.outcome, judged.summary, judged.lines, judged.failures) == (
+            "none", {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}, [], [])
+        assert (judged.over, judged.passing) == (True, True)
 
 
 class TestFailureLines:
@@ -340,18 +408,46 @@ class TestReport:
         for line, failure in zip(report([run.to_dict() for run in runs])["lines"], failure_lines(runs)):
             assert line.split(" - ", 1)[1] == failure.split(" - ", 1)[1]
 
-    def test_timed_out_is_worst(self):
+    def test_error_outranks_timed_out_as_in_the_modules(self):
         slow = RunResult("run-slow", "Executing", [item("Running", "Report", "Agent 5")], timed_out=True, elapsed_seconds=60)
         shown = report([run.to_dict() for run in (self.RUNS[1], slow)])
-        assert shown["outcome"] == "timed_out"
+        assert shown["outcome"] == "error" == verdict([self.RUNS[1], slow]).outcome
         assert shown["lines"][-1] == "Report on Agent 5: running (Running, 1.5 s) - still running when the wait ended"
+        failed_and_slow = [RunResult("run-bad", "Finished", [item("Failed")]), slow]
+        assert report([run.to_dict() for run in failed_and_slow])["outcome"] == "timed_out"
+
+    @pytest.mark.parametrize("status, outcome", [("Queued", "queued"), ("Executing", "running")])
+    def test_runs_read_once_and_still_going(self, status, outcome):
+        going = RunResult("run-going", status, [item("Running", "Report", "Agent 5")] if status == "Executing" else [], going=True)
+        shown = report([going.to_dict()])
+        assert shown["outcome"] == outcome
+        if status == "Executing":
+            # Nothing to explain yet: it is not "still running when the wait ended".
+            assert shown["lines"] == ["Report on Agent 5: running (Running, 1.5 s)"]
+        else:
+            assert shown["lines"] == ["run run-going: queued (run run-going is still going (status: Queued))"]
+
+    def test_a_run_started_and_not_followed(self):
+        started = {"run_id": "run-new", "flow_id": "flow-1", "agent_id": "agent-1", "changed": True, "request": {}}
+        shown = report([started])
+        assert shown["outcome"] == "started"
+        assert shown["lines"] == ["run run-new: started (run run-new was started and not followed)"]
+        assert shown["summary"]["total"] == 0
+
+    def test_an_item_that_could_not_be_started(self):
+        refused = {"run_id": None, "flow_id": "flow-1", "agent_id": "agent-1", "changed": False, "status": 404,
+                   "error": "flow flow-1 is not known to the controller"}
+        shown = report([refused, {"run_id": "run-new", "changed": True}])
+        assert shown["outcome"] == "started"
+        assert report([refused])["outcome"] == "error"
+        assert report([refused])["lines"] == ["not started: error (flow flow-1 is not known to the controller)"]
 
     def test_a_run_error_stands_even_with_passed_items(self):
         gone = RunResult("run-gone", "Executing", [item("Passed")], error="no longer known to the controller (404)")
         assert report([gone.to_dict()])["outcome"] == "error"
 
     def test_no_runs(self):
-        assert report([]) == {"outcome": "passed", "summary": {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0},
+        assert report([]) == {"outcome": "none", "summary": {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0},
                               "lines": []}
 
     def test_item_round_trip(self):

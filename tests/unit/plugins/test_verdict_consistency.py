@@ -1,0 +1,331 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""One verdict, seen everywhere the same (issue 17).
+
+For every combination of per-run outcomes (multisets of up to three runs, with and without
+``wait``), the runs are followed on fake time against the fake controller through
+``_follow.follow_and_report``, the code path of flow_run, schedule_run and run_info, and:
+
+- the module's ``outcome`` is the one the documented precedence gives (``ORDER`` below, which is
+  also the order of the table in docs/results.md), and each run's own outcome is its kind's;
+- the module's ``summary`` and failure decision are what the kinds add up to;
+- the ``run_report`` filter says the same outcome and summary for the module's ``runs``;
+- the JUnit report (written with ``wait``) counts what the kinds add up to, and those counts
+  follow from the verdict's summary (tests, failures, errors, skipped parsed back from the XML);
+- ``_results.verdict`` over the module's results is what the module returned.
+
+The expectations are written out here, not computed by the code under test, so that a change
+of the precedence anywhere (the result model, the follow-up, JUnit, the filter) fails this test.
+The role's ``verify_deployment_result`` joins these checks when the role takes its verdict from
+the filter alone.
+"""
+
+import ast
+import itertools
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from ansible_collections.leapops.leapwork.plugins.filter.run_report import run_report
+from ansible_collections.leapops.leapwork.plugins.module_utils import _results
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
+from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import recorded_run_passed
+from ansible_collections.leapops.leapwork.plugins.modules import flow_run, run_info, schedule_run
+from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
+    FakeClock,
+    FakeController,
+    FakeItem,
+    FakeRun,
+    Fault,
+    simple_run,
+)
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+
+#: The documented precedence, worst first (docs/results.md, "One precedence").
+ORDER = ("running", "queued", "started", "error", "timed_out", "failed", "cancelled", "passed", "none")
+#: No verdict yet / a task with fail_on_failure passes.
+NOT_OVER = ("running", "queued", "started")
+PASSING = ("passed", "none")
+
+LONG = 10 ** 6
+WAIT_TIMEOUT = 30
+SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled")
+
+
+class Kind(object):
+    """One kind of run: how the fake controller plays it, and what every view must say of it.
+
+    ``summary``: (total, passed, failed, errors, cancelled); ``junit``: (tests, failures, errors,
+    skipped); ``unreadable``: the task fails whatever fail_on_failure says.
+    """
+
+    def __init__(self, name, outcome, summary, junit=None, unreadable=False):
+        self.name = name
+        self.outcome = outcome
+        self.summary = dict(zip(SUMMARY_KEYS, summary))
+        self.junit = junit
+        self.unreadable = unreadable
+
+    def __repr__(self):
+        return self.name
+
+
+def _finished(status):
+    return lambda run_id: simple_run(run_id, outcome=status, duration=5)
+
+
+def _timed_out_after_an_error(run_id):
+    # One flow errored early, the other was still running at the deadline: the run timed out.
+    return FakeRun(run_id, statuses=[(0, "Executing"), (LONG, "Finished")], items=[
+        FakeItem(run_id + "-a", flow_title="Login", statuses=[(0.2, "Running"), (2, "Error")]),
+        FakeItem(run_id + "-b", flow_title="Checkout", statuses=[(0.2, "Running"), (LONG, "Passed")]),
+    ])
+
+
+BUILDERS = {
+    "passed": _finished("Passed"),
+    "failed": _finished("Failed"),
+    "error": _finished("Error"),
+    "cancelled": _finished("Cancelled"),
+    "unknown status": _finished("Quarantined"),
+    "no items": lambda run_id: simple_run(run_id, outcome=None, duration=5),
+    "timed_out": lambda run_id: simple_run(run_id, duration=LONG),
+    "timed_out after an error": _timed_out_after_an_error,
+    "running": lambda run_id: simple_run(run_id, duration=LONG),
+    "queued": lambda run_id: simple_run(run_id, queued=LONG),
+    # The controller answers 500 for this run, always: it could not be read.
+    "unreadable": lambda run_id: simple_run(run_id, faults=[Fault(0, LONG, 500)]),
+}
+
+#: Kinds of runs followed with ``wait`` (the deadline comes: nothing is left going).
+WAITED = (
+    Kind("passed", "passed", (1, 1, 0, 0, 0), (1, 0, 0, 0)),
+    Kind("failed", "failed", (1, 0, 1, 0, 0), (1, 1, 0, 0)),
+    Kind("error", "error", (1, 0, 0, 1, 0), (1, 0, 1, 0)),
+    Kind("cancelled", "cancelled", (1, 0, 0, 0, 1), (1, 0, 0, 1)),
+    Kind("unknown status", "error", (1, 0, 0, 1, 0), (1, 0, 1, 0)),
+    # A run that ran no flow gets a test case of its own, an error.
+    Kind("no items", "error", (0, 0, 0, 0, 0), (1, 0, 1, 0)),
+    # The flow still running is an error, and the run gets a TimedOut test case.
+    Kind("timed_out", "timed_out", (1, 0, 0, 0, 0), (2, 0, 2, 0)),
+    # What ended the run early decides before its flows.
+    Kind("timed_out after an error", "timed_out", (2, 0, 0, 1, 0), (3, 0, 3, 0)),
+    # Errors until the deadline: error (it could not be read), not timed_out, in the run and overall.
+    Kind("unreadable", "error", (0, 0, 0, 0, 0), (1, 0, 1, 0), unreadable=True),
+)
+
+#: Kinds of runs read once, without ``wait``, ten seconds after they began.
+READ_ONCE = (
+    Kind("passed", "passed", (1, 1, 0, 0, 0)),
+    Kind("failed", "failed", (1, 0, 1, 0, 0)),
+    Kind("error", "error", (1, 0, 0, 1, 0)),
+    Kind("cancelled", "cancelled", (1, 0, 0, 0, 1)),
+    Kind("unknown status", "error", (1, 0, 0, 1, 0)),
+    Kind("no items", "error", (0, 0, 0, 0, 0)),
+    Kind("running", "running", (1, 0, 0, 0, 0)),
+    Kind("queued", "queued", (0, 0, 0, 0, 0)),
+    Kind("unreadable", "error", (0, 0, 0, 0, 0), unreadable=True),
+)
+
+
+def combinations(kinds, largest=3):
+    for size in range(1, largest + 1):
+        for combination in itertools.combinations_with_replacement(kinds, size):
+            yield pytest.param(combination, id="+".join(kind.name.replace(" ", "_") for kind in combination))
+
+
+def expected_outcome(outcomes):
+    outcomes = set(outcomes)
+    return next((outcome for outcome in ORDER if outcome in outcomes), "none")
+
+
+def added(dicts, keys):
+    return dict((key, sum(entry[key] for entry in dicts)) for key in keys)
+
+
+def follow(kinds, wait, tmp_path=None):
+    clock = FakeClock()
+    run_ids = ["run-%d-%s" % (number, kind.name.replace(" ", "-")) for number, kind in enumerate(kinds)]
+    controller = FakeController(clock, [BUILDERS[kind.name](run_id) for kind, run_id in zip(kinds, run_ids)])
+    if not wait:
+        clock.advance(10)  # the finished kinds are over, the others still going
+    junit_path = str(tmp_path / "report.xml") if tmp_path is not None else None
+    report = follow_and_report(controller, run_ids, wait=wait, wait_timeout=WAIT_TIMEOUT, poll_interval=5.0,
+                               stop_on_timeout=True, fail_on_failure=True, done_status_as="passed",
+                               junit_path=junit_path, clock=clock, sleep=clock.sleep)
+    return report, junit_path
+
+
+def junit_counts(path):
+    root = ET.parse(path).getroot()
+    counts = dict((key, int(root.get(key))) for key in ("tests", "failures", "errors", "skipped"))
+    # The suites add up to the root's counts.
+    for key in counts:
+        assert sum(int(suite.get(key)) for suite in root.iter("testsuite")) == counts[key]
+    return counts
+
+
+def check_the_views_agree(report, kinds, wait):
+    outcome = expected_outcome(kind.outcome for kind in kinds)
+    summary = added([kind.summary for kind in kinds], SUMMARY_KEYS)
+    output = report.output
+
+    # The module: each run its kind's outcome, the whole the documented precedence's.
+    assert [run["outcome"] for run in output["runs"]] == [kind.outcome for kind in kinds]
+    assert output["outcome"] == outcome
+    assert output["summary"] == summary
+    unreadable = any(kind.unreadable for kind in kinds)
+    assert report.failed == (unreadable or (wait and outcome not in PASSING))
+
+    # The filter, over the module's runs.
+    shown = run_report(output["runs"])
+    assert shown["outcome"] == outcome
+    assert shown["summary"] == summary
+    assert (shown["over"], shown["passing"]) == (outcome not in NOT_OVER, outcome in PASSING)
+    assert len(shown["lines"]) == sum(max(kind.summary["total"], 1) for kind in kinds)
+
+    # The verdict itself, over the module's results.
+    judged = _results.verdict(report.results)
+    assert (judged.outcome, judged.summary, judged.failures) == (output["outcome"], output["summary"], output["failures"])
+    assert judged.lines == shown["lines"]
+    return outcome, summary
+
+
+@pytest.mark.parametrize("kinds", list(combinations(WAITED)))
+def test_followed_runs(kinds, tmp_path):
+    report, junit_path = follow(kinds, wait=True, tmp_path=tmp_path)
+    outcome, summary = check_the_views_agree(report, kinds, wait=True)
+
+    counts = junit_counts(junit_path)
+    assert counts == dict(zip(("tests", "failures", "errors", "skipped"),
+                              (sum(kind.junit[index] for kind in kinds) for index in range(4))))
+    # The counts follow from the verdict: one test case per flow plus one per run its flows did not
+    # decide; flows still running are errors; cancelled flows are skipped.
+    decided_by_the_run = sum(1 for result in report.results if result.problem)
+    still_running = sum(1 for result in report.results for item in result.items if item.outcome == "running")
+    assert counts["tests"] == summary["total"] + decided_by_the_run
+    assert counts["failures"] == summary["failed"]
+    assert counts["errors"] == summary["errors"] + still_running + decided_by_the_run
+    assert counts["skipped"] == summary["cancelled"]
+    # A green report is a passed verdict, and the other way round.
+    assert (counts["failures"] + counts["errors"] + counts["skipped"] == 0) == (outcome == "passed")
+
+
+@pytest.mark.parametrize("kinds", list(combinations(READ_ONCE)))
+def test_runs_read_once(kinds, tmp_path):
+    report, junit_path = follow(kinds, wait=False, tmp_path=tmp_path)
+    check_the_views_agree(report, kinds, wait=False)
+    # No JUnit report without waiting: nothing is over for sure.
+    assert not os.path.exists(junit_path)
+
+
+ITEM_STATUSES = {"Passed": "passed", "Failed": "failed", "Error": "error", "Cancelled": "cancelled",
+                 "Inconclusive": "error", "Quarantined": "error"}
+
+
+@pytest.mark.parametrize("statuses", list(itertools.product(sorted(ITEM_STATUSES), repeat=2)), ids="+".join)
+def test_flows_of_one_run(statuses, tmp_path):
+    """Within a run, the worst of its flows by the same precedence."""
+    clock = FakeClock()
+    controller = FakeController(clock, [simple_run("run-1", outcome=list(statuses), flows=("Login", "Checkout"))])
+    report = follow_and_report(controller, ["run-1"], wait=True, wait_timeout=WAIT_TIMEOUT, junit_path=str(tmp_path / "r.xml"),
+                               clock=clock, sleep=clock.sleep)
+    outcome = expected_outcome(ITEM_STATUSES[status] for status in statuses)
+    assert report.output["outcome"] == report.output["runs"][0]["outcome"] == outcome
+    assert run_report(report.output["runs"])["outcome"] == outcome
+    counts = junit_counts(str(tmp_path / "r.xml"))
+    outcomes = [ITEM_STATUSES[status] for status in statuses]
+    assert counts == {"tests": 2, "failures": outcomes.count("failed"), "errors": outcomes.count("error"),
+                      "skipped": outcomes.count("cancelled")}
+
+
+# A run that cannot be read raises to the caller of recorded_run_passed (tested in test_trigger.py).
+@pytest.mark.parametrize("kind", [kind for kind in WAITED if not kind.unreadable], ids=repr)
+def test_rerun_failed_reuses_only_what_passed_or_is_going(kind):
+    """``rerun: failed`` asks the same verdict: a recorded run is reused when it passed or is still going."""
+    clock = FakeClock()
+    controller = FakeController(clock, [BUILDERS[kind.name]("run-1")])
+    clock.advance(WAIT_TIMEOUT + 10)
+    still_going = kind.outcome == "timed_out"
+    assert recorded_run_passed(controller, "run-1") == (still_going or kind.outcome in PASSING)
+
+
+def test_no_runs_at_all():
+    clock = FakeClock()
+    report = follow_and_report(FakeController(clock), [], wait=True, clock=clock, sleep=clock.sleep)
+    assert report.output["outcome"] == run_report([])["outcome"] == _results.verdict([]).outcome == "none"
+    assert report.failed is False
+
+
+@pytest.mark.parametrize("module", (flow_run, schedule_run), ids=lambda module: module.__name__.rsplit(".", 1)[-1])
+def test_runs_started_and_not_followed(module):
+    """What flow_run and schedule_run return without ``wait`` (no outcome) is ``started`` for the filter."""
+    started = {"run_id": "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a", "changed": True, "reused": False}
+    shown = run_report([started, dict(started, run_id="8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9b")])
+    assert (shown["outcome"], shown["over"], shown["passing"]) == ("started", False, False)
+    assert len(shown["lines"]) == 2
+    # The modules document that their runs carry an outcome only once followed.
+    assert "with O(wait)" in yaml.safe_load(module.RETURN)["outcome"]["returned"]
+
+
+# -- the precedence is written once ----------------------------------------------------------
+
+def test_the_result_model_has_the_documented_order():
+    assert _results.PRECEDENCE == ORDER
+    assert tuple(name for name in ORDER if not _results.outcome_is_over(name)) == NOT_OVER
+    assert tuple(name for name in ORDER if _results.outcome_is_passing(name)) == PASSING
+
+
+def test_docs_table_has_the_same_order():
+    with open(os.path.join(ROOT, "docs", "results.md"), encoding="utf-8") as handle:
+        text = handle.read()
+    section = text.split("### One precedence", 1)[1].split("\n\n", 3)[2]
+    rows = [re.split(r"\s*\|\s*", line.strip("| ")) for line in section.splitlines() if line.startswith("| `")]
+    assert tuple(row[0].strip("`") for row in rows) == ORDER
+    assert tuple(row[0].strip("`") for row in rows if row[2] == "no") == NOT_OVER
+    assert tuple(row[0].strip("`") for row in rows if row[3] == "yes") == PASSING
+
+
+def _ordered_names(text):
+    """The outcome names in ``text`` after the word "order", in the order written."""
+    tail = text.split(" order", 1)[1]
+    names = re.findall(r"[CV]\((\w+)\)", tail)
+    return [name for name in names if name in ORDER]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(lambda: " ".join(yaml.safe_load(run_report.__globals__["RETURN"])["_value"]["contains"]["outcome"]["description"]),
+                 id="run_report"),
+    pytest.param(lambda: " ".join(yaml.safe_load(run_info.RETURN)["outcome"]["description"]), id="run_info"),
+    pytest.param(lambda: " ".join(yaml.safe_load(flow_run.RETURN)["outcome"]["description"]), id="flow_run"),
+    pytest.param(lambda: " ".join(yaml.safe_load(schedule_run.RETURN)["outcome"]["description"]), id="schedule_run"),
+])
+def test_plugin_docs_list_outcomes_in_the_order(text):
+    names = _ordered_names(text())
+    assert len(names) >= 5
+    assert names == sorted(names, key=ORDER.index)
+
+
+def test_no_other_plugin_file_ranks_outcomes():
+    """No tuple, list or set of three outcome names outside the result model: a second precedence."""
+    names = set(ORDER)
+    found = []
+    for directory, _dirs, files in os.walk(os.path.join(ROOT, "plugins")):
+        for name in files:
+            path = os.path.join(directory, name)
+            if not name.endswith(".py") or path.endswith(os.path.join("module_utils", "_results.py")):
+                continue
+            with open(path, encoding="utf-8") as handle:
+                tree = ast.parse(handle.read())
+            for node in ast.walk(tree):
+                if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+                    values = [element.value for element in node.elts if isinstance(element, ast.Constant)]
+                    if len(names.intersection(value for value in values if isinstance(value, str))) >= 3:
+                        found.append("%s:%d" % (os.path.relpath(path, ROOT), node.lineno))
+    assert found == []
