@@ -84,7 +84,7 @@ def add_schedules(config):
 def add_echoing_flow(config):
     """A flow whose error keyframe quotes its request, secret variables included (secrets_never_logged)."""
     config["flows"].append({
-        "id": "23000000-0000-4000-8000-000000000001", "title": "Echoes its request", "folder": "Secrets",
+        "id": "29000000-0000-4000-8000-000000000001", "title": "Echoes its request", "folder": "Secrets",
         "outcome": "Failed", "duration": 2, "message": "login refused",
         "keyframes": [{"level": "Error", "at": 0.5,
                        "message": "Login failed for ?{variables_form} (sent ?{variables_query}, body {variables_json})"}],
