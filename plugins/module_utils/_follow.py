@@ -37,13 +37,14 @@ Report = collections.namedtuple("Report", ("results", "output", "failed", "messa
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
                       stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None, on_over=None,
-                      interrupt=None):
+                      agents=None, interrupt=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
     The client has masked the secrets in every answer it read (``_errors.redact``), so the report
-    and its JUnit file hold none. ``suite_names`` (run id -> name, such
-    as a schedule's title) names the runs' test suites in the JUnit report.
+    and its JUnit file hold none. ``suite_names`` (run id -> name, such as a schedule's title)
+    names the runs' test suites in the JUnit report. ``agents`` (run id -> the agent it was
+    started on, when known) lets the waiter poll queued runs by agent.
 
     ``interrupt`` (an installed ``_interrupt.Interrupt``) ends the wait at once when the task is
     interrupted (SIGINT, SIGTERM, its result's reader gone); the runs still going are then
@@ -69,6 +70,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         last_look_seconds=getattr(client, "request_timeout", DEFAULT_LAST_LOOK_SECONDS),
         retry_reads=not wait,
         snapshot=not wait,
+        agents=agents,
         clock=clock,
         sleep=interrupt.sleep if interrupt is not None else sleep,
         interrupted=interrupt.check if interrupt is not None else None,

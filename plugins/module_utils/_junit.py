@@ -25,12 +25,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._files import replace_file
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import one_line
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
-    CANCELLED,
-    ERROR,
-    FAILED,
-    RUNNING,
-)
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import RUNNING, junit_element
 
 MESSAGE_LIMIT = 200
 
@@ -109,6 +104,10 @@ def _suite_names(run_results, suite_name):
             for name, run in zip(names, run_results)]
 
 
+#: The suite attribute that counts each element.
+_COUNTED_IN = {"failure": "failures", "error": "errors", "skipped": "skipped"}
+
+
 def _run_problem(run):
     """The run-level error to report as a test case, or ``None``: what decided the run's outcome
     when its items did not (``RunResult.problem``), with the run's message."""
@@ -123,19 +122,15 @@ def _add_item(suite, item, name, run_id):
     _properties(testcase, (("run_id", run_id), ("agent_id", item.agent_id), ("run_item_id", item.run_item_id),
                            ("flow_id", item.flow_id), ("status", item.status)))
     log = _xml(_keyframe_lines(item.keyframes))
-    kind = None
-    if item.outcome == FAILED:
-        kind = "failure"
-    elif item.outcome in (ERROR, RUNNING):
-        kind = "error"
-    if kind:
+    kind = junit_element(item.outcome)
+    if kind == "skipped":
+        ET.SubElement(testcase, "skipped", message="Cancelled")
+    elif kind:
         status = item.status or "NoStatus"
         short = "%s: %s" % (status, item.explanation())
         element = ET.SubElement(testcase, kind, message=_attribute(short),
                                 type=_attribute(status if item.outcome != RUNNING else "TimedOut", 100))
         element.text = log or _xml(short)
-    elif item.outcome == CANCELLED:
-        ET.SubElement(testcase, "skipped", message="Cancelled")
     if log:
         ET.SubElement(testcase, "system-out").text = log
     return kind
@@ -156,12 +151,8 @@ def build_junit(run_results, suite_name="leapwork"):
         for item in run.items:
             kind = _add_item(suite, item, names[id(item)], run.run_id)
             counts["tests"] += 1
-            if kind == "failure":
-                counts["failures"] += 1
-            elif kind == "error":
-                counts["errors"] += 1
-            elif item.outcome == CANCELLED:
-                counts["skipped"] += 1
+            if kind:
+                counts[_COUNTED_IN[kind]] += 1
         problem = _run_problem(run)
         if problem:
             kind, message = problem

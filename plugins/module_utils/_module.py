@@ -166,9 +166,9 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
         problem = wait_problem(params["wait_timeout"], params["poll_interval"])
     if not problem and starts_runs and params["max_concurrency"] < 1:
         problem = "max_concurrency must be at least 1, got %d" % params["max_concurrency"]
-    # A run reader writes the report only when it waits (in check mode too: it only reads); a
-    # run starter writes none in check mode, where nothing is started.
-    junit_written = (not module.check_mode) if starts_runs else params.get("wait")
+    # A run reader writes the report only when it waits (in check mode too: it only reads). A run
+    # starter checks it in check mode too (nothing is written there, but the real run would need it).
+    junit_written = starts_runs or params.get("wait")
     if not problem and wait and params["junit_path"] and junit_written:
         problem = junit_path_problem(params["junit_path"])
     if problem:
@@ -309,11 +309,37 @@ def run_ids_argument_spec():
 
 def run_ids_from_module(module):
     """The run ids asked for, checked to be GUIDs before any request (fails the module otherwise)."""
-    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"])
+    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"] or [])
     for run_id in run_ids:
         if not is_guid(run_id):
             module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
     return run_ids
+
+
+def started_runs(run_ids, entries):
+    """``run_ids`` followed by the runs of ``entries`` (``flow_run``'s ``runs``) not among them, and
+    the agent each entry names (run id -> agent id): the agent a run was started on.
+
+    An entry without a ``run_id`` (an item that started nothing) is skipped; other keys are
+    ignored. Raises ``ValueError`` naming the entry when its ``run_id`` or ``agent_id`` is not a GUID.
+    """
+    run_ids = list(run_ids)
+    known = dict((run_id.lower(), run_id) for run_id in run_ids)
+    agents = {}
+    for index, entry in enumerate(entries):
+        run_id, agent_id = entry.get("run_id"), entry.get("agent_id")
+        if run_id is None:
+            continue
+        for name, value in (("run_id", run_id), ("agent_id", agent_id)):
+            if value is not None and not (isinstance(value, str) and is_guid(value)):
+                raise ValueError("runs[%d].%s must be a GUID such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r"
+                                 % (index, name, value))
+        if run_id.lower() not in known:
+            known[run_id.lower()] = run_id
+            run_ids.append(run_id)
+        if agent_id is not None:
+            agents[known[run_id.lower()]] = agent_id
+    return run_ids, agents
 
 
 def exit_with_report(module, report, changed, output):
@@ -417,8 +443,10 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
     if not module.params["wait"] or module.check_mode:
         module.exit_json(changed=changed, **_output(runs, single, facts))
     run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
+    # The agent each run was started on, when the items name one: queued runs are polled by agent.
+    agents = dict((run["run_id"], run["agent_id"]) for run in runs if run.get("agent_id"))
     try:
-        report = follow_and_report(client, run_ids, interrupt=interrupt, **options)
+        report = follow_and_report(client, run_ids, agents=agents, interrupt=interrupt, **options)
     except Exception as exc:  # pylint: disable=broad-except
         # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
         module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed,

@@ -66,21 +66,24 @@ NONE = "none"
 
 #: One outcome: its ``name``; ``over``: a verdict (nothing is still going); ``passing``: a task
 #: does not fail for it (``fail_on_failure``); ``counted_in``: the summary key that counts the
-#: flows with this outcome (``None``: a flow never has it, or it counts in ``total`` only).
-Outcome = collections.namedtuple("Outcome", ("name", "over", "passing", "counted_in"))
+#: flows with this outcome (``None``: a flow never has it, or it counts in ``total`` only);
+#: ``junit``: the element a flow with this outcome gets in the JUnit report (``failure``,
+#: ``error``, ``skipped``; ``None``: none, it passed).
+Outcome = collections.namedtuple("Outcome", ("name", "over", "passing", "counted_in", "junit"))
 
 #: Every outcome, worst first: the one precedence (see the module docstring). A new outcome is one
 #: more row here, placed by its rank (and its key in ``SUMMARY_KEYS`` when flows can have it).
 OUTCOMES = (
-    Outcome(RUNNING, over=False, passing=False, counted_in=None),
-    Outcome(QUEUED, over=False, passing=False, counted_in=None),
-    Outcome(STARTED, over=False, passing=False, counted_in=None),
-    Outcome(ERROR, over=True, passing=False, counted_in="errors"),
-    Outcome(TIMED_OUT, over=True, passing=False, counted_in=None),
-    Outcome(FAILED, over=True, passing=False, counted_in="failed"),
-    Outcome(CANCELLED, over=True, passing=False, counted_in="cancelled"),
-    Outcome(PASSED, over=True, passing=True, counted_in="passed"),
-    Outcome(NONE, over=True, passing=True, counted_in=None),
+    # A flow still running when the wait ended is an error in the JUnit report: it did not pass.
+    Outcome(RUNNING, over=False, passing=False, counted_in=None, junit="error"),
+    Outcome(QUEUED, over=False, passing=False, counted_in=None, junit=None),
+    Outcome(STARTED, over=False, passing=False, counted_in=None, junit=None),
+    Outcome(ERROR, over=True, passing=False, counted_in="errors", junit="error"),
+    Outcome(TIMED_OUT, over=True, passing=False, counted_in=None, junit=None),
+    Outcome(FAILED, over=True, passing=False, counted_in="failed", junit="failure"),
+    Outcome(CANCELLED, over=True, passing=False, counted_in="cancelled", junit="skipped"),
+    Outcome(PASSED, over=True, passing=True, counted_in="passed", junit=None),
+    Outcome(NONE, over=True, passing=True, counted_in=None, junit=None),
 )
 _OUTCOMES = dict((outcome.name, outcome) for outcome in OUTCOMES)
 #: The names of ``OUTCOMES``, worst first.
@@ -151,6 +154,11 @@ def worst(outcomes):
         if name in found:
             return name
     return NONE
+
+
+def junit_element(outcome):
+    """The JUnit element (``failure``, ``error``, ``skipped``) of a flow with ``outcome``; ``None`` when it passed."""
+    return _outcome(outcome).junit
 
 
 def outcome_is_over(outcome):

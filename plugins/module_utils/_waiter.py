@@ -15,9 +15,17 @@ A run is over when its status is ``Finished`` and every one of its items has a t
 a thread pool, then sleeps until the next run is due or the deadline comes. Each run is polled
 at once, then after 0.5 s, and the pause grows by 30 % each time up to ``poll_interval``; it
 drops back to 0.5 s when the run's status changes (Queued to Executing, Executing to Finished).
-A ``Queued`` run waits for a busy agent: it is polled every ``poll_interval``, and at once when
-a poll sees another followed run end (that may have freed its agent; the waiter does not know
-which agents the runs need).
+A run is also polled on the beat, at each multiple of ``poll_interval`` from the start of the
+follow-up, so that its end is never seen later than by a loop polling every ``poll_interval``
+(a 5 s run at 5 s, not 6.38 s); once the pauses reach ``poll_interval``, the beat alone sets the pace.
+A ``Queued`` run waits for a busy agent (an agent runs one run at a time, in the order they came).
+When the caller says which agent each run was started on (``agents``: the trigger knows it), the
+runs of one agent form a line in the caller's order: a run behind another followed run on its
+agent is not polled at all until that run has ended (read ``Finished``), then at once. The first
+run of a line that reads ``Queued`` waits for a run the waiter does not follow (someone else's):
+it is polled every ``poll_interval``, and at once when a followed run whose agent is not known
+ends. A queued run whose agent is not known is polled every ``poll_interval``, and at once when
+a poll sees any followed run end (that may have freed its agent).
 Runs executing side by side are a herd: most of them end together, and the task can return only
 when the last one is seen over, so polling each of them fast spends requests that tell nothing.
 ``SCOUTS`` of them (the first in the caller's order) keep the fast schedule, at least every
@@ -25,11 +33,16 @@ when the last one is seen over, so polling each of them fast spends requests tha
 they poll no more often than the trailing runs do; the others trail:
 they are polled every ``poll_interval``, and at once when a poll sees any followed run end. So a
 herd that ends together is seen over as soon as a scout sees its end, for about one status poll
-per run, and a run that ends alone is still seen within ``poll_interval``.
+per run, and a run that ends alone is still seen within ``poll_interval``. A run not polled yet
+(and not waiting in line) is presumed to execute with the herd: at the start only the scouts are
+polled, and when a first poll reads anything but an executing run (over already, queued, not
+known yet), every run still presumed is polled at once.
 A poll reads the run status alone. The items (their ids, then each item not ended yet) are
 read when they can matter: once the run is ``Finished`` (until every item has ended), at the
 deadline (so that a run that times out is reported with its items), and every
 ``ITEM_REFRESH_SECONDS`` while it executes (so that a long run's items stay roughly current).
+The item list read after the status says ``Finished`` is complete; a run may read ``Finished`` a
+moment before its last item is final, and from then on only the items not final yet are read.
 Keyframes are read once, for items that ended without passing. A short run is noticed within
 about a second; a long one costs one request every ``poll_interval`` seconds, plus an item
 read every ``ITEM_REFRESH_SECONDS``.
@@ -46,7 +59,10 @@ Following therefore ends within ``wait_timeout + request_timeout + STOP_SECONDS`
 The clock and the sleep are injected, so that tests run on fake time.
 """
 
+import collections
 import concurrent.futures
+import itertools
+import math
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
@@ -121,8 +137,10 @@ def _http_status(error):
 class _RunFollower(object):
     """The state of one run being followed. Polled by one thread at a time."""
 
-    def __init__(self, run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline=None):
+    def __init__(self, run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline=None, agent=None):
         self.run_id = run_id
+        self.agent = agent  # the id of the agent the run was started on (lower case), None when not known
+        self.in_line = False  # behind another followed run on its agent: not polled until that one has ended
         self.started_at = started_at
         self.deadline = deadline  # polls from then on read the items: they make the timed-out report
         self.poll_interval = poll_interval
@@ -131,6 +149,7 @@ class _RunFollower(object):
         self.status = None
         self.seen = False  # the controller answered for this run at least once
         self.item_ids = []
+        self.item_list_final = False  # the item ids were read after the status said Finished
         self.items = {}  # run_item_id -> ItemResult (last read)
         self.keyframes_read = set()
         self.finished = False  # Finished, and every item has ended (its log may still be unread)
@@ -152,6 +171,8 @@ class _RunFollower(object):
         self.woken = False  # due ahead of its own schedule because another followed run was seen over
         self._operation = "run"
         self._delays = poll_delays(poll_interval)
+        self._backoff_at = None  # when the backoff polls next (a poll on the beat leaves it)
+        self._on_beat = False  # the next poll is planned on the beat, before the backoff's
 
     # ---------------------------------------------------------------- one poll
     def poll(self, client, now, deadline):
@@ -176,17 +197,23 @@ class _RunFollower(object):
         return changed
 
     def _read(self, client, now, deadline):
-        status = client.run_status(self.run_id, deadline=deadline)
-        changed = status != self.status
-        if status == STATUS_FINISHED and self.status not in (None, STATUS_FINISHED):
-            self.end_seen_at = now
-        self._track_queue(status, now)
-        self.status = status
-        self.seen = True
-        if not self._items_matter(status, now):
-            return changed
-        self._read_items(client, now, deadline)
-        self.finished = is_over(status, [self.items[run_item_id] for run_item_id in self.item_ids])
+        changed = False
+        if not self.item_list_final:
+            status = client.run_status(self.run_id, deadline=deadline)
+            changed = status != self.status
+            if status == STATUS_FINISHED and self.status not in (None, STATUS_FINISHED):
+                self.end_seen_at = now
+            self._track_queue(status, now)
+            self.status = status
+            self.seen = True
+            if not self._items_matter(status, now):
+                return changed
+            self._read_item_ids(client, now, deadline)
+            # Read after a status that says Finished, the list is complete: from now on only the
+            # items not final yet are read (a run may read Finished a moment before its last item).
+            self.item_list_final = status == STATUS_FINISHED
+        self._read_items(client, deadline)
+        self.finished = is_over(self.status, [self.items[run_item_id] for run_item_id in self.item_ids])
         for run_item_id in self.item_ids:
             item = self.items[run_item_id]
             if item.terminal and not item.passed and run_item_id not in self.keyframes_read:
@@ -208,12 +235,15 @@ class _RunFollower(object):
             return False
         return now - self.items_read_at >= ITEM_REFRESH_SECONDS
 
-    def _read_items(self, client, now, deadline):
+    def _read_item_ids(self, client, now, deadline):
         self.items_read_at = now
         # Read after the status, so that the list is complete once the status says Finished.
         for run_item_id in client.run_item_ids(self.run_id, deadline=deadline):
             if run_item_id not in self.items and run_item_id not in self.item_ids:
                 self.item_ids.append(run_item_id)
+
+    def _read_items(self, client, deadline):
+        """Read each item not final yet."""
         self._operation = "item"
         for run_item_id in self.item_ids:
             known = self.items.get(run_item_id)
@@ -283,30 +313,87 @@ class _RunFollower(object):
         self.woken = False
         if changed:
             self._delays = poll_delays(self.poll_interval)
+        on_beat, self._on_beat = self._on_beat, False
         if self.status == STATUS_QUEUED:
             # Queued: every agent it needs is busy. It starts when one frees up, which wake() catches
             # for the runs followed here; the others are noticed by this slow poll.
-            delay = self.poll_interval
-        else:
+            self.next_due = now + max(self.poll_interval, self.retry_after or 0.0)
+            return
+        if changed or not on_beat or self._backoff_at is None or self._backoff_at <= now:
             delay = next(self._delays)
-        # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
-        self.next_due = now + max(delay, self.retry_after or 0.0)
+            # Once the pauses reach poll_interval, the beat alone sets the pace.
+            self._backoff_at = now + delay if delay < self.poll_interval else float("inf")
+        beat = self._next_beat(now)
+        if self.retry_after:
+            # The controller's Retry-After (capped by the client) wins; the deadline still cuts it short.
+            self.next_due = max(min(self._backoff_at, beat), now + self.retry_after)
+            self._on_beat = False
+            return
+        # A beat less than FIRST_DELAY before the backoff's next poll would only duplicate it.
+        self._on_beat = beat < self._backoff_at - FIRST_DELAY
+        self.next_due = beat if self._on_beat else self._backoff_at
 
-    def wake(self, now, round_began, end_in_round):
+    def _next_beat(self, now):
+        """The first multiple of ``poll_interval`` after ``now``, counted from the start of the follow-up.
+
+        A run that executes is polled at each of them as well as on the backoff (a poll on the
+        beat leaves the backoff's next poll where it was): its end is never seen later than by a
+        loop polling every ``poll_interval`` from the start (a 5 s run at 5 s rather than 6.38 s),
+        for one poll more at each beat the backoff has not reached yet (3 at ``poll_interval`` 5);
+        once the backoff's pauses reach ``poll_interval``, the run is polled on the beat alone.
+        """
+        beats = math.floor((now - self.started_at) / self.poll_interval + 1e-9) + 1
+        return self.started_at + beats * self.poll_interval
+
+    def wake(self, now, round_began, end_in_round, any_agent_freed):
         """A followed run was seen over in the round that began at ``round_began``: poll at once a
-        trailing run not polled in that round (its herd may be over), and a queued run (an agent may
-        be free), even one polled in that round when the end may have come during it
-        (``end_in_round``): its answer may predate the end."""
-        if self.over or self.retry_after is not None:
+        trailing run not polled in that round (its herd may be over), and a queued run when the end
+        may have freed its agent (``any_agent_freed``: a run whose agent is not known ended; a run
+        whose agent is not known may need the agent of any run), even one polled in that round when
+        the end may have come during it (``end_in_round``): its answer may predate the end. A run
+        waiting in line is left to its line (``leave_line``)."""
+        if self.over or self.retry_after is not None or self.in_line:
             return
         polled_in_round = self.last_polled_at == round_began
-        if (self.status == STATUS_QUEUED and (end_in_round or not polled_in_round)) or (self.trailing and not polled_in_round):
+        agent_freed = any_agent_freed or self.agent is None
+        if (self.status == STATUS_QUEUED and agent_freed and (end_in_round or not polled_in_round)) or (
+                self.trailing and not polled_in_round):
             self.next_due = min(self.next_due, now)
             self.woken = True
 
+    def wake_presumed(self, now):
+        """A first poll of another run did not read it executing: this one may not be either, read it now."""
+        self.next_due = min(self.next_due, now)
+        self.woken = True
+
+    def left_agent(self):
+        """Whether the run no longer holds nor waits for its agent: it ended (or its follow-up did)."""
+        return self.over or self.status == STATUS_FINISHED
+
+    def wait_in_line(self):
+        """Behind another followed run on its agent: it cannot start before that one ends (an agent
+        runs one run at a time, in the order they came), so it is not polled until then."""
+        self.in_line = True
+        self.next_due = float("inf")
+
+    def leave_line(self, now):
+        """Every followed run ahead of it on its agent has ended: it may be starting, poll it at once."""
+        self.in_line = False
+        self.next_due = min(self.next_due, now)
+        self.woken = True
+
     def in_herd(self):
-        """Whether this run executes (seen, neither queued nor finished, not over)."""
-        return self.seen and not self.over and self.status not in (STATUS_QUEUED, STATUS_FINISHED)
+        """Whether this run executes (seen, neither queued nor finished, not over), or is presumed to:
+        never polled yet and not waiting in line (see ``follow_runs``)."""
+        if self.over or self.in_line:
+            return False
+        if not self.seen:
+            return self.last_polled_at is None
+        return self.status not in (STATUS_QUEUED, STATUS_FINISHED)
+
+    def presumed(self):
+        """Presumed to execute with the herd: never polled, not waiting in line, not over."""
+        return self.last_polled_at is None and not self.in_line and not self.over
 
     def scout(self, longest_pause):
         """Keep the fast schedule, polled at least every ``longest_pause`` seconds (``None``: no bound)."""
@@ -314,6 +401,8 @@ class _RunFollower(object):
             # It trailed until now, on poll_interval: a scout ended, so its next poll comes soon again.
             self.next_due = min(self.next_due, self.last_polled_at + FIRST_DELAY)
             self.woken = True
+        elif self.last_polled_at is None:
+            self.next_due = min(self.next_due, self.started_at)  # never polled: at once
         self.trailing = False
         if longest_pause is not None and self.retry_after is None and self.last_polled_at is not None:
             self.next_due = min(self.next_due, self.last_polled_at + longest_pause)
@@ -321,8 +410,9 @@ class _RunFollower(object):
     def trail(self):
         """Polled every ``poll_interval`` only (and woken when a followed run ends): a scout watches the herd."""
         self.trailing = True
-        if self.last_polled_at is not None:
-            self.next_due = max(self.next_due, self.last_polled_at + self.poll_interval)
+        # Never polled: presumed to execute with the herd, first polled after poll_interval (or when woken).
+        last = self.started_at if self.last_polled_at is None else self.last_polled_at
+        self.next_due = max(self.next_due, last + self.poll_interval)
 
     def leave_herd(self):
         self.trailing = False
@@ -419,6 +509,32 @@ def _form_herd(followers, poll_interval):
             follower.trail()
 
 
+def _agent_lines(followers):
+    """Agent id -> the followed runs started on it, in the caller's order; every run but the first
+    of each line waits in line (see ``_RunFollower.wait_in_line``)."""
+    lines = {}
+    for follower in followers:
+        if follower.agent is not None:
+            lines.setdefault(follower.agent, collections.deque()).append(follower)
+    for line in lines.values():
+        for follower in itertools.islice(line, 1, None):
+            follower.wait_in_line()
+    return lines
+
+
+def _advance_lines(lines, polled, now):
+    """Drop the runs that have left their agent from the front of the lines of the ``polled`` runs;
+    the run now first in such a line is polled at once."""
+    for agent in set(follower.agent for follower in polled if follower.agent is not None):
+        line = lines[agent]
+        moved = False
+        while line and line[0].left_agent():
+            line.popleft()
+            moved = True
+        if moved and line and line[0].in_line:
+            line[0].leave_line(now)
+
+
 def _stop(client, follower, deadline):
     try:
         completed = client.stop_run(follower.run_id, deadline=deadline)
@@ -435,7 +551,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                 clock=time.monotonic, sleep=time.sleep, max_workers=DEFAULT_MAX_WORKERS,
                 grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False,
                 last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False, snapshot=False, on_over=None,
-                interrupted=None):
+                agents=None, interrupted=None):
     """Follow runs until each is over or ``wait_timeout`` seconds have passed; one ``RunResult`` per run id, in order.
 
     ``wait_timeout`` is one deadline for all runs (every run is read at least once, even with 0).
@@ -463,6 +579,11 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     it started: an agent pool's next flows); their results follow those of ``run_ids``, in the
     order they came.
 
+    ``agents`` maps run ids to the id of the agent each run was started on, when the caller knows
+    it (``flow_run``'s ``runs``): a queued run is then polled when the followed run ahead of it on
+    its agent has ended, not on every end (see the module docstring). Runs not in it (the runs
+    ``on_over`` starts included) are followed as before.
+
     ``interrupted`` (``_interrupt.Interrupt.check``) returns why the task was interrupted, or
     ``None``; it is asked before each round and after each sleep (pass that interrupt's ``sleep``
     too, so that a signal cuts the sleep short). Once it answers, the wait ends at once, without a
@@ -473,14 +594,19 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     run_ids = list(run_ids)
     started_at = clock()
     deadline = started_at + wait_timeout
+    agents = agents or {}
     followers = {}
     for run_id in run_ids:
         if run_id not in followers:
-            followers[run_id] = _RunFollower(run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline)
+            agent = agents.get(run_id)
+            followers[run_id] = _RunFollower(run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline,
+                                             agent=agent.lower() if agent else None)
     if not followers:
         return []
     ordered = list(followers.values())
     handed_over = set()  # runs whose end on_over was told of
+    lines = _agent_lines(ordered)
+    _form_herd(ordered, poll_interval)
     results = {}
     reason = None
     workers = min(max_workers, len(ordered)) if on_over is None else max_workers
@@ -501,6 +627,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
             else:
                 due = [follower for follower in pending if follower.next_due <= now]
             if due:
+                first_polls = [follower for follower in due if follower.last_polled_at is None]
                 changes = _poll_round(pool, client, due, now, None if retry_reads else read_deadline)
                 polled_at = clock()
                 ends = [follower for follower in due if follower.end_seen_at == now]
@@ -520,9 +647,17 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                                     ordered.append(followers[run_id])
                                     run_ids.append(run_id)
                 _form_herd(ordered, poll_interval)
-                if ends:
+                if any(not follower.in_herd() for follower in first_polls):
+                    # A first poll that does not read the run executing (over already, queued, not
+                    # known yet): the runs presumed to execute with it may not either; read them now.
                     for follower in ordered:
-                        follower.wake(polled_at, now, end_in_round)
+                        if follower.presumed():
+                            follower.wake_presumed(polled_at)
+                _advance_lines(lines, due, polled_at)
+                if ends:
+                    any_agent_freed = any(follower.agent is None for follower in ends)
+                    for follower in ordered:
+                        follower.wake(polled_at, now, end_in_round, any_agent_freed)
                 pending = [follower for follower in ordered if not follower.over]
             if not pending:
                 break

@@ -34,6 +34,20 @@ attributes:
     details:
       - Reads the runs as usual; in check mode, runs are never stopped on timeout.
 options:
+  runs:
+    description:
+      - The runs as M(leapops.leapwork.flow_run) returns them in RV(leapops.leapwork.flow_run#module:runs).
+        Of each entry, C(run_id) and C(agent_id) (the agent the run was started on) are used and other
+        keys are ignored; an entry without a run id (an item that started nothing) is skipped.
+      - Knowing each run's agent, O(wait) polls a run queued behind another of these runs on its agent
+        only once that run has ended, instead of each time any run ends. That saves many requests when
+        many runs queue on a few agents. An entry without C(agent_id) is followed as with O(run_ids).
+      - May be given with O(run_ids), for example for the runs of schedules, whose agents are not known.
+        The runs are then those of O(run_ids), followed by those of O(runs) not among them, each followed once.
+      - Mutually exclusive with O(run_id).
+    type: list
+    elements: dict
+    version_added: 1.1.0
   secret_variables:
     description:
       - The secret variables the runs were started with (see O(leapops.leapwork.flow_run#module:secret_variables)).
@@ -62,6 +76,13 @@ EXAMPLES = r"""
     wait_timeout: 1800
     junit_path: "{{ playbook_dir }}/leapwork-junit.xml"
   register: results
+
+- name: Wait for the runs of a flow_run task, knowing their agents (a queued run is polled when its agent frees up)
+  leapops.leapwork.run_info:
+    runs: "{{ verification.runs }}"
+    wait: true
+    wait_timeout: 1800
+  register: followed
 
 - name: Read one run without waiting and without failing
   leapops.leapwork.run_info:
@@ -173,6 +194,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     run_ids_argument_spec,
     run_ids_from_module,
     start_module,
+    started_runs,
     wait_options,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_value
@@ -180,9 +202,13 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._variables import
 
 def main():
     spec = run_ids_argument_spec()
-    spec.update(secret_variables=dict(type="dict", default={}, no_log=True))
-    module = start_module(spec, wait=True, mutually_exclusive=[("run_id", "run_ids")], required_one_of=[("run_id", "run_ids")])
-    run_ids = run_ids_from_module(module)
+    spec.update(secret_variables=dict(type="dict", default={}, no_log=True), runs=dict(type="list", elements="dict"))
+    module = start_module(spec, wait=True, mutually_exclusive=[("run_id", "run_ids"), ("run_id", "runs")],
+                          required_one_of=[("run_id", "run_ids", "runs")])
+    try:
+        run_ids, agents = started_runs(run_ids_from_module(module), module.params["runs"] or [])
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
     try:
         # Rendered as flow_run sent them (True as "true"); the client masks them in what it reads.
         for name, value in module.params["secret_variables"].items():
@@ -191,7 +217,8 @@ def main():
         module.fail_json(msg="secret_variables: %s" % exc)
     client = client_from_module(module)
     try:
-        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, interrupt=module.interrupt,
+        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, agents=agents,
+                                   interrupt=module.interrupt,
                                    **wait_options(module.params))
     except LeapworkError as exc:
         fail_from_error(module, exc)

@@ -112,8 +112,12 @@ class AwxJobs(object):
         self.collections_path = collections_path
         self.credential_type = load_credential_type()
 
-    def run(self, credential_inputs, survey_answers=None, job_template_vars=None, playbook=JOB_TEMPLATE_PLAYBOOK):
-        """Run one job of a job template whose playbook is ``playbook`` (from docs/examples/)."""
+    def run(self, credential_inputs, survey_answers=None, job_template_vars=None, playbook=JOB_TEMPLATE_PLAYBOOK,
+            job_type="run"):
+        """Run one job of a job template whose playbook is ``playbook`` (from docs/examples/).
+
+        ``job_type`` is the job template's: ``run``, or ``check`` (AWX runs the playbook with ``--check``).
+        """
         job_id = next(self._job_ids)
         private_data_dir = os.path.join(self.base_dir, "job-%d" % job_id)
         project = os.path.join(private_data_dir, "project")
@@ -153,6 +157,7 @@ class AwxJobs(object):
             suppress_output_file=True,      # AWX_RUNNER_SUPPRESS_OUTPUT_FILE
             quiet=True,
             event_handler=lambda event: events.append(event) or True,
+            cmdline="--check" if job_type == "check" else None,
         )
         return Job(job_id, private_data_dir, runner, events)
 

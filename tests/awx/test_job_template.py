@@ -30,6 +30,27 @@ def test_job_succeeds_and_hands_the_outcome_to_the_workflow(emulator, awx_jobs, 
     assert stats["summary"]["total"] == 2 and stats["summary"]["passed"] == 2
 
 
+def test_a_check_job_checks_everything_and_starts_nothing(emulator, awx_jobs, job_template_vars, tmp_path):
+    # A job template of the job type "check" runs the playbook with --check.
+    job = awx_jobs.run(credential(emulator, ledger_path=str(tmp_path / "ledger.json")),
+                       survey_answers={"app_version": "2.4.0", "base_url": "https://staging.example.com"},
+                       job_template_vars=job_template_vars, job_type="check")
+    assert job.status == "successful", job.stdout
+    assert emulator.runs() == []
+    assert "would start (PUT /api/v4/flows/%s/agent/%s" % (FLOW_PASSED, AGENT_LOCAL) in job.stdout
+    stats = job.artifact_data()["verify_deployment"]
+    assert stats["outcome"] == "check_mode"
+    assert stats["run_ids"] == []
+    assert not (tmp_path / "ledger.json").exists()
+    # And a check job fails where the real job would, before anything starts.
+    job_template_vars["leapwork_flows"] = [{"flow": "Smoke/No such flow", "agent_id": AGENT_LOCAL}]
+    failed = awx_jobs.run(credential(emulator, ledger_path=str(tmp_path / "ledger.json")),
+                          survey_answers={"app_version": "2.4.0"}, job_template_vars=job_template_vars, job_type="check")
+    assert failed.status == "failed"
+    assert "no flow named 'Smoke/No such flow'" in failed.stdout
+    assert emulator.runs() == []
+
+
 def test_job_fails_when_a_flow_fails_with_the_summary_in_its_output(emulator, awx_jobs, job_template_vars, tmp_path):
     job_template_vars["leapwork_flows"] = [{"flow_id": FLOW_PASSED, "agent_id": AGENT_LOCAL},
                                            {"flow_id": FLOW_FAILED, "agent_id": AGENT_LOCAL}]

@@ -9,12 +9,18 @@
 Library scenarios (speed 10), each with its own client and an emptied request log (see README.md):
 
 1. fan-out: 20 flows on 20 agents triggered in one batch, then followed together;
-2. short run: how soon after a 0.5 s run ends follow_runs returns;
-3. long run: how many requests a 20 s run costs with poll_interval=5.
+2. short run: how soon after a 0.5 s run is over follow_runs returns;
+3. long run: how many requests a 20 s run costs with poll_interval=5;
+3b. large: 100, 300 and 1,000 runs queued on 10, 30 and 100 agents, the waiter on fake time
+   (large_scale.py, one process each): requests per run, peak RSS, CPU time per poll round.
+
+Every emulated run reads Finished up to 0.5 s (real) before its last item is final (the
+emulator's finish_lag), as a real controller may.
 
 End-to-end scenarios (speed 1, through ansible-playbook; end_to_end.py):
 
-4. the role with 1, 10 and 50 flows of 5 s on as many agents;
+4. the floor (one flow_run task that starts one 5 s flow and waits) against a uri loop doing the
+   same, then the role with 1, 10 and 50 flows of 5 s on as many agents;
 5. the baselines: a uri + until playbook and the official plugins' algorithm, 5 flows each;
 6. the requests of a 10-minute run (emulator at speed 20, the waiter on a clock as fast);
 7. 200 runs queued on 20 agents through the role;
@@ -30,6 +36,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +48,7 @@ MODULE_UTILS = "ansible_collections.leapops.leapwork.plugins.module_utils."
 
 ACCESS_KEY = "bench-access-key"
 SPEED = 10.0  # emulated seconds per real second
+FINISH_LAG = 0.5  # real seconds: a run reads Finished up to this long before its last item is final
 
 FAN_OUT = 20
 FAN_OUT_DURATION = 30  # emulated seconds: 3 s real
@@ -56,9 +64,10 @@ LONG_DURATION = 200  # emulated seconds: 20 s real
 POLL_INTERVAL = 5.0
 # A poll reads the run status alone; the items (GET /run/{id}/runItemIds, then GET /runItems/{id}
 # for a run with one item) are read once the run is Finished, or every ITEM_REFRESH_SECONDS while
-# it executes (never within these scenarios' 20 s): two requests per run, plus one keyframe read
+# it executes (never within these scenarios' 20 s): two requests per run, one more when the item
+# is not final yet (the finish lag: it is read again, alone, 0.5 s later), plus one keyframe read
 # for an item that did not pass.
-ITEM_REQUESTS = 2
+ITEM_REQUESTS = 3
 SVG_PATH = os.path.join(HERE, "e2e-wall-time.svg")
 
 FLOW_FAN_OUT = "22000000-0000-4000-8000-%012d"
@@ -99,38 +108,27 @@ def emulator_config():
     flows.append({"id": FLOW_LONG, "title": "Bench long", "folder": "Bench", "outcome": "Passed", "duration": LONG_DURATION})
     agents.append({"id": AGENT_SHORT, "title": "Bench agent short", "host": "bench-short"})
     agents.append({"id": AGENT_LONG, "title": "Bench agent long", "host": "bench-long"})
-    return {"speed": SPEED, "grace_polls": 0, "flows": flows, "agents": agents}
+    return {"speed": SPEED, "grace_polls": 0, "finish_lag": FINISH_LAG * SPEED, "flows": flows, "agents": agents}
 
 
 # ---------------------------------------------------------------------------- bounds
-def polls_to_cover(length, poll_interval, poll_delays):
-    """Polls a fresh backoff schedule makes until one falls at or after ``length`` seconds."""
-    elapsed, polls = 0.0, 0
-    delays = poll_delays(poll_interval)
-    while elapsed < length and polls < 100000:
-        elapsed += next(delays)
-        polls += 1
-    return polls
+def fake_time_schedule(waiter, length, poll_interval):
+    """The status polls the waiter makes for a run of ``length`` seconds alone, and when it sees
+    the run over: the real ``follow_runs`` on the unit tests' fake controller and fake time (the
+    backoff and the beats, see _waiter.py)."""
+    fake = importlib.import_module("ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller")
+    clock = fake.FakeClock()
+    controller = fake.FakeController(clock, [fake.simple_run("r", duration=length)])
+    [result] = waiter.follow_runs(controller, ["r"], wait_timeout=length * 2 + 60, poll_interval=poll_interval,
+                                  clock=clock, sleep=clock.sleep)
+    return controller.calls["run_status"], result.elapsed_seconds
 
 
-def scheduled_poll_after(length, poll_interval, poll_delays):
-    """When a fresh backoff schedule first polls at or after ``length`` seconds (the first poll at 0)."""
-    elapsed = 0.0
-    delays = poll_delays(poll_interval)
-    while elapsed < length:
-        elapsed += next(delays)
-    return elapsed
-
-
-def poll_bound(real_duration, poll_interval, poll_delays):
-    """Most status polls the waiter can make for a run lasting ``real_duration`` seconds.
-
-    The first poll sees the run executing; the backoff (0.5 s x 1.3^n, capped at
-    ``poll_interval``) does not start again before the run is Finished (item status changes no
-    longer restart it), and actual gaps are at least the scheduled delays (counted from the end
-    of a poll round), so ``polls_to_cover(real_duration)`` more polls reach the end.
-    """
-    return 1 + polls_to_cover(real_duration, poll_interval, poll_delays)
+def poll_bound(real_duration, poll_interval, waiter):
+    """Most status polls the waiter makes for a run lasting ``real_duration`` seconds: as many as
+    on fake time (actual gaps are never shorter than scheduled: they are counted from the end of
+    a poll round, so real time gives no more polls)."""
+    return fake_time_schedule(waiter, real_duration, poll_interval)[0]
 
 
 # ---------------------------------------------------------------------------- request accounting
@@ -208,10 +206,10 @@ class Bench(object):
         log = self.emu.requests()
         counts, unattributed = requests_by_run(log, self.emu.runs())
         longest = FAN_OUT_DURATION / SPEED
-        seen_at = scheduled_poll_after(longest, POLL_INTERVAL, self.m["waiter"].poll_delays)
-        wall_target = seen_at + FAN_OUT_SLACK
+        seen_at = fake_time_schedule(self.m["waiter"], longest, POLL_INTERVAL)[1]
+        wall_target = seen_at + FINISH_LAG + FAN_OUT_SLACK
         waiter = self.m["waiter"]
-        polls_max = poll_bound(longest, POLL_INTERVAL, waiter.poll_delays)
+        polls_max = poll_bound(longest, POLL_INTERVAL, waiter)
         # The runs execute side by side, a herd: the first SCOUTS are polled at least every
         # scout_pause (the others trail, well under polls_max), so their bound is their own.
         scout_pause = max(waiter.SCOUT_MIN_PAUSE, POLL_INTERVAL * waiter.SCOUTS / FAN_OUT)
@@ -232,13 +230,15 @@ class Bench(object):
         self.check(name, "outcomes as configured, none timed out", "%d/%d" % (sum(a == b for a, b in zip(outcomes, expected)), FAN_OUT),
                    "%d/%d" % (FAN_OUT, FAN_OUT), outcomes == expected and not timed_out)
         self.check(name, "wall time, first trigger to all results (s)", "%.2f" % wall,
-                   "<= %.2f (poll at %.2f + %.1f)" % (wall_target, seen_at, FAN_OUT_SLACK), wall <= wall_target)
+                   "<= %.2f (poll at %.2f + lag %.1f + %.1f)" % (wall_target, seen_at, FINISH_LAG, FAN_OUT_SLACK), wall <= wall_target)
         self.check(name, "  of which triggering 20 runs (s)", "%.2f" % (triggered - started), "-", True)
         self.check(name, "HTTP requests: client / emulator log", "%d / %d" % (client_count, len(log)), "equal",
                    client_count == len(log) and not unattributed)
         self.check(name, "HTTP requests in all", len(log), "<= %d" % total_bound, len(log) <= total_bound)
         self.check(name, "requests per run: min / median / max", "%d / %g / %d" % (min(per_run), statistics.median(per_run), max(per_run)),
                    "<= 1 + %d (scouts %d) + %d (+1 if not passed)" % (polls_max, scout_polls_max, ITEM_REQUESTS), not over)
+        kinds = ("trigger", "status", "item_ids", "item", "keyframes")
+        self.check(name, "  by kind", " ".join("%s %d" % (kind, sum(row[kind] for row in counts.values())) for kind in kinds), "-", True)
         status_polls = [counts.get(run_id, {}).get("status", 0) for run_id in run_ids]
         scouts, others = status_polls[:waiter.SCOUTS], status_polls[waiter.SCOUTS:]
         self.check(name, "status polls: %d scouts (max); the others (min / max)" % waiter.SCOUTS,
@@ -267,13 +267,13 @@ class Bench(object):
                 follow_seconds.append(time.monotonic() - started)
             ok_outcomes = ok_outcomes and result.outcome == "passed" and not result.timed_out
             record = [run for run in self.emu.runs() if run["run_id"] == run_id][0]
-            finished_wall = record["finished_wall"]
-            latencies.append(returned_wall - finished_wall if finished_wall is not None else float("inf"))
+            over_wall = record["final_wall"]  # Finished, and its item final (the finish lag after)
+            latencies.append(returned_wall - over_wall if over_wall is not None else float("inf"))
             counts, _unattributed = requests_by_run(self.emu.requests(), [record])
             polls.append(counts.get(run_id, {}).get("status", 0))
         worst = max(latencies)
         self.check(name, "outcome passed (x%d)" % SHORT_REPEATS, "yes" if ok_outcomes else "no", "yes", ok_outcomes)
-        self.check(name, "run finished -> follow_runs returned (s), worst", "%.3f" % worst,
+        self.check(name, "run over -> follow_runs returned (s), worst", "%.3f" % worst,
                    "<= %.1f" % SHORT_LATENCY_TARGET, worst <= SHORT_LATENCY_TARGET)
         self.check(name, "  each repeat (s)", " ".join("%.3f" % value for value in latencies), "-", True)
         self.check(name, "  trigger to result (s), status polls", "%.2f, %d" % (max(follow_seconds), max(polls)), "-", True)
@@ -299,7 +299,7 @@ class Bench(object):
         counts, _unattributed = requests_by_run(log, [record])
         row = counts.get(run_id, {})
         polls = row.get("status", 0)
-        bound = poll_bound(real, POLL_INTERVAL, waiter.poll_delays)
+        bound = poll_bound(real, POLL_INTERVAL, waiter)
         steady = int(-(-real // POLL_INTERVAL))
         self.check(name, "outcome passed", result.outcome, "passed", result.outcome == "passed" and not result.timed_out)
         self.check(name, "status polls over %.0f s (poll_interval %g)" % (real, POLL_INTERVAL), polls, "<= %d" % bound, polls <= bound)
@@ -313,6 +313,39 @@ class Bench(object):
         }
 
 
+LARGE_SIZES = (100, 300, 1000)
+LARGE_REQUESTS_PER_RUN = 7
+LARGE_RSS_MB = 150
+# The waiter's CPU time per round may grow with the number of runs, no faster: per run, the
+# largest size's cost per round is at most this many times the smallest's.
+LARGE_LINEAR_SLACK = 1.5
+
+
+def large(bench):
+    """Scenario 3b: large_scale.py in a fresh process for each size."""
+    name = "3b large"
+    rows = []
+    for runs in LARGE_SIZES:
+        output = subprocess.run([sys.executable, os.path.join(HERE, "large_scale.py"), "--runs", str(runs)],
+                                check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(output.strip().splitlines()[-1]))
+    for row in rows:
+        bench.check(name, "%d runs on %d agents: requests per run; peak RSS (MB); rounds; CPU per round (ms)" % (row["runs"], row["agents"]),
+                    "%.2f; %.1f; %d; %.3f" % (row["requests_per_run"], row["peak_rss_mb"], row["rounds"], row["cpu_per_round_ms"]),
+                    "-", True)
+    last, first = rows[-1], rows[0]
+    bench.check(name, "%d runs: outcomes" % last["runs"], " ".join(last["outcomes"]), "passed", last["outcomes"] == ["passed"])
+    bench.check(name, "%d runs: requests per run (fake time, finish lag up to %.1f s)" % (last["runs"], FINISH_LAG),
+                "%.2f" % last["requests_per_run"], "<= %d" % LARGE_REQUESTS_PER_RUN, last["requests_per_run"] <= LARGE_REQUESTS_PER_RUN)
+    bench.check(name, "  by kind", " ".join("%s %d" % item for item in sorted(last["by_kind"].items())), "-", True)
+    bench.check(name, "%d runs: peak RSS (MB)" % last["runs"], "%.1f" % last["peak_rss_mb"], "<= %d" % LARGE_RSS_MB,
+                last["peak_rss_mb"] <= LARGE_RSS_MB)
+    growth = (last["cpu_per_round_ms"] / last["runs"]) / (first["cpu_per_round_ms"] / first["runs"])
+    bench.check(name, "CPU per round per run, %d against %d runs" % (last["runs"], first["runs"]), "%.2fx" % growth,
+                "<= %gx (linear)" % LARGE_LINEAR_SLACK, growth <= LARGE_LINEAR_SLACK)
+    bench.results["large"] = rows
+
+
 def print_table(checks):
     rows = [("scenario", "metric", "measured", "target", "")]
     rows += [(scenario, metric, str(value), str(target), "" if target == "-" else ("ok" if ok else "MISSED"))
@@ -324,8 +357,8 @@ def print_table(checks):
             print("  ".join("-" * width for width in widths))
 
 
-LIBRARY_SCENARIOS = ("fan_out", "short_run", "long_run")
-E2E_SCENARIOS = ("e2e", "long_poll", "scale")
+LIBRARY_SCENARIOS = ("fan_out", "short_run", "long_run", "large")
+E2E_SCENARIOS = ("floor", "e2e", "long_poll", "scale")
 
 
 def end_to_end(bench, modules, collections_dir, scenarios):
@@ -334,6 +367,8 @@ def end_to_end(bench, modules, collections_dir, scenarios):
     workdir = e2e.workdir()
     with modules["Emulator"](config=e2e.catalogue(), access_key=ACCESS_KEY, speed=1) as emulator:
         runner = e2e.EndToEnd(bench, emulator, collections_dir, ACCESS_KEY, workdir)
+        if "floor" in scenarios or "e2e" in scenarios:
+            runner.floor()  # the role's wall-time target is relative to it
         if "e2e" in scenarios:
             runner.roles()
             runner.baselines()
@@ -375,7 +410,10 @@ def main():
         with modules["Emulator"](config=emulator_config(), access_key=ACCESS_KEY, speed=SPEED) as emulator:
             bench = Bench(modules, emulator)
             for scenario in library:
-                getattr(bench, scenario)()
+                if scenario == "large":
+                    large(bench)
+                else:
+                    getattr(bench, scenario)()
         if any(scenario in E2E_SCENARIOS for scenario in scenarios):
             end_to_end(bench, modules, collections_dir, scenarios)
     total = time.monotonic() - began

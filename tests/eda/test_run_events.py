@@ -477,3 +477,34 @@ def test_the_source_uses_its_own_collection(source, tmp_path):
     with pytest.raises(Exception, match="was already imported from .*, not from this collection") as caught:
         runpy.run_path(str(other / "extensions" / "eda" / "plugins" / "event_source" / "run_events.py"))
     assert type(caught.value).__name__ == "RunEventsError"  # each run_path makes its own class
+
+
+def test_a_run_the_controller_does_not_know_is_lost_after_the_grace(source, emulator, fake_sleep, monkeypatch):
+    """Past the grace period a run that still answers 404 is reported (run_lost, error), not waited for for ever."""
+    monkeypatch.setattr(source["_waiter"], "DEFAULT_GRACE_SECONDS", 0.3)
+    unknown = "99999999-0000-4000-8000-000000000000"
+
+    async def scenario():
+        running = Running(source, args_for(emulator, run_ids=[unknown], exit_when_done=True), fake_sleep)
+        await asyncio.wait_for(running.task, 20)
+        return running.drain()
+
+    data = asyncio.run(scenario())[0]["leapwork"]
+    assert (data["run_id"], data["type"], data["outcome"]) == (unknown, "run_lost", "error")
+    assert "not known to the controller (404)" in data["message"]
+    assert data["failed_flows"] == [] and data["summary"]["total"] == 0
+
+
+def test_a_run_gone_with_a_controller_restart_is_lost(source, emulator, fake_sleep):
+    async def scenario():
+        run_id = run_flow(emulator, "20000000-0000-4000-8000-000000000006", AGENT_WIN2)  # 600 s: still going
+        running = Running(source, args_for(emulator, run_ids=[run_id], exit_when_done=True), fake_sleep)
+        await running.looks(1)
+        emulator.restart()
+        await asyncio.wait_for(running.task, 20)
+        return run_id, running.drain()
+
+    run_id, events = asyncio.run(scenario())
+    data = events[0]["leapwork"]
+    assert (data["run_id"], data["type"], data["outcome"]) == (run_id, "run_lost", "error")
+    assert "no longer known to the controller" in data["message"]

@@ -19,6 +19,8 @@ def parse_args(argv):
     parser.add_argument("--access-key", action="append", default=[], help="an access key with every scope (repeatable)")
     parser.add_argument("--speed", type=float, help="emulated seconds per real second (default: config or 1)")
     parser.add_argument("--grace-polls", type=int, help="polls of a new run answered 404 'No such run'")
+    parser.add_argument("--finish-lag", type=float,
+                        help="each run's last item turns final up to this many (emulated) seconds after the run reads Finished")
     parser.add_argument("--tls-cert", help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
     return parser.parse_args(argv)
@@ -29,7 +31,8 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         keys = args.access_key or [None]
-        state = EmulatorState(args.config, access_key=keys[0], speed=args.speed, grace_polls=args.grace_polls)
+        state = EmulatorState(args.config, access_key=keys[0], speed=args.speed, grace_polls=args.grace_polls,
+                              finish_lag=args.finish_lag)
         for key in keys[1:]:
             state.access_keys[key] = ("run", "read")
     except (OSError, ConfigError, FaultError, ValueError, KeyError) as exc:

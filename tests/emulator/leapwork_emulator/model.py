@@ -8,6 +8,7 @@ from urllib.parse import quote, quote_plus
 from .dotnet import date_object, date_string, timespan
 
 PASSING = ("Passed", "Done", "Cancelled")
+GOLDEN_RATIO = (5 ** 0.5 - 1) / 2
 KEYFRAME_NAMESPACE = uuid.UUID("0b7a4b7e-5d7c-4f0e-8c55-1f6e9d2a7c31")
 DEFAULT_REASONS = {
     "Failed": "a validation block failed",
@@ -52,8 +53,18 @@ class ItemPlan:
         """When the flow ends (earlier if the run was stopped)."""
         return min(self.natural_end, self.run.end)
 
+    @property
+    def final_at(self):
+        """When the item's status turns final: at its end, or, for the last item of a run that was
+        not stopped, the run's finish lag later (the run reads Finished a moment before)."""
+        if self.run.items and self.run.items[-1] is self and self.natural_end <= self.run.end:
+            return self.end + self.run.finish_lag
+        return self.end
+
     def status(self, now):
         """Status at emulated time ``now``."""
+        if self.end <= now < self.final_at:
+            return "Running"
         if now >= self.end:
             return self.outcome if self.natural_end <= self.run.end else "Cancelled"
         elapsed = now - self.start
@@ -111,9 +122,10 @@ def _quoting_variables(message, variables):
 class Run:
     """One run: a schedule (possibly temporary) of flows on one agent."""
 
-    def __init__(self, schedule, flows, agent, variables, is_delete, created_at, grace_polls, outcomes=None):
+    def __init__(self, schedule, flows, agent, variables, is_delete, created_at, grace_polls, outcomes=None, finish_lag=0.0):
         self.run_id = str(uuid.uuid4())
         self.outcomes = outcomes or [None] * len(flows)  # each flow's status at its end (None: the flow's outcome)
+        self.finish_lag = finish_lag  # how long after the run reads Finished its last item turns final
         self.schedule = schedule
         self.flows = flows
         self.agent = agent
@@ -169,6 +181,8 @@ class Model:
         self.clock = clock
         self.lock = threading.RLock()
         self.grace_polls = 0
+        self.finish_lag = 0.0  # the longest lag between a run reading Finished and its last item turning final
+        self.lags_drawn = 0
         self.runs = {}
         self.order = []
         self.items = {}
@@ -207,6 +221,15 @@ class Model:
         return now
 
     # ------------------------------------------------------------------ triggers
+    def _draw_lag(self):
+        """The finish lag of the next run: ``finish_lag`` times the fractional part of n times the
+        golden ratio for the n-th run (0.618, 0.236, 0.854, 0.472, ...): spread evenly over
+        ``[0, finish_lag)``, and the same in every session."""
+        if not self.finish_lag:
+            return 0.0
+        self.lags_drawn += 1
+        return self.finish_lag * ((self.lags_drawn * GOLDEN_RATIO) % 1.0)
+
     def _attempt(self, flow_id):
         """How many runs of ``flow_id`` were created before (since the last reset or restart)."""
         return sum(1 for run in self.order for flow in run.flows if flow["id"] == flow_id)
@@ -214,7 +237,7 @@ class Model:
     def _create(self, schedule, flows, agent, variables, is_delete):
         now = self.advance()
         outcomes = [self.catalogue.outcome_of(flow, agent["id"], self._attempt(flow["id"])) for flow in flows]
-        run = Run(schedule, flows, agent, list(variables), is_delete, now, self.grace_polls, outcomes)
+        run = Run(schedule, flows, agent, list(variables), is_delete, now, self.grace_polls, outcomes, self._draw_lag())
         self.runs[run.run_id] = run
         self.order.append(run)
         self.queues.setdefault(agent["id"], []).append(run)
@@ -321,7 +344,7 @@ class Model:
             now = self.advance()
             run = self._run(run_id)
             items = run.visible_items(now)
-            finished = [item.status(now) for item in items if now >= item.end]
+            finished = [item.status(now) for item in items if now >= item.final_at]
             failed = len([status for status in finished if status not in PASSING])
             if run.start is None:
                 elapsed = 0.0
@@ -481,6 +504,7 @@ class Model:
                 if started is not None and started > now:
                     started = None
                 finished = run.end if status == "Finished" else None
+                final = max([finished] + [item.final_at for item in run.visible_items(now)]) if finished is not None else None
                 result.append({
                     "run_id": run.run_id,
                     "flow_id": flow_ids[0] if len(flow_ids) == 1 else None,
@@ -501,5 +525,7 @@ class Model:
                     "created_wall": self.clock.wall(run.created_at),
                     "started_wall": self.clock.wall(started),
                     "finished_wall": self.clock.wall(finished),
+                    "final_at": final if final is not None and final <= now else None,
+                    "final_wall": self.clock.wall(final) if final is not None and final <= now else None,
                 })
             return result

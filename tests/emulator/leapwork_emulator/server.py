@@ -67,7 +67,7 @@ def asset_not_found():
 class EmulatorState:
     """Everything the server needs: clock, catalogue, model, faults, access keys, request log."""
 
-    def __init__(self, config=None, access_key=None, speed=None, grace_polls=None):
+    def __init__(self, config=None, access_key=None, speed=None, grace_polls=None, finish_lag=None):
         config = load_config(config)
         if speed is None:
             speed = config.get("speed", 1.0)
@@ -75,6 +75,7 @@ class EmulatorState:
         self.catalogue = Catalogue(config)
         self.model = Model(self.catalogue, self.clock)
         self.model.grace_polls = int(config.get("grace_polls", 0) if grace_polls is None else grace_polls)
+        self.configure({"finish_lag": config.get("finish_lag", 0.0) if finish_lag is None else finish_lag})
         self.access_keys = {}
         for key, scopes in config.get("access_keys", {}).items():
             self.access_keys[key] = tuple(str(scope).lower() for scope in scopes)
@@ -118,12 +119,12 @@ class EmulatorState:
 
     def settings(self):
         """Runtime settings."""
-        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls}
+        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "finish_lag": self.model.finish_lag}
 
     def configure(self, changes):
-        """Change ``speed`` and/or ``grace_polls`` at runtime."""
-        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls"}:
-            raise ValueError("only 'speed' and 'grace_polls' can be changed")
+        """Change ``speed``, ``grace_polls`` and/or ``finish_lag`` at runtime."""
+        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "finish_lag"}:
+            raise ValueError("only 'speed', 'grace_polls' and 'finish_lag' can be changed")
         if "speed" in changes:
             self.clock.speed = float(changes["speed"])
         if "grace_polls" in changes:
@@ -131,6 +132,11 @@ class EmulatorState:
             if value < 0:
                 raise ValueError("grace_polls must not be negative")
             self.model.grace_polls = value
+        if "finish_lag" in changes:
+            lag = float(changes["finish_lag"])
+            if not 0 <= lag < float("inf"):
+                raise ValueError("finish_lag must be 0 or more seconds")
+            self.model.finish_lag = lag
         return self.settings()
 
 
@@ -522,9 +528,9 @@ class Emulator:
     """In-process emulator: ``with Emulator(access_key="k", speed=50) as emu: emu.url``."""
 
     def __init__(self, config=None, access_key=DEFAULT_ACCESS_KEY, speed=50, tls_cert=None, tls_key=None,
-                 host="127.0.0.1", port=0, grace_polls=None):
+                 host="127.0.0.1", port=0, grace_polls=None, finish_lag=None):
         self.access_key = access_key
-        self.state = EmulatorState(config, access_key=access_key, speed=speed, grace_polls=grace_polls)
+        self.state = EmulatorState(config, access_key=access_key, speed=speed, grace_polls=grace_polls, finish_lag=finish_lag)
         self._address = (host, port)
         self._tls = (tls_cert, tls_key)
         self.server = None
@@ -613,5 +619,5 @@ class Emulator:
         return self.state.occupy({"agent_id": agent_id, "seconds": seconds})["run_id"]
 
     def configure(self, **changes):
-        """Change ``speed`` and/or ``grace_polls``."""
+        """Change ``speed``, ``grace_polls`` and/or ``finish_lag``."""
         return self.state.configure(changes)

@@ -59,7 +59,7 @@ def stop(process):
 
 
 def test_cli_serves_and_exits_cleanly_on_sigterm(tmp_path):
-    process = spawn(["--access-key", KEY, "--speed", "50"], tmp_path)
+    process = spawn(["--access-key", KEY, "--speed", "50", "--finish-lag", "0.5"], tmp_path)
     line = first_line(process)
     assert line.startswith(PREFIX) and line.endswith("\n")
     url = line[len(PREFIX):].strip()
@@ -68,7 +68,7 @@ def test_cli_serves_and_exits_cleanly_on_sigterm(tmp_path):
     assert client.ok("GET", "/agents")[0]["Id"] == AGENT_LOCAL
     run_id = client.trigger()
     client.wait_finished(run_id)
-    assert client.ok("GET", "/_emulator/config", key=None)["speed"] == 50
+    assert client.ok("GET", "/_emulator/config", key=None) == {"speed": 50, "grace_polls": 0, "finish_lag": 0.5}
     assert stop(process) == 0
 
 

@@ -67,8 +67,9 @@ def test_catalogue_and_config(client):
     assert flows[FLOW_FAILED]["path"] == "Regression/Checkout/Checkout fails"
     assert flows[FLOW_EMPTY]["no_items"] is True
     assert "access_keys" not in catalogue
-    assert client.ok("GET", "/_emulator/config", key=None) == {"speed": 50.0, "grace_polls": 0}
-    for bad in ({"speed": 0}, {"speed": "fast"}, {"grace_polls": -1}, {"colour": "red"}, [1]):
+    assert client.ok("GET", "/_emulator/config", key=None) == {"speed": 50.0, "grace_polls": 0, "finish_lag": 0.0}
+    for bad in ({"speed": 0}, {"speed": "fast"}, {"grace_polls": -1}, {"finish_lag": -1}, {"finish_lag": "slow"},
+                {"colour": "red"}, [1]):
         assert client.request("POST", "/_emulator/config", key=None, body=bad).status == 400, bad
 
 

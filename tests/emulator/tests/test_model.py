@@ -92,7 +92,11 @@ def test_run_status_queued_executing_finished_and_items_grow():
         runs = {run["run_id"]: run for run in emu.runs()}
         assert runs[second]["started_at"] == runs[first]["finished_at"]
         assert runs[third]["started_at"] == runs[second]["finished_at"]
-        assert runs[third]["started_at"] - runs[third]["created_at"] >= 39
+        # Queued behind two 20 s runs: it starts 40 emulated seconds after the first one did
+        # (measured from the first run's start, not from the triggers, which a loaded machine
+        # spreads over several emulated seconds at speed 100).
+        assert runs[third]["started_at"] - runs[first]["started_at"] >= 39
+        assert runs[third]["started_at"] > runs[third]["created_at"]
         assert runs[third]["started_wall"] > runs[third]["created_wall"]
         assert runs[other]["started_at"] == runs[other]["created_at"]
 
@@ -258,7 +262,7 @@ def test_speed_factor():
 def test_speed_can_change_at_runtime(client, emulator):
     run_id = client.trigger(FLOW_LONG)
     assert client.status(run_id) == "Executing"
-    assert client.ok("POST", "/_emulator/config", body={"speed": 20000}) == {"speed": 20000.0, "grace_polls": 0}
+    assert client.ok("POST", "/_emulator/config", body={"speed": 20000}) == {"speed": 20000.0, "grace_polls": 0, "finish_lag": 0.0}
     client.wait_finished(run_id, deadline=5)
     assert emulator.clock.speed == 20000
 
@@ -297,3 +301,40 @@ def test_a_keyframe_may_quote_the_run_variables():
         frames = client.ok("GET", "/runItems/%s/keyframes" % item["RunItemId"])
         [echo] = [frame for frame in frames if frame["LogMessage"].startswith("q=")]
         assert echo["LogMessage"] == 'q=Password=p%40ss%20w0rd%21 f=Password=p%40ss+w0rd%21 j={"Password": "p@ss w0rd!"}'
+
+
+def test_finish_lag_the_last_item_turns_final_after_the_run_reads_finished():
+    # finish_lag 400 emulated seconds at speed 500: the n-th run's last item turns final
+    # 400 * frac(n * 0.618...) emulated seconds after the run reads Finished (247, 94, 342, 189 and
+    # 36 s: up to 0.8 s real); the agent is free at once. Meanwhile the item reads Running.
+    with custom(speed=500, finish_lag=400) as emu:
+        client = Client(emu.url)
+        run_ids = [client.trigger(flow_id(0), AGENT_A) for _number in range(5)]
+        client.wait_finished(run_ids[0], deadline=10)
+        assert items_of(client, run_ids[0])[0]["Status"] == "Running"  # final 0.49 s (real) after Finished
+        assert client.ok("GET", "/run/%s" % run_ids[0])["Failed"] == 0
+        wait_for(lambda: all(run["final_at"] is not None for run in emu.runs()), deadline=10)
+        records = emu.runs()
+        lags = [run["final_at"] - run["finished_at"] for run in records]
+        expected = [400 * ((number * 0.6180339887498949) % 1.0) for number in range(1, 6)]
+        assert [round(lag, 6) for lag in lags] == [round(lag, 6) for lag in expected]
+        assert all(items_of(client, run_id)[0]["Status"] == "Passed" for run_id in run_ids)
+        # The agent ran the runs one after another, each starting when the one before read Finished
+        # (or when it was created, if that came later).
+        for before, after in zip(records, records[1:]):
+            assert after["started_at"] == max(after["created_at"], before["finished_at"])
+        assert all(run["final_wall"] > run["finished_wall"] for run in records)
+
+
+def test_finish_lag_is_a_setting():
+    with custom(speed=50) as emu:
+        client = Client(emu.url)
+        assert client.ok("POST", "/_emulator/config", body={"finish_lag": 2.5}, key=None)["finish_lag"] == 2.5
+        run_id = client.trigger(flow_id(0), AGENT_A)
+        client.wait_finished(run_id)
+        wait_for(lambda: emu.runs()[0]["final_at"] is not None)
+        assert emu.runs()[0]["final_at"] - emu.runs()[0]["finished_at"] == 2.5 * 0.6180339887498949
+    with custom(speed=50) as emu:
+        run_id = Client(emu.url).trigger(flow_id(0), AGENT_A)
+        Client(emu.url).wait_finished(run_id)
+        assert emu.runs()[0]["final_at"] == emu.runs()[0]["finished_at"]  # no lag by default

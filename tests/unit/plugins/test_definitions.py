@@ -11,6 +11,7 @@ import os
 import pytest
 import yaml
 
+from ansible_collections.leapops.leapwork.plugins.filter.verify_plan import REQUEST_FACT, REQUEST_KEYS
 from ansible_collections.leapops.leapwork.plugins.module_utils import _statuses
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import run_start_argument_spec
@@ -107,6 +108,18 @@ def test_no_literal_rerun_choices(name):
 def test_role_wait_defaults_are_the_modules(option, expected):
     assert role_defaults()[option] == expected
     assert role_options()[option]["default"] == expected
+
+
+# -- the role's request, as the verify_plan filter reads it ---------------------------------------
+
+def test_the_role_sets_the_request_the_plan_reads_and_clears_it():
+    block = yaml.safe_load(read("roles", "verify_deployment", "tasks", "verify.yml"))[0]
+    facts = [task["ansible.builtin.set_fact"] for task in block["block"] + block["always"] if "ansible.builtin.set_fact" in task]
+    requests = [fact[REQUEST_FACT] for fact in facts if REQUEST_FACT in fact]
+    assert sorted(requests[0]) == sorted(REQUEST_KEYS)
+    # Cleared at the end of the block (handlers run no `always`) and in `always`.
+    assert requests[1:] == [None, None]
+    assert block["always"][-1]["ansible.builtin.set_fact"] == {REQUEST_FACT: None}
 
 
 # -- run statuses, and layers that point one way ------------------------------------------------

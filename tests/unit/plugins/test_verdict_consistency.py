@@ -14,29 +14,41 @@ For every combination of per-run outcomes (multisets of up to three runs, with a
 - the ``run_report`` filter says the same outcome and summary for the module's ``runs``;
 - the JUnit report (written with ``wait``) counts what the kinds add up to, and those counts
   follow from the verdict's summary (tests, failures, errors, skipped parsed back from the XML);
-- ``_results.verdict`` over the module's results is what the module returned.
+- ``_results.verdict`` over the module's results is what the module returned;
+- flow_run itself (``main()`` through ``report_started_runs``, for runs that end at once) returns
+  the same, writes the same JUnit counts, and its ``runs`` without ``wait`` are ``started``.
 
 The expectations are written out here, not computed by the code under test, so that a change
 of the precedence anywhere (the result model, the follow-up, JUnit, the filter) fails this test.
-The role's ``verify_deployment_result`` joins these checks when the role takes its verdict from
-the filter alone.
+- the role's ``verify_deployment_result`` (the ``verify_result`` filter over the plan of
+  ``verify_plan``, as the role wires them), for one host with every run, for two hosts sharing
+  them out, and for the whole batch (its ``set_stats`` data), says what the module says.
 """
 
 import ast
+import contextlib
 import itertools
+import json
 import os
 import re
+import threading
 import xml.etree.ElementTree as ET
+from unittest import mock
 
 import pytest
 import yaml
 
+from ansible.module_utils import basic
+
 from ansible_collections.leapops.leapwork.plugins.filter.run_report import run_report
-from ansible_collections.leapops.leapwork.plugins.module_utils import _results
+from ansible_collections.leapops.leapwork.plugins.filter.verify_plan import REQUEST_FACT, verify_plan
+from ansible_collections.leapops.leapwork.plugins.filter.verify_result import verify_result
+from ansible_collections.leapops.leapwork.plugins.module_utils import _module, _results
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import recorded_run_passed
 from ansible_collections.leapops.leapwork.plugins.modules import flow_run, run_info, schedule_run
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
+    FakeCatalogue,
     FakeClock,
     FakeController,
     FakeItem,
@@ -194,7 +206,43 @@ def check_the_views_agree(report, kinds, wait):
     judged = _results.verdict(report.results)
     assert (judged.outcome, judged.summary, judged.failures) == (output["outcome"], output["summary"], output["failures"])
     assert judged.lines == shown["lines"]
+
+    # The role, whose run_info task followed these runs: one host, two hosts, the whole batch.
+    alone = role_results(output["runs"], {"web1": range(len(kinds))})
+    assert (alone["web1"]["outcome"], alone["web1"]["summary"], alone["web1"]["lines"]) == (outcome, summary, shown["lines"])
+    assert (alone[None]["outcome"], alone[None]["summary"]) == (outcome, summary)
+    if wait:
+        assert alone["web1"]["failed"] == report.failed
+    shared = role_results(output["runs"], {"web1": [0], "web2": range(1, len(kinds))})
+    assert shared["web1"]["outcome"] == kinds[0].outcome
+    assert shared["web1"]["summary"] == kinds[0].summary
+    assert shared["web2"]["outcome"] == expected_outcome(kind.outcome for kind in kinds[1:])
+    assert shared["web2"]["summary"] == added([kind.summary for kind in kinds[1:]], SUMMARY_KEYS)
+    assert (shared[None]["outcome"], shared[None]["summary"]) == (outcome, summary)
     return outcome, summary
+
+
+def numbered_flow_id(number):
+    return "20000000-0000-4000-8000-%012d" % number
+
+
+def role_results(followed_runs, shares, followed=True):
+    """``verify_deployment_result`` of each host (and the batch's, under ``None``), the role's way.
+
+    ``shares``: host -> the numbers of its runs. Each run is one flow of its own; the flow_run task
+    answers with the run ids of ``followed_runs`` and the run_info task with ``followed_runs``.
+    """
+    hostvars = dict((host, {REQUEST_FACT: {"flows": [{"flow_id": numbered_flow_id(number), "agent": "Local agent"} for number in numbers],
+                                           "variables": {}, "idempotency_key": "release-1"}})
+                    for host, numbers in shares.items())
+    plan = verify_plan(list(shares), hostvars)
+    run_ids = dict((numbered_flow_id(number), run["run_id"]) for number, run in enumerate(followed_runs))
+    started = {"changed": True, "runs": [dict(item, run_id=run_ids[item["flow_id"]], changed=True, reused=False)
+                                         for item in plan["runs"]]}
+    run_info = {"runs": list(followed_runs)} if followed else {"skipped": True}
+    results = dict((host, verify_result(plan, host=host, started=started, followed=run_info)) for host in shares)
+    results[None] = verify_result(plan, started=started, followed=run_info)
+    return results
 
 
 @pytest.mark.parametrize("kinds", list(combinations(WAITED)))
@@ -260,18 +308,119 @@ def test_no_runs_at_all():
     clock = FakeClock()
     report = follow_and_report(FakeController(clock), [], wait=True, clock=clock, sleep=clock.sleep)
     assert report.output["outcome"] == run_report([])["outcome"] == _results.verdict([]).outcome == "none"
+    assert role_results([], {"web1": []})["web1"]["outcome"] == "none"
     assert report.failed is False
 
 
-@pytest.mark.parametrize("module", (flow_run, schedule_run), ids=lambda module: module.__name__.rsplit(".", 1)[-1])
-def test_runs_started_and_not_followed(module):
-    """What flow_run and schedule_run return without ``wait`` (no outcome) is ``started`` for the filter."""
-    started = {"run_id": "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a", "changed": True, "reused": False}
-    shown = run_report([started, dict(started, run_id="8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9b")])
+# -- through flow_run itself (report_started_runs) ---------------------------------------------
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
+    @contextlib.contextmanager
+    def patch_module_args(args):
+        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")):
+            yield
+
+AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
+#: The kinds a run can end as at once, so that flow_run's wait (on real time) never sleeps: the
+#: status its one flow ends with (``None``: no flow ran).
+FINAL_STATUS = {"passed": "Passed", "failed": "Failed", "error": "Error", "cancelled": "Cancelled",
+                "unknown status": "Quarantined", "no items": None}
+AT_ONCE = dict((kind.name, kind) for kind in WAITED if kind.name in FINAL_STATUS)
+
+
+class StartingClient(FakeCatalogue, FakeController):
+    """Starts a run per trigger that has already ended as the kind its flow id names."""
+
+    def __init__(self, kinds):
+        super().__init__(FakeClock())
+        self.controller_url = "http://127.0.0.1:9001"
+        self.kinds = dict(("20000000-0000-4000-8000-%012d" % number, kind) for number, kind in enumerate(kinds))
+        self.known_flows = set(self.kinds)
+        self.known_agents = {AGENT}
+        self._lock = threading.Lock()
+
+    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+        with self._lock:
+            run_id = "9c1b4ad5-0f0e-4b45-9d74-%012d" % (len(self.runs) + 1)
+            status = FINAL_STATUS[self.kinds[flow_id].name]
+            self.add_run(FakeRun(run_id, statuses=[(0, "Finished")], items=[] if status is None else [
+                FakeItem(run_id + "-item", flow_title="Flow %s" % flow_id[-4:], statuses=[(0, status)])]))
+        return run_id
+
+
+class Exited(SystemExit):
+    def __init__(self, failed, result):
+        super().__init__(result)
+        self.failed = failed
+        self.result = result
+
+
+def run_flow_run(monkeypatch, client, args):
+    """flow_run's main() with ``args`` against ``client``: ``(failed, result)``."""
+    def leave(failed):
+        def exit_(self, msg=None, **result):
+            if msg is not None:
+                result["msg"] = msg
+            raise Exited(failed, result)
+        return exit_
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", leave(False))
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", leave(True))
+    monkeypatch.setattr(flow_run, "client_from_module", lambda module, **kwargs: client)
+    monkeypatch.setattr(_module, "ensure_requests", lambda module: None)
+    with patch_module_args(dict(args, controller_url=client.controller_url, access_key="test-key")):
+        try:
+            flow_run.main()
+        except Exited as exited:
+            return exited.failed, exited.result
+    raise AssertionError("flow_run did not exit")
+
+
+@pytest.mark.parametrize("kinds", list(combinations(list(AT_ONCE.values()), largest=2)))
+def test_flow_run_with_wait(kinds, monkeypatch, tmp_path):
+    """The module's own result, through report_started_runs: its outcome, summary and failure, its
+    JUnit report and the filter over its runs agree with the precedence."""
+    client = StartingClient(kinds)
+    junit_path = str(tmp_path / "flow_run.xml")
+    failed, result = run_flow_run(monkeypatch, client, dict(
+        runs=[dict(flow_id=flow_id, agent_id=AGENT) for flow_id in sorted(client.kinds)], wait=True, junit_path=junit_path))
+    outcome = expected_outcome(kind.outcome for kind in kinds)
+    summary = added([kind.summary for kind in kinds], SUMMARY_KEYS)
+    assert [run["outcome"] for run in result["runs"]] == [kind.outcome for kind in kinds]
+    assert (result["outcome"], result["summary"]) == (outcome, summary)
+    assert failed == (outcome not in PASSING)
+    shown = run_report(result["runs"])
+    assert (shown["outcome"], shown["summary"], shown["passing"]) == (outcome, summary, outcome in PASSING)
+    assert junit_counts(junit_path) == dict(zip(("tests", "failures", "errors", "skipped"),
+                                                (sum(kind.junit[index] for kind in kinds) for index in range(4))))
+
+
+@pytest.mark.parametrize("kind", list(AT_ONCE.values()), ids=repr)
+def test_flow_run_single_flow(kind, monkeypatch):
+    """One flow: flow_run returns the run's keys, so the filter over ``[result]`` says the module's outcome."""
+    client = StartingClient([kind])
+    [flow_id] = client.kinds
+    failed, result = run_flow_run(monkeypatch, client, dict(flow_id=flow_id, agent_id=AGENT, wait=True, fail_on_failure=False))
+    assert not failed
+    assert result["outcome"] == kind.outcome == run_report([result])["outcome"]
+    assert result["summary"] == kind.summary == run_report([result])["summary"]
+
+
+def test_flow_run_without_wait_is_started(monkeypatch):
+    client = StartingClient([AT_ONCE["failed"], AT_ONCE["passed"]])
+    failed, result = run_flow_run(monkeypatch, client, dict(
+        runs=[dict(flow_id=flow_id, agent_id=AGENT) for flow_id in sorted(client.kinds)]))
+    assert not failed
+    assert "outcome" not in result
+    shown = run_report(result["runs"])
     assert (shown["outcome"], shown["over"], shown["passing"]) == ("started", False, False)
-    assert len(shown["lines"]) == 2
-    # The modules document that their runs carry an outcome only once followed.
-    assert "with O(wait)" in yaml.safe_load(module.RETURN)["outcome"]["returned"]
+    assert shown["lines"] == ["run %s: started (run %s was started and not followed)" % (run_id, run_id)
+                              for run_id in result["run_ids"]]
+    # The role with verify_deployment_wait: false (no run_info task) says the same.
+    role = role_results(result["runs"], {"web1": [0, 1]}, followed=False)
+    assert (role["web1"]["outcome"], role["web1"]["failed"], role["web1"]["lines"]) == ("started", False, shown["lines"])
 
 
 # -- the precedence is written once ----------------------------------------------------------
@@ -305,6 +454,8 @@ def _ordered_names(text):
     pytest.param(lambda: " ".join(yaml.safe_load(run_info.RETURN)["outcome"]["description"]), id="run_info"),
     pytest.param(lambda: " ".join(yaml.safe_load(flow_run.RETURN)["outcome"]["description"]), id="flow_run"),
     pytest.param(lambda: " ".join(yaml.safe_load(schedule_run.RETURN)["outcome"]["description"]), id="schedule_run"),
+    pytest.param(lambda: " ".join(yaml.safe_load(verify_result.__globals__["RETURN"])["_value"]["contains"]["outcome"]["description"]),
+                 id="verify_result"),
 ])
 def test_plugin_docs_list_outcomes_in_the_order(text):
     names = _ordered_names(text())
@@ -316,7 +467,8 @@ def test_no_other_plugin_file_ranks_outcomes():
     """No tuple, list or set of three outcome names outside the result model: a second precedence."""
     names = set(ORDER)
     found = []
-    for directory, _dirs, files in os.walk(os.path.join(ROOT, "plugins")):
+    walked = [os.walk(os.path.join(ROOT, folder)) for folder in ("plugins", os.path.join("extensions", "eda", "plugins"))]
+    for directory, _dirs, files in itertools.chain(*walked):
         for name in files:
             path = os.path.join(directory, name)
             if not name.endswith(".py") or path.endswith(os.path.join("module_utils", "_results.py")):

@@ -413,10 +413,14 @@ def test_run_starters_check_max_concurrency_and_junit_path_before_any_request(mo
     # Without wait too: a report that cannot be written must not cost a run.
     failure = start(monkeypatch, capsys, dict(junit_path=str(tmp_path)), argument_spec=spec, wait=True, starts_runs=True)
     assert failure["msg"] == "junit_path %s is a directory; give the path of the report file" % tmp_path
-    # In check mode nothing is started and no report is written.
-    params = start(monkeypatch, capsys, dict(junit_path=str(tmp_path), _ansible_check_mode=True), argument_spec=spec,
-                   wait=True, starts_runs=True)
-    assert params["junit_path"] == str(tmp_path)
+    # In check mode too: nothing is started or written, but the real run would need the report.
+    failure = start(monkeypatch, capsys, dict(junit_path=str(tmp_path), _ansible_check_mode=True), argument_spec=spec,
+                    wait=True, starts_runs=True)
+    assert failure["msg"] == "junit_path %s is a directory; give the path of the report file" % tmp_path
+    params = start(monkeypatch, capsys, dict(junit_path=str(tmp_path / "report.xml"), _ansible_check_mode=True),
+                   argument_spec=spec, wait=True, starts_runs=True)
+    assert params["junit_path"] == str(tmp_path / "report.xml")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_readers_check_junit_path_when_they_wait(monkeypatch, capsys, tmp_path):

@@ -15,6 +15,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     classify_status,
     elapsed_seconds_of,
     is_over,
+    junit_element,
     keyframes_of,
     outcome_is_over,
     outcome_is_passing,
@@ -134,6 +135,10 @@ class TestPrecedence:
     def test_over_and_passing(self):
         assert [outcome.name for outcome in OUTCOMES if not outcome_is_over(outcome.name)] == ["running", "queued", "started"]
         assert [outcome.name for outcome in OUTCOMES if outcome_is_passing(outcome.name)] == ["passed", "none"]
+
+    def test_junit_elements(self):
+        assert dict((outcome.name, junit_element(outcome.name)) for outcome in OUTCOMES if junit_element(outcome.name)) == {
+            "running": "error", "error": "error", "failed": "failure", "cancelled": "skipped"}
 
     def test_every_count_is_a_summary_key(self):
         assert set(outcome.counted_in for outcome in OUTCOMES if outcome.counted_in) == set(SUMMARY_KEYS) - {"total"}

@@ -10,6 +10,7 @@ Every run here is already over or read once, so no test sleeps; the waiting itse
 
 import pytest
 
+from ansible_collections.leapops.leapwork.plugins.module_utils import _follow
 from ansible_collections.leapops.leapwork.plugins.modules import run_info
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -131,3 +132,66 @@ class TestRead:
         assert not failed
         assert result["changed"] is False
         assert result["outcome"] == "passed"
+
+
+class TestRuns:
+    """``runs``: flow_run's ``runs`` as they are, with the agent each run was started on."""
+
+    @staticmethod
+    def started(run_id, agent_id, **others):
+        # An entry of flow_run's runs: more keys than run_info reads.
+        entry = dict(run_id=run_id, agent_id=agent_id, flow_id="5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11", changed=True,
+                     reused=False, variables={}, request=None)
+        entry.update(others)
+        return entry
+
+    def test_runs_on_one_agent_are_read_one_after_another(self, controller, client_requests, run_module, monkeypatch):
+        # The three runs were started on one agent: each is read once the one ahead of it has ended.
+        seen = []
+
+        def follow_runs(*args, **kwargs):
+            seen.append(kwargs["agents"])
+            return real_follow_runs(*args, **kwargs)
+
+        real_follow_runs = _follow.follow_runs
+        monkeypatch.setattr(_follow, "follow_runs", follow_runs)
+        agent = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
+        third = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9e"
+        controller.add_run(finished(third, "Passed"))
+        failed, result = run_module(dict(runs=[self.started(PASSED_RUN, agent), self.started(FAILED_RUN, agent.upper()),
+                                               self.started(third, agent)], wait=True, fail_on_failure=False))
+        assert not failed
+        assert seen == [{PASSED_RUN: agent, FAILED_RUN: agent.upper(), third: agent}]
+        assert [run["run_id"] for run in result["runs"]] == [PASSED_RUN, FAILED_RUN, third]
+        assert [(method, identifier) for method, identifier, _moment in controller.log if method != "keyframes"] == [
+            ("run_status", PASSED_RUN), ("run_item_ids", PASSED_RUN), ("run_item", PASSED_RUN + "-item"),
+            ("run_status", FAILED_RUN), ("run_item_ids", FAILED_RUN), ("run_item", FAILED_RUN + "-item"),
+            ("run_status", third), ("run_item_ids", third), ("run_item", third + "-item")]
+
+    def test_with_run_ids_each_run_once_in_order(self, controller, client_requests, run_module):
+        # run_ids first, then the runs not among them (compared without case); an item that started nothing is skipped.
+        failed, result = run_module(dict(run_ids=[FAILED_RUN], runs=[
+            self.started(PASSED_RUN, None), self.started(FAILED_RUN.upper(), "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"),
+            self.started(None, "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01", error="HTTP 500")], fail_on_failure=False))
+        assert not failed
+        assert [run["run_id"] for run in result["runs"]] == [FAILED_RUN, PASSED_RUN]
+        assert controller.calls_for("run_status") == 2
+
+    @pytest.mark.parametrize("entry, message", [
+        (dict(run_id="not-a-guid"), "runs[1].run_id must be a GUID such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got 'not-a-guid'"),
+        (dict(run_id=FAILED_RUN, agent_id="Windows agent 1"),
+         "runs[1].agent_id must be a GUID such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got 'Windows agent 1'"),
+        ("8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9b", "Elements value for option 'runs' is of type str"),
+    ])
+    def test_a_bad_entry_is_refused_before_any_request(self, controller, client_requests, run_module, entry, message):
+        failed, result = run_module(dict(runs=[dict(run_id=PASSED_RUN), entry], wait=True))
+        assert failed
+        assert result["msg"].startswith(message)
+        assert client_requests == []
+        assert controller.request_count == 0
+
+    def test_run_id_and_runs_are_mutually_exclusive(self, controller, client_requests, run_module):
+        failed, result = run_module(dict(run_id=PASSED_RUN, runs=[dict(run_id=FAILED_RUN)]))
+        assert failed
+        assert "mutually exclusive" in result["msg"]
+        assert controller.request_count == 0

@@ -1,0 +1,152 @@
+# Copyright (c) 2026 LeapOps
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Unit tests for the verify_plan filter: which hosts take part, the batch, each host's share."""
+
+import re
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.leapops.leapwork.plugins.filter.verify_plan import REQUEST_FACT, FilterModule
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import fingerprint
+
+verify_plan = FilterModule().filters()["verify_plan"]
+
+FLOW = "20000000-0000-4000-8000-000000000001"
+AGENT = "30000000-0000-4000-8000-000000000001"
+SCHEDULE = "40000000-0000-4000-8000-000000000001"
+
+
+def request(flows=(), schedules=(), variables=None, key="", secret_names=()):
+    return {REQUEST_FACT: dict(flows=flows, schedules=list(schedules), variables=variables or {},
+                               idempotency_key=key, secret_variable_names=list(secret_names))}
+
+
+def login(**extra):
+    flow = dict(flow="Smoke/Login passes", agent="Local agent")
+    flow.update(extra)
+    return flow
+
+
+def test_only_hosts_with_a_request_take_part():
+    hostvars = {"web1": {"other": 1}, "web2": request([login()]), "web3": {REQUEST_FACT: None}}
+    plan = verify_plan(["web1", "web2", "web3"], hostvars)
+    assert plan["hosts"] == ["web2"]
+    assert plan["leader"] == "web2"
+    assert list(plan["shares"]) == ["web2"]
+    assert len(plan["runs"]) == 1
+
+
+def test_no_host_taking_part_gives_an_empty_plan():
+    plan = verify_plan(["web1"], {"web1": {}})
+    assert plan == dict(leader=None, hosts=[], runs=[], run_keys=[], schedules=[], schedule_keys=[], shares={})
+
+
+def test_the_leader_is_the_first_host_of_the_batch_taking_part():
+    hostvars = dict((host, request([login()])) for host in ("web3", "web1", "web2"))
+    assert verify_plan(["web3", "web1", "web2"], hostvars)["leader"] == "web3"
+
+
+def test_identical_flows_start_once_and_count_for_every_host():
+    hostvars = {"web1": request([login()]), "web2": request([login(), login()])}
+    plan = verify_plan(["web1", "web2"], hostvars)
+    assert len(plan["runs"]) == 1
+    assert plan["shares"]["web1"] == plan["shares"]["web2"] == plan["run_keys"]
+
+
+def test_per_host_variables_are_one_run_each_with_their_own_ledger_key():
+    hostvars = dict((host, request([login()], variables={"BaseUrl": "https://%s" % host}, key="release-1"))
+                    for host in ("web1", "web2"))
+    plan = verify_plan(["web1", "web2"], hostvars)
+    assert [run["variables"] for run in plan["runs"]] == [{"BaseUrl": "https://web1"}, {"BaseUrl": "https://web2"}]
+    # The key carries the ledger's own fingerprint of the variables (_variables.fingerprint).
+    assert [run["idempotency_key"] for run in plan["runs"]] == [
+        "release-1/vars-%s" % fingerprint({"BaseUrl": "https://%s" % host})[:16] for host in ("web1", "web2")]
+    assert plan["shares"]["web1"] == plan["run_keys"][:1]
+    assert plan["shares"]["web2"] == plan["run_keys"][1:]
+
+
+def test_same_variables_written_differently_are_one_run():
+    hostvars = {"web1": request([login()], variables={"Headless": True, "Port": 8080}, key="k"),
+                "web2": request([login()], variables={"headless": "true", "port": "8080"}, key="k")}
+    assert len(verify_plan(["web1", "web2"], hostvars)["runs"]) == 1
+
+
+def test_a_flows_variables_win_over_the_shared_ones():
+    hostvars = {"web1": request([login(variables={"Env": "eu"})], variables={"Env": "us", "BaseUrl": "u"})}
+    assert verify_plan(["web1"], hostvars)["runs"][0]["variables"] == {"Env": "eu", "BaseUrl": "u"}
+
+
+def test_without_a_key_nothing_is_recorded():
+    assert verify_plan(["web1"], {"web1": request([login()])})["runs"][0]["idempotency_key"] is None
+
+
+def test_ids_are_lower_cased():
+    hostvars = {"web1": request([dict(flow_id=FLOW.upper(), agent_id=AGENT.upper())], schedules=[SCHEDULE.upper()])}
+    plan = verify_plan(["web1"], hostvars)
+    assert plan["runs"] == [dict(flow_id=FLOW, agent_id=AGENT, flow=None, agent=None, variables={}, idempotency_key=None)]
+    assert plan["schedules"] == [dict(schedule_id=SCHEDULE, schedule=None, variables={}, idempotency_key=None)]
+
+
+def test_schedules_by_title_id_or_dictionary_with_variables():
+    hostvars = {"web1": request(schedules=["Smoke suite", SCHEDULE, dict(schedule="Regression suite", variables={"Browser": "Edge"})],
+                                variables={"Env": "test"}, key="k")}
+    plan = verify_plan(["web1"], hostvars)
+    assert [(item["schedule_id"], item["schedule"], item["variables"]) for item in plan["schedules"]] == [
+        (None, "Smoke suite", {"Env": "test"}), (SCHEDULE, None, {"Env": "test"}),
+        (None, "Regression suite", {"Env": "test", "Browser": "Edge"})]
+    assert plan["schedules"][0]["idempotency_key"] == "k/vars-%s" % fingerprint({"Env": "test"})[:16]
+    assert plan["shares"]["web1"] == plan["schedule_keys"]
+
+
+@pytest.mark.parametrize("flows, message", [
+    ([dict(flow_id="not-a-guid", agent="Local agent")],
+     "web1: verify_deployment_flows[0].flow_id must be a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11, got 'not-a-guid'"),
+    ([login(), dict(flow="x", agent_id="{%s}" % AGENT)], "web1: verify_deployment_flows[1].agent_id must be a GUID"),
+    ([dict(agent="Local agent")], "web1: verify_deployment_flows[0]: give the flow by flow_id (its id) or flow (its path or title)"),
+    ([dict(flow="x")], "web1: verify_deployment_flows[0]: give the agent by agent_id (its id) or agent (its title)"),
+    ([dict(flow="x", flow_id=FLOW, agent="a")], "web1: verify_deployment_flows[0]: give flow_id or flow, not both"),
+    (["Smoke/Login passes"], "web1: verify_deployment_flows[0] must be a dictionary"),
+    ([login(variables=["a"])], "web1: verify_deployment_flows[0].variables must be a dictionary"),
+    ([login(variables={"1bad": 1})], "web1: verify_deployment_flows[0].variables: "),
+    ("Smoke/Login passes", "web1: verify_deployment_flows must be a list"),
+])
+def test_a_bad_flow_names_the_host_and_the_option(flows, message):
+    with pytest.raises(AnsibleFilterError, match="^verify_plan: " + re.escape(message)):
+        verify_plan(["web1"], {"web1": request(flows)})
+
+
+def test_a_bad_schedule_names_the_host_and_the_option():
+    with pytest.raises(AnsibleFilterError, match=r"web1: verify_deployment_schedules\[0\].schedule_id must be a GUID"):
+        verify_plan(["web1"], {"web1": request(schedules=[dict(schedule_id="nope")])})
+    with pytest.raises(AnsibleFilterError, match=r"web1: verify_deployment_schedules\[0\] must be a schedule title"):
+        verify_plan(["web1"], {"web1": request(schedules=[42])})
+
+
+def test_a_variable_both_plain_and_secret_is_refused():
+    with pytest.raises(AnsibleFilterError, match="web2: verify_deployment_secret_variables and verify_deployment_variables "
+                                                 "both name password; pass each variable once"):
+        verify_plan(["web1", "web2"], {"web1": request([login()]),
+                                       "web2": request([login()], variables={"Password": "x"}, secret_names=["password"])})
+
+
+def test_bad_shared_variables_are_refused():
+    with pytest.raises(AnsibleFilterError, match="web1: verify_deployment_variables: "):
+        verify_plan(["web1"], {"web1": request([login()], variables={"": "x"})})
+
+
+def test_a_request_with_keys_it_does_not_know_is_refused():
+    hostvars = {"web1": request([login()])}
+    hostvars["web1"][REQUEST_FACT]["agents"] = ["Local agent"]
+    with pytest.raises(AnsibleFilterError, match="web1: __verify_deployment_request has keys this filter does not know: agents"):
+        verify_plan(["web1"], hostvars)
+
+
+def test_refuses_what_is_not_a_list_of_hosts():
+    with pytest.raises(AnsibleFilterError, match="expects the list of hosts"):
+        verify_plan("web1", {})
+    with pytest.raises(AnsibleFilterError, match="web9 is not in hostvars"):
+        verify_plan(["web9"], {})
