@@ -17,16 +17,6 @@ key) and a duration with ``seconds_text``, so that messages read alike.
 import functools
 import re
 
-#: Answers to the trigger that prove no run was started: the request was refused before any
-#: run could exist (bad request, authentication, unknown flow or agent, method, proxy
-#: authentication, request too large, URL too long, headers too large, any redirect). Any other error status
-#: may hide a run. The client uses it to word its errors, the trigger to release the ledger.
-#: A redirect (3xx) is never followed, so the controller never handled the request either.
-TRIGGER_NO_RUN_STATUSES = frozenset((400, 401, 403, 404, 405, 407, 413, 414, 431)) | frozenset(range(300, 400))
-#: Answers to a schedule's runNow that prove no run was started: those of the flow trigger, plus
-#: 410, the controller's "already running" (the schedule's current run goes on; no new one was made).
-RUN_NOW_NO_RUN_STATUSES = TRIGGER_NO_RUN_STATUSES | frozenset((410,))
-
 #: How much of a text one line of a message keeps: a controller's answer in an error (proxies
 #: answer with whole HTML pages), a failure line of a result.
 LINE_LIMIT = 300

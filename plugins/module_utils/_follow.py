@@ -37,7 +37,7 @@ Report = collections.namedtuple("Report", ("results", "output", "failed", "messa
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
                       stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None, on_over=None,
-                      agents=None, interrupt=None):
+                      agents=None, deadline=None, interrupt=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
@@ -51,7 +51,8 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
     stopped as ``stop_on_timeout`` says, and the report fails, saying so first.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
-    followed to the end under one deadline, a JUnit report is written when asked, and the
+    followed to the end under one deadline (``deadline``, the task's ``Deadline``; without it
+    ``wait_timeout`` from now), a JUnit report is written when asked, and the
     report fails when the outcome is not ``passed`` and ``fail_on_failure`` is set.
 
     A run that could not be read (unknown, gone, or the controller answered only with errors)
@@ -71,6 +72,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         retry_reads=not wait,
         snapshot=not wait,
         agents=agents,
+        deadline=deadline if wait else None,
         clock=clock,
         sleep=interrupt.sleep if interrupt is not None else sleep,
         interrupted=interrupt.check if interrupt is not None else None,

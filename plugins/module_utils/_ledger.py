@@ -330,7 +330,7 @@ class Ledger:
 
     # -- the trigger bracket -----------------------------------------------------------------
 
-    def trigger_once(self, controller_url, target, idempotency_key, fingerprint, trigger, no_run_statuses,
+    def trigger_once(self, controller_url, target, idempotency_key, fingerprint, trigger, proves_no_run,
                      rerun="never", run_is_passed=None, agent_id=None, mask=None):
         """Start a run for this key through ``trigger()``, bracketed by the ledger; or reuse the recorded one.
 
@@ -340,8 +340,8 @@ class Ledger:
         none, and the reservation is settled by its outcome:
 
         * a run id: :meth:`complete`;
-        * ``None``; a ``LeapworkHTTPError`` whose status is in ``no_run_statuses`` (the answers
-          that prove no run started); any other ``LeapworkError`` (the connection failed before
+        * ``None``; a ``LeapworkHTTPError`` whose status ``proves_no_run(status)`` (the answers
+          that prove no run started, from ``_http_status``); any other ``LeapworkError`` (the connection failed before
           the request was sent): :meth:`abandon`;
         * ``TriggerOutcomeUnknown``, another HTTP error status (a 5xx may hide a run) or any
           unexpected exception: :meth:`mark_unknown`; the marker stays, as evidence that a run
@@ -366,7 +366,7 @@ class Ledger:
             self._settle_after(exc, lambda: self.mark_unknown(reservation, mask(str(exc))))
             raise
         except LeapworkHTTPError as exc:
-            if exc.status in no_run_statuses:
+            if proves_no_run(exc.status):
                 self._settle_after(exc, lambda: self.abandon(reservation))
             else:
                 self._settle_after(exc, lambda: self.mark_unknown(reservation, mask(str(exc))))

@@ -25,16 +25,35 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     LeapworkClient,
     normalize_controller_url,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact, redact_data
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact, redact_data, seconds_text
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
-from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import guid_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._interrupt import Interrupt
 from ansible_collections.leapops.leapwork.plugins.module_utils._mounts import shared_ledger_warning
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_value
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_problem
+
+
+#: A task that does not wait reads under a deadline of this many request timeouts, all its reads
+#: together (names, the agent pre-flight, the info modules, runs read once): a controller that
+#: accepts connections and never answers costs at most that long (docs/reliability.md).
+READ_ATTEMPTS = 3
+
+
+def task_deadline(params, waits=None):
+    """The task's one ``Deadline``, made when the module starts: ``wait_timeout`` when it waits
+    (``waits``; by default its ``wait`` option), else ``READ_ATTEMPTS`` x ``request_timeout``.
+    Every read, wait and pause of the task runs under it (the client takes it; see docs/design.md)."""
+    if waits is None:
+        waits = bool(params.get("wait"))
+    if waits:
+        return Deadline(params["wait_timeout"], what="wait_timeout %s s" % seconds_text(params["wait_timeout"]))
+    seconds = READ_ATTEMPTS * params["request_timeout"]
+    return Deadline(seconds, what="%d x request_timeout, %s s" % (READ_ATTEMPTS, seconds_text(seconds)))
 
 
 def connection_argument_spec():
@@ -254,15 +273,18 @@ def validate_connection_params(params):
     return controller_url
 
 
-def client_from_module(module, **kwargs):
+def client_from_module(module, waits=None, **kwargs):
     """Build a ``LeapworkClient`` from the connection options; fails the module on bad options.
 
-    ``kwargs`` go to the client as is (``retries``, ``session``, ``sleep``... for tests);
-    ``start_module`` has checked that ``requests`` is there.
+    The client carries the task's deadline (``task_deadline``); ``waits`` says whether the task
+    waits (default: its ``wait`` option). ``kwargs`` go to the client as is (``retries``,
+    ``session``, ``sleep``... for tests); ``start_module`` has checked that ``requests`` is there.
     """
     params = module.params
     try:
         controller_url = validate_connection_params(params)
+        if "deadline" not in kwargs:
+            kwargs["deadline"] = task_deadline(params, waits)
         return LeapworkClient(
             controller_url,
             params["access_key"],
@@ -309,11 +331,15 @@ def run_ids_argument_spec():
 
 def run_ids_from_module(module):
     """The run ids asked for, checked to be GUIDs before any request (fails the module otherwise)."""
-    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"] or [])
-    for run_id in run_ids:
-        if not is_guid(run_id):
-            module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
-    return run_ids
+    if module.params["run_id"]:
+        labelled = [("run_id", module.params["run_id"])]
+    else:
+        labelled = [("run_ids[%d]" % index, run_id) for index, run_id in enumerate(module.params["run_ids"] or [])]
+    for option, run_id in labelled:
+        problem = guid_problem(option, run_id)
+        if problem:
+            module.fail_json(msg=problem)
+    return [run_id for _option, run_id in labelled]
 
 
 def started_runs(run_ids, entries):
@@ -331,9 +357,9 @@ def started_runs(run_ids, entries):
         if run_id is None:
             continue
         for name, value in (("run_id", run_id), ("agent_id", agent_id)):
-            if value is not None and not (isinstance(value, str) and is_guid(value)):
-                raise ValueError("runs[%d].%s must be a GUID such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r"
-                                 % (index, name, value))
+            problem = guid_problem("runs[%d].%s" % (index, name), value) if value is not None else None
+            if problem:
+                raise ValueError(problem)
         if run_id.lower() not in known:
             known[run_id.lower()] = run_id
             run_ids.append(run_id)
@@ -414,7 +440,8 @@ def _start_failures(results, single, noun, describe):
 
 
 def _report_started_runs(module, client, results, single, noun, describe, run_facts, follow_overrides, dispatcher, facts):
-    options = wait_options(module.params, **follow_overrides)
+    # Followed under the task's deadline, which began when the module started.
+    options = wait_options(module.params, deadline=client.deadline, **follow_overrides)
     interrupt = getattr(module, "interrupt", None)
     if dispatcher is not None:
         try:

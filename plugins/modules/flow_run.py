@@ -104,6 +104,8 @@ options:
         and fail when a target agent does not exist, is not C(Available) or is blocked by the licence.
         Leapwork would otherwise keep such a run C(Queued), and a waiting task would only learn it at
         O(wait_timeout).
+      - C(BlockedByLicense) is read as Leapwork documents it (C(Disabled) is blocked, C(Available) is
+        not) and as a boolean; an agent whose licence state is anything else is refused too, as unknown.
       - With O(runs), nothing is started when one agent fails the check; the message names every such
         item, agent and status.
       - Set to V(false) to start runs anyway, for example to queue them for an agent that is about to

@@ -218,8 +218,7 @@ def main():
     client = client_from_module(module)
     try:
         report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, agents=agents,
-                                   interrupt=module.interrupt,
-                                   **wait_options(module.params))
+                                   interrupt=module.interrupt, **wait_options(module.params, deadline=client.deadline))
     except LeapworkError as exc:
         fail_from_error(module, exc)
     exit_with_report(module, report, report.stopped, report.output)

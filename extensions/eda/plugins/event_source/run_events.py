@@ -302,9 +302,10 @@ class Settings(object):
         self.request_timeout = _number("request_timeout", args.get("request_timeout"), 30.0, 0.5)
         self.schedules = _strings("schedules", args.get("schedules"))
         self.run_ids = []
-        for run_id in _strings("run_ids", args.get("run_ids")):
-            if not _ids.is_guid(run_id):
-                raise RunEventsError("run_ids: %r is not a run id (a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11)" % run_id)
+        for index, run_id in enumerate(_strings("run_ids", args.get("run_ids"))):
+            problem = _ids.guid_problem("run_ids[%d]" % index, run_id)
+            if problem:
+                raise RunEventsError(problem)
             if run_id.lower() not in self.run_ids:
                 self.run_ids.append(run_id.lower())
         if not self.schedules and not self.run_ids:

@@ -16,11 +16,15 @@ import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils import _ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
-    RUN_NOW_NO_RUN_STATUSES,
-    TRIGGER_NO_RUN_STATUSES,
     LeapworkConnectionError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import (
+    PROVES_NO_RUN,
+    PROVES_NO_RUN_NOW,
+    proves_no_run,
+    statuses_with,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import (
     Ledger,
@@ -959,8 +963,12 @@ def test_preview_raises_what_reserve_would(ledger):
 
 # -- trigger_once: the one bracket around every trigger (flow_run and schedule_run) ----------------
 
-def trigger_once(ledger, trigger, no_run_statuses=TRIGGER_NO_RUN_STATUSES, target=TARGET, **kwargs):
-    return ledger.trigger_once(URL, target, KEY, FP, trigger, no_run_statuses, **kwargs)
+def run_now_proves_no_run(status):
+    return proves_no_run(status, run_now=True)
+
+
+def trigger_once(ledger, trigger, no_run=proves_no_run, target=TARGET, **kwargs):
+    return ledger.trigger_once(URL, target, KEY, FP, trigger, no_run, **kwargs)
 
 
 def test_trigger_once_records_the_run_and_reuses_it_without_triggering(ledger):
@@ -988,21 +996,25 @@ def _raising(error):
     return trigger
 
 
-@pytest.mark.parametrize("no_run_statuses", [TRIGGER_NO_RUN_STATUSES, RUN_NOW_NO_RUN_STATUSES])
-def test_trigger_once_releases_the_key_on_every_no_run_status(ledger, no_run_statuses):
-    for status in sorted(no_run_statuses):
+@pytest.mark.parametrize("no_run, statuses", [
+    (proves_no_run, statuses_with(PROVES_NO_RUN)),
+    (run_now_proves_no_run, statuses_with(PROVES_NO_RUN, PROVES_NO_RUN_NOW)),
+])
+def test_trigger_once_releases_the_key_on_every_no_run_status(ledger, no_run, statuses):
+    assert len(statuses) >= 9
+    for status in statuses:
         with pytest.raises(LeapworkHTTPError):
-            trigger_once(ledger, _raising(LeapworkHTTPError("refused", status=status)), no_run_statuses)
+            trigger_once(ledger, _raising(LeapworkHTTPError("refused", status=status)), no_run)
         assert entry(ledger) is None, status
 
 
 def test_trigger_once_keeps_the_marker_for_a_status_outside_its_list(ledger):
     # 410 proves that runNow started nothing, not that a flow trigger did.
     with pytest.raises(LeapworkHTTPError):
-        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), RUN_NOW_NO_RUN_STATUSES)
+        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), run_now_proves_no_run)
     assert entry(ledger) is None
     with pytest.raises(LeapworkHTTPError):
-        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), TRIGGER_NO_RUN_STATUSES)
+        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), proves_no_run)
     marker = entry(ledger)
     assert (marker["state"], marker["unknown_reason"]) == ("in_flight", "gone")
 
@@ -1030,7 +1042,7 @@ def test_trigger_once_releases_the_key_when_the_request_was_never_sent(ledger):
 def test_trigger_once_raises_what_reserve_raises_without_triggering(ledger):
     record(ledger, "run-1")
     with pytest.raises(LedgerConflict):
-        ledger.trigger_once(URL, TARGET, KEY, OTHER_FP, _raising(AssertionError("triggered")), TRIGGER_NO_RUN_STATUSES)
+        ledger.trigger_once(URL, TARGET, KEY, OTHER_FP, _raising(AssertionError("triggered")), proves_no_run)
 
 
 # -- targets: a flow on an agent, or a schedule -----------------------------------------------------
@@ -1133,7 +1145,7 @@ def test_the_reason_an_in_flight_marker_keeps_is_masked(tmp_path):
         raise LeapworkHTTPError("Could not trigger: 500 error for ?Password=p%40ss+w0rd%21", status=500)
 
     with pytest.raises(LeapworkHTTPError):
-        ledger.trigger_once("https://c", flow_target("f", "a"), "k", "fp", trigger, frozenset((400,)),
+        ledger.trigger_once("https://c", flow_target("f", "a"), "k", "fp", trigger, lambda status: status == 400,
                             mask=lambda text: redact(text, ["p@ss w0rd!"]))
     text = (tmp_path / "ledger.json").read_text()
     assert "p%40ss" not in text and "Password=********" in text
@@ -1142,7 +1154,8 @@ def test_the_reason_an_in_flight_marker_keeps_is_masked(tmp_path):
 # -- a run that started is never hidden by the ledger (issue 19 item 3) ---------------------------
 
 RUN_ID = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
-NO_RUN = frozenset((400, 404))
+def NO_RUN(status):  # pylint: disable=invalid-name
+    return status in (400, 404)
 
 
 def _hold_the_lock(ledger, seconds):

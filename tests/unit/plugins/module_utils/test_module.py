@@ -28,13 +28,13 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     connection_argument_spec,
     ensure_requests,
     fail_from_error,
-    is_guid,
     run_ids_argument_spec,
     run_start_argument_spec,
     start_module,
     validate_connection_params,
     wait_argument_spec,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import EXAMPLE_GUID, guid_problem, is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import RERUN_CHOICES
 
 RUN = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
@@ -173,6 +173,12 @@ def test_required_without_env(monkeypatch, capsys):
 ])
 def test_is_guid(value, expected):
     assert is_guid(value) is expected
+    assert (guid_problem("run_id", value) is None) is expected
+
+
+def test_guid_problem_names_the_option_with_the_one_example():
+    assert guid_problem("flow_id", "login-smoke") == "flow_id must be a GUID such as %s, got 'login-smoke'" % EXAMPLE_GUID
+    assert is_guid(EXAMPLE_GUID)
 
 
 # -- requests guard, validation, client construction -----------------------------------------

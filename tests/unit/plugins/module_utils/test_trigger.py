@@ -16,8 +16,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
-from ansible_collections.leapops.leapwork.plugins.module_utils import _client
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import TRIGGER_NO_RUN_STATUSES
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import PROVES_NO_RUN, proves_no_run, statuses_with
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     RequestError,
     RunRequest,
@@ -63,8 +62,11 @@ class FakeClient(FakeCatalogue):
     def triggers(self):
         return [call for call in self.calls if call[0] == "trigger_flow"]
 
-    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
-        self._record("trigger_flow", flow_id, agent_id, dict(variables or {}), delete_schedule)
+    def trigger_flow(self, flow_id, agent_id, query_pairs=()):
+        # The pairs come rendered (RunVariables): recorded as variables and isDelete.
+        pairs = list(query_pairs)
+        variables = dict((name, value) for name, value in pairs if name != "isDelete")
+        self._record("trigger_flow", flow_id, agent_id, variables, ("isDelete", "true") in pairs)
         outcome = self.trigger_outcomes.pop(0) if self.trigger_outcomes else None
         if isinstance(outcome, Exception):
             raise outcome  # pylint: disable=raising-bad-type
@@ -294,10 +296,11 @@ def test_batch_triggers_concurrently(client):
     assert all(result.changed for result in results)
 
 
-def test_one_list_of_answers_that_prove_no_run():
-    # The client words its errors and the ledger releases its marker from the same list.
-    assert _client.TRIGGER_NO_RUN_STATUSES is TRIGGER_NO_RUN_STATUSES
-    assert TRIGGER_NO_RUN_STATUSES == frozenset((400, 401, 403, 404, 405, 407, 413, 414, 431)) | frozenset(range(300, 400))
+def test_one_table_of_answers_that_prove_no_run():
+    # The client words its errors and the ledger releases its marker from the same table.
+    assert statuses_with(PROVES_NO_RUN) == [400, 401, 403, 404, 405, 407, 413, 414, 431]
+    # A redirect is never followed: whatever its code, the controller never handled the request.
+    assert all(proves_no_run(status) for status in (300, 301, 302, 303, 307, 308, 399))
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 409])

@@ -45,9 +45,11 @@ class FakeClient(FakeCatalogue, FakeController):
         self._counter = 0
         self._start_lock = threading.Lock()
 
-    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+    def trigger_flow(self, flow_id, agent_id, query_pairs=()):
+        pairs = list(query_pairs)
+        variables = dict((name, value) for name, value in pairs if name != "isDelete")
         with self._start_lock:
-            self.triggers.append((flow_id, agent_id, dict(variables or {}), delete_schedule))
+            self.triggers.append((flow_id, agent_id, variables, ("isDelete", "true") in pairs))
             if flow_id in self.trigger_errors:
                 raise self.trigger_errors[flow_id]
             self._counter += 1

@@ -45,12 +45,12 @@ class FakeClient(FakeController):
     def schedules(self):
         return [dict(item) for item in LISTING]
 
-    def schedule_status(self, schedule_id):
+    def schedule_status(self, schedule_id, deadline=None):
         return "Finished"
 
-    def run_schedule_now(self, schedule_id, variables=None):
+    def run_schedule_now(self, schedule_id, query_pairs=()):
         with self._lock:
-            self.run_now_calls.append((schedule_id, dict(variables or {})))
+            self.run_now_calls.append((schedule_id, dict(query_pairs)))
             if schedule_id in self.run_now_errors:
                 raise self.run_now_errors[schedule_id]
             self._counter += 1
