@@ -1154,7 +1154,10 @@ def test_the_reason_an_in_flight_marker_keeps_is_masked(tmp_path):
 # -- a run that started is never hidden by the ledger (issue 19 item 3) ---------------------------
 
 RUN_ID = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
+
+
 def NO_RUN(status):  # pylint: disable=invalid-name
+    """The statuses that prove no run started, in these tests."""
     return status in (400, 404)
 
 
