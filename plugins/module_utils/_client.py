@@ -43,8 +43,10 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
     UnexpectedAnswer,
+    one_line,
     redact,
     redact_and_trim,
+    redact_data,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import (
     RETRY_READ,
@@ -53,6 +55,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._http_status impo
     meaning,
     proves_no_run,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, variable_names
 
 try:
@@ -269,8 +272,8 @@ def _reason_text(reason):
     return ": ".join(parts) if parts else str(reason)
 
 
-def _describe_exception(exc, secret=None):
-    """A short description of a transport error, without the URL's query string or ``secret``."""
+def _describe_exception(exc, secrets=()):
+    """A short description of a transport error, without the URL's query string or ``secrets``."""
     exceptions = requests.exceptions
     reason = _reason(exc)
     if isinstance(exc, exceptions.ConnectTimeout):
@@ -294,7 +297,7 @@ def _describe_exception(exc, secret=None):
         what = "the request could not be built"
     else:
         what = "the request failed"
-    detail = redact_and_trim(_QUERY_IN_TEXT.sub("?...", _reason_text(reason)), secret, 200)
+    detail = redact_and_trim(_QUERY_IN_TEXT.sub("?...", _reason_text(reason)), secrets, 200)
     return "%s: %s" % (what, detail) if detail else what
 
 
@@ -319,14 +322,20 @@ class _ErrorContext(object):
 
 
 class LeapworkClient(object):
-    """One controller, one access key. Safe to share between threads."""
+    """One controller, one access key. Safe to share between threads.
+
+    ``secrets`` are the values of the task's secret variables: with the access key, they are
+    masked (``_errors.redact``) in every answer the client reads and every error it raises,
+    before any text is trimmed, so that no layer above ever holds them.
+    """
 
     def __init__(self, controller_url, access_key, validate_certs=True, ca_path=None,
                  request_timeout=30, retries=4, session=None, sleep=time.sleep, jitter=random.random,
-                 clock=time.monotonic, deadline=None):
+                 clock=time.monotonic, deadline=None, secrets=()):
         self.controller_url = normalize_controller_url(controller_url)
         self.base_url = self.controller_url + API_PREFIX
         self._access_key = _check_access_key(access_key)
+        self._secrets = (self._access_key,) + tuple(str(secret) for secret in secrets if secret)
         self.validate_certs = bool(validate_certs)
         self.ca_path = ca_path or None
         # requests takes a CA bundle path in place of True.
@@ -508,6 +517,11 @@ class LeapworkClient(object):
         except ValueError:
             data = _MISSING
         run_id = json_field(data, "RunId")
+        if isinstance(run_id, str) and run_id.strip() and not is_guid(run_id.strip()):
+            message = ("%s %s at %s (UTC): the controller answered HTTP %d with a RunId that is not a GUID (%s), so a run "
+                       "may have started but cannot be followed by that id. It was not retried; check the controller's run "
+                       "listings before %s." % (starting, call.subject, sent_at, status, one_line(repr(run_id), 80), again))
+            raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
         if not isinstance(run_id, str) or not run_id.strip():
             message = ("%s %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), so a run has probably "
                        "started but its id is unknown. It was not retried; check the controller's run listings before %s."
@@ -669,16 +683,19 @@ class LeapworkClient(object):
             raise
 
     # ------------------------------------------------------------------ answers and errors
-    def _redact(self, text):
-        return redact(text, self._access_key)
+    def mask(self, text):
+        """``text`` with the access key and the secret values masked (``_errors.redact``), for layers above."""
+        return redact(text, self._secrets)
+
+    _redact = mask
 
     def _body(self, response):
-        return redact_and_trim(_response_text(response), self._access_key) or None
+        return redact_and_trim(_response_text(response), self._secrets) or None
 
     def _parsed(self, response):
-        """The answer's JSON, parsed from its redacted text: whatever the controller echoes (a
-        keyframe, a title) is redacted before any layer trims it. ``ValueError`` if not JSON."""
-        return json.loads(self._redact(_response_text(response)))
+        """The answer's JSON with every string in it masked: whatever the controller echoes (a
+        keyframe, a title) is masked before any layer trims it. ``ValueError`` if not JSON."""
+        return redact_data(json.loads(_response_text(response)), self._secrets)
 
     def _run_context(self, operation, run_id):
         return _ErrorContext(operation, "run %s" % run_id, not_found="run %s not found" % run_id, run_id=run_id)
@@ -703,12 +720,12 @@ class LeapworkClient(object):
     def _unexpected(self, call, expected, data):
         return UnexpectedAnswer(
             self._redact("%s: the controller's answer is not %s: %s"
-                         % (call.prefix(), expected, redact_and_trim(repr(data), self._access_key))),
+                         % (call.prefix(), expected, redact_and_trim(repr(data), self._secrets))),
             operation=call.operation, run_id=call.run_id)
 
     def _connection_error(self, call, exc, attempts, note=None):
         message = "%s: no answer from the controller at %s: %s" % (call.prefix(), self.controller_url,
-                                                                   _describe_exception(exc, self._access_key))
+                                                                   _describe_exception(exc, self._secrets))
         if attempts > 1:
             message += " (gave up after %d attempts)" % attempts
         if note:
@@ -718,7 +735,7 @@ class LeapworkClient(object):
     def _outcome_unknown(self, call, exc, sent_at):
         message = ("Triggering %s may have started a run: the request was sent to %s at %s (UTC), then %s. "
                    "It was not retried, so that no second run is started; %s."
-                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc, self._access_key), call.retry_hint))
+                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc, self._secrets), call.retry_hint))
         return TriggerOutcomeUnknown(self._redact(message), operation=call.operation)
 
     def _http_error(self, call, response, attempts=1, note=None):
@@ -748,7 +765,7 @@ class LeapworkClient(object):
             return "the controller does not allow this call (%s); it may be a Leapwork version without it" % said
         if 300 <= status < 400:
             location = redact_and_trim(_QUERY_IN_TEXT.sub("?...", str(_header(response, "Location") or "an unknown location")),
-                                       self._access_key, 200)
+                                       self._secrets, 200)
             return ("the controller answered with a redirect (%d) to %s, which is not followed; set controller_url to "
                     "the address the API is served from" % (status, location))
         what = meaning(status)

@@ -56,6 +56,8 @@ STATUS_TABLE = {
 }
 #: The policies of a 5xx the table does not list: the controller (or a proxy) is unwell for now.
 OTHER_SERVER_ERROR = (None, (WAIT_OUT,))
+#: The policies of a redirect (any 3xx): never followed, so the controller never handled the request.
+REDIRECT = (None, (PROVES_NO_RUN,))
 
 
 def _entry(status):
@@ -65,6 +67,8 @@ def _entry(status):
         return STATUS_TABLE[status]
     if 500 <= status < 600:
         return OTHER_SERVER_ERROR
+    if 300 <= status < 400:
+        return REDIRECT
     return None, ()
 
 

@@ -155,7 +155,7 @@ class ScheduleRunner(object):
     """Runs schedules now for one module invocation, under the task's deadline (the client's)."""
 
     def __init__(self, client, ledger=None, rerun="never", check_mode=False, when_running="wait",
-                 poll_interval=5.0, run_is_passed=None, sleep=None):
+                 poll_interval=5.0, run_is_passed=None, sleep=None, interrupted=None):
         if when_running not in WHEN_RUNNING_CHOICES:
             raise ValueError("when_running must be one of %s, got %r" % (", ".join(WHEN_RUNNING_CHOICES), when_running))
         self.client = client
@@ -169,6 +169,8 @@ class ScheduleRunner(object):
         # The task's deadline, and the clock it runs on.
         self.deadline = client.deadline
         self.sleep = sleep or time.sleep
+        # callable() -> why the task was interrupted, or None (``_interrupt.Interrupt.check``): ends a wait for a busy schedule.
+        self.interrupted = interrupted
 
     def resolve_all(self, requests):
         """Find every requested schedule with one read; raise ``ScheduleRequestError`` listing every problem.
@@ -240,6 +242,13 @@ class ScheduleRunner(object):
                                     % (result.schedule["title"], result.schedule["id"], self.deadline.describe()),
                                     operation="run a schedule now", status=ALREADY_RUNNING)
             self.sleep(self.deadline.clip(self.poll_interval))
+            self._stop_if_interrupted(result)
+
+    def _stop_if_interrupted(self, result):
+        reason = self.interrupted() if self.interrupted is not None else None
+        if reason:
+            raise LeapworkError("Schedule %r (%s) was still busy when the task was interrupted (%s); nothing was started."
+                                % (result.schedule["title"], result.schedule["id"], reason), operation="run a schedule now")
 
     def _wait_until_free(self, result):
         """Return once the schedule's newest run is over; or raise, as ``when_running`` says.
@@ -268,11 +277,12 @@ class ScheduleRunner(object):
                                     "nothing was started." % (schedule["title"], schedule["id"], status),
                                     operation="run a schedule now")
             self.sleep(self.deadline.clip(next(pauses)))
+            self._stop_if_interrupted(result)
 
     def _run_now(self, request, result):
         """Send runNow once; the run id, or ``None`` when the controller said it is already running."""
         try:
-            result.sent = True
+            result.sent = result.attempted = True
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.query_pairs())
         except TriggerOutcomeUnknown as exc:
             if request.idempotency_key:
@@ -293,7 +303,7 @@ class ScheduleRunner(object):
         run_id, reused = self.ledger.trigger_once(
             self.client.controller_url, schedule_target(result.schedule["id"]), request.idempotency_key,
             request.fingerprint(), lambda: self._run_now(request, result), lambda status: proves_no_run(status, run_now=True),
-            rerun=self.rerun, run_is_passed=self.run_is_passed,
+            rerun=self.rerun, run_is_passed=self.run_is_passed, mask=getattr(self.client, "mask", None),
         )
         if reused:
             result.run_id, result.reused = run_id, True

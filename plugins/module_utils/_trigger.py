@@ -192,6 +192,7 @@ class Trigger(object):
     def _trigger(self, request, result):
         """Send the trigger once; return the run id."""
         try:
+            result.attempted = True
             result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.query_pairs(self.delete_schedule))
             result.sent = True
         except TriggerOutcomeUnknown as exc:
@@ -212,7 +213,8 @@ class Trigger(object):
         result.run_id, result.reused = self.ledger.trigger_once(
             self.controller_url, request.ledger_target(), request.idempotency_key,
             request.fingerprint(), lambda: self._trigger(request, result), proves_no_run,
-            rerun=self.rerun, run_is_passed=self.run_is_passed, agent_id=request.agent_id, retry_of=retry_of,
+            rerun=self.rerun, run_is_passed=self.run_is_passed, mask=getattr(self.client, "mask", None),
+            agent_id=request.agent_id, retry_of=retry_of,
         )
         if result.reused:
             self._place_reused(request, result)

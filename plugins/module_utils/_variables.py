@@ -21,6 +21,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from urllib.parse import quote
 
+# What stands for a secret variable's value wherever its name is shown: the mask of every secret.
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import SECRET_MASK
+
 
 #: Query parameter that Run flow by id reserves for itself; a flow variable cannot use it.
 DELETE_SCHEDULE_PARAMETER = "isDelete"
@@ -207,9 +210,6 @@ def _digest(rendered):
     payload = json.dumps([_FINGERPRINT_VERSION, canonical], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
-
-#: What stands for a secret variable's value wherever its name is shown.
-SECRET_MASK = "********"
 
 #: The longest query string (the encoded variables) a request that starts a run may carry. IIS,
 #: in front of many controllers, refuses longer ones by default (requestFiltering maxQueryString

@@ -541,7 +541,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                 clock=time.monotonic, sleep=time.sleep, max_workers=DEFAULT_MAX_WORKERS,
                 grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False,
                 last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False, snapshot=False, on_over=None,
-                agents=None, deadline=None):
+                agents=None, deadline=None, interrupted=None):
     """Follow runs until each is over or the deadline comes; one ``RunResult`` per run id, in order.
 
     ``deadline`` (a ``_deadline.Deadline`` on ``clock``) is the task's: one deadline for all runs
@@ -576,6 +576,12 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     it (``flow_run``'s ``runs``): a queued run is then polled when the followed run ahead of it on
     its agent has ended, not on every end (see the module docstring). Runs not in it (the runs
     ``on_over`` starts included) are followed as before.
+
+    ``interrupted`` (``_interrupt.Interrupt.check``) returns why the task was interrupted, or
+    ``None``; it is asked before each round and after each sleep (pass that interrupt's ``sleep``
+    too, so that a signal cuts the sleep short). Once it answers, the wait ends at once, without a
+    last look: the runs not over end ``timed_out``, their message saying so, and with
+    ``stop_on_timeout`` the controller is asked to stop them.
     """
     _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as)
     run_ids = list(run_ids)
@@ -599,10 +605,14 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     lines = _agent_lines(ordered)
     _form_herd(ordered, poll_interval)
     results = {}
+    reason = None
     workers = min(max_workers, len(ordered)) if on_over is None else max_workers
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         final_round_done = False
         while True:
+            reason = interrupted() if interrupted is not None else None
+            if reason:
+                break
             now = clock()
             pending = [follower for follower in ordered if not follower.over]
             read_deadline = deadline
@@ -674,4 +684,9 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         else:
             results[follower.run_id] = follower.result(now, timed_out=not snapshot, going=snapshot,
                                                        stop_note=stop_notes.get(follower.run_id))
+            if reason:
+                result = results[follower.run_id]
+                result.message = "run %s was still going when the task was interrupted (%s) after %s s (last status: %s)%s" % (
+                    follower.run_id, reason, seconds_text(now - started_at), result.status or "unknown",
+                    "; " + stop_notes[follower.run_id] if follower.run_id in stop_notes else "")
     return [results[run_id] for run_id in run_ids]

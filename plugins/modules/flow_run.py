@@ -153,8 +153,11 @@ options:
     description:
       - Flow variables whose values are secret (passwords, tokens). They are sent in the query
         string like O(variables), which the controller requires, but their values never appear in
-        the results, messages, the ledger or JUnit reports; where the name is shown, the value is
+        the results, messages, warnings, the ledger or JUnit reports; where the name is shown, the value is
         C(********).
+      - That holds in every form the controller, a proxy or the flow's log may repeat a value in
+        (URL-encoded with C(%20) or C(+), JSON- or HTML-escaped), each replaced by C(********),
+        as is the access key.
       - They count in the idempotency fingerprint (as part of a SHA-256 digest, never stored in clear).
       - A name may not be both in O(variables) and in O(secret_variables).
       - With O(runs), shared by every item like O(variables); an item's own variables (secret or

@@ -366,6 +366,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
+    interruptible,
     ledger_from_module,
     report_started_runs,
     run_start_argument_spec,
@@ -429,6 +430,7 @@ def main():
         when_running=params["when_running"],
         poll_interval=params["poll_interval"],
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
+        **interruptible(module)
     )
     try:
         runner.resolve_all(requests)

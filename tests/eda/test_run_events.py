@@ -274,14 +274,6 @@ def test_back_off_on_500_and_448_then_recover(source, emulator, fake_sleep, capl
     assert any("answers again (after 4 looks with faults)" in record.getMessage() for record in caplog.records)
 
 
-def test_back_off_is_jittered_and_capped(source):
-    backoff = source["_backoff"]
-    assert backoff(30, 1, lambda: 0.0) == 30  # never below poll_interval
-    assert backoff(30, 2, lambda: 0.0) == 60
-    assert backoff(30, 2, lambda: 0.5) == 90
-    assert backoff(30, 20, lambda: 1.0) == source["FAULT_BACKOFF_CAP"]
-
-
 def test_back_off_when_the_connection_is_refused(source, fake_sleep, caplog):
     caplog.set_level(logging.DEBUG)
     with socket.socket() as probe:
@@ -291,12 +283,13 @@ def test_back_off_when_the_connection_is_refused(source, fake_sleep, caplog):
     async def scenario():
         args = {"controller_url": "http://127.0.0.1:%d" % port, "access_key": ACCESS_KEY, "poll_interval": 1,
                 "schedules": ["Regression suite"]}
-        running = Running(source, args, fake_sleep)
-        await running.looks(4)
+        running = Running(source, args, fake_sleep, jitter=lambda: 0.75)
+        await running.looks(10)
         await running.cancel()
 
     asyncio.run(scenario())
-    assert fake_sleep.pauses[:4] == [2, 4, 8, 16]
+    # Doubling from 2 * poll_interval up to the cap, 3/4 of each (the jitter drawn here).
+    assert fake_sleep.pauses[:10] == [1.5, 3, 6, 12, 24, 48, 96, 192, 225, 225]
     warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == 1, warnings
     assert "GET /api/v4/schedules: no answer" in warnings[0]
@@ -326,6 +319,17 @@ def test_ambiguous_title_names_the_candidates(source, emulator, fake_sleep):
 
     message = asyncio.run(scenario())
     assert "schedules" in message and SCHEDULE_TWIN_A in message and SCHEDULE_TWIN_B in message
+
+
+def test_an_unknown_schedule_names_the_closest(source, emulator, fake_sleep):
+    async def scenario():
+        running = Running(source, args_for(emulator, schedules=["Regresion suite"]), fake_sleep)
+        with pytest.raises(source["RunEventsError"]) as caught:
+            await asyncio.wait_for(running.task, 20)
+        return str(caught.value)
+
+    assert asyncio.run(scenario()).startswith(
+        "schedules: no schedule named 'Regresion suite' on the controller; closest: 'Regression suite'")
 
 
 @pytest.mark.parametrize("args, words", [

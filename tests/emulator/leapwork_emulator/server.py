@@ -456,12 +456,12 @@ class Handler(BaseHTTPRequestHandler):
             if fault.action == "status":
                 entry["status"] = fault.status
                 state.record(entry)
-                self._text(fault.status, fault.body, fault.headers)
+                self._text(fault.status, fault.body_for(raw_query), fault.headers)
                 return
             if fault.action == "answer" and not fault.after:
                 entry["status"] = fault.status
                 state.record(entry)
-                self._send(fault.status, fault.body.encode("utf-8"), fault.content_type, fault.headers)
+                self._send(fault.status, fault.body_for(raw_query).encode("utf-8"), fault.content_type, fault.headers)
                 return
             if fault.action == "restart":
                 state.model.restart()
@@ -483,7 +483,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._drop()
                 return
             if after.action == "answer":
-                self._send(after.status, after.body.encode("utf-8"), after.content_type, after.headers)
+                self._send(after.status, after.body_for(raw_query).encode("utf-8"), after.content_type, after.headers)
                 return
             state.stopping.wait(after.seconds)
         if document is not None:

@@ -290,6 +290,20 @@ def test_many_concurrent_clients(client):
     assert statuses.count("Executing") <= 1
 
 
+def test_a_keyframe_may_quote_the_run_variables():
+    config = {"agents": [{"id": AGENT_A, "title": "A"}],
+              "flows": [{"id": flow_id(1), "title": "Echo", "outcome": "Failed", "duration": 1, "keyframes": [
+                  {"level": "Error", "message": "q={variables_query} f={variables_form} j={variables_json}"}]}]}
+    with Emulator(config=config, access_key=KEY, speed=50) as emu:
+        client = Client(emu.url)
+        run_id = client.trigger(flow_id(1), AGENT_A, "?Password=p%40ss%20w0rd%21")
+        client.wait_finished(run_id)
+        item = items_of(client, run_id)[0]
+        frames = client.ok("GET", "/runItems/%s/keyframes" % item["RunItemId"])
+        [echo] = [frame for frame in frames if frame["LogMessage"].startswith("q=")]
+        assert echo["LogMessage"] == 'q=Password=p%40ss%20w0rd%21 f=Password=p%40ss+w0rd%21 j={"Password": "p@ss w0rd!"}'
+
+
 def test_finish_lag_the_last_item_turns_final_after_the_run_reads_finished():
     # finish_lag 400 emulated seconds at speed 500: the n-th run's last item turns final
     # 400 * frac(n * 0.618...) emulated seconds after the run reads Finished (247, 94, 342, 189 and

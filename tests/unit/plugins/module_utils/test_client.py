@@ -29,7 +29,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     UnexpectedAnswer,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline
-from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import RETRY_READ, statuses_with
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import RETRY_READ, proves_no_run, statuses_with
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import error_result
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import keyframes_of
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RunRequest
@@ -1056,3 +1056,91 @@ def test_a_key_echoed_in_a_success_answer_is_redacted_before_any_layer_trims_it(
     assert keyframe["LogMessage"] == "m" * 495 + "********"
     kept = keyframes_of([keyframe])
     _no_key_prefix(access_key, kept[0]["message"])
+
+
+# -- secret variables echoed by the controller (issue 19 item 1) -------------------------------
+
+SECRET_VALUE = "p@ss w0rd!"
+SECRET_FORMS = ("p@ss w0rd!", "p%40ss%20w0rd%21", "p%40ss+w0rd%21", "p%40ss w0rd%21", "p@ss\\u0020w0rd\\u0021")
+
+
+def _no_secret_form(*texts):
+    for text in texts:
+        for form in SECRET_FORMS + ("p%40ss", "p@ss"):
+            assert form not in str(text), (form, text)
+
+
+def _query(call):
+    return call.url.split("?", 1)[1]
+
+
+def test_secret_values_are_masked_in_a_trigger_error_that_echoes_the_query(make_client, fake_transport):
+    # A 500 whose body quotes the request, as IIS and proxies do, in the "+" form, near the cut.
+    def echo(call):
+        query = _query(call).replace("%20", "+")
+        return fake_transport.Response(500, text="x" * 250 + " Server error for ?%s (request logged)" % query)
+    fake_transport.add("PUT", TRIGGER_PATH, echo)
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client(secrets=[SECRET_VALUE]).trigger_flow(FLOW, AGENT, [("User", "qa"), ("Password", SECRET_VALUE)])
+    assert "p%40ss%20w0rd%21" in fake_transport.calls[0].url  # it was sent, in clear
+    _no_secret_form(str(info.value), info.value.body, repr(vars(info.value)))
+    assert "Password=********" in info.value.body
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 410])
+def test_secret_values_are_masked_in_a_run_now_refusal_that_echoes_the_query(make_client, fake_transport, status):
+    path = "/schedules/40000000-0000-4000-8000-000000000001/runNow"
+    fake_transport.add("PUT", path, lambda call: fake_transport.Response(status, text="Refused: %s" % _query(call)))
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client(secrets=[SECRET_VALUE]).run_schedule_now("40000000-0000-4000-8000-000000000001", [("Password", SECRET_VALUE)])
+    _no_secret_form(str(info.value), info.value.body)
+
+
+def test_secret_values_are_masked_in_keyframes_before_the_result_model_trims_them(make_client, fake_transport):
+    # JSON-escaped in the answer (a flow that logs its variables as JSON), near the 500-character cut.
+    message = "m" * 480 + ' {"Password": "p@ss\\u0020w0rd\\u0021", "Form": "p%40ss+w0rd%21"}'
+    fake_transport.add("GET", "/runItems/%s/keyframes" % ITEM, fake_transport.Response(200, text=json.dumps(
+        [{"Level": "Error", "LogMessage": message}])))
+    [keyframe] = make_client(secrets=[SECRET_VALUE]).keyframes(ITEM)
+    _no_secret_form(keyframe["LogMessage"], keyframes_of([keyframe])[0]["message"])
+    assert keyframe["LogMessage"].endswith('"Password": "********", "Form": "********"}')
+    # Without the secret the client has nothing to mask: the check above is not vacuous.
+    [plain] = make_client().keyframes(ITEM)
+    assert "p@ss\\u0020w0rd" in plain["LogMessage"]
+
+
+def test_client_mask_masks_the_key_and_the_secrets(make_client, access_key):
+    client = make_client(secrets=[SECRET_VALUE, ""])
+    assert client.mask("%s and p%%40ss+w0rd%%21" % access_key) == "******** and ********"
+
+
+# -- the trigger's answer, at its edges (issue 19, minor items) -----------------------------------
+
+@pytest.mark.parametrize("run_id", ["42", "run-1", "not a guid", "{8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a}"])
+def test_a_run_id_that_is_not_a_guid_says_a_run_may_have_started(make_client, fake_transport, run_id):
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": run_id})
+    with pytest.raises(TriggerOutcomeUnknown) as info:
+        make_client().trigger_flow(FLOW, AGENT)
+    message = str(info.value)
+    assert "a RunId that is not a GUID (%r)" % run_id in message and "may have started" in message
+    assert fake_transport.count == 1  # not replayed
+
+
+def test_a_guid_run_id_in_any_case_is_accepted(make_client, fake_transport):
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": " " + RUN.upper() + " "})
+    assert make_client().trigger_flow(FLOW, AGENT) == RUN.upper()
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_to_the_trigger_proves_that_no_run_started(make_client, fake_transport, status):
+    fake_transport.add("PUT", TRIGGER_PATH, response(fake_transport, status, headers={"Location": "https://other/api"}))
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client().trigger_flow(FLOW, AGENT)
+    assert proves_no_run(info.value.status)
+    assert "may or may not have started" not in str(info.value) and "not followed" in str(info.value)
+
+
+def test_a_short_secret_does_not_break_the_run_id_it_is_part_of(make_client, fake_transport):
+    run_id = "8c1b4242-0f0e-4b45-9d74-3d1c7c3e7f42"
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": run_id})
+    assert make_client(secrets=["42"]).trigger_flow(FLOW, AGENT, [("Pin", "42")]) == run_id

@@ -40,6 +40,10 @@ URL = "https://leapwork.example:9002"
 RUN_1 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f91"
 RUN_2 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f92"
 
+# Issue 19: an item whose trigger was sent before an unexpected exception says that a run may have started.
+MAY_HAVE_STARTED = ("a run may have started, its id unknown: the request that starts it was sent, then %s. Check the "
+                    "controller's runs before trying again")
+
 
 class FakeScheduleClient(object):
     """Answers schedules(), schedule_status() and run_schedule_now() from scripts; counts runNow."""
@@ -406,7 +410,7 @@ def test_an_unexpected_exception_stays_with_its_item_and_keeps_the_marker(tmp_pa
     run.resolve_all(requests)
     results = run.start_all(requests)
     assert (results[0].run_id, results[0].changed, results[0].error) == (RUN_1, True, None)
-    assert results[1].error == "unexpected KeyError: 'RunId'"
+    assert results[1].error == MAY_HAVE_STARTED % "unexpected KeyError: 'RunId'"
     # Whether that runNow left is unknown: the key stays blocked.
     blocked = start_one(runner(FakeScheduleClient(), ledger=ledger), ScheduleRequest(schedule_id=NIGHTLY_A, idempotency_key="k"))
     assert blocked.error and blocked.run_id is None
@@ -433,3 +437,19 @@ def test_same_schedule_and_key_with_other_variables_is_refused_before_anything(t
                        r"but different variables" % SMOKE):
         run.resolve_all(requests)
     assert client.run_now_calls == [] and client.status_calls == 0
+
+
+def test_an_interrupt_ends_the_wait_for_a_busy_schedule_and_starts_nothing():
+    # Issue 19 item 5: SIGINT or SIGTERM while waiting for a busy schedule (when_running=wait).
+    client = FakeScheduleClient(statuses={SMOKE: ["Executing"]})
+    clock = FakeClock()
+    asked = []
+
+    def interrupted():
+        asked.append(clock())
+        return "SIGINT" if len(asked) >= 2 else None
+
+    run = runner(client, clock, interrupted=interrupted, poll_interval=5)
+    result = start_one(run, ScheduleRequest(schedule_id=SMOKE))
+    assert "was still busy when the task was interrupted (SIGINT); nothing was started" in result.error
+    assert client.run_now_calls == [] and sum(clock.sleeps) < 10
