@@ -142,11 +142,11 @@ sanity: stage ## ansible-test sanity (no ignore files)
 	$(ANSIBLE_TEST) sanity --venv --python $(PY_VERSION) --color no
 
 units: stage ## ansible-test units
-	@echo "== ansible-test units ($$($(TEST_VENV)/bin/ansible --version | head -1), Python $(TEST_PY_VERSION))"
+	@echo "== ansible-test units ($$($(TEST_VENV)/bin/ansible --version | sed -n 1p), Python $(TEST_PY_VERSION))"
 	$(ANSIBLE_TEST) units --venv --python $(TEST_PY_VERSION) --requirements --color no
 
 integration: stage ## ansible-test integration against the emulator (INTEGRATION_TARGETS="a b" for a few)
-	@echo "== ansible-test integration against the emulator ($$($(TEST_VENV)/bin/ansible --version | head -1), Python $(TEST_PY_VERSION))"
+	@echo "== ansible-test integration against the emulator ($$($(TEST_VENV)/bin/ansible --version | sed -n 1p), Python $(TEST_PY_VERSION))"
 	@mkdir -p $(EMULATOR_STATE)
 	PYTHONPATH=tests/emulator $(BIN)/python tests/integration/emulator_config.py > $(EMULATOR_STATE)/integration.json
 	$(BIN)/python hacking/make_test_cert.py $(EMULATOR_STATE)/tls-cert.pem $(EMULATOR_STATE)/tls-key.pem
