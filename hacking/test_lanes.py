@@ -53,7 +53,7 @@ def _run_lane(build_dir, name, steps, started, results):
             )
             # wait4 gives the CPU time of the step and of every process it waited for: the
             # figure that says what a lane costs the machine, whatever the other lanes do.
-            _, status, usage = os.wait4(process.pid, 0)
+            status, usage = os.wait4(process.pid, 0)[1:]
             process.returncode = code = os.waitstatus_to_exitcode(status)
         took = time.monotonic() - step_started
         cpu = usage.ru_utime + usage.ru_stime

@@ -52,12 +52,18 @@ options:
   request_timeout:
     description:
       - Seconds to wait for the controller to accept a connection and, separately, to answer one request.
-      - Read-only requests are retried with exponential backoff on connection errors and on HTTP 429, 448,
-        455, 502, 503 and 504, so one call can take several times this long; except while waiting for
-        runs (C(wait=true)), where each read is sent once, cut short to end by the C(wait_timeout)
-        deadline, and tried again at the next poll.
-      - A request that starts a run is never resent once it was sent; if no answer comes back within
-        this time the task fails and says that a run may have started.
+      - Every task has one deadline for all its reads (name lookups, the agent pre-flight, the info
+        modules, runs read once or followed), retries and pauses included. A task that waits
+        (C(wait=true), or a busy schedule waited for) has C(wait_timeout); any other task has 3 x this
+        value (90 s by default). Each request's timeout is cut short to end by that deadline, and
+        nothing is sent after it, so a controller that accepts connections and never answers costs at
+        most that long. A waiting task returns within C(wait_timeout) + this value + 5 s.
+      - Read-only requests are retried within that deadline, with backoff, on connection errors and on
+        HTTP 429, 448, 455, 502, 503 and 504; except while waiting for runs, where each read is sent
+        once and tried again at the next poll.
+      - A request that starts a run is never resent once it was sent, and never sent after the
+        deadline (nothing is started then); it always gets this whole time to answer. If no answer
+        comes back within it the task fails and says that a run may have started.
     type: float
     default: 30
 """

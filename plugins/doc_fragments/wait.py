@@ -50,6 +50,12 @@ options:
     description:
       - Whether to ask the controller to stop the runs that are still going when O(wait_timeout) is reached.
       - A failure to stop a run is reported in its message; it does not hide the timeout.
+      - The same holds when the task is interrupted while it waits (Ctrl-C, that is SIGINT, or SIGTERM,
+        as a CI job's cancel sends), the wait ends at once; the runs still going are stopped when this
+        is V(true) and left going when V(false), and the task fails naming them. What reaches the task
+        depends on ansible-core, see the collection's docs/reliability.md (Interrupts).
+      - Runs started with an O(leapops.leapwork.flow_run#module:idempotency_key) are in the ledger before
+        the wait begins, so a re-run of the play reuses them instead of starting new ones.
     type: bool
     default: true
   fail_on_failure:

@@ -109,7 +109,7 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 
-from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import guid_problem, is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import VariableError, fingerprint
 
 #: The fact through which a host takes part (set by the role on each host that runs it), and its keys.
@@ -117,17 +117,10 @@ REQUEST_FACT = "__verify_deployment_request"
 REQUEST_KEYS = ("flows", "schedules", "variables", "secret_variable_names", "idempotency_key")
 #: How many hex digits of the variables' fingerprint go into a ledger key.
 FINGERPRINT_DIGITS = 16
-_GUID_EXAMPLE = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
 
 
 class PlanError(ValueError):
     """A host's request that cannot be verified; the message names the host and the option."""
-
-
-def _guid_problem(value, option):
-    if is_guid(value):
-        return None
-    return "%s must be a GUID such as %s, got %r" % (option, _GUID_EXAMPLE, value)
 
 
 def _text(value):
@@ -198,7 +191,7 @@ class _Host(object):
             raise PlanError("%s.%s must be a string, got %s" % (option, field, exc))
         if value is None or field in ("flow", "agent", "schedule"):
             return value
-        problem = _guid_problem(value, "%s.%s" % (option, field))
+        problem = guid_problem("%s.%s" % (option, field), value)
         if problem:
             raise PlanError(problem)
         return value.lower()

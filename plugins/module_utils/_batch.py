@@ -19,7 +19,7 @@ import copy
 from collections import OrderedDict
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import LedgerError, RunNotRecorded
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import RunVariables, VariableError
 
 
@@ -79,6 +79,9 @@ class StartResult(object):
         self.changed = False
         self.reused = False
         self.sent = False
+        # Set just before the request that starts a run is handed to the client: from then on, an
+        # unexpected exception may hide a run.
+        self.attempted = False
         self.error = None
         self.status = None
 
@@ -109,7 +112,10 @@ class StartResult(object):
 
 def record_item_error(result, exc):
     """Make ``exc`` the error of one item's ``result``: one item's failure never fails the batch."""
-    if isinstance(exc, LedgerError):
+    if isinstance(exc, RunNotRecorded):
+        result.error = str(exc)
+        result.run_id = exc.run_id
+    elif isinstance(exc, LedgerError):
         # A conflict names the recorded run in its message; that run is not this item's.
         result.error = str(exc)
     elif isinstance(exc, LeapworkError):
@@ -118,8 +124,14 @@ def record_item_error(result, exc):
         if exc.run_id and not result.run_id:
             result.run_id = exc.run_id
     else:
-        # One item's surprise must not hide the runs the other items started.
-        result.error = "unexpected %s: %s" % (type(exc).__name__, exc)
+        # One item's surprise must not hide the runs the other items started, nor its own.
+        error = "unexpected %s: %s" % (type(exc).__name__, exc)
+        if result.run_id:
+            error = "run %s started, then %s" % (result.run_id, error)
+        elif result.attempted:
+            error = ("a run may have started, its id unknown: the request that starts it was sent, then %s. Check the "
+                     "controller's runs before trying again" % error)
+        result.error = error
 
 
 def start_once_each(requests, new_result, start, max_concurrency=8):

@@ -6,7 +6,7 @@
 #
 # This module is private to this collection; its API may change without notice.
 
-"""Flows and agents by name, and the agent pre-flight.
+"""Flows, agents and schedules by name, and the agent pre-flight.
 
 ``FlowCatalogue`` is built from one read of the asset hierarchy; ``AgentCatalogue`` from one
 read of ``/agents`` and/or ``/agents/agentsStatuses``. Both find items by id or name and never
@@ -20,11 +20,15 @@ Matching rules (the same for flows and agents):
   title that contains ``/`` is found by its path (``Regression/Pay / refund``) or by its title.
 - An exact match wins; otherwise case is ignored. Two matches at the same step are ambiguous.
 
+``pick`` and ``not_found_message`` are that rule and its wording; ``_schedules`` finds schedules
+by title with them too.
+
 ``Directory`` reads what a task needs once (hierarchy, agents, statuses), so resolving names for
 a batch costs at most one call of each, whatever its length.
 """
 
 import difflib
+import json
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import json_field
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
@@ -36,6 +40,24 @@ FLOW_TYPES = ("flow", "subflow")
 #: The ``ConnectionStatus`` of an agent that can take runs.
 AVAILABLE = "available"
 SUGGESTIONS = 3
+#: ``BlockedByLicense`` as the controller's docs write it (a string, any case) -> blocked. A JSON
+#: boolean is read as it is; anything else is unknown, never taken as "not blocked".
+LICENSE_STRINGS = {"disabled": True, "available": False}
+#: ``license_status`` of an agent: what its ``BlockedByLicense`` says.
+LICENSED, BLOCKED, UNKNOWN = "licensed", "blocked", "unknown"
+
+
+def blocked_by_license(value):
+    """``True`` (blocked), ``False`` (not blocked) or ``None`` (unknown) for a ``BlockedByLicense`` value.
+
+    The documented form is a string, ``Disabled`` (blocked by the licence) or ``Available`` (not
+    blocked); some controllers answer a JSON boolean. Both are read; anything else is unknown.
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return LICENSE_STRINGS.get(value.strip().lower())
+    return None
 
 
 class NameResolutionError(LeapworkError):
@@ -59,8 +81,8 @@ def _with_id(entries, wanted):
     return None
 
 
-def _pick(items, key, wanted):
-    """Items whose ``key`` equals ``wanted``: exact matches if any, else case-insensitive ones."""
+def pick(items, key, wanted):
+    """Items whose ``key`` equals ``wanted``: exact matches if any, else case-insensitive (casefold) ones."""
     exact = [item for item in items if item[key] == wanted]
     if exact:
         return exact
@@ -77,12 +99,17 @@ def _closest(wanted, names):
     return [by_folded[match] for match in matches]
 
 
-def _not_found(what, option, wanted, names):
+def not_found_message(what, option, wanted, names):
+    """``"<option>: no <what> named '<wanted>' on the controller; closest: ..."`` (the closest of ``names``)."""
     message = "%s: no %s named %r on the controller" % (option, what, wanted)
     suggestions = _closest(wanted, names)
     if suggestions:
         message += "; closest: %s" % ", ".join(repr(name) for name in suggestions)
-    return NameResolutionError(message, operation="resolve names", status=404)
+    return message
+
+
+def _not_found(what, option, wanted, names):
+    return NameResolutionError(not_found_message(what, option, wanted, names), operation="resolve names", status=404)
 
 
 # ---------------------------------------------------------------- flows
@@ -128,7 +155,7 @@ class FlowCatalogue(object):
     def find(self, name, option="flow"):
         """The one flow whose path, or else title, is ``name``; ``NameResolutionError`` otherwise."""
         for key in ("path", "title"):
-            matches = _pick(self.flows, key, name)
+            matches = pick(self.flows, key, name)
             if len(matches) == 1:
                 return matches[0]
             if matches:
@@ -140,7 +167,7 @@ class FlowCatalogue(object):
 
     def find_all(self, name, option="title"):
         """Every flow whose title is ``name`` (exact, else case-insensitive); ``NameResolutionError`` if none."""
-        matches = _pick(self.flows, "title", name)
+        matches = pick(self.flows, "title", name)
         if not matches:
             raise _not_found("flow", option, name, [flow["title"] for flow in self.flows])
         return matches
@@ -150,7 +177,7 @@ class FlowCatalogue(object):
         folder = folder.strip("/")
         if not folder:
             return list(self.flows)
-        matches = _pick([{"path": path} for path in self.folders], "path", folder)
+        matches = pick([{"path": path} for path in self.folders], "path", folder)
         if not matches:
             raise _not_found("folder", option, folder, sorted(self.folders))
         if len(matches) > 1:
@@ -167,7 +194,12 @@ def agent_from_answers(agent=None, status=None):
     agent = agent or {}
     status = status or {}
     connection_status = json_field(status, "ConnectionStatus")
-    blocked = json_field(status, "BlockedByLicense")
+    blocked = blocked_by_license(json_field(status, "BlockedByLicense"))
+    connected = isinstance(connection_status, str) and connection_status.lower() == AVAILABLE
+    available = None
+    if status and (not connected or blocked is not None):
+        # Unknown (None) while the licence state is: an agent is never said available on a guess.
+        available = connected and blocked is False
     port = json_field(agent, "Port")
     return {
         "id": _lower(json_field(agent, "Id") or json_field(status, "AgentId")),
@@ -176,10 +208,10 @@ def agent_from_answers(agent=None, status=None):
         "port": port if isinstance(port, int) else None,
         "type": json_field(agent, "Type"),
         "connection_type": json_field(agent, "ConnectionType"),
-        "available": (isinstance(connection_status, str) and connection_status.lower() == AVAILABLE
-                      and blocked is not True) if status else None,
+        "available": available,
         "connection_status": connection_status if isinstance(connection_status, str) else None,
-        "blocked_by_license": blocked if isinstance(blocked, bool) else None,
+        "blocked_by_license": blocked,
+        "license_status": ({True: BLOCKED, False: LICENSED}.get(blocked, UNKNOWN)) if status else None,
     }
 
 
@@ -197,6 +229,9 @@ class AgentCatalogue(object):
             if agent_id:
                 by_id.setdefault(agent_id, [None, None])[0] = agent
         self.statuses_read = statuses is not None
+        # What each agent's BlockedByLicense said, as the controller wrote it, for messages.
+        self._license_said = dict((_lower(json_field(status, "AgentId")), json_field(status, "BlockedByLicense"))
+                                  for status in statuses or [])
         # /agents is the list of record; an agent only in the statuses counts when /agents was not read.
         self.agents = [agent_from_answers(agent, status) for agent, status in by_id.values()
                        if agent is not None or agents is None]
@@ -205,7 +240,7 @@ class AgentCatalogue(object):
         return _with_id(self.agents, agent_id)
 
     def find(self, title, option="agent"):
-        matches = _pick(self.agents, "title", title)
+        matches = pick(self.agents, "title", title)
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -222,11 +257,20 @@ class AgentCatalogue(object):
         name = "agent %r (%s)" % (agent["title"], agent["id"])
         if agent["connection_status"] is None:
             return "%s has no connection status in the controller's agent statuses" % name
-        if agent["blocked_by_license"]:
-            return "%s is blocked by the licence (ConnectionStatus %s, BlockedByLicense true)" % (name, agent["connection_status"])
-        if not agent["available"]:
+        said = "ConnectionStatus %s, BlockedByLicense %s" % (agent["connection_status"], _json_text(self._license_said.get(agent["id"])))
+        if agent["license_status"] == BLOCKED:
+            return "%s is blocked by the licence (%s)" % (name, said)
+        if agent["available"] is False:
             return "%s is %s" % (name, agent["connection_status"])
+        if agent["license_status"] == UNKNOWN:
+            return ("%s has a licence state this collection does not know (%s), so it may not take runs; "
+                    "BlockedByLicense should be Available or Disabled" % (name, said))
         return None
+
+
+def _json_text(value):
+    """A value of the controller's answer as JSON writes it (``true``, ``"Disabled"``, ``null``)."""
+    return json.dumps(value)
 
 
 # ---------------------------------------------------------------- one task's reads
@@ -371,11 +415,11 @@ def find_flows(client, flow_id=None, path=None, title=None, folder=None):
                                       operation="find flows", status=404)
         selected = [found]
     elif path is not None:
-        selected = _pick(flows.flows, "path", path)
+        selected = pick(flows.flows, "path", path)
         if not selected:
             raise _not_found("flow", "path", path, [flow["path"] for flow in flows.flows])
     elif title is not None:
-        selected = _pick(flows.flows, "title", title)
+        selected = pick(flows.flows, "title", title)
     elif folder is not None:
         selected = flows.under(folder)
     else:
@@ -403,5 +447,5 @@ def find_agents(client, agent_id=None, title=None):
                                       operation="find agents", status=404)
         return [found]
     if title is not None:
-        return _pick(agents.agents, "title", title)
+        return pick(agents.agents, "title", title)
     return list(agents.agents)

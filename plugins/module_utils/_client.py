@@ -12,11 +12,13 @@ It owns the session, the ``AccessKey`` header, timeouts, TLS, the retry policy a
 of HTTP failures to the typed errors of ``_errors``; it has one method per endpoint.
 
 Retry policy. Requests that are safe to repeat (every GET, and the stop PUT) are retried with
-exponential backoff and full jitter on connection errors and on 429, 448, 455, 502, 503 and 504,
-honouring ``Retry-After``. A caller that waits under a deadline of its own (the waiter) passes
-``deadline=``: then each request is sent once, its timeout clipped to what remains of the
-deadline, and the caller alone decides when to try again (one retry layer, see docs/design.md).
-The trigger (``PUT /flows/{flowId}/agent/{agentId}``) starts a new run
+the one backoff rule (``_deadline.backoff``) and full jitter on connection errors and on the
+statuses that ``_http_status`` says to retry, honouring ``Retry-After``. Every request runs under
+a ``Deadline``: the task's (given to the client when it is made), or the caller's (``deadline=``).
+Each attempt's timeout is clipped to what is left of it, no request is sent and no pause is
+slept past it. A caller that waits out failures itself (the waiter) passes ``retry=False``: each
+request is sent once and the caller alone decides when to try again (one retry layer, see
+docs/design.md). The trigger (``PUT /flows/{flowId}/agent/{agentId}``) starts a new run
 each time it arrives, so it is retried only when the connection failed before the request was
 sent; once sent, a missing answer raises ``TriggerOutcomeUnknown`` and an error status is
 reported as is, never replayed.
@@ -33,19 +35,28 @@ import time
 import traceback
 from urllib.parse import quote, urlsplit
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline, backoff
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
-    RUN_NOW_NO_RUN_STATUSES,
-    TRIGGER_NO_RUN_STATUSES,
     LeapworkConnectionError,
     LeapworkError,
     DeadlineReached,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
     UnexpectedAnswer,
+    one_line,
     redact,
     redact_and_trim,
+    redact_data,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, render_query, variable_names
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import (
+    RETRY_READ,
+    TRY_DOCUMENTED_STOP,
+    has_policy,
+    meaning,
+    proves_no_run,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import encode_query, variable_names
 
 try:
     import requests
@@ -72,14 +83,10 @@ except ImportError:
 API_PREFIX = "/api/v4"
 USER_AGENT = "ansible-collection-leapops.leapwork"
 
-#: Statuses worth another try for a request that is safe to repeat.
-RETRYABLE_STATUSES = frozenset((429, 448, 455, 502, 503, 504))
-
-BACKOFF_BASE = 0.5
-BACKOFF_FACTOR = 2.0
+#: The longest pause between two tries of a read (the ceiling of ``_deadline.backoff``).
 BACKOFF_CAP = 10.0
 RETRY_AFTER_CAP = 30.0
-#: The shortest timeout a request gets when it is sent close to a caller's deadline.
+#: The shortest timeout a request gets when it is sent close to its deadline.
 MIN_REQUEST_TIMEOUT = 0.5
 
 # Exception texts from urllib3 quote the URL, whose query string carries the flow variables.
@@ -265,8 +272,8 @@ def _reason_text(reason):
     return ": ".join(parts) if parts else str(reason)
 
 
-def _describe_exception(exc, secret=None):
-    """A short description of a transport error, without the URL's query string or ``secret``."""
+def _describe_exception(exc, secrets=()):
+    """A short description of a transport error, without the URL's query string or ``secrets``."""
     exceptions = requests.exceptions
     reason = _reason(exc)
     if isinstance(exc, exceptions.ConnectTimeout):
@@ -290,7 +297,7 @@ def _describe_exception(exc, secret=None):
         what = "the request could not be built"
     else:
         what = "the request failed"
-    detail = redact_and_trim(_QUERY_IN_TEXT.sub("?...", _reason_text(reason)), secret, 200)
+    detail = redact_and_trim(_QUERY_IN_TEXT.sub("?...", _reason_text(reason)), secrets, 200)
     return "%s: %s" % (what, detail) if detail else what
 
 
@@ -315,14 +322,20 @@ class _ErrorContext(object):
 
 
 class LeapworkClient(object):
-    """One controller, one access key. Safe to share between threads."""
+    """One controller, one access key. Safe to share between threads.
+
+    ``secrets`` are the values of the task's secret variables: with the access key, they are
+    masked (``_errors.redact``) in every answer the client reads and every error it raises,
+    before any text is trimmed, so that no layer above ever holds them.
+    """
 
     def __init__(self, controller_url, access_key, validate_certs=True, ca_path=None,
                  request_timeout=30, retries=4, session=None, sleep=time.sleep, jitter=random.random,
-                 clock=time.monotonic):
+                 clock=time.monotonic, deadline=None, secrets=()):
         self.controller_url = normalize_controller_url(controller_url)
         self.base_url = self.controller_url + API_PREFIX
         self._access_key = _check_access_key(access_key)
+        self._secrets = (self._access_key,) + tuple(str(secret) for secret in secrets if secret)
         self.validate_certs = bool(validate_certs)
         self.ca_path = ca_path or None
         # requests takes a CA bundle path in place of True.
@@ -338,6 +351,8 @@ class LeapworkClient(object):
         self._sleep = sleep
         self._jitter = jitter
         self._clock = clock
+        # The task's deadline: every request that does not bring its own runs under it.
+        self.deadline = deadline if deadline is not None else Deadline(None, clock)
         self._lock = threading.Lock()
         self._request_count = 0
 
@@ -363,70 +378,68 @@ class LeapworkClient(object):
         self.close()
 
     # ------------------------------------------------------------------ endpoints
-    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+    def trigger_flow(self, flow_id, agent_id, query_pairs=()):
         """``PUT /flows/{flowId}/agent/{agentId}``: start one run; return its ``RunId``.
 
-        Never replayed once sent; see the module docstring.
+        ``query_pairs`` are the ``(name, text)`` pairs of the query string, validated and rendered
+        by ``_variables.RunVariables.query_pairs`` (``isDelete`` included). Never replayed once
+        sent; see the module docstring.
         """
         call = _ErrorContext("trigger a flow", "flow %s on agent %s" % (flow_id, agent_id),
                              not_found="flow %s or agent %s not found" % (flow_id, agent_id),
                              retry_hint="check the controller's run listings for this flow and agent before triggering again")
-        try:
-            params = render_query(variables, delete_schedule)
-        except ValueError as exc:
-            raise LeapworkError(self._redact("%s: %s; nothing was sent" % (call.prefix(), exc)),
-                                operation=call.operation) from None
+        params = list(query_pairs)
         # Names only: values may be secrets.
         call.variable_names = variable_names(params)
         path = "/flows/%s/agent/%s" % (_segment(flow_id), _segment(agent_id))
-        return self._start_run(call, path, params, TRIGGER_NO_RUN_STATUSES, "Triggering", "triggering again")
+        return self._start_run(call, path, params, False, "Triggering", "triggering again")
 
-    # ``deadline`` (a time of the client's clock) on the calls below: see _send_repeatable.
-    def run_status(self, run_id, deadline=None):
+    # ``deadline`` and ``retry`` on the calls below: see _send_repeatable.
+    def run_status(self, run_id, deadline=None, retry=True):
         """``GET /run/{runId}/status``: ``"Queued"``, ``"Executing"``, ``"Finished"`` or another string."""
         call = self._run_context("read run status", run_id)
-        data = self._get(call, "/run/%s/status" % _segment(run_id), deadline)
+        data = self._get(call, "/run/%s/status" % _segment(run_id), deadline, retry)
         status = json_field(data, "Status")
         if not isinstance(status, str):
             raise self._unexpected(call, "an object with a Status string", data)
         return status
 
-    def run_item_ids(self, run_id, deadline=None):
+    def run_item_ids(self, run_id, deadline=None, retry=True):
         """``GET /run/{runId}/runItemIds``: ids of the run's items so far (grows while the run goes)."""
         call = self._run_context("list run items", run_id)
-        data = self._get(call, "/run/%s/runItemIds" % _segment(run_id), deadline)
+        data = self._get(call, "/run/%s/runItemIds" % _segment(run_id), deadline, retry)
         ids = data if isinstance(data, list) else json_field(data, "RunItemIds")
         if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
             raise self._unexpected(call, "an object with a RunItemIds list", data)
         return list(ids)
 
-    def run_item(self, run_item_id, deadline=None):
+    def run_item(self, run_item_id, deadline=None, retry=True):
         """``GET /runItems/{runItemId}``: one flow on one agent."""
         call = _ErrorContext("read a run item", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
-        return self._expect(call, self._get(call, "/runItems/%s" % _segment(run_item_id), deadline), dict, "an object")
+        return self._expect(call, self._get(call, "/runItems/%s" % _segment(run_item_id), deadline, retry), dict, "an object")
 
-    def keyframes(self, run_item_id, offset=None, deadline=None):
+    def keyframes(self, run_item_id, offset=None, deadline=None, retry=True):
         """``GET /runItems/{runItemId}/keyframes[/{offset}]``: the item's log lines."""
         call = _ErrorContext("read keyframes", "run item %s" % run_item_id, not_found="run item %s not found" % run_item_id)
         path = "/runItems/%s/keyframes" % _segment(run_item_id)
         if offset is not None:
             path += "/%s" % _segment(offset)
-        data = self._get(call, path, deadline)
+        data = self._get(call, path, deadline, retry)
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise self._unexpected(call, "a list of objects", data)
         return data
 
-    def stop_run(self, run_id, deadline=None):
+    def stop_run(self, run_id, deadline=None, retry=True):
         """``PUT /run/{runId}/stop`` (``/schedules/{runId}/stop`` on 404/405): ``OperationCompleted``.
 
         Stopping twice is harmless, so this is retried like a GET.
         """
         call = self._run_context("stop a run", run_id)
-        response, attempts = self._send_repeatable(call, "PUT", "/run/%s/stop" % _segment(run_id), deadline=deadline)
-        if response.status_code in (404, 405):
+        response, attempts = self._send_repeatable(call, "PUT", "/run/%s/stop" % _segment(run_id), deadline=deadline, retry=retry)
+        if has_policy(response.status_code, TRY_DOCUMENTED_STOP):
             # Older controllers only know the documented schedules path.
-            response, attempts = self._send_repeatable(call, "PUT", "/schedules/%s/stop" % _segment(run_id),
-                                                       deadline=deadline)
+            response, attempts = self._send_repeatable(call, "PUT", "/schedules/%s/stop" % _segment(run_id), deadline=deadline,
+                                                       retry=retry)
         data = self._json(call, response, attempts)
         completed = json_field(data, "OperationCompleted")
         if isinstance(completed, str) and completed.strip().lower() in ("true", "false"):
@@ -435,22 +448,22 @@ class LeapworkClient(object):
             raise self._unexpected(call, "an object with an OperationCompleted boolean", data)
         return completed
 
-    def agent(self, agent_id):
+    def agent(self, agent_id, deadline=None):
         """``GET /agents/{agentId}``: one agent."""
         call = _ErrorContext("read an agent", "agent %s" % agent_id, not_found="agent %s not found" % agent_id)
-        return self._expect(call, self._get(call, "/agents/%s" % _segment(agent_id)), dict, "an object")
+        return self._expect(call, self._get(call, "/agents/%s" % _segment(agent_id), deadline), dict, "an object")
 
-    def agents(self):
+    def agents(self, deadline=None):
         """``GET /agents``: every agent."""
         call = _ErrorContext("list agents")
-        return self._expect(call, self._get(call, "/agents"), list, "a list")
+        return self._expect(call, self._get(call, "/agents", deadline), list, "a list")
 
-    def flow_info(self, flow_id):
+    def flow_info(self, flow_id, deadline=None):
         """``GET /flowinfo/{flowId}``: title, type, status of a flow."""
         call = _ErrorContext("read flow info", "flow %s" % flow_id, not_found="flow %s not found" % flow_id)
-        return self._expect(call, self._get(call, "/flowinfo/%s" % _segment(flow_id)), dict, "an object")
+        return self._expect(call, self._get(call, "/flowinfo/%s" % _segment(flow_id), deadline), dict, "an object")
 
-    def hierarchy(self, item_id=None):
+    def hierarchy(self, item_id=None, deadline=None):
         """``GET /hierarchy[/{itemId}]``: the asset tree (an object or a list)."""
         if item_id is None:
             call = _ErrorContext("read the asset hierarchy")
@@ -458,39 +471,36 @@ class LeapworkClient(object):
         else:
             call = _ErrorContext("read the asset hierarchy", "item %s" % item_id, not_found="item %s not found" % item_id)
             path = "/hierarchy/%s" % _segment(item_id)
-        return self._expect(call, self._get(call, path), (dict, list), "an object or a list")
+        return self._expect(call, self._get(call, path, deadline), (dict, list), "an object or a list")
 
-    def agents_statuses(self):
+    def agents_statuses(self, deadline=None):
         """``GET /agents/agentsStatuses``: ``AgentId``, ``Title``, ``ConnectionStatus``, ``BlockedByLicense`` per agent."""
         call = _ErrorContext("read agent statuses")
-        return self._expect(call, self._get(call, "/agents/agentsStatuses"), list, "a list")
+        return self._expect(call, self._get(call, "/agents/agentsStatuses", deadline), list, "a list")
 
     # -- schedules
-    def run_schedule_now(self, schedule_id, variables=None):
+    def run_schedule_now(self, schedule_id, query_pairs=()):
         """``PUT /schedules/{scheduleId}/runNow``: start the schedule once; return the ``RunId``.
 
-        Never replayed once sent, like ``trigger_flow``. The controller applies only the variables
-        the schedule defines. A 410 answer (already running) is raised as a ``LeapworkHTTPError``.
+        ``query_pairs`` as for ``trigger_flow``. Never replayed once sent, like ``trigger_flow``.
+        The controller applies only the variables the schedule defines. A 410 answer (already
+        running) is raised as a ``LeapworkHTTPError``.
         """
         call = _ErrorContext("run a schedule now", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id,
                              retry_hint="check the schedule's runs on the controller (its status, its newest run) before "
                                         "running it again")
-        try:
-            params = render_query(variables)
-        except ValueError as exc:
-            raise LeapworkError(self._redact("%s: %s; nothing was sent" % (call.prefix(), exc)),
-                                operation=call.operation) from None
+        params = list(query_pairs)
         if params:
             # Names only: values may be secrets. Without variables a 400 is not about them.
             call.variable_names = variable_names(params)
         path = "/schedules/%s/runNow" % _segment(schedule_id)
-        return self._start_run(call, path, params, RUN_NOW_NO_RUN_STATUSES, "Running", "running it again")
+        return self._start_run(call, path, params, True, "Running", "running it again")
 
-    def _start_run(self, call, path, params, no_run_statuses, starting, again):
+    def _start_run(self, call, path, params, run_now, starting, again):
         """Send a request that starts a run (never replayed, see ``_send_trigger``); return the answer's ``RunId``.
 
-        ``no_run_statuses`` are the error statuses that prove no run started; any other error
-        status says that a run may have started. A success without a ``RunId`` means a run
+        An error status that does not prove that no run started (``_http_status.proves_no_run``,
+        ``run_now`` for a schedule's runNow) says that a run may have started. A success without a ``RunId`` means a run
         probably started with an unknown id (``TriggerOutcomeUnknown``). ``starting`` and ``again``
         word the messages: "Triggering" / "triggering again", "Running" / "running it again".
         """
@@ -498,7 +508,7 @@ class LeapworkClient(object):
         status = response.status_code
         if not 200 <= status < 300:
             note = None
-            if status not in no_run_statuses:
+            if not proves_no_run(status, run_now):
                 note = ("The controller reported an error, but a run may or may not have started: check the "
                         "controller's run listings for %s before %s." % (call.subject, again))
             raise self._http_error(call, response, attempts, note=note)
@@ -507,6 +517,11 @@ class LeapworkClient(object):
         except ValueError:
             data = _MISSING
         run_id = json_field(data, "RunId")
+        if isinstance(run_id, str) and run_id.strip() and not is_guid(run_id.strip()):
+            message = ("%s %s at %s (UTC): the controller answered HTTP %d with a RunId that is not a GUID (%s), so a run "
+                       "may have started but cannot be followed by that id. It was not retried; check the controller's run "
+                       "listings before %s." % (starting, call.subject, sent_at, status, one_line(repr(run_id), 80), again))
+            raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
         if not isinstance(run_id, str) or not run_id.strip():
             message = ("%s %s at %s (UTC): the controller answered HTTP %d without a RunId (%s), so a run has probably "
                        "started but its id is unknown. It was not retried; check the controller's run listings before %s."
@@ -514,15 +529,15 @@ class LeapworkClient(object):
             raise TriggerOutcomeUnknown(self._redact(message), operation=call.operation, status=status, body=self._body(response))
         return run_id.strip()
 
-    def schedules(self):
+    def schedules(self, deadline=None):
         """``GET /schedules``: every schedule (``Id``, ``Title``, ``IsEnabled``, ``Type``)."""
         call = _ErrorContext("list schedules")
-        return self._expect(call, self._get(call, "/schedules"), list, "a list")
+        return self._expect(call, self._get(call, "/schedules", deadline), list, "a list")
 
-    def schedule_status(self, schedule_id):
+    def schedule_status(self, schedule_id, deadline=None):
         """``GET /schedules/{scheduleId}/status``: the status of the schedule's newest run."""
         call = _ErrorContext("read schedule status", "schedule %s" % schedule_id, not_found="schedule %s not found" % schedule_id)
-        data = self._get(call, "/schedules/%s/status" % _segment(schedule_id))
+        data = self._get(call, "/schedules/%s/status" % _segment(schedule_id), deadline)
         status = json_field(data, "Status")
         if not isinstance(status, str):
             raise self._unexpected(call, "an object with a Status string", data)
@@ -575,46 +590,58 @@ class LeapworkClient(object):
         return session.request(method, url, headers=headers, timeout=timeout or self.request_timeout,
                                verify=self.verify, allow_redirects=False)
 
-    def _backoff_delay(self, retry_number, response=None):
-        """Seconds before retry ``retry_number`` (0-based): ``Retry-After`` or full-jitter backoff."""
+    def _pause(self, delays, deadline, response=None):
+        """Seconds to sleep before the next try (``Retry-After``, or the next of ``delays``), or
+        ``None`` when the next try could not be sent before ``deadline``."""
         asked = _retry_after(response)
-        if asked is not None:
-            return asked
-        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * BACKOFF_FACTOR ** retry_number)
-        return ceiling * self._jitter()
+        pause = asked if asked is not None else next(delays)
+        if deadline.remaining() < pause + MIN_REQUEST_TIMEOUT:
+            return None
+        return pause
 
-    def _send_repeatable(self, call, method, path, params=None, deadline=None):
+    def _send_repeatable(self, call, method, path, params=None, deadline=None, retry=True):
         """Send a request that is safe to repeat; return (response, attempts).
 
-        Without ``deadline`` it is retried as the module docstring says. With ``deadline`` it is
-        sent once, with a timeout clipped to what remains (never below ``MIN_REQUEST_TIMEOUT``),
-        and ``DeadlineReached`` is raised without sending when nothing remains: the caller waits
-        out failures itself, so that no retry or backoff of ours runs past its deadline.
+        It runs under ``deadline`` (the task's when ``None``): each attempt's timeout is clipped
+        to what is left (never below ``MIN_REQUEST_TIMEOUT``), ``DeadlineReached`` is raised without
+        sending when nothing is left, and no pause is slept that would leave no time for the next
+        try. With ``retry`` it is retried as the module docstring says; without, it is sent once:
+        the caller waits out failures itself, so that no retry or backoff of ours runs twice.
         """
-        if deadline is not None:
-            timeout = self._timeout_until(call, deadline)
-            try:
-                return self._send(self._pooled_session(), method, path, params, timeout=timeout), 1
-            except _RequestException as exc:
-                raise self._connection_error(call, exc, 1) from None
+        deadline = deadline or self.deadline
+        delays = backoff(BACKOFF_CAP, self._jitter)
         attempt = 1
         while True:
+            timeout = self._timeout_until(call, deadline)
             response = None
             try:
-                response = self._send(self._pooled_session(), method, path, params)
+                response = self._send(self._pooled_session(), method, path, params, timeout=timeout)
             except _RequestException as exc:
-                if not _is_retryable_exception(exc) or attempt > self.retries:
+                if not retry or not _is_retryable_exception(exc) or attempt > self.retries:
                     raise self._connection_error(call, exc, attempt) from None
+                pause = self._pause(delays, deadline)
+                if pause is None:
+                    raise self._connection_error(call, exc, attempt, note=self._deadline_note(deadline)) from None
             else:
-                if response.status_code not in RETRYABLE_STATUSES or attempt > self.retries:
+                if not retry or not has_policy(response.status_code, RETRY_READ) or attempt > self.retries:
                     return response, attempt
-            self._sleep(self._backoff_delay(attempt - 1, response))
+                pause = self._pause(delays, deadline, response)
+                if pause is None:
+                    return response, attempt
+            self._sleep(pause)
             attempt += 1
 
     def _send_trigger(self, call, path, params):
-        """Send the trigger; return (response, attempts, sent_at). Retried only if provably not sent."""
+        """Send the trigger; return (response, attempts, sent_at). Retried only if provably not sent.
+
+        Never sent once the task's deadline has passed (``DeadlineReached``: no run started). Its
+        timeout is not clipped: an answer cut short would leave a run of unknown outcome.
+        """
+        deadline = self.deadline
+        delays = backoff(BACKOFF_CAP, self._jitter)
         attempt = 1
         while True:
+            self._timeout_until(call, deadline)
             sent_at = _utc_now()
             session, owned = self._trigger_session()
             try:
@@ -622,26 +649,33 @@ class LeapworkClient(object):
             except _RequestException as exc:
                 if not _sent_before_failure(exc):
                     raise self._outcome_unknown(call, exc, sent_at) from None
+                note = "The trigger was never sent, so no run was started."
                 if _is_request_invalid(exc) or _is_tls_handshake_failure(exc) or attempt > self.retries:
-                    raise self._connection_error(call, exc, attempt,
-                                                 note="The trigger was never sent, so no run was started.") from None
+                    raise self._connection_error(call, exc, attempt, note=note) from None
+                pause = self._pause(delays, deadline)
+                if pause is None:
+                    raise self._connection_error(call, exc, attempt, note="%s %s" % (self._deadline_note(deadline), note)) from None
             finally:
                 if owned:
                     session.close()
-            self._sleep(self._backoff_delay(attempt - 1))
+            self._sleep(pause)
             attempt += 1
 
     def _timeout_until(self, call, deadline):
-        remaining = deadline - self._clock()
-        if remaining <= 0:
-            raise DeadlineReached("%s: not sent, the deadline had passed" % call.prefix(), operation=call.operation,
-                                  run_id=call.run_id)
+        """The timeout of an attempt sent now under ``deadline``; ``DeadlineReached`` when it has passed."""
+        if deadline.passed():
+            raise DeadlineReached("%s: not sent, %s had passed" % (call.prefix(), deadline.describe()),
+                                  operation=call.operation, run_id=call.run_id)
         # Rounded: urllib3 quotes the timeout in its error text.
-        return round(min(self.request_timeout, max(remaining, MIN_REQUEST_TIMEOUT)), 2)
+        return round(min(self.request_timeout, max(deadline.remaining(), MIN_REQUEST_TIMEOUT)), 2)
 
-    def _get(self, call, path, deadline=None, params=None):
+    @staticmethod
+    def _deadline_note(deadline):
+        return "No time was left for another try before %s." % deadline.describe()
+
+    def _get(self, call, path, deadline=None, retry=True, params=None):
         try:
-            response, attempts = self._send_repeatable(call, "GET", path, params, deadline=deadline)
+            response, attempts = self._send_repeatable(call, "GET", path, params, deadline=deadline, retry=retry)
             return self._json(call, response, attempts)
         except LeapworkError as error:
             # What was asked, for a log line about the failure (a GET carries no secret in its path).
@@ -649,16 +683,19 @@ class LeapworkClient(object):
             raise
 
     # ------------------------------------------------------------------ answers and errors
-    def _redact(self, text):
-        return redact(text, self._access_key)
+    def mask(self, text):
+        """``text`` with the access key and the secret values masked (``_errors.redact``), for layers above."""
+        return redact(text, self._secrets)
+
+    _redact = mask
 
     def _body(self, response):
-        return redact_and_trim(_response_text(response), self._access_key) or None
+        return redact_and_trim(_response_text(response), self._secrets) or None
 
     def _parsed(self, response):
-        """The answer's JSON, parsed from its redacted text: whatever the controller echoes (a
-        keyframe, a title) is redacted before any layer trims it. ``ValueError`` if not JSON."""
-        return json.loads(self._redact(_response_text(response)))
+        """The answer's JSON with every string in it masked: whatever the controller echoes (a
+        keyframe, a title) is masked before any layer trims it. ``ValueError`` if not JSON."""
+        return redact_data(json.loads(_response_text(response)), self._secrets)
 
     def _run_context(self, operation, run_id):
         return _ErrorContext(operation, "run %s" % run_id, not_found="run %s not found" % run_id, run_id=run_id)
@@ -683,12 +720,12 @@ class LeapworkClient(object):
     def _unexpected(self, call, expected, data):
         return UnexpectedAnswer(
             self._redact("%s: the controller's answer is not %s: %s"
-                         % (call.prefix(), expected, redact_and_trim(repr(data), self._access_key))),
+                         % (call.prefix(), expected, redact_and_trim(repr(data), self._secrets))),
             operation=call.operation, run_id=call.run_id)
 
     def _connection_error(self, call, exc, attempts, note=None):
         message = "%s: no answer from the controller at %s: %s" % (call.prefix(), self.controller_url,
-                                                                   _describe_exception(exc, self._access_key))
+                                                                   _describe_exception(exc, self._secrets))
         if attempts > 1:
             message += " (gave up after %d attempts)" % attempts
         if note:
@@ -698,7 +735,7 @@ class LeapworkClient(object):
     def _outcome_unknown(self, call, exc, sent_at):
         message = ("Triggering %s may have started a run: the request was sent to %s at %s (UTC), then %s. "
                    "It was not retried, so that no second run is started; %s."
-                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc, self._access_key), call.retry_hint))
+                   % (call.subject, self.controller_url, sent_at, _describe_exception(exc, self._secrets), call.retry_hint))
         return TriggerOutcomeUnknown(self._redact(message), operation=call.operation)
 
     def _http_error(self, call, response, attempts=1, note=None):
@@ -728,18 +765,12 @@ class LeapworkClient(object):
             return "the controller does not allow this call (%s); it may be a Leapwork version without it" % said
         if 300 <= status < 400:
             location = redact_and_trim(_QUERY_IN_TEXT.sub("?...", str(_header(response, "Location") or "an unknown location")),
-                                       self._access_key, 200)
+                                       self._secrets, 200)
             return ("the controller answered with a redirect (%d) to %s, which is not followed; set controller_url to "
                     "the address the API is served from" % (status, location))
-        meaning = {
-            410: "the controller says it is already running",
-            446: "the controller is out of disk space",
-            448: "the controller's cache timed out",
-            455: "the controller's database is not responding",
-            500: "the controller reported an internal error",
-        }.get(status)
-        if meaning:
-            return "%s (%s)" % (meaning, said)
+        what = meaning(status)
+        if what:
+            return "%s (%s)" % (what, said)
         return "the controller answered HTTP %s" % said
 
 

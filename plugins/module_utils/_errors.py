@@ -14,16 +14,8 @@ writes a text into a message with ``one_line`` (``redact_and_trim`` when it may 
 key) and a duration with ``seconds_text``, so that messages read alike.
 """
 
+import functools
 import re
-
-#: Answers to the trigger that prove no run was started: the request was refused before any
-#: run could exist (bad request, authentication, unknown flow or agent, method, proxy
-#: authentication, request too large, URL too long, headers too large). Any other error status
-#: may hide a run. The client uses it to word its errors, the trigger to release the ledger.
-TRIGGER_NO_RUN_STATUSES = frozenset((400, 401, 403, 404, 405, 407, 413, 414, 431))
-#: Answers to a schedule's runNow that prove no run was started: those of the flow trigger, plus
-#: 410, the controller's "already running" (the schedule's current run goes on; no new one was made).
-RUN_NOW_NO_RUN_STATUSES = TRIGGER_NO_RUN_STATUSES | frozenset((410,))
 
 #: How much of a text one line of a message keeps: a controller's answer in an error (proxies
 #: answer with whole HTML pages), a failure line of a result.
@@ -47,16 +39,108 @@ def seconds_text(seconds):
     return ("%.1f" % max(seconds, 0.0)).rstrip("0").rstrip(".")
 
 
-def redact(text, secret, replacement="********"):
-    """Return ``text`` with every occurrence of ``secret`` replaced; ``None`` stays ``None``."""
-    if text is None or not secret:
+#: What stands for a secret (the access key, a secret variable's value) in every text we write.
+SECRET_MASK = "********"
+
+
+def _hex(number, width):
+    """``number`` in hexadecimal as a pattern that matches either case (``%4a`` and ``%4A``)."""
+    return "".join("[%s%s]" % (digit.lower(), digit.upper()) if digit.isalpha() else digit
+                   for digit in "%0*x" % (width, number))
+
+
+def _char_forms(char):
+    """A pattern for one character of a secret in every form a server may echo it in.
+
+    As is; percent-encoded from UTF-8 (any case of hex, every character, reserved or not); a
+    space also as ``+`` (form encoding); JSON-escaped (``\\"``, ``\\/``, ``\\u00e9``, surrogate
+    pairs); HTML-escaped (``&amp;``, ``&#39;``, ``&#x27;``), as proxies' error pages write it.
+    """
+    forms = [re.escape(char), "".join("%" + _hex(byte, 2) for byte in char.encode("utf-8", "surrogatepass"))]
+    if char == " ":
+        forms.append(r"\+")
+    if char in "\"\\/":
+        forms.append(re.escape("\\" + char))
+    code = ord(char)
+    escapes = {"\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t"}
+    if char in escapes:
+        forms.append(re.escape("\\" + escapes[char]))
+    if code > 0xFFFF:
+        code -= 0x10000
+        forms.append(r"\\u" + _hex(0xD800 + (code >> 10), 4) + r"\\u" + _hex(0xDC00 + (code & 0x3FF), 4))
+    else:
+        forms.append(r"\\u" + _hex(code, 4))
+    named = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos"}
+    if char in named:
+        forms.append("&%s;" % named[char])
+    if char in named or not char.isalnum():
+        forms.append("&#0*%d;" % ord(char))
+        forms.append("&#[xX]0*" + _hex(ord(char), 1) + ";")
+    return "(?:%s)" % "|".join(forms)
+
+
+@functools.lru_cache(maxsize=32)
+def _secrets_pattern(secrets):
+    # Longest first: where one secret contains another, the whole of the longer one is masked.
+    ordered = sorted(set(secrets), key=len, reverse=True)
+    return re.compile("|".join("".join(_char_forms(char) for char in secret) for secret in ordered))
+
+
+def _secret_texts(secrets):
+    if isinstance(secrets, str):
+        secrets = (secrets,)
+    return tuple(sorted(set(str(secret) for secret in secrets or () if secret is not None and str(secret))))
+
+
+# An id in a text (a run, an item, a flow): never a secret's hiding place, so a short secret ("42")
+# does not cut the ids it happens to be part of. An id equal to a secret is masked all the same.
+_GUID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![0-9A-Za-z])")
+
+
+def redact(text, secrets, replacement=SECRET_MASK):
+    """``text`` with every secret masked, in every form it may be echoed in; ``None`` stays ``None``.
+
+    The one masking function of the collection. ``secrets`` is one text or several (the access
+    key, the values of secret variables). A controller, a proxy or a flow's log may repeat a
+    secret as sent (URL-encoded, ``%20`` or ``+`` for a space, any character percent-encoded),
+    decoded, JSON-escaped or HTML-escaped: each form is masked (see ``_char_forms``). Mask a text
+    before trimming it, or a cut through a secret leaves its prefix (``redact_and_trim``).
+
+    Ids (GUIDs) in the text are kept whole unless one is itself a secret: a secret such as ``42``
+    must not turn the run ids that contain it into ids nobody can follow.
+    """
+    secrets = _secret_texts(secrets)
+    if text is None or not secrets:
         return text
-    return str(text).replace(secret, replacement)
+    text = str(text)
+    pattern = _secrets_pattern(secrets)
+    folded = set(secret.lower() for secret in secrets)
+    parts, last = [], 0
+    for match in _GUID_IN_TEXT.finditer(text):
+        parts.append(pattern.sub(replacement, text[last:match.start()]))
+        parts.append(replacement if match.group(0).lower() in folded else match.group(0))
+        last = match.end()
+    parts.append(pattern.sub(replacement, text[last:]))
+    return "".join(parts)
 
 
-def redact_and_trim(text, secret, limit=LINE_LIMIT):
-    """``one_line(redact(text, secret), limit)``: in that order, or a cut through the secret would leave its prefix."""
-    return one_line(redact(text, secret), limit)
+def redact_data(value, secrets):
+    """``value`` with every string in it masked by ``redact``, through dicts, lists and tuples (a parsed answer, a result)."""
+    secrets = _secret_texts(secrets)
+    if not secrets:
+        return value
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return type(value)((key, redact_data(element, secrets)) for key, element in value.items())
+    if isinstance(value, (list, tuple)):
+        return type(value)(redact_data(element, secrets) for element in value)
+    return value
+
+
+def redact_and_trim(text, secrets, limit=LINE_LIMIT):
+    """``one_line(redact(text, secrets), limit)``: in that order, or a cut through a secret would leave its prefix."""
+    return one_line(redact(text, secrets), limit)
 
 
 class LeapworkError(Exception):

@@ -36,18 +36,23 @@ Report = collections.namedtuple("Report", ("results", "output", "failed", "messa
 
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
-                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, secrets=(), suite_names=None, on_over=None,
-                      agents=None):
+                      stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None, on_over=None,
+                      agents=None, deadline=None, interrupt=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
-    ``secrets`` (secret variable values) are masked in the JUnit report; Ansible masks them in
-    the module result because they are ``no_log`` options. ``suite_names`` (run id -> name, such
-    as a schedule's title) names the runs' test suites in the JUnit report. ``agents`` (run id ->
-    the agent it was started on, when known) lets the waiter poll queued runs by agent.
+    The client has masked the secrets in every answer it read (``_errors.redact``), so the report
+    and its JUnit file hold none. ``suite_names`` (run id -> name, such as a schedule's title)
+    names the runs' test suites in the JUnit report. ``agents`` (run id -> the agent it was
+    started on, when known) lets the waiter poll queued runs by agent.
+
+    ``interrupt`` (an installed ``_interrupt.Interrupt``) ends the wait at once when the task is
+    interrupted (SIGINT, SIGTERM, its result's reader gone); the runs still going are then
+    stopped as ``stop_on_timeout`` says, and the report fails, saying so first.
 
     Without ``wait`` every run is read once and reported as it is. With ``wait`` the runs are
-    followed to the end under one deadline, a JUnit report is written when asked, and the
+    followed to the end under one deadline (``deadline``, the task's ``Deadline``; without it
+    ``wait_timeout`` from now), a JUnit report is written when asked, and the
     report fails when the outcome is not ``passed`` and ``fail_on_failure`` is set.
 
     A run that could not be read (unknown, gone, or the controller answered only with errors)
@@ -67,8 +72,10 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         retry_reads=not wait,
         snapshot=not wait,
         agents=agents,
+        deadline=deadline if wait else None,
         clock=clock,
-        sleep=sleep,
+        sleep=interrupt.sleep if interrupt is not None else sleep,
+        interrupted=interrupt.check if interrupt is not None else None,
         on_over=on_over if wait else None,
     )
     judged = verdict(results)
@@ -84,7 +91,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         for result in results:
             result.name = (suite_names or {}).get(result.run_id)
         try:
-            output["junit_path"] = write_junit(results, junit_path, secrets=secrets)
+            output["junit_path"] = write_junit(results, junit_path)
         except OSError as exc:
             # Checked before the runs started; if it fails now, the runs are still reported.
             junit_error = "The JUnit report could not be written to %s: %s" % (junit_path, exc)
@@ -104,8 +111,22 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
     if junit_error:
         failed = True
         message = "\n".join(part for part in (junit_error, message) if part)
+    if wait and interrupt is not None and interrupt.reason:
+        failed = True
+        message = "\n".join((_interrupted(interrupt.reason, results, stop), message))
     stopped = stop and any(result.timed_out for result in results)
     return Report(results, output, failed, message, stopped)
+
+
+def _interrupted(reason, results, stop):
+    """The first line of the report of an interrupted wait: what was left going, and whether it was stopped."""
+    text = "The task was interrupted (%s) while waiting for run(s) %s" % (reason, ", ".join(result.run_id for result in results))
+    going = [result.run_id for result in results if result.timed_out]
+    if not going:
+        return text + "; every one of them had ended."
+    if stop:
+        return text + ": the controller was asked to stop %s (stop_on_timeout)." % ", ".join(going)
+    return text + ": %s left going (stop_on_timeout is false)." % ", ".join(going)
 
 
 def _counts(summary):

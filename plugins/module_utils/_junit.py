@@ -17,7 +17,6 @@ A run whose outcome its items did not decide (it timed out, could not be followe
 report is never silently empty or green.
 """
 
-import copy
 import io
 import os
 import re
@@ -27,7 +26,6 @@ import xml.etree.ElementTree as ET
 from ansible_collections.leapops.leapwork.plugins.module_utils._files import replace_file
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import one_line
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import RUNNING, junit_element
-from ansible_collections.leapops.leapwork.plugins.module_utils._variables import SECRET_MASK
 
 MESSAGE_LIMIT = 200
 
@@ -206,46 +204,15 @@ def _new_file_mode():
     return 0o666 & ~umask
 
 
-def _masked(value, secrets):
-    """``value`` with every secret replaced, through strings, lists, dicts and result objects."""
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, SECRET_MASK)
-            if value.endswith("..."):
-                value = _mask_cut_prefix(value, secret)
-        return value
-    if isinstance(value, list):
-        return [_masked(element, secrets) for element in value]
-    if isinstance(value, dict):
-        return dict((key, _masked(element, secrets)) for key, element in value.items())
-    if hasattr(value, "__dict__"):
-        masked = copy.copy(value)
-        for name, element in vars(value).items():
-            setattr(masked, name, _masked(element, secrets))
-        return masked
-    return value
-
-
-def _mask_cut_prefix(text, secret):
-    """Mask the start of ``secret`` left at the end of a text trimmed with "..." (4+ characters)."""
-    body = text[:-3]
-    for length in range(len(secret) - 1, 3, -1):
-        if body.endswith(secret[:length]):
-            return body[:-length] + SECRET_MASK + "..."
-    return text
-
-
-def write_junit(run_results, path, suite_name="leapwork", secrets=()):
+def write_junit(run_results, path, suite_name="leapwork"):
     """Write the JUnit XML report of ``run_results`` to ``path`` (UTF-8, atomically); return the path.
 
     The parent directory is created when missing. An existing file keeps its permissions; a new
-    one follows the umask, like any file a CI job writes. Every value in ``secrets`` is masked
-    wherever it appears (a flow may log its variables), before any text is trimmed.
+    one follows the umask, like any file a CI job writes. The texts are masked already: the
+    client masks the secrets in every answer it reads (a flow may log its variables), before any
+    layer trims them.
     """
     path = os.path.abspath(os.path.expanduser(path))
-    secrets = sorted(set(secret for secret in secrets if secret), key=len, reverse=True)
-    if secrets:
-        run_results = [_masked(run, secrets) for run in run_results]
     root = build_junit(run_results, suite_name)
     indent = getattr(ET, "indent", None)  # Python 3.9+
     if indent is not None:

@@ -89,6 +89,23 @@ class LedgerConflict(LedgerError):
     """The idempotency key was used before with different variables (the message names its run)."""
 
 
+class LedgerBusy(LedgerError):
+    """Another thread or process held the ledger lock for longer than the lock timeout."""
+
+
+class RunNotRecorded(LedgerError):
+    """A run started, but the ledger could not record it.
+
+    The message says first that the run started, with its id, then why the ledger failed and what
+    to write where (``entry_key``, ``run_id``): the run is never hidden behind the ledger's error.
+    """
+
+    def __init__(self, message, run_id, entry_key):
+        super().__init__(message)
+        self.run_id = run_id
+        self.entry_key = entry_key
+
+
 class TriggerInFlight(LedgerError):
     """An earlier trigger for this key never recorded its outcome: a run may exist (the message says when and by whom)."""
 
@@ -191,7 +208,7 @@ class _FlockLock:
     def __enter__(self):
         deadline = time.monotonic() + self.timeout
         if not self.thread_lock.acquire(timeout=max(self.timeout, 0.001)):
-            raise LedgerError(
+            raise LedgerBusy(
                 "Timed out after {0:g}s waiting for the ledger lock {1}; another thread of this process holds it.".format(self.timeout, self.path))
         try:
             self.fd = self._open_and_lock(deadline)
@@ -229,7 +246,7 @@ class _FlockLock:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                     raise LedgerError("Cannot lock the ledger lock file {0}: {1}".format(self.path, exc)) from exc
             if time.monotonic() >= deadline:
-                raise LedgerError(
+                raise LedgerBusy(
                     "Timed out after {0:g}s waiting for the ledger lock {1}; another process holds it.".format(self.timeout, self.path))
             self.sleep(delay)
             delay = min(delay * 2, 0.05)
@@ -276,11 +293,13 @@ class Ledger:
 
     ``clock`` returns POSIX seconds (for the UTC timestamps in entries); ``lock_timeout`` bounds
     the wait for the file lock; ``sleep`` is used between lock attempts; recorded entries older
-    than ``retention_days`` days are forgotten (``0``: kept forever).
+    than ``retention_days`` days are forgotten (``0``: kept forever). ``record_timeout`` bounds
+    how long the id of a run that started is tried again while the lock stays busy (default:
+    twice ``lock_timeout``).
     """
 
     def __init__(self, path=DEFAULT_LEDGER_PATH, clock=time.time, lock_timeout=30.0, sleep=time.sleep,
-                 retention_days=DEFAULT_RETENTION_DAYS):
+                 retention_days=DEFAULT_RETENTION_DAYS, record_timeout=None):
         _require_text(path, "The ledger path")
         if isinstance(retention_days, bool) or not isinstance(retention_days, int) or retention_days < 0:
             raise ValueError("retention_days must be 0 (keep forever) or a positive number of days, not {0!r}".format(retention_days))
@@ -289,6 +308,7 @@ class Ledger:
         self.lock_timeout = lock_timeout
         self.sleep = sleep
         self.retention_days = retention_days
+        self.record_timeout = 2 * lock_timeout if record_timeout is None else record_timeout
 
     # -- keys --------------------------------------------------------------------------------
 
@@ -310,8 +330,8 @@ class Ledger:
 
     # -- the trigger bracket -----------------------------------------------------------------
 
-    def trigger_once(self, controller_url, target, idempotency_key, fingerprint, trigger, no_run_statuses,
-                     rerun="never", run_is_passed=None, agent_id=None):
+    def trigger_once(self, controller_url, target, idempotency_key, fingerprint, trigger, proves_no_run,
+                     rerun="never", run_is_passed=None, agent_id=None, mask=None):
         """Start a run for this key through ``trigger()``, bracketed by the ledger; or reuse the recorded one.
 
         Returns ``(run_id, reused)``. :meth:`reserve` decides (and raises what it raises); on
@@ -320,16 +340,22 @@ class Ledger:
         none, and the reservation is settled by its outcome:
 
         * a run id: :meth:`complete`;
-        * ``None``; a ``LeapworkHTTPError`` whose status is in ``no_run_statuses`` (the answers
-          that prove no run started); any other ``LeapworkError`` (the connection failed before
+        * ``None``; a ``LeapworkHTTPError`` whose status ``proves_no_run(status)`` (the answers
+          that prove no run started, from ``_http_status``); any other ``LeapworkError`` (the connection failed before
           the request was sent): :meth:`abandon`;
         * ``TriggerOutcomeUnknown``, another HTTP error status (a 5xx may hide a run) or any
           unexpected exception: :meth:`mark_unknown`; the marker stays, as evidence that a run
           may exist.
 
-        Exceptions of ``trigger`` propagate once the reservation is settled. ``agent_id`` goes to
-        :meth:`complete`.
+        Exceptions of ``trigger`` propagate once the reservation is settled; if the ledger cannot
+        settle it, a ``LedgerError`` whose message starts with the trigger's own error is raised
+        instead. A run that started is recorded as soon as the ledger can take it
+        (:meth:`_record`); if it cannot, :class:`RunNotRecorded` says that the run started, its id,
+        and the entry to fix. ``agent_id`` goes to :meth:`complete`. ``mask`` (text -> text, the
+        client's ``mask``) is applied to the reason a marker keeps: an exception's text may quote a
+        secret variable, and the ledger never holds one.
         """
+        mask = mask or (lambda text: text)
         decision = self.reserve(controller_url, target, idempotency_key, fingerprint, rerun=rerun, run_is_passed=run_is_passed)
         if decision.action == "reuse":
             return decision.run_id, True
@@ -337,25 +363,63 @@ class Ledger:
         try:
             run_id = trigger()
         except TriggerOutcomeUnknown as exc:
-            self.mark_unknown(reservation, str(exc))
+            self._settle_after(exc, lambda: self.mark_unknown(reservation, mask(str(exc))))
             raise
         except LeapworkHTTPError as exc:
-            if exc.status in no_run_statuses:
-                self.abandon(reservation)
+            if proves_no_run(exc.status):
+                self._settle_after(exc, lambda: self.abandon(reservation))
             else:
-                self.mark_unknown(reservation, str(exc))
+                self._settle_after(exc, lambda: self.mark_unknown(reservation, mask(str(exc))))
             raise
-        except LeapworkError:
-            self.abandon(reservation)
+        except LeapworkError as exc:
+            self._settle_after(exc, lambda: self.abandon(reservation))
             raise
         except Exception as exc:
-            self.mark_unknown(reservation, "unexpected %s: %s" % (type(exc).__name__, exc))
+            reason = mask("unexpected %s: %s" % (type(exc).__name__, exc))
+            self._settle_after(reason, lambda: self.mark_unknown(reservation, reason))
             raise
         if run_id is None:
             self.abandon(reservation)
         else:
-            self.complete(reservation, run_id, agent_id)
+            self._record(reservation, run_id, target, idempotency_key, agent_id)
         return run_id, False
+
+    def _settle_after(self, error, settle):
+        """``settle()`` after a trigger that failed with ``error``; if the ledger fails too, ``error`` is said first."""
+        try:
+            settle()
+        except LedgerError as exc:
+            raise LedgerError("{0} The ledger {1} could not note this outcome either: {2}".format(
+                str(error).rstrip(".") + ".", self.path, exc)) from exc
+
+    def _record(self, reservation, run_id, target, idempotency_key, agent_id=None):
+        """Record the run that started (:meth:`complete`), trying again while the lock is busy.
+
+        The lock is asked for again until ``record_timeout`` has passed. A ledger that cannot be
+        written at all (corrupt, unreadable) is not waited for. Either way, when the id could not be
+        recorded, :class:`RunNotRecorded` says so, run id first.
+        """
+        deadline = time.monotonic() + self.record_timeout
+        while True:
+            try:
+                self.complete(reservation, run_id, agent_id)
+                return
+            except LedgerBusy as exc:
+                error = exc
+                if time.monotonic() < deadline:
+                    self.sleep(min(1.0, max(deadline - time.monotonic(), 0.0)))
+                    continue
+            except LedgerError as exc:
+                error = exc
+            raise RunNotRecorded(
+                "Run {run_id} STARTED on the controller ({what}), but the idempotency ledger could not record it: {error} "
+                "The entry {entry_key!r} of {path} still says a trigger for idempotency key {key!r} is in flight, without "
+                "this run id, so the next task with this key will refuse to trigger. Once the ledger is usable, record the "
+                "run: in that entry set \"state\": \"recorded\" and \"run_id\": \"{run_id}\", add \"{run_id}\" to \"run_ids\" "
+                "and remove \"token\"; rerun=always would start a second run instead.".format(
+                    run_id=run_id, what=", ".join("%s %s" % pair for pair in target.ids), error=str(error).rstrip(".") + ".",
+                    entry_key=reservation.entry_key, path=self.path, key=idempotency_key),
+                run_id=run_id, entry_key=reservation.entry_key) from error
 
     def reserve(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
         """Decide, atomically, whether to trigger a run for this key or reuse the recorded one.
@@ -583,8 +647,10 @@ class Ledger:
 
     def _corrupt(self, problem):
         return LedgerCorrupt(
-            "The idempotency ledger {0} is unusable: {1}. It was left untouched. Inspect it and fix it, or move it away "
-            "(for example: mv {0} {0}.bad) to start an empty ledger; keys recorded in it will then trigger new runs.".format(self.path, problem))
+            "The idempotency ledger {0} is unusable: {1}. It was left untouched. Inspect it and fix it: it is JSON, and the "
+            "runs it recorded are in it. If you move it away instead (mv {0} {0}.bad), the empty ledger that replaces it "
+            "knows no key: every idempotency key recorded in the old one will start a NEW run, a duplicate of the run it "
+            "recorded. Do that only if duplicates are acceptable, or with new keys.".format(self.path, problem))
 
     def _read(self):
         try:

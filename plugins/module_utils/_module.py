@@ -25,13 +25,35 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
     LeapworkClient,
     normalize_controller_url,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact, redact_data, seconds_text
 from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES, Ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import DONE_STATUS_CHOICES, PASSED
-from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import guid_problem
+from ansible_collections.leapops.leapwork.plugins.module_utils._interrupt import Interrupt
+from ansible_collections.leapops.leapwork.plugins.module_utils._mounts import shared_ledger_warning
+from ansible_collections.leapops.leapwork.plugins.module_utils._variables import render_value
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT, wait_problem
+
+
+#: A task that does not wait reads under a deadline of this many request timeouts, all its reads
+#: together (names, the agent pre-flight, the info modules, runs read once): a controller that
+#: accepts connections and never answers costs at most that long (docs/reliability.md).
+READ_ATTEMPTS = 3
+
+
+def task_deadline(params, waits=None):
+    """The task's one ``Deadline``, made when the module starts: ``wait_timeout`` when it waits
+    (``waits``; by default its ``wait`` option), else ``READ_ATTEMPTS`` x ``request_timeout``.
+    Every read, wait and pause of the task runs under it (the client takes it; see docs/design.md)."""
+    if waits is None:
+        waits = bool(params.get("wait"))
+    if waits:
+        return Deadline(params["wait_timeout"], what="wait_timeout %s s" % seconds_text(params["wait_timeout"]))
+    seconds = READ_ATTEMPTS * params["request_timeout"]
+    return Deadline(seconds, what="%d x request_timeout, %s s" % (READ_ATTEMPTS, seconds_text(seconds)))
 
 
 def connection_argument_spec():
@@ -89,6 +111,58 @@ def run_start_argument_spec(target_options, items):
     return spec
 
 
+def secret_values(params):
+    """The texts a task must never show: the access key and every secret variable's value, as sent.
+
+    Read from the top-level ``secret_variables`` and those of each item of a list option (``runs``,
+    ``schedules``); a value that cannot be rendered is refused before any request, and its message
+    does not quote it.
+    """
+    values = [params.get("access_key")]
+    sources = [params.get("secret_variables")]
+    for option in ("runs", "schedules"):
+        sources.extend((item or {}).get("secret_variables") for item in params.get(option) or [])
+    for variables in sources:
+        for name, value in (variables or {}).items() if isinstance(variables, dict) else ():
+            try:
+                values.append(render_value(name, value))
+            except ValueError:
+                continue
+    return [value for value in values if isinstance(value, str) and value]
+
+
+class LeapworkModule(AnsibleModule):
+    """``AnsibleModule`` whose results, failures and warnings mask the task's secrets.
+
+    Ansible masks the raw values of ``no_log`` options; a controller, a proxy or a flow may echo
+    them URL-encoded, JSON-escaped or HTML-escaped, so every text that leaves the module passes
+    through ``_errors.redact_data`` with ``secret_values`` first: the last of the layers that mask.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self.secrets = ()
+        #: The ``_interrupt.Interrupt`` of a task that waits (``start_module``), else ``None``.
+        self.interrupt = None
+        super().__init__(*args, **kwargs)
+        self.secrets = tuple(secret_values(self.params))
+
+    def exit_json(self, **kwargs):
+        self._restore_signals()
+        super().exit_json(**redact_data(kwargs, self.secrets))
+
+    def fail_json(self, msg, **kwargs):
+        self._restore_signals()
+        kwargs = redact_data(kwargs, self.secrets)
+        super().fail_json(msg=redact(msg, self.secrets), **kwargs)
+
+    def _restore_signals(self):
+        if getattr(self, "interrupt", None) is not None:
+            self.interrupt.restore()
+
+    def warn(self, warning):
+        super().warn(redact(warning, self.secrets))
+
+
 def start_module(argument_spec, wait=False, starts_runs=False, **module_options):
     """The ``AnsibleModule`` of a module of this collection, checked before any request is sent.
 
@@ -103,7 +177,7 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
     if wait:
         spec.update(wait_argument_spec())
     spec.update(argument_spec)
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **module_options)
+    module = LeapworkModule(argument_spec=spec, supports_check_mode=True, **module_options)
     ensure_requests(module)
     params = module.params
     problem = None
@@ -118,7 +192,19 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
         problem = junit_path_problem(params["junit_path"])
     if problem:
         module.fail_json(msg=problem)
+    if wait and params["wait"]:
+        # From here on SIGINT and SIGTERM end the wait instead of the process: the runs started are
+        # recorded, stopped when stop_on_timeout says so, and reported (docs/reliability.md, "Interrupts").
+        module.interrupt = Interrupt().install()
     return module
+
+
+def interruptible(module):
+    """``sleep`` and ``interrupted`` for an engine that waits before the follow-up (a busy schedule): the
+    module's ``Interrupt`` cuts them short; a module that does not wait gets ``{}`` (the engine's defaults)."""
+    if getattr(module, "interrupt", None) is None:
+        return {}
+    return dict(sleep=module.interrupt.sleep, interrupted=module.interrupt.check)
 
 
 def awx_job_id(environ=None):
@@ -155,13 +241,14 @@ def ledger_lost_with_job_warning(ledger_path, environ=None):
 def ledger_from_module(module, requests, **options):
     """The idempotency ledger at ``ledger_path`` when a request has an ``idempotency_key``, else ``None``.
 
-    Warns when the ledger is at its default place inside an AWX job; ``options`` go to ``Ledger``.
+    Warns, once for the task, when the ledger is at its default place inside an AWX job and when it is
+    on a network filesystem (``_mounts``); ``options`` go to ``Ledger``.
     """
     if not any(request.idempotency_key for request in requests):
         return None
-    warning = ledger_lost_with_job_warning(module.params["ledger_path"])
-    if warning:
-        module.warn(warning)
+    for warning in (ledger_lost_with_job_warning(module.params["ledger_path"]), shared_ledger_warning(module.params["ledger_path"])):
+        if warning:
+            module.warn(warning)
     return Ledger(module.params["ledger_path"], **options)
 
 
@@ -186,31 +273,35 @@ def validate_connection_params(params):
     return controller_url
 
 
-def client_from_module(module, **kwargs):
+def client_from_module(module, waits=None, **kwargs):
     """Build a ``LeapworkClient`` from the connection options; fails the module on bad options.
 
-    ``kwargs`` go to the client as is (``retries``, ``session``, ``sleep``... for tests);
-    ``start_module`` has checked that ``requests`` is there.
+    The client carries the task's deadline (``task_deadline``); ``waits`` says whether the task
+    waits (default: its ``wait`` option). ``kwargs`` go to the client as is (``retries``,
+    ``session``, ``sleep``... for tests); ``start_module`` has checked that ``requests`` is there.
     """
     params = module.params
     try:
         controller_url = validate_connection_params(params)
+        if "deadline" not in kwargs:
+            kwargs["deadline"] = task_deadline(params, waits)
         return LeapworkClient(
             controller_url,
             params["access_key"],
             validate_certs=params["validate_certs"],
             ca_path=params["ca_path"],
             request_timeout=params["request_timeout"],
+            secrets=secret_values(params),
             **kwargs
         )
     except ValueError as exc:
-        module.fail_json(msg=redact(str(exc), params.get("access_key")))
+        module.fail_json(msg=redact(str(exc), secret_values(params)))
     return None  # not reached: fail_json exits
 
 
-def error_result(error, access_key=None):
-    """The facts of a ``LeapworkError`` for a module result: ``msg``, and ``status``/``run_id`` when known."""
-    result = dict(msg=redact(str(error), access_key))
+def error_result(error, secrets=()):
+    """The facts of a ``LeapworkError`` for a module result: ``msg`` (``secrets`` masked), and ``status``/``run_id`` when known."""
+    result = dict(msg=redact(str(error), secrets))
     status = getattr(error, "status", None)
     if status is not None:
         result["status"] = status
@@ -226,7 +317,7 @@ def fail_from_error(module, error, **extra):
     ``status`` and ``run_id`` from the error win over ``extra`` when the error knows them.
     """
     result = dict(extra)
-    result.update(error_result(error, module.params.get("access_key")))
+    result.update(error_result(error, secret_values(module.params)))
     module.fail_json(**result)
 
 
@@ -240,11 +331,15 @@ def run_ids_argument_spec():
 
 def run_ids_from_module(module):
     """The run ids asked for, checked to be GUIDs before any request (fails the module otherwise)."""
-    run_ids = [module.params["run_id"]] if module.params["run_id"] else list(module.params["run_ids"] or [])
-    for run_id in run_ids:
-        if not is_guid(run_id):
-            module.fail_json(msg="run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r" % (run_id,))
-    return run_ids
+    if module.params["run_id"]:
+        labelled = [("run_id", module.params["run_id"])]
+    else:
+        labelled = [("run_ids[%d]" % index, run_id) for index, run_id in enumerate(module.params["run_ids"] or [])]
+    for option, run_id in labelled:
+        problem = guid_problem(option, run_id)
+        if problem:
+            module.fail_json(msg=problem)
+    return [run_id for _option, run_id in labelled]
 
 
 def started_runs(run_ids, entries):
@@ -262,9 +357,9 @@ def started_runs(run_ids, entries):
         if run_id is None:
             continue
         for name, value in (("run_id", run_id), ("agent_id", agent_id)):
-            if value is not None and not (isinstance(value, str) and is_guid(value)):
-                raise ValueError("runs[%d].%s must be a GUID such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got %r"
-                                 % (index, name, value))
+            problem = guid_problem("runs[%d].%s" % (index, name), value) if value is not None else None
+            if problem:
+                raise ValueError(problem)
         if run_id.lower() not in known:
             known[run_id.lower()] = run_id
             run_ids.append(run_id)
@@ -337,24 +432,30 @@ def _start_failures(results, single, noun, describe):
     if single:
         return failed[0].error
     started = unique_run_ids(result.run_id for result in results if result.run_id)
-    return "%d of %d %s could not be started (%d started or reused: %s):\n%s" % (
-        len(failed), len(results), noun, len(started), ", ".join(started) or "none",
+    # An item can fail after its run started (the ledger could not record it): not "could not be started".
+    failing = "failed" if any(result.run_id for result in failed) else "could not be started"
+    return "%d of %d %s %s (%d started or reused: %s):\n%s" % (
+        len(failed), len(results), noun, failing, len(started), ", ".join(started) or "none",
         "\n".join("%s: %s" % (describe(result), result.error) for result in failed))
 
 
 def _report_started_runs(module, client, results, single, noun, describe, run_facts, follow_overrides, dispatcher, facts):
-    options = wait_options(module.params, **follow_overrides)
+    # Followed under the task's deadline, which began when the module started.
+    options = wait_options(module.params, deadline=client.deadline, **follow_overrides)
+    interrupt = getattr(module, "interrupt", None)
     if dispatcher is not None:
-        secrets = [value for request in dispatcher.requests for value in request.secret_variables.values()]
         try:
-            report = follow_and_report(client, dispatcher.start(), secrets=secrets, on_over=dispatcher.on_over, **options)
+            report = follow_and_report(client, dispatcher.start(), on_over=dispatcher.on_over, interrupt=interrupt, **options)
         except Exception as exc:  # pylint: disable=broad-except
             results = dispatcher.results
             runs = _item_dicts(module, results, run_facts)
             module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(unique_run_ids(
                 run["run_id"] for run in runs if run["run_id"])), exc), changed=any(result.changed for result in results),
                 **_output(runs, single, facts))
-        dispatcher.not_started("the wait_timeout of %s s passed before an agent of the pool was free" % options["wait_timeout"])
+        if interrupt is not None and interrupt.reason:
+            dispatcher.not_started("the task was interrupted (%s) before an agent of the pool was free" % interrupt.reason)
+        else:
+            dispatcher.not_started("the wait_timeout of %s s passed before an agent of the pool was free" % options["wait_timeout"])
         results = dispatcher.results
         changed = any(result.changed for result in results)
         runs = _item_dicts(module, results, run_facts)
@@ -369,11 +470,10 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
     if not module.params["wait"] or module.check_mode:
         module.exit_json(changed=changed, **_output(runs, single, facts))
     run_ids = unique_run_ids(run["run_id"] for run in runs)  # identical items share one run
-    secrets = [value for result in results for value in result.request.secret_variables.values()]
     # The agent each run was started on, when the items name one: queued runs are polled by agent.
     agents = dict((run["run_id"], run["agent_id"]) for run in runs if run.get("agent_id"))
     try:
-        report = follow_and_report(client, run_ids, secrets=secrets, agents=agents, **options)
+        report = follow_and_report(client, run_ids, agents=agents, interrupt=interrupt, **options)
     except Exception as exc:  # pylint: disable=broad-except
         # Not only LeapworkError: an answer the parser chokes on must not lose the run ids.
         module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(run_ids), exc), changed=changed,

@@ -13,7 +13,6 @@ is never sent again. A schedule that is still running is either waited for (unde
 deadline) or reported at once, as ``when_running`` says.
 """
 
-import difflib
 import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
@@ -22,24 +21,22 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
     batch_problem,
     start_once_each,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import not_found_message, pick
+from ansible_collections.leapops.leapwork.plugins.module_utils._client import json_field
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import backoff
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkError,
     LeapworkHTTPError,
-    RUN_NOW_NO_RUN_STATUSES,
     TriggerOutcomeUnknown,
+    seconds_text,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import ALREADY_RUNNING, proves_no_run
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import guid_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import schedule_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
 
-#: The controller's answer to runNow while the schedule's current run is not over.
-ALREADY_RUNNING_STATUS = 410
 TEMPORARY_TYPE = "TemporaryScheduleInfo"
 WHEN_RUNNING_CHOICES = ("wait", "fail")
-
-# Pauses between two reads of a running schedule's status: fast at first, then poll_interval.
-_FIRST_PAUSE = 1.0
-_PAUSE_FACTOR = 1.5
 
 
 class ScheduleRequestError(ValueError):
@@ -59,9 +56,8 @@ class ScheduleRequest(StartRequest):
         self.schedule = None
         if bool(schedule_id) == bool(title):
             raise ScheduleRequestError("%s: give exactly one of schedule_id and schedule (its title)" % label)
-        if schedule_id and not is_guid(schedule_id):
-            raise ScheduleRequestError("%s: schedule_id must be a GUID such as 40000000-0000-4000-8000-000000000001, got %r"
-                                       % (label, schedule_id))
+        if schedule_id and guid_problem("schedule_id", schedule_id):
+            raise ScheduleRequestError("%s: %s" % (label, guid_problem("schedule_id", schedule_id)))
         self.schedule_id = schedule_id.lower() if schedule_id else None
         self.title = title or None
         self.set_run_options(variables, secret_variables, idempotency_key, ScheduleRequestError)
@@ -87,19 +83,13 @@ class ScheduleRequest(StartRequest):
 
 def schedule_facts(raw):
     """One schedule of ``GET /schedules`` as ``id``, ``title``, ``enabled``, ``type``, ``temporary``."""
-    def field(name):
-        for key, value in raw.items():
-            if str(key).lower() == name.lower():
-                return value
-        return None
-
-    enabled = field("IsEnabled")
+    enabled = json_field(raw, "IsEnabled")
     if isinstance(enabled, str):
         enabled = enabled.strip().lower() == "true"
-    schedule_type = field("Type")
+    schedule_type = json_field(raw, "Type")
     return {
-        "id": str(field("Id") or "").lower(),
-        "title": str(field("Title") or ""),
+        "id": str(json_field(raw, "Id") or "").lower(),
+        "title": str(json_field(raw, "Title") or ""),
         # A schedule that does not say is taken as enabled; the controller decides at runNow.
         "enabled": True if enabled is None else bool(enabled),
         "type": schedule_type,
@@ -110,7 +100,8 @@ def schedule_facts(raw):
 def matching_schedules(schedules, schedule_id=None, title=None, include_temporary=False):
     """The schedules (facts) with this id, or with this title; all of them when neither is given.
 
-    Titles are compared exactly, and only when none matches exactly, case-insensitively.
+    Titles are compared as names are (``_catalogue.pick``): exactly, and only when none matches
+    exactly, case-insensitively.
     Temporary schedules (made by Run flow by id) are left out unless ``include_temporary``, except
     when asked for by id.
     """
@@ -119,10 +110,7 @@ def matching_schedules(schedules, schedule_id=None, title=None, include_temporar
     candidates = [schedule for schedule in schedules if include_temporary or not schedule["temporary"]]
     if title is None:
         return candidates
-    exact = [schedule for schedule in candidates if schedule["title"] == title]
-    if exact:
-        return exact
-    return [schedule for schedule in candidates if schedule["title"].lower() == title.lower()]
+    return pick(candidates, "title", title)
 
 
 def resolve(request, schedules):
@@ -132,9 +120,7 @@ def resolve(request, schedules):
         raise ScheduleRequestError("%s: schedule_id %s was not found on the controller" % (request.label, request.schedule_id))
     if not found:
         titles = sorted(set(schedule["title"] for schedule in schedules if not schedule["temporary"]))
-        close = difflib.get_close_matches(request.title, titles, n=3, cutoff=0.5)
-        hint = "; did you mean %s?" % " or ".join(repr(title) for title in close) if close else ""
-        raise ScheduleRequestError("%s: no schedule is titled %r%s" % (request.label, request.title, hint))
+        raise ScheduleRequestError(not_found_message("schedule", "%s: schedule" % request.label, request.title, titles))
     if len(found) > 1:
         listed = ", ".join("%s (%s)" % (schedule["id"], "enabled" if schedule["enabled"] else "disabled") for schedule in found)
         raise ScheduleRequestError("%s: %d schedules are titled %r: %s; give the one to run with schedule_id"
@@ -166,10 +152,10 @@ class ScheduleResult(StartResult):
 
 
 class ScheduleRunner(object):
-    """Runs schedules now for one module invocation, under one deadline."""
+    """Runs schedules now for one module invocation, under the task's deadline (the client's)."""
 
     def __init__(self, client, ledger=None, rerun="never", check_mode=False, when_running="wait",
-                 deadline_seconds=3600, poll_interval=5.0, run_is_passed=None, clock=time.monotonic, sleep=time.sleep):
+                 poll_interval=5.0, run_is_passed=None, sleep=None, interrupted=None):
         if when_running not in WHEN_RUNNING_CHOICES:
             raise ValueError("when_running must be one of %s, got %r" % (", ".join(WHEN_RUNNING_CHOICES), when_running))
         self.client = client
@@ -180,13 +166,11 @@ class ScheduleRunner(object):
         self.poll_interval = poll_interval
         # callable(run_id) -> bool, used by rerun=failed to judge a recorded run
         self.run_is_passed = run_is_passed
-        self.clock = clock
-        self.sleep = sleep
-        self.deadline = clock() + deadline_seconds
-
-    def remaining(self):
-        """Seconds left before the task's deadline (never negative)."""
-        return max(0.0, self.deadline - self.clock())
+        # The task's deadline, and the clock it runs on.
+        self.deadline = client.deadline
+        self.sleep = sleep or time.sleep
+        # callable() -> why the task was interrupted, or None (``_interrupt.Interrupt.check``): ends a wait for a busy schedule.
+        self.interrupted = interrupted
 
     def resolve_all(self, requests):
         """Find every requested schedule with one read; raise ``ScheduleRequestError`` listing every problem.
@@ -252,42 +236,54 @@ class ScheduleRunner(object):
                 return
             # The controller said "already running" although the status read said otherwise:
             # pause before looking again, and give up at the deadline.
-            left = self.remaining()
-            if left <= 0:
+            if self.deadline.passed():
                 raise LeapworkError("Schedule %r (%s): the controller kept answering that it is already running "
-                                    "(HTTP 410) until wait_timeout; nothing was started."
-                                    % (result.schedule["title"], result.schedule["id"]),
-                                    operation="run a schedule now", status=ALREADY_RUNNING_STATUS)
-            self.sleep(min(self.poll_interval, left))
+                                    "(HTTP 410) until %s; nothing was started."
+                                    % (result.schedule["title"], result.schedule["id"], self.deadline.describe()),
+                                    operation="run a schedule now", status=ALREADY_RUNNING)
+            self.sleep(self.deadline.clip(self.poll_interval))
+            self._stop_if_interrupted(result)
+
+    def _stop_if_interrupted(self, result):
+        reason = self.interrupted() if self.interrupted is not None else None
+        if reason:
+            raise LeapworkError("Schedule %r (%s) was still busy when the task was interrupted (%s); nothing was started."
+                                % (result.schedule["title"], result.schedule["id"], reason), operation="run a schedule now")
 
     def _wait_until_free(self, result):
-        """Return once the schedule's newest run is over; or raise, as ``when_running`` says."""
+        """Return once the schedule's newest run is over; or raise, as ``when_running`` says.
+
+        Every status read runs under the task's deadline (the client's retries included), and the
+        pauses between reads (``backoff`` up to ``poll_interval``) never run past it.
+        """
         schedule = result.schedule
-        began = self.clock()
-        pause = _FIRST_PAUSE
+        clock = self.deadline.clock
+        began = clock()
+        pauses = backoff(self.poll_interval)
+        status = None
         while True:
-            status = self.client.schedule_status(schedule["id"])
+            if status is not None and self.deadline.passed():
+                raise LeapworkError("Schedule %r (%s) was still running (status: %s) after waiting %s s for its "
+                                    "previous run to end, until %s; nothing was started."
+                                    % (schedule["title"], schedule["id"], status, seconds_text(clock() - began),
+                                       self.deadline.describe()),
+                                    operation="run a schedule now")
+            status = self.client.schedule_status(schedule["id"], deadline=self.deadline)
             if status == STATUS_FINISHED:  # its newest run is over
-                result.waited_seconds += self.clock() - began
+                result.waited_seconds += clock() - began
                 return
             if self.when_running == "fail":
                 raise LeapworkError("Schedule %r (%s) is already running (status: %s) and when_running is fail; "
                                     "nothing was started." % (schedule["title"], schedule["id"], status),
                                     operation="run a schedule now")
-            left = self.remaining()
-            if left <= 0:
-                raise LeapworkError("Schedule %r (%s) was still running (status: %s) after waiting %.0f s for its "
-                                    "previous run to end (wait_timeout); nothing was started."
-                                    % (schedule["title"], schedule["id"], status, self.clock() - began),
-                                    operation="run a schedule now")
-            self.sleep(min(pause, self.poll_interval, left))
-            pause *= _PAUSE_FACTOR
+            self.sleep(self.deadline.clip(next(pauses)))
+            self._stop_if_interrupted(result)
 
     def _run_now(self, request, result):
         """Send runNow once; the run id, or ``None`` when the controller said it is already running."""
         try:
-            result.sent = True
-            result.run_id = self.client.run_schedule_now(result.schedule["id"], request.sent_variables())
+            result.sent = result.attempted = True
+            result.run_id = self.client.run_schedule_now(result.schedule["id"], request.query_pairs())
         except TriggerOutcomeUnknown as exc:
             if request.idempotency_key:
                 exc.context = "idempotency_key %r" % request.idempotency_key
@@ -295,7 +291,7 @@ class ScheduleRunner(object):
         except LeapworkHTTPError as exc:
             # 410: the schedule started again between our status read and runNow (another
             # pipeline, its timer). No run of ours exists, so asking again later is no replay.
-            if exc.status == ALREADY_RUNNING_STATUS and self.when_running == "wait":
+            if exc.status == ALREADY_RUNNING and self.when_running == "wait":
                 result.sent = False
                 return None
             raise
@@ -306,8 +302,8 @@ class ScheduleRunner(object):
         """runNow bracketed by the ledger (or the recorded run reused); the run id, or ``None`` when already running."""
         run_id, reused = self.ledger.trigger_once(
             self.client.controller_url, schedule_target(result.schedule["id"]), request.idempotency_key,
-            request.fingerprint(), lambda: self._run_now(request, result), RUN_NOW_NO_RUN_STATUSES,
-            rerun=self.rerun, run_is_passed=self.run_is_passed,
+            request.fingerprint(), lambda: self._run_now(request, result), lambda status: proves_no_run(status, run_now=True),
+            rerun=self.rerun, run_is_passed=self.run_is_passed, mask=getattr(self.client, "mask", None),
         )
         if reused:
             result.run_id, result.reused = run_id, True

@@ -21,12 +21,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
     batch_problem,
     start_once_each,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
-    TRIGGER_NO_RUN_STATUSES,
-    LeapworkHTTPError,
-    TriggerOutcomeUnknown,
-)
-from ansible_collections.leapops.leapwork.plugins.module_utils._ids import is_guid
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError, TriggerOutcomeUnknown
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import proves_no_run
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import guid_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target, pool_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult, is_over, verdict
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
@@ -91,8 +88,9 @@ def check_batch(requests):
 def _guid(value, option, label):
     if not value:
         raise RequestError("%s: %s is required" % (label, option))
-    if not is_guid(value):
-        raise RequestError("%s: %s must be a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11, got %r" % (label, option, value))
+    problem = guid_problem(option, value)
+    if problem:
+        raise RequestError("%s: %s" % (label, problem))
     return str(value).lower()
 
 
@@ -181,7 +179,8 @@ class Trigger(object):
     def _trigger(self, request, result):
         """Send the trigger once; return the run id."""
         try:
-            result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.sent_variables(), self.delete_schedule)
+            result.attempted = True
+            result.run_id = self.client.trigger_flow(request.flow_id, request.agent_id, request.query_pairs(self.delete_schedule))
             result.sent = True
         except TriggerOutcomeUnknown as exc:
             result.sent = True
@@ -200,8 +199,8 @@ class Trigger(object):
     def _trigger_with_ledger(self, request, result):
         result.run_id, result.reused = self.ledger.trigger_once(
             self.controller_url, request.ledger_target(), request.idempotency_key,
-            request.fingerprint(), lambda: self._trigger(request, result), TRIGGER_NO_RUN_STATUSES,
-            rerun=self.rerun, run_is_passed=self.run_is_passed,
+            request.fingerprint(), lambda: self._trigger(request, result), proves_no_run,
+            rerun=self.rerun, run_is_passed=self.run_is_passed, mask=getattr(self.client, "mask", None),
             agent_id=request.agent_id if request.pool is not None else None,
         )
         if result.reused:

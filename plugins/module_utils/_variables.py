@@ -21,6 +21,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from urllib.parse import quote
 
+# What stands for a secret variable's value wherever its name is shown: the mask of every secret.
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import SECRET_MASK
+
 
 #: Query parameter that Run flow by id reserves for itself; a flow variable cannot use it.
 DELETE_SCHEDULE_PARAMETER = "isDelete"
@@ -159,18 +162,11 @@ def validate_variables(variables):
     return rendered
 
 
-def render_query(variables, delete_schedule=False):
-    """Return the query parameters of Run flow by id as a list of ``(name, text)`` pairs.
-
-    The validated variables come first, in input order, followed by ``("isDelete", "true")``
-    when ``delete_schedule`` is true (absent means false to Leapwork, so it is never sent as
-    ``false``). The pairs are not URL-encoded; see :func:`encode_query`.
-    """
-    return query_pairs(validate_variables(variables), delete_schedule)
-
-
 def query_pairs(rendered, delete_schedule=False):
-    """The query parameters for variables already validated and rendered (``validate_variables``)."""
+    """The query parameters for variables already validated and rendered (``validate_variables``): a
+    list of ``(name, text)`` pairs, ``("isDelete", "true")`` last when ``delete_schedule`` (absent means
+    false to Leapwork, so it is never sent as ``false``). The pairs are not URL-encoded; see
+    :func:`encode_query`."""
     pairs = list(rendered.items())
     if delete_schedule:
         pairs.append((DELETE_SCHEDULE_PARAMETER, "true"))
@@ -214,9 +210,6 @@ def _digest(rendered):
     payload = json.dumps([_FINGERPRINT_VERSION, canonical], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
-
-#: What stands for a secret variable's value wherever its name is shown.
-SECRET_MASK = "********"
 
 #: The longest query string (the encoded variables) a request that starts a run may carry. IIS,
 #: in front of many controllers, refuses longer ones by default (requestFiltering maxQueryString
@@ -266,7 +259,7 @@ class RunVariables(object):
         return shown
 
     def query_pairs(self, delete_schedule=False):
-        """The query parameters sent, as :func:`render_query` would give them (secret values in clear)."""
+        """The query parameters sent, rendered once (secret values in clear): what the client sends as is."""
         return query_pairs(self.sent_variables(), delete_schedule)
 
     def fingerprint(self):

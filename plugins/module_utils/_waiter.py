@@ -13,7 +13,8 @@ A run is over when its status is ``Finished`` and every one of its items has a t
 
 ``follow_runs`` is a scheduling loop. Each round it polls every run that is due, in parallel on
 a thread pool, then sleeps until the next run is due or the deadline comes. Each run is polled
-at once, then after 0.5 s, and the pause grows by 30 % each time up to ``poll_interval``; it
+at once, then after the pauses of ``_deadline.backoff`` (0.5 s, growing by 30 % each time) up to
+``poll_interval``; it
 drops back to 0.5 s when the run's status changes (Queued to Executing, Executing to Finished).
 A run is also polled on the beat, at each multiple of ``poll_interval`` from the start of the
 follow-up, so that its end is never seen later than by a loop polling every ``poll_interval``
@@ -47,8 +48,9 @@ Keyframes are read once, for items that ended without passing. A short run is no
 about a second; a long one costs one request every ``poll_interval`` seconds, plus an item
 read every ``ITEM_REFRESH_SECONDS``.
 
-The deadline holds whatever the controller does. The waiter is the only retry layer while
-following: it hands the deadline to the client, which sends each read once with its timeout
+The deadline (the task's ``Deadline``) holds whatever the controller does. The waiter is the only
+retry layer while following: it hands the deadline to the client, which sends each read once
+(``retry=False``) with its timeout
 clipped to what remains (``DeadlineReached`` when nothing does), and a failed read is simply
 tried again at the next poll (after ``Retry-After`` when the controller asked for a pause). At
 the deadline every run still going gets one last look, bounded by ``last_look_seconds`` (the
@@ -65,6 +67,7 @@ import itertools
 import math
 import time
 
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import FIRST_DELAY, Deadline, backoff
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     DeadlineReached,
     LeapworkConnectionError,
@@ -73,6 +76,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     one_line,
     seconds_text,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import NOT_REGISTERED_YET, WAIT_OUT, has_policy
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     PASSED,
     ItemResult,
@@ -82,10 +86,6 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED, STATUS_QUEUED
 
-FIRST_DELAY = 0.5
-#: 1.3 rather than 1.5: a 5 s run costs about one status poll more and is seen ended about twice
-#: as soon (tests/bench/README.md has the numbers).
-BACKOFF_FACTOR = 1.3
 #: The smallest ``poll_interval`` accepted: polling faster than the first pause only loads the controller.
 MIN_POLL_INTERVAL = FIRST_DELAY
 #: Seconds allowed, once the deadline has passed, to ask the controller to stop the runs still going.
@@ -104,29 +104,13 @@ DEFAULT_POLL_INTERVAL = 5.0
 DEFAULT_GRACE_SECONDS = 30.0
 DEFAULT_MAX_WORKERS = 8
 
-#: Answers worth waiting out at any time (besides every 5xx): the controller is busy or briefly unwell.
-TRANSIENT_STATUSES = frozenset((408, 429, 448, 455))
-#: Answers that, right after a run was created, mean it is not registered yet.
-NOT_REGISTERED_STATUSES = frozenset((404, 500))
-
-
-def poll_delays(poll_interval, first_delay=FIRST_DELAY, factor=BACKOFF_FACTOR):
-    """Pauses between polls while nothing changes: ``first_delay`` growing by ``factor`` up to ``poll_interval``.
-
-    An endless generator; ``poll_interval`` below ``first_delay`` gives a constant pause.
-    """
-    delay = min(first_delay, poll_interval)
-    while True:
-        yield delay
-        delay = min(delay * factor, poll_interval)
-
 
 def is_transient(error):
-    """Whether ``error`` is worth waiting out: no answer, an answer we cannot understand, 5xx, 408, 429, 448 or 455."""
+    """Whether ``error`` is worth waiting out: no answer, an answer we cannot understand, or a status
+    that ``_http_status`` says to wait out (every 5xx among them)."""
     if isinstance(error, (LeapworkConnectionError, UnexpectedAnswer)):
         return True
-    status = getattr(error, "status", None)
-    return isinstance(status, int) and (status >= 500 or status in TRANSIENT_STATUSES)
+    return has_policy(getattr(error, "status", None), WAIT_OUT)
 
 
 def _http_status(error):
@@ -170,24 +154,30 @@ class _RunFollower(object):
         self.trailing = False  # in a herd, not scouting: polled every poll_interval and woken by ends
         self.woken = False  # due ahead of its own schedule because another followed run was seen over
         self._operation = "run"
-        self._delays = poll_delays(poll_interval)
+        self._delays = backoff(poll_interval)
         self._backoff_at = None  # when the backoff polls next (a poll on the beat leaves it)
         self._on_beat = False  # the next poll is planned on the beat, before the backoff's
 
     # ---------------------------------------------------------------- one poll
-    def poll(self, client, now, deadline):
+    def poll(self, client, now, reads=None):
         """Read the run (and its items when they matter); return whether its status changed.
 
-        ``deadline`` goes to every read (``None``: the client retries on its own). Raises only
-        errors that end everything.
+        ``reads`` (``deadline``, ``retry``) go to every read (``None``: the client retries on its own,
+        under its own deadline). Raises only errors that end everything.
         """
         changed = False
         self._operation = "run"
         self.retry_after = None
         try:
-            changed = self._read(client, now, deadline)
-        except DeadlineReached:
-            pass  # out of time within this poll: what was read stands, the rest is not known
+            changed = self._read(client, now, reads or {})
+        except DeadlineReached as error:
+            # Out of time within this poll: what was read stands, the rest is not known. A run
+            # never read at all has nothing to stand on: it counts as a failed poll.
+            if not self.seen:
+                self.failed_polls += 1
+                self.last_failure = error
+                if self.failing_since is None:
+                    self.failing_since = now
         except LeapworkError as error:
             self._failed(error, now)
         else:
@@ -196,10 +186,10 @@ class _RunFollower(object):
         self.last_polled_at = now
         return changed
 
-    def _read(self, client, now, deadline):
+    def _read(self, client, now, reads):
         changed = False
         if not self.item_list_final:
-            status = client.run_status(self.run_id, deadline=deadline)
+            status = client.run_status(self.run_id, **reads)
             changed = status != self.status
             if status == STATUS_FINISHED and self.status not in (None, STATUS_FINISHED):
                 self.end_seen_at = now
@@ -208,16 +198,16 @@ class _RunFollower(object):
             self.seen = True
             if not self._items_matter(status, now):
                 return changed
-            self._read_item_ids(client, now, deadline)
+            self._read_item_ids(client, now, reads)
             # Read after a status that says Finished, the list is complete: from now on only the
             # items not final yet are read (a run may read Finished a moment before its last item).
             self.item_list_final = status == STATUS_FINISHED
-        self._read_items(client, deadline)
+        self._read_items(client, reads)
         self.finished = is_over(self.status, [self.items[run_item_id] for run_item_id in self.item_ids])
         for run_item_id in self.item_ids:
             item = self.items[run_item_id]
             if item.terminal and not item.passed and run_item_id not in self.keyframes_read:
-                self._read_keyframes(client, item, deadline)
+                self._read_keyframes(client, item, reads)
         if self.finished and all(self.items[run_item_id].passed or run_item_id in self.keyframes_read
                                  for run_item_id in self.item_ids):
             self._end(now)
@@ -235,27 +225,27 @@ class _RunFollower(object):
             return False
         return now - self.items_read_at >= ITEM_REFRESH_SECONDS
 
-    def _read_item_ids(self, client, now, deadline):
+    def _read_item_ids(self, client, now, reads):
         self.items_read_at = now
         # Read after the status, so that the list is complete once the status says Finished.
-        for run_item_id in client.run_item_ids(self.run_id, deadline=deadline):
+        for run_item_id in client.run_item_ids(self.run_id, **reads):
             if run_item_id not in self.items and run_item_id not in self.item_ids:
                 self.item_ids.append(run_item_id)
 
-    def _read_items(self, client, deadline):
+    def _read_items(self, client, reads):
         """Read each item not final yet."""
         self._operation = "item"
         for run_item_id in self.item_ids:
             known = self.items.get(run_item_id)
             if known is None or not known.terminal:
-                item = ItemResult.from_run_item(client.run_item(run_item_id, deadline=deadline), self.done_status_as,
+                item = ItemResult.from_run_item(client.run_item(run_item_id, **reads), self.done_status_as,
                                                 run_item_id=run_item_id)
                 item.run_item_id = run_item_id  # the id we asked for is the one we track
                 self.items[run_item_id] = item
 
-    def _read_keyframes(self, client, item, deadline):
+    def _read_keyframes(self, client, item, reads):
         try:
-            raw = client.keyframes(item.run_item_id, deadline=deadline)
+            raw = client.keyframes(item.run_item_id, **reads)
         except LeapworkError as error:
             if _http_status(error) == 404:
                 raw = []  # the item has no log (or it was cleaned up): report it without one
@@ -284,7 +274,7 @@ class _RunFollower(object):
         self.retry_after = error.retry_after
         if self.failing_since is None:
             self.failing_since = now
-        if status in NOT_REGISTERED_STATUSES and not self.seen and now - self.started_at < self.grace_seconds:
+        if has_policy(status, NOT_REGISTERED_YET) and not self.seen and now - self.started_at < self.grace_seconds:
             # Right after a run is created the controller may not know it yet. Once it has
             # answered for the run, a 404 means the run is gone (a restart), not "not yet".
             return
@@ -312,7 +302,7 @@ class _RunFollower(object):
         """Plan the next poll; ``changed``: the run's status changed, so polls come fast again."""
         self.woken = False
         if changed:
-            self._delays = poll_delays(self.poll_interval)
+            self._delays = backoff(self.poll_interval)
         on_beat, self._on_beat = self._on_beat, False
         if self.status == STATUS_QUEUED:
             # Queued: every agent it needs is busy. It starts when one frees up, which wake() catches
@@ -446,7 +436,7 @@ class _RunFollower(object):
 
 
 #: One run followed across calls by a caller that runs its own loop (the EDA event source
-#: ``run_events``): ``poll(client, now, deadline)`` again and again until ``over``, then ``result(ended_at)``.
+#: ``run_events``): ``poll(client, now)`` again and again until ``over``, then ``result(ended_at)``.
 RunFollower = _RunFollower
 
 
@@ -476,9 +466,9 @@ def _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, do
         raise ValueError("max_workers must be 1 or more, got %r" % (max_workers,))
 
 
-def _poll_round(pool, client, followers, now, deadline):
+def _poll_round(pool, client, followers, now, reads):
     """Poll ``followers`` in parallel; raise the first fatal error (in input order) once all are back."""
-    futures = [pool.submit(follower.poll, client, now, deadline) for follower in followers]
+    futures = [pool.submit(follower.poll, client, now, reads) for follower in followers]
     changes = []
     fatal = None
     for future in futures:
@@ -537,7 +527,7 @@ def _advance_lines(lines, polled, now):
 
 def _stop(client, follower, deadline):
     try:
-        completed = client.stop_run(follower.run_id, deadline=deadline)
+        completed = client.stop_run(follower.run_id, deadline=deadline, retry=False)
     except DeadlineReached:
         return "did not ask the controller to stop it: the %s s allowed for stopping runs had passed" % seconds_text(STOP_SECONDS)
     except LeapworkError as error:
@@ -551,10 +541,12 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                 clock=time.monotonic, sleep=time.sleep, max_workers=DEFAULT_MAX_WORKERS,
                 grace_seconds=DEFAULT_GRACE_SECONDS, stop_on_timeout=False,
                 last_look_seconds=DEFAULT_LAST_LOOK_SECONDS, retry_reads=False, snapshot=False, on_over=None,
-                agents=None):
-    """Follow runs until each is over or ``wait_timeout`` seconds have passed; one ``RunResult`` per run id, in order.
+                agents=None, deadline=None, interrupted=None):
+    """Follow runs until each is over or the deadline comes; one ``RunResult`` per run id, in order.
 
-    ``wait_timeout`` is one deadline for all runs (every run is read at least once, even with 0).
+    ``deadline`` (a ``_deadline.Deadline`` on ``clock``) is the task's: one deadline for all runs
+    (every run is read at least once, even when it has passed). Without it, the deadline is
+    ``wait_timeout`` seconds from now.
     ``poll_interval`` is the slowest polling rate. Runs not over at the deadline end ``timed_out``
     with what was seen so far; with ``stop_on_timeout`` the controller is asked to stop them first
     (a failure to stop is reported in the run's message, not raised).
@@ -569,7 +561,8 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
 
     The deadline is handed to every request (see the module docstring); the last look at the
     deadline may take ``last_look_seconds`` more (pass the client's request timeout). With
-    ``retry_reads`` the client retries each read on its own instead, without a deadline: for a
+    ``retry_reads`` the client retries each read on its own instead, under its own (the task's)
+    deadline: for a
     single read (``wait_timeout`` 0) where nothing else would wait out a failure. With
     ``snapshot`` (a single read, no wait) a run not over is reported as still going (outcome
     ``queued`` or ``running``), not as timed out, and nothing is stopped.
@@ -583,17 +576,27 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     it (``flow_run``'s ``runs``): a queued run is then polled when the followed run ahead of it on
     its agent has ended, not on every end (see the module docstring). Runs not in it (the runs
     ``on_over`` starts included) are followed as before.
+
+    ``interrupted`` (``_interrupt.Interrupt.check``) returns why the task was interrupted, or
+    ``None``; it is asked before each round and after each sleep (pass that interrupt's ``sleep``
+    too, so that a signal cuts the sleep short). Once it answers, the wait ends at once, without a
+    last look: the runs not over end ``timed_out``, their message saying so, and with
+    ``stop_on_timeout`` the controller is asked to stop them.
     """
     _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, done_status_as)
     run_ids = list(run_ids)
     started_at = clock()
-    deadline = started_at + wait_timeout
+    if deadline is None:
+        deadline = Deadline(wait_timeout, clock)
+    if deadline.at is None:
+        raise ValueError("following runs needs a deadline that comes")
+    ends_at = deadline.at
     agents = agents or {}
     followers = {}
     for run_id in run_ids:
         if run_id not in followers:
             agent = agents.get(run_id)
-            followers[run_id] = _RunFollower(run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline,
+            followers[run_id] = _RunFollower(run_id, started_at, poll_interval, grace_seconds, done_status_as, ends_at,
                                              agent=agent.lower() if agent else None)
     if not followers:
         return []
@@ -602,23 +605,29 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     lines = _agent_lines(ordered)
     _form_herd(ordered, poll_interval)
     results = {}
+    reason = None
     workers = min(max_workers, len(ordered)) if on_over is None else max_workers
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
         final_round_done = False
         while True:
+            reason = interrupted() if interrupted is not None else None
+            if reason:
+                break
             now = clock()
             pending = [follower for follower in ordered if not follower.over]
             read_deadline = deadline
-            if now >= deadline and not final_round_done:
+            if now >= ends_at and not final_round_done:
                 # One last look at the deadline, so that a run that just ended is not reported as timed out.
-                due = [follower for follower in pending if follower.last_polled_at is None or follower.last_polled_at < deadline]
+                due = [follower for follower in pending if follower.last_polled_at is None or follower.last_polled_at < ends_at]
                 final_round_done = True
-                read_deadline = deadline + last_look_seconds
+                read_deadline = deadline.later(last_look_seconds)
             else:
                 due = [follower for follower in pending if follower.next_due <= now]
             if due:
                 first_polls = [follower for follower in due if follower.last_polled_at is None]
-                changes = _poll_round(pool, client, due, now, None if retry_reads else read_deadline)
+                # A single read lets the client retry under its own deadline; following sends each read once.
+                reads = dict(retry=True) if retry_reads else dict(deadline=read_deadline, retry=False)
+                changes = _poll_round(pool, client, due, now, reads)
                 polled_at = clock()
                 ends = [follower for follower in due if follower.end_seen_at == now]
                 # A run polled because another one ended (a trailing run of the same herd, most
@@ -626,14 +635,14 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                 end_in_round = any(not follower.woken for follower in ends)
                 for follower, changed in zip(due, changes):
                     follower.schedule(changed, polled_at)
-                if on_over is not None and polled_at < deadline:
+                if on_over is not None and polled_at < ends_at:
                     for follower in due:
                         if (follower.over or follower.finished) and follower.run_id not in handed_over:
                             handed_over.add(follower.run_id)
                             for run_id in on_over(follower.run_id):
                                 if run_id not in followers:
                                     followers[run_id] = _RunFollower(run_id, polled_at, poll_interval, grace_seconds,
-                                                                     done_status_as, deadline)
+                                                                     done_status_as, ends_at)
                                     ordered.append(followers[run_id])
                                     run_ids.append(run_id)
                 _form_herd(ordered, poll_interval)
@@ -652,9 +661,9 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
             if not pending:
                 break
             now = clock()
-            if now >= deadline and final_round_done:
+            if now >= ends_at and final_round_done:
                 break
-            wake_at = min(min(follower.next_due for follower in pending), deadline)
+            wake_at = min(min(follower.next_due for follower in pending), ends_at)
             if wake_at > now:
                 sleep(wake_at - now)
 
@@ -663,7 +672,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         timed_out = [follower for follower in ordered if not follower.over and not follower.finished]
         stop_notes = {}
         if timed_out and stop_on_timeout and not snapshot:
-            stop_deadline = clock() + STOP_SECONDS
+            stop_deadline = Deadline(STOP_SECONDS, clock)
             futures = [(follower, pool.submit(_stop, client, follower, stop_deadline)) for follower in timed_out]
             for follower, future in futures:
                 stop_notes[follower.run_id] = future.result()
@@ -675,4 +684,9 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         else:
             results[follower.run_id] = follower.result(now, timed_out=not snapshot, going=snapshot,
                                                        stop_note=stop_notes.get(follower.run_id))
+            if reason:
+                result = results[follower.run_id]
+                result.message = "run %s was still going when the task was interrupted (%s) after %s s (last status: %s)%s" % (
+                    follower.run_id, reason, seconds_text(now - started_at), result.status or "unknown",
+                    "; " + stop_notes[follower.run_id] if follower.run_id in stop_notes else "")
     return [results[run_id] for run_id in run_ids]

@@ -14,7 +14,13 @@ description:
   - Returns the controller's agents with their host, port, type, connection type and, from the
     controller's agent statuses, whether each is available and whether the licence blocks it.
   - Every agent, or one by O(agent_id), or those with a O(title).
+  - The licence state is read as the controller says it, C(BlockedByLicense) C(Disabled) (blocked)
+    or C(Available) (not blocked) as Leapwork documents it, or V(true)/V(false) as some controllers
+    answer. Any other value is reported as RV(agents[].license_status=unknown), and such an agent is
+    never reported available.
   - Never changes anything on the controller.
+  - Its reads end within 3 x O(request_timeout), whatever the controller does (see the
+    O(request_timeout) option).
 author:
   - LeapOps engineering (@leapops)
 extends_documentation_fragment:
@@ -93,7 +99,8 @@ agents:
     available:
       description:
         - Whether it can take runs now, C(ConnectionStatus) C(Available) and not blocked by the licence.
-        - V(null) when the controller's statuses do not list it.
+        - V(null) when the controller's statuses do not list it, or when it is C(Available) but its
+          licence state is unknown (RV(agents[].license_status=unknown)).
       type: bool
       sample: true
     connection_status:
@@ -101,9 +108,18 @@ agents:
       type: str
       sample: Available
     blocked_by_license:
-      description: C(BlockedByLicense) from the agent statuses, V(null) if not listed.
+      description:
+        - Whether the licence blocks it, from C(BlockedByLicense) in the agent statuses (C(Disabled)
+          or V(true) is blocked, C(Available) or V(false) is not).
+        - V(null) if the statuses do not list it or say something else.
       type: bool
       sample: false
+    license_status:
+      description:
+        - What C(BlockedByLicense) says, C(licensed), C(blocked) or C(unknown) (a value this
+          collection does not know), V(null) if the statuses do not list the agent.
+      type: str
+      sample: licensed
   sample:
     - id: 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01
       title: Windows agent 1
@@ -114,6 +130,7 @@ agents:
       available: true
       connection_status: Available
       blocked_by_license: false
+      license_status: licensed
 """
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import find_agents
@@ -121,7 +138,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
-    is_guid,
+    guid_problem,
     start_module,
 )
 
@@ -129,8 +146,8 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
 def main():
     module = start_module(dict(agent_id=dict(type="str"), title=dict(type="str")), mutually_exclusive=[("agent_id", "title")])
     params = module.params
-    if params["agent_id"] is not None and not is_guid(params["agent_id"]):
-        module.fail_json(msg="agent_id must be a GUID such as 0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01, got %r" % (params["agent_id"],))
+    if params["agent_id"] is not None and guid_problem("agent_id", params["agent_id"]):
+        module.fail_json(msg=guid_problem("agent_id", params["agent_id"]))
     if params["title"] is not None and not params["title"].strip():
         module.fail_json(msg="title must not be empty")
     client = client_from_module(module)

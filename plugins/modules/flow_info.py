@@ -126,7 +126,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
-    is_guid,
+    guid_problem,
     start_module,
 )
 
@@ -137,8 +137,8 @@ def main():
     module = start_module(dict((name, dict(type="str")) for name in LOOKUPS), mutually_exclusive=[LOOKUPS])
     params = module.params
     flow_id = params["flow_id"]
-    if flow_id is not None and not is_guid(flow_id):
-        module.fail_json(msg="flow_id must be a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11, got %r" % (flow_id,))
+    if flow_id is not None and guid_problem("flow_id", flow_id):
+        module.fail_json(msg=guid_problem("flow_id", flow_id))
     for name in ("path", "title", "folder"):
         if params[name] is not None and not params[name].strip():
             module.fail_json(msg="%s must not be empty" % name)

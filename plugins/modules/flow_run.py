@@ -104,6 +104,8 @@ options:
         and fail when a target agent does not exist, is not C(Available) or is blocked by the licence.
         Leapwork would otherwise keep such a run C(Queued), and a waiting task would only learn it at
         O(wait_timeout).
+      - C(BlockedByLicense) is read as Leapwork documents it (C(Disabled) is blocked, C(Available) is
+        not) and as a boolean; an agent whose licence state is anything else is refused too, as unknown.
       - With O(runs), nothing is started when one agent fails the check; the message names every such
         item, agent and status.
       - Set to V(false) to start runs anyway, for example to queue them for an agent that is about to
@@ -129,8 +131,11 @@ options:
     description:
       - Flow variables whose values are secret (passwords, tokens). They are sent in the query
         string like O(variables), which the controller requires, but their values never appear in
-        the results, messages, the ledger or JUnit reports; where the name is shown, the value is
+        the results, messages, warnings, the ledger or JUnit reports; where the name is shown, the value is
         C(********).
+      - That holds in every form the controller, a proxy or the flow's log may repeat a value in
+        (URL-encoded with C(%20) or C(+), JSON- or HTML-escaped), each replaced by C(********),
+        as is the access key.
       - They count in the idempotency fingerprint (as part of a SHA-256 digest, never stored in clear).
       - A name may not be both in O(variables) and in O(secret_variables).
       - With O(runs), shared by every item like O(variables); an item's own variables (secret or

@@ -210,14 +210,15 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     try:
-        # As flow_run sent them: True was sent as "true".
-        secrets = [render_value(name, value) for name, value in module.params["secret_variables"].items()]
+        # Rendered as flow_run sent them (True as "true"); the client masks them in what it reads.
+        for name, value in module.params["secret_variables"].items():
+            render_value(name, value)
     except ValueError as exc:
         module.fail_json(msg="secret_variables: %s" % exc)
     client = client_from_module(module)
     try:
-        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, secrets=secrets, agents=agents,
-                                   **wait_options(module.params))
+        report = follow_and_report(client, run_ids, stop_allowed=not module.check_mode, agents=agents,
+                                   interrupt=module.interrupt, **wait_options(module.params, deadline=client.deadline))
     except LeapworkError as exc:
         fail_from_error(module, exc)
     exit_with_report(module, report, report.stopped, report.output)

@@ -105,7 +105,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
-    is_guid,
+    guid_problem,
     start_module,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import matching_schedules, schedule_facts
@@ -120,8 +120,8 @@ def main():
     )
     module = start_module(spec, mutually_exclusive=[("schedule_id", "schedule")])
     params = module.params
-    if params["schedule_id"] and not is_guid(params["schedule_id"]):
-        module.fail_json(msg="schedule_id must be a GUID such as 40000000-0000-4000-8000-000000000001, got %r" % params["schedule_id"])
+    if params["schedule_id"] and guid_problem("schedule_id", params["schedule_id"]):
+        module.fail_json(msg=guid_problem("schedule_id", params["schedule_id"]))
     client = client_from_module(module)
     try:
         every = [schedule_facts(raw) for raw in client.schedules() if isinstance(raw, dict)]

@@ -366,6 +366,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import Le
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
+    interruptible,
     ledger_from_module,
     report_started_runs,
     run_start_argument_spec,
@@ -418,17 +419,18 @@ def main():
     except ScheduleRequestError as exc:
         module.fail_json(msg=str(exc))
 
-    client = client_from_module(module)
+    # One deadline for the task, the client's: waiting for a busy schedule, then following the new
+    # run. It waits whenever a busy schedule is waited for, even with wait=false.
+    client = client_from_module(module, waits=params["wait"] or params["when_running"] == "wait")
     runner = ScheduleRunner(
         client,
         ledger=ledger_from_module(module, requests),
         rerun=params["rerun"],
         check_mode=module.check_mode,
         when_running=params["when_running"],
-        # One deadline for the task: waiting for a busy schedule, then following the new run.
-        deadline_seconds=params["wait_timeout"],
         poll_interval=params["poll_interval"],
         run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
+        **interruptible(module)
     )
     try:
         runner.resolve_all(requests)
@@ -440,9 +442,7 @@ def main():
     report_started_runs(
         module, client, results, single=params["schedules"] is None, noun="schedules",
         describe=lambda result: "%s (schedule %r, %s)" % (result.request.label, result.schedule["title"], result.schedule["id"]),
-        # What is left of the task's deadline after waiting for busy schedules; each JUnit suite
-        # carries its schedule's title.
-        wait_timeout=runner.remaining(),
+        # Each JUnit suite carries its schedule's title.
         suite_names=dict((result.run_id, result.schedule["title"]) for result in results),
     )
 

@@ -274,14 +274,6 @@ def test_back_off_on_500_and_448_then_recover(source, emulator, fake_sleep, capl
     assert any("answers again (after 4 looks with faults)" in record.getMessage() for record in caplog.records)
 
 
-def test_back_off_is_jittered_and_capped(source):
-    backoff = source["_backoff"]
-    assert backoff(30, 1, lambda: 0.0) == 30  # never below poll_interval
-    assert backoff(30, 2, lambda: 0.0) == 60
-    assert backoff(30, 2, lambda: 0.5) == 90
-    assert backoff(30, 20, lambda: 1.0) == source["FAULT_BACKOFF_CAP"]
-
-
 def test_back_off_when_the_connection_is_refused(source, fake_sleep, caplog):
     caplog.set_level(logging.DEBUG)
     with socket.socket() as probe:
@@ -291,12 +283,13 @@ def test_back_off_when_the_connection_is_refused(source, fake_sleep, caplog):
     async def scenario():
         args = {"controller_url": "http://127.0.0.1:%d" % port, "access_key": ACCESS_KEY, "poll_interval": 1,
                 "schedules": ["Regression suite"]}
-        running = Running(source, args, fake_sleep)
-        await running.looks(4)
+        running = Running(source, args, fake_sleep, jitter=lambda: 0.75)
+        await running.looks(10)
         await running.cancel()
 
     asyncio.run(scenario())
-    assert fake_sleep.pauses[:4] == [2, 4, 8, 16]
+    # Doubling from 2 * poll_interval up to the cap, 3/4 of each (the jitter drawn here).
+    assert fake_sleep.pauses[:10] == [1.5, 3, 6, 12, 24, 48, 96, 192, 225, 225]
     warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
     assert len(warnings) == 1, warnings
     assert "GET /api/v4/schedules: no answer" in warnings[0]
@@ -328,12 +321,23 @@ def test_ambiguous_title_names_the_candidates(source, emulator, fake_sleep):
     assert "schedules" in message and SCHEDULE_TWIN_A in message and SCHEDULE_TWIN_B in message
 
 
+def test_an_unknown_schedule_names_the_closest(source, emulator, fake_sleep):
+    async def scenario():
+        running = Running(source, args_for(emulator, schedules=["Regresion suite"]), fake_sleep)
+        with pytest.raises(source["RunEventsError"]) as caught:
+            await asyncio.wait_for(running.task, 20)
+        return str(caught.value)
+
+    assert asyncio.run(scenario()).startswith(
+        "schedules: no schedule named 'Regresion suite' on the controller; closest: 'Regression suite'")
+
+
 @pytest.mark.parametrize("args, words", [
     ({"controller_url": None}, "controller_url is required"),
     ({"controller_url": "ftp://example.com"}, "controller_url must start with http"),
     ({"access_key": ""}, "access_key is required"),
     ({"schedules": None, "run_ids": None}, "nothing to watch"),
-    ({"run_ids": ["not-a-guid"]}, "run_ids: 'not-a-guid' is not a run id"),
+    ({"run_ids": ["not-a-guid"]}, "run_ids[0] must be a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11, got 'not-a-guid'"),
     ({"outcomes": ["broken"]}, "outcomes: 'broken' not among error, failed, cancelled, passed"),
     ({"poll_interval": 0.1}, "poll_interval must be at least 0.5"),
     ({"poll_interval": "often"}, "poll_interval must be a number"),
@@ -508,3 +512,48 @@ def test_a_run_gone_with_a_controller_restart_is_lost(source, emulator, fake_sle
     data = events[0]["leapwork"]
     assert (data["run_id"], data["type"], data["outcome"]) == (run_id, "run_lost", "error")
     assert "no longer known to the controller" in data["message"]
+
+
+def test_requests_leave_the_event_loop_free(source, emulator, fake_sleep):
+    """Every request runs on a worker thread: while the controller takes 1 s to answer, the loop goes on."""
+    emulator.add_fault({"method": "GET", "path": "/runIds/", "action": "delay", "seconds": 1.0, "times": 1})
+
+    async def scenario():
+        ticks = []
+
+        async def ticker():
+            while True:
+                ticks.append(asyncio.get_running_loop().time())
+                await asyncio.sleep(0.01)
+
+        clock = asyncio.ensure_future(ticker())
+        running = Running(source, args_for(emulator, schedules=["Smoke suite"]), fake_sleep)
+        await running.looks(1)
+        await running.cancel()
+        clock.cancel()
+        return ticks
+
+    ticks = asyncio.run(scenario())
+    assert [entry for entry in emulator.faults() if entry["applied"]], "the slow answer was not given"
+    assert len(ticks) > 50  # about 100 ticks of 10 ms during the 1 s answer
+    assert max(later - earlier for earlier, later in zip(ticks, ticks[1:])) < 0.5
+
+
+def test_the_handled_runs_stay_bounded(source, emulator, fake_sleep, tmp_path, monkeypatch):
+    """A schedule keeps only the runs its newest listing holds: memory and the state file do not grow for ever."""
+    monkeypatch.setitem(source["_look_at_schedule"].__globals__, "RUN_LIST_COUNT", 2)
+    state_file = tmp_path / "state.json"
+
+    async def scenario():
+        running = Running(source, args_for(emulator, schedules=["Smoke suite"], state_file=str(state_file)), fake_sleep)
+        await running.looks(1)
+        run_ids = []
+        for _index in range(3):
+            run_ids.append(run_now(emulator, SCHEDULE_SMOKE))
+            await running.event_for(run_ids[-1])
+        await running.looks(2)
+        await running.cancel()
+        return run_ids
+
+    run_ids = asyncio.run(scenario())
+    assert sorted(json.loads(state_file.read_text())["schedules"][SCHEDULE_SMOKE]) == sorted(run_ids[1:])

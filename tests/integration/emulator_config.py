@@ -36,6 +36,7 @@ def fan_out_config():
         })
     config["access_keys"] = {READ_ONLY_KEY: ["read"]}
     add_schedules(config)
+    add_echoing_flow(config)
     add_pools(config)
     return config
 
@@ -78,6 +79,16 @@ def add_schedules(config):
          "flows": ["22000000-0000-4000-8000-000000000001", "22000000-0000-4000-8000-000000000001"],
          "agent": "32000000-0000-4000-8000-000000000001", "variables": {"Release": "none"}},
     ])
+
+
+def add_echoing_flow(config):
+    """A flow whose error keyframe quotes its request, secret variables included (secrets_never_logged)."""
+    config["flows"].append({
+        "id": "29000000-0000-4000-8000-000000000001", "title": "Echoes its request", "folder": "Secrets",
+        "outcome": "Failed", "duration": 2, "message": "login refused",
+        "keyframes": [{"level": "Error", "at": 0.5,
+                       "message": "Login failed for ?{variables_form} (sent ?{variables_query}, body {variables_json})"}],
+    })
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Fault injection: rules that make matching API requests fail, hang, drop, restart the controller,
 or get an answer that is not the API's (a proxy's page, JSON of the wrong shape)."""
 
+import json
 import re
 import threading
+from urllib.parse import parse_qsl
 
 ACTIONS = ("status", "delay", "drop", "restart", "answer")
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "*")
@@ -72,9 +74,32 @@ class Fault:
         if not self.content_type or any(char in self.content_type for char in "\r\n"):
             raise FaultError("content_type must be one line of text")
         self.headers = _headers(spec.get("headers") or {})
+        # A body that quotes the request, as IIS, proxies and some controllers' error pages do.
+        self.echo = bool(spec.get("echo", False))
         self.after = bool(spec.get("after", False))
         self.seen = 0
         self.applied = 0
+
+    def body_for(self, raw_query):
+        """The answer's body; with ``echo``, its placeholders filled from the request's query string.
+
+        ``{query}`` as received (``%20`` for a space), ``{query_plus}`` with ``+`` for a space,
+        ``{query_decoded}`` decoded, ``{query_json}`` the decoded variables as a JSON object (ASCII,
+        so every other character is ``\\uXXXX``-escaped).
+        """
+        if not self.echo:
+            return self.body
+        pairs = parse_qsl(raw_query, keep_blank_values=True)
+        forms = {
+            "{query}": raw_query,
+            "{query_plus}": raw_query.replace("%20", "+"),
+            "{query_decoded}": "&".join("%s=%s" % pair for pair in pairs),
+            "{query_json}": json.dumps(dict(pairs)),
+        }
+        body = self.body
+        for placeholder, text in forms.items():
+            body = body.replace(placeholder, text)
+        return body
 
     def matches(self, method, path):
         """Whether a request is one this fault looks at."""
@@ -90,9 +115,10 @@ class Fault:
         result = {"method": self.method, "path": self.path, "action": self.action, "times": self.times,
                   "skip": self.skip, "seen": self.seen, "applied": self.applied, "exhausted": self.exhausted}
         if self.action == "status":
-            result.update(status=self.status, body=self.body, headers=self.headers)
+            result.update(status=self.status, body=self.body, headers=self.headers, echo=self.echo)
         if self.action == "answer":
-            result.update(status=self.status, body=self.body, content_type=self.content_type, headers=self.headers)
+            result.update(status=self.status, body=self.body, content_type=self.content_type, headers=self.headers,
+                          echo=self.echo)
         if self.action == "delay":
             result["seconds"] = self.seconds
         if self.action in ("delay", "drop", "answer"):

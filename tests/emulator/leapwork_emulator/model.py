@@ -1,7 +1,9 @@
 """The time-driven model of runs: queues per agent, run items, keyframes, stop and restart."""
 
+import json
 import threading
 import uuid
+from urllib.parse import quote, quote_plus
 
 from .dotnet import date_object, date_string, timespan
 
@@ -89,7 +91,7 @@ class ItemPlan:
         for extra in flow["keyframes"]:
             at = float(extra.get("at", 0.5))
             lines.append((start + (0.2 + 0.8 * min(max(at, 0.0), 1.0)) * duration, extra.get("level", "Info"), "Running",
-                          str(extra.get("message", "")), extra.get("block")))
+                          _quoting_variables(str(extra.get("message", "")), run.variables), extra.get("block")))
         end = self.end
         if now >= end:
             status = self.status(end)
@@ -103,6 +105,18 @@ class ItemPlan:
                 block = flow["block"] if status == self.outcome else None
                 lines.append((end, "Error", status, "Flow '%s' %s: %s" % (flow["title"], status.lower(), reason), block))
         return [line for line in lines if line[0] <= min(now, end)]
+
+
+def _quoting_variables(message, variables):
+    """A keyframe message with its placeholders filled from the run's variables (see the README)."""
+    forms = {
+        "{variables_query}": "&".join("%s=%s" % (quote(name, safe=""), quote(value, safe="")) for name, value in variables),
+        "{variables_form}": "&".join("%s=%s" % (quote_plus(name, safe=""), quote_plus(value, safe="")) for name, value in variables),
+        "{variables_json}": json.dumps(dict(variables)),
+    }
+    for placeholder, text in forms.items():
+        message = message.replace(placeholder, text)
+    return message
 
 
 class Run:

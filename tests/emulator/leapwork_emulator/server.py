@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from .catalogue import Catalogue, load_config
 from .clock import Clock
 from .dotnet import with_ids
-from .faults import Faults, FaultError
+from .faults import Fault, Faults, FaultError
 from .model import AlreadyRunning, Model, NotFound, ScheduleDisabled
 
 API_PREFIX = "/api/v4"
@@ -19,6 +19,8 @@ API_PREFIX = "/api/v4"
 V3_PREFIX = "/api/v3"
 V3_ROUTES = ("run_item_ids",)
 INTROSPECTION_PREFIX = "/_emulator"
+#: The forms of ``BlockedByLicense`` the emulator can answer (``license_form``).
+LICENSE_FORMS = ("string", "bool")
 FULL_SCOPES = ("run", "read")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-]{0,127}$")
 GRACE_ROUTES = ("run_status", "schedule_status", "run", "run_item_ids")
@@ -75,6 +77,10 @@ class EmulatorState:
         self.catalogue = Catalogue(config)
         self.model = Model(self.catalogue, self.clock)
         self.model.grace_polls = int(config.get("grace_polls", 0) if grace_polls is None else grace_polls)
+        # How agentsStatuses writes BlockedByLicense: "string" as the docs show it (Available /
+        # Disabled), or "bool" (true / false) as some controllers answer.
+        self.configured_license_form = _license_form(config.get("license_form", "string"))
+        self.license_form = self.configured_license_form
         self.configure({"finish_lag": config.get("finish_lag", 0.0) if finish_lag is None else finish_lag})
         self.access_keys = {}
         for key, scopes in config.get("access_keys", {}).items():
@@ -103,10 +109,11 @@ class EmulatorState:
             self._requests = []
 
     def reset(self):
-        """Forget runs, requests and faults; keep the catalogue."""
+        """Forget runs, requests and faults, and answer BlockedByLicense as configured again; keep the catalogue."""
         self.model.restart()
         self.clear_requests()
         self.faults.clear()
+        self.license_form = self.configured_license_form
 
     def occupy(self, payload):
         """POST /_emulator/occupy ``{"agent_id", "seconds"}``: a run from outside keeps the agent busy; ``{"run_id"}``."""
@@ -119,25 +126,73 @@ class EmulatorState:
 
     def settings(self):
         """Runtime settings."""
-        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "finish_lag": self.model.finish_lag}
+        return {"speed": self.clock.speed, "grace_polls": self.model.grace_polls, "finish_lag": self.model.finish_lag,
+                "license_form": self.license_form}
 
     def configure(self, changes):
-        """Change ``speed``, ``grace_polls`` and/or ``finish_lag`` at runtime."""
-        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "finish_lag"}:
-            raise ValueError("only 'speed', 'grace_polls' and 'finish_lag' can be changed")
-        if "speed" in changes:
-            self.clock.speed = float(changes["speed"])
-        if "grace_polls" in changes:
-            value = int(changes["grace_polls"])
-            if value < 0:
-                raise ValueError("grace_polls must not be negative")
-            self.model.grace_polls = value
-        if "finish_lag" in changes:
-            lag = float(changes["finish_lag"])
-            if not 0 <= lag < float("inf"):
-                raise ValueError("finish_lag must be 0 or more seconds")
-            self.model.finish_lag = lag
+        """Change ``speed``, ``grace_polls``, ``finish_lag`` and/or ``license_form`` at runtime (all checked first)."""
+        checked = self._checked_settings(changes)
+        if "license_form" in checked:
+            self.license_form = checked["license_form"]
+        if "speed" in checked:
+            self.clock.speed = checked["speed"]
+        if "grace_polls" in checked:
+            self.model.grace_polls = checked["grace_polls"]
+        if "finish_lag" in checked:
+            self.model.finish_lag = checked["finish_lag"]
         return self.settings()
+
+    @staticmethod
+    def _checked_settings(changes):
+        if not isinstance(changes, dict) or set(changes) - {"speed", "grace_polls", "finish_lag", "license_form"}:
+            raise ValueError("only 'speed', 'grace_polls', 'finish_lag' and 'license_form' can be changed")
+        checked = {}
+        if "license_form" in changes:
+            checked["license_form"] = _license_form(changes["license_form"])
+        if "speed" in changes:
+            checked["speed"] = float(changes["speed"])
+            if not 0 < checked["speed"] < float("inf"):
+                raise ValueError("speed must be positive")
+        if "grace_polls" in changes:
+            checked["grace_polls"] = int(changes["grace_polls"])
+            if checked["grace_polls"] < 0:
+                raise ValueError("grace_polls must not be negative")
+        if "finish_lag" in changes:
+            checked["finish_lag"] = float(changes["finish_lag"])
+            if not 0 <= checked["finish_lag"] < float("inf"):
+                raise ValueError("finish_lag must be 0 or more seconds")
+        return checked
+
+    def scenario(self, payload):
+        """POST /_emulator/scenario ``{"config": {...}, "faults": [...]}``: one test case's fresh start
+        in one request (a reset, then the settings and the faults); nothing changes unless all of
+        it is valid. Each request a test makes costs a module run in a playbook."""
+        if not isinstance(payload, dict) or set(payload) - {"config", "faults"}:
+            raise ValueError('scenario takes {"config": {...}, "faults": [...]}, both optional')
+        changes = payload.get("config") or {}
+        specs = payload.get("faults") or []
+        self._checked_settings(changes)
+        for spec in specs if isinstance(specs, list) else [specs]:
+            Fault(spec)
+        self.reset()
+        return {"reset": True, "config": self.configure(changes), "faults": self.faults.add(specs)}
+
+    def observed(self):
+        """GET /_emulator/observed: the runs and the request log in one answer."""
+        return {"runs": self.model.describe_runs(), "requests": self.requests()}
+
+
+def _license_form(value):
+    if value not in LICENSE_FORMS:
+        raise ValueError("license_form must be one of %s" % ", ".join(LICENSE_FORMS))
+    return value
+
+
+def license_value(blocked, form):
+    """``BlockedByLicense`` in ``form``: ``"Disabled"``/``"Available"`` (the documented strings) or a boolean."""
+    if form == "bool":
+        return bool(blocked)
+    return "Disabled" if blocked else "Available"
 
 
 def parse_variables(pairs):
@@ -264,7 +319,8 @@ class Api:
         """GET /agents/agentsStatuses."""
         return [{"AgentId": agent["id"], "Title": agent["title"],
                  "ConnectionStatus": "Available" if agent["available"] else "Unavailable",
-                 "BlockedByLicense": agent["blocked_by_license"], "IsBusy": self.model.agent_busy(agent["id"])}
+                 "BlockedByLicense": license_value(agent["blocked_by_license"], self.state.license_form),
+                 "IsBusy": self.model.agent_busy(agent["id"])}
                 for agent in self.catalogue.agents.values()]
 
     def hierarchy(self, params, _query):
@@ -400,12 +456,12 @@ class Handler(BaseHTTPRequestHandler):
             if fault.action == "status":
                 entry["status"] = fault.status
                 state.record(entry)
-                self._text(fault.status, fault.body, fault.headers)
+                self._text(fault.status, fault.body_for(raw_query), fault.headers)
                 return
             if fault.action == "answer" and not fault.after:
                 entry["status"] = fault.status
                 state.record(entry)
-                self._send(fault.status, fault.body.encode("utf-8"), fault.content_type, fault.headers)
+                self._send(fault.status, fault.body_for(raw_query).encode("utf-8"), fault.content_type, fault.headers)
                 return
             if fault.action == "restart":
                 state.model.restart()
@@ -427,7 +483,7 @@ class Handler(BaseHTTPRequestHandler):
                 self._drop()
                 return
             if after.action == "answer":
-                self._send(after.status, after.body.encode("utf-8"), after.content_type, after.headers)
+                self._send(after.status, after.body_for(raw_query).encode("utf-8"), after.content_type, after.headers)
                 return
             state.stopping.wait(after.seconds)
         if document is not None:
@@ -470,6 +526,8 @@ class Handler(BaseHTTPRequestHandler):
             ("GET", "/requests"): state.requests,
             ("DELETE", "/requests"): lambda: state.clear_requests() or [],
             ("POST", "/reset"): lambda: state.reset() or {"reset": True},
+            ("POST", "/scenario"): lambda: state.scenario(payload),
+            ("GET", "/observed"): state.observed,
             ("GET", "/faults"): state.faults.list,
             ("POST", "/faults"): lambda: state.faults.add(payload),
             ("DELETE", "/faults"): lambda: state.faults.clear() or [],

@@ -68,7 +68,8 @@ def test_cli_serves_and_exits_cleanly_on_sigterm(tmp_path):
     assert client.ok("GET", "/agents")[0]["Id"] == AGENT_LOCAL
     run_id = client.trigger()
     client.wait_finished(run_id)
-    assert client.ok("GET", "/_emulator/config", key=None) == {"speed": 50, "grace_polls": 0, "finish_lag": 0.5}
+    assert client.ok("GET", "/_emulator/config", key=None) == {"speed": 50, "grace_polls": 0, "finish_lag": 0.5,
+                                                               "license_form": "string"}
     assert stop(process) == 0
 
 

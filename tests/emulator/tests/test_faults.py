@@ -243,3 +243,18 @@ def test_status_fault_with_headers(client, emulator):
 def test_fault_headers_must_be_one_line(emulator, headers):
     with pytest.raises(ValueError):
         emulator.add_fault(action="status", status=503, headers=headers)
+
+
+def test_an_echo_fault_quotes_the_request_in_each_form(client, emulator):
+    # As IIS and proxies do: the error page repeats the request, secret variables included.
+    emulator.add_fault(method="PUT", path="^/flows/", action="status", status=500, echo=True,
+                       body="raw ?{query} | plus ?{query_plus} | decoded {query_decoded} | json {query_json}")
+    answer = client.put(TRIGGER + "?Password=p%40ss%20w0rd%21&User=qa")
+    assert answer.status == 500
+    assert answer.text == ('raw ?Password=p%40ss%20w0rd%21&User=qa | plus ?Password=p%40ss+w0rd%21&User=qa | '
+                           'decoded Password=p@ss w0rd!&User=qa | json {"Password": "p@ss w0rd!", "User": "qa"}')
+    assert emulator.faults()[0]["echo"] is True
+    # Without echo the placeholders are text like any other.
+    emulator.clear_faults()
+    emulator.add_fault(method="PUT", path="^/flows/", action="answer", status=502, body="{query}")
+    assert client.put(TRIGGER + "?A=1").text == "{query}"

@@ -67,9 +67,10 @@ def test_catalogue_and_config(client):
     assert flows[FLOW_FAILED]["path"] == "Regression/Checkout/Checkout fails"
     assert flows[FLOW_EMPTY]["no_items"] is True
     assert "access_keys" not in catalogue
-    assert client.ok("GET", "/_emulator/config", key=None) == {"speed": 50.0, "grace_polls": 0, "finish_lag": 0.0}
+    assert client.ok("GET", "/_emulator/config", key=None) == {"speed": 50.0, "grace_polls": 0, "finish_lag": 0.0,
+                                                               "license_form": "string"}
     for bad in ({"speed": 0}, {"speed": "fast"}, {"grace_polls": -1}, {"finish_lag": -1}, {"finish_lag": "slow"},
-                {"colour": "red"}, [1]):
+                {"colour": "red"}, [1], {"license_form": "int"}):
         assert client.request("POST", "/_emulator/config", key=None, body=bad).status == 400, bad
 
 
@@ -78,3 +79,39 @@ def test_unknown_introspection_calls(client):
     assert client.request("PUT", "/_emulator/runs", key=None).status == 405
     answer = client.request("POST", "/_emulator/faults", key=None, headers={"Content-Type": "application/json"})
     assert answer.status == 400
+
+
+def test_scenario_resets_then_sets_config_and_faults_in_one_request(client, emulator):
+    client.trigger()
+    emulator.add_fault(path="^/nothing", action="drop")
+    answer = client.ok("POST", "/_emulator/scenario", key=None,
+                       body={"config": {"grace_polls": 2}, "faults": [{"path": "/agents$", "action": "status", "status": 503, "times": 1}]})
+    assert answer["reset"] is True and answer["config"]["grace_polls"] == 2
+    assert [fault["path"] for fault in answer["faults"]] == ["/agents$"]
+    assert emulator.runs() == [] and emulator.requests() == []
+    assert [fault["path"] for fault in emulator.faults()] == ["/agents$"]
+    assert client.get("/agents").status == 503
+    # One fault as an object, no config: the settings are left as they are.
+    answer = client.ok("POST", "/_emulator/scenario", key=None, body={"faults": {"path": "^/x", "action": "drop"}})
+    assert answer["config"]["grace_polls"] == 2 and len(emulator.faults()) == 1
+    assert client.ok("POST", "/_emulator/scenario", key=None, body={})["faults"] == []
+    assert emulator.faults() == []
+
+
+def test_a_bad_scenario_changes_nothing(client, emulator):
+    run_id = client.trigger()
+    emulator.add_fault(path="^/nothing", action="drop")
+    for bad in ({"config": {"grace_polls": -1}}, {"config": {"colour": "red"}}, {"faults": [{"action": "explode"}]},
+                {"config": {"speed": 0}}, {"other": 1}, [1]):
+        assert client.request("POST", "/_emulator/scenario", key=None, body=bad).status == 400, bad
+    assert [run["run_id"] for run in emulator.runs()] == [run_id]
+    assert len(emulator.faults()) == 1
+    assert client.ok("GET", "/_emulator/config", key=None)["grace_polls"] == 0
+
+
+def test_observed_gives_the_runs_and_the_requests_together(client, emulator):
+    run_id = client.trigger()
+    observed = client.ok("GET", "/_emulator/observed", key=None)
+    assert observed == {"runs": emulator.runs(), "requests": emulator.requests()}
+    assert [run["run_id"] for run in observed["runs"]] == [run_id]
+    assert [entry["method"] for entry in observed["requests"]] == ["PUT"]

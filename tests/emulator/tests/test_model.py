@@ -262,7 +262,8 @@ def test_speed_factor():
 def test_speed_can_change_at_runtime(client, emulator):
     run_id = client.trigger(FLOW_LONG)
     assert client.status(run_id) == "Executing"
-    assert client.ok("POST", "/_emulator/config", body={"speed": 20000}) == {"speed": 20000.0, "grace_polls": 0, "finish_lag": 0.0}
+    settings = client.ok("POST", "/_emulator/config", body={"speed": 20000})
+    assert settings == {"speed": 20000.0, "grace_polls": 0, "finish_lag": 0.0, "license_form": "string"}
     client.wait_finished(run_id, deadline=5)
     assert emulator.clock.speed == 20000
 
@@ -287,6 +288,20 @@ def test_many_concurrent_clients(client):
     assert not errors and len(set(results)) == 20
     statuses = [client.status(run_id) for run_id in results]
     assert statuses.count("Executing") <= 1
+
+
+def test_a_keyframe_may_quote_the_run_variables():
+    config = {"agents": [{"id": AGENT_A, "title": "A"}],
+              "flows": [{"id": flow_id(1), "title": "Echo", "outcome": "Failed", "duration": 1, "keyframes": [
+                  {"level": "Error", "message": "q={variables_query} f={variables_form} j={variables_json}"}]}]}
+    with Emulator(config=config, access_key=KEY, speed=50) as emu:
+        client = Client(emu.url)
+        run_id = client.trigger(flow_id(1), AGENT_A, "?Password=p%40ss%20w0rd%21")
+        client.wait_finished(run_id)
+        item = items_of(client, run_id)[0]
+        frames = client.ok("GET", "/runItems/%s/keyframes" % item["RunItemId"])
+        [echo] = [frame for frame in frames if frame["LogMessage"].startswith("q=")]
+        assert echo["LogMessage"] == 'q=Password=p%40ss%20w0rd%21 f=Password=p%40ss+w0rd%21 j={"Password": "p@ss w0rd!"}'
 
 
 def test_finish_lag_the_last_item_turns_final_after_the_run_reads_finished():

@@ -30,14 +30,27 @@ def test_the_tree_nests_folders_and_holds_one_title_twice(client):
     assert client.ok("GET", "/flowinfo/%s" % FLOW_FAILED_EU)["Title"] == "Checkout fails"
 
 
-def test_agent_statuses_say_unavailable_and_blocked_by_licence(client):
+def _licence(client):
     statuses = {item["AgentId"]: item for item in client.ok("GET", "/agents/agentsStatuses")}
-    assert (statuses[AGENT_LOCAL]["ConnectionStatus"], statuses[AGENT_LOCAL]["BlockedByLicense"]) == ("Available", False)
-    assert (statuses[AGENT_OFFLINE]["ConnectionStatus"], statuses[AGENT_OFFLINE]["BlockedByLicense"]) == ("Unavailable", False)
-    assert (statuses[AGENT_UNLICENSED]["ConnectionStatus"], statuses[AGENT_UNLICENSED]["BlockedByLicense"]) == ("Available", True)
+    return [(statuses[agent]["ConnectionStatus"], statuses[agent]["BlockedByLicense"])
+            for agent in (AGENT_LOCAL, AGENT_OFFLINE, AGENT_UNLICENSED)]
+
+
+def test_agent_statuses_say_unavailable_and_blocked_by_licence_as_the_docs_write_it(client):
+    # The documented form: BlockedByLicense is a string, Disabled when the licence blocks the agent.
+    assert _licence(client) == [("Available", "Available"), ("Unavailable", "Available"), ("Available", "Disabled")]
+    statuses = {item["AgentId"]: item for item in client.ok("GET", "/agents/agentsStatuses")}
     assert statuses[AGENT_OFFLINE]["Title"] == "Offline agent"
     agents = {item["Id"]: item for item in client.ok("GET", "/agents")}
     assert agents[AGENT_UNLICENSED]["Title"] == "Unlicensed agent"
+
+
+def test_blocked_by_license_as_a_boolean_until_reset(client, emulator):
+    assert client.ok("POST", "/_emulator/config", key=None, body={"license_form": "bool"})["license_form"] == "bool"
+    assert _licence(client) == [("Available", False), ("Unavailable", False), ("Available", True)]
+    client.ok("POST", "/_emulator/reset", key=None)
+    assert _licence(client) == [("Available", "Available"), ("Unavailable", "Available"), ("Available", "Disabled")]
+    assert client.request("POST", "/_emulator/config", key=None, body={"license_form": "yes"}).status == 400
 
 
 def test_runs_on_agents_that_cannot_run_stay_queued(client, emulator):

@@ -129,7 +129,7 @@ def test_agents_routes(client):
     assert client.ok("GET", "/agent/%s" % AGENT_WIN1) == one
     statuses = client.ok("GET", "/agents/agentsStatuses")
     assert statuses[0] == {"$id": "1", "AgentId": AGENT_LOCAL, "Title": "Local agent", "ConnectionStatus": "Available",
-                           "BlockedByLicense": False, "IsBusy": False}
+                           "BlockedByLicense": "Available", "IsBusy": False}
 
 
 def test_hierarchy_and_flowinfo(client):

@@ -23,7 +23,7 @@ controller was made (``controller.elapsed()``):
 
 Every call is counted (``calls[method]``, ``calls_for(method, id)``, ``log``) under a lock, so
 the fake can be used from the waiter's threads. The ``deadline`` each call was given is kept in
-``deadlines`` (method, deadline) for tests of the waiter's deadline.
+``deadlines`` (method, deadline, retry) for tests of the waiter's deadline.
 
 Shared by the module_utils and the module tests: ``FakeCatalogue`` (flows, agents, the project
 tree) and ``LISTING`` (a schedule listing) are here too.
@@ -194,12 +194,12 @@ class FakeController(object):
         with self._lock:
             return sum(1 for entry in self.log if entry[0] == method and (identifier is None or entry[1] == identifier))
 
-    def _record(self, method, identifier, deadline=None):
+    def _record(self, method, identifier, deadline=None, retry=True):
         moment = self.elapsed()
         with self._lock:
             self.calls[method] += 1
             self.log.append((method, identifier, moment))
-            self.deadlines.append((method, deadline))
+            self.deadlines.append((method, deadline, retry))
         return moment
 
     @staticmethod
@@ -231,29 +231,29 @@ class FakeController(object):
         return run, item
 
     # ------------------------------------------------------------ the client interface
-    def run_status(self, run_id, deadline=None):
-        moment = self._record("run_status", run_id, deadline)
+    def run_status(self, run_id, deadline=None, retry=True):
+        moment = self._record("run_status", run_id, deadline, retry)
         return self._run("run_status", run_id, moment).status_at(moment)
 
-    def run_item_ids(self, run_id, deadline=None):
-        moment = self._record("run_item_ids", run_id, deadline)
+    def run_item_ids(self, run_id, deadline=None, retry=True):
+        moment = self._record("run_item_ids", run_id, deadline, retry)
         run = self._run("run_item_ids", run_id, moment)
         return [item.run_item_id for item in run.items if item.appears_at <= moment]
 
-    def run_item(self, run_item_id, deadline=None):
-        moment = self._record("run_item", run_item_id, deadline)
+    def run_item(self, run_item_id, deadline=None, retry=True):
+        moment = self._record("run_item", run_item_id, deadline, retry)
         run, item = self._item("run_item", run_item_id, moment)
         data = item.json_at(moment)
         if run.stopped_at is not None and moment >= run.stopped_at and data["Status"] in ("NoStatus", "Running"):
             data["Status"] = data["FlowInfo"]["Status"] = "Cancelled"
         return data
 
-    def keyframes(self, run_item_id, deadline=None):
-        moment = self._record("keyframes", run_item_id, deadline)
+    def keyframes(self, run_item_id, deadline=None, retry=True):
+        moment = self._record("keyframes", run_item_id, deadline, retry)
         return self._item("keyframes", run_item_id, moment)[1].keyframes_json()
 
-    def stop_run(self, run_id, deadline=None):
-        moment = self._record("stop_run", run_id, deadline)
+    def stop_run(self, run_id, deadline=None, retry=True):
+        moment = self._record("stop_run", run_id, deadline, retry)
         if self.stop_error is not None:
             raise self.stop_error
         run = self._run("stop_run", run_id, moment)

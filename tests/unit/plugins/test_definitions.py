@@ -149,3 +149,91 @@ def test_module_utils_do_not_import_the_module_layer():
                     node.module.endswith("module_utils._module") or node.module == "ansible.module_utils.basic"):
                 found.append("%s imports %s" % (os.path.basename(path), node.module))
     assert found == []
+
+
+# -- one status table, one backoff rule, one GUID message, one name picker -----------------------
+
+def _http_status_collections(tree):
+    """Literal collections (tuple, list, set, dict keys) holding two or more HTTP status codes."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+            elements = node.elts
+        elif isinstance(node, ast.Dict):
+            elements = [key for key in node.keys if key is not None]
+        else:
+            continue
+        codes = [element.value for element in elements
+                 if isinstance(element, ast.Constant) and isinstance(element.value, int)
+                 and not isinstance(element.value, bool) and 100 <= element.value <= 599]
+        if len(codes) >= 2:
+            yield node.lineno, codes
+
+
+def test_http_status_lists_live_only_in_the_status_table():
+    # The client, the waiter, the trigger and the schedules read _http_status; a list of status
+    # codes anywhere else would be a second policy that drifts from the table.
+    found = []
+    for path in python_files(PLUGINS):
+        if os.path.basename(path) == "_http_status.py":
+            continue
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), path)
+        found.extend("%s:%d %r" % (os.path.relpath(path, PLUGINS), line, codes) for line, codes in _http_status_collections(tree))
+    assert found == []
+
+
+def test_the_status_table_check_sees_a_list():
+    # The check above is not blind: the forms the old lists had are found.
+    for source in ("RETRYABLE = frozenset((429, 448, 455, 502, 503, 504))", "if status in (404, 405): pass",
+                   "MEANING = {410: 'running', 446: 'disk'}"):
+        assert list(_http_status_collections(ast.parse(source)))
+
+
+def _backoff_arithmetic(tree):
+    """A pause grown in place (``pause *= 1.5``) or raised to a counter (``base * factor ** attempt``)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Mult):
+            yield node.lineno
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow) and isinstance(node.right, (ast.Name, ast.Attribute)):
+            yield node.lineno
+
+
+def test_one_backoff_rule():
+    found = []
+    for path in python_files(PLUGINS):
+        with open(path, encoding="utf-8") as handle:
+            source = handle.read()
+        tree = ast.parse(source, path)
+        name = os.path.basename(path)
+        if name != "_deadline.py":
+            found.extend("%s:%d" % (name, line) for line in _backoff_arithmetic(tree))
+            found.extend("%s defines %s" % (name, target.id) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                         for target in node.targets if isinstance(target, ast.Name)
+                         and any(word in target.id for word in ("FACTOR", "FIRST_PAUSE", "BACKOFF_BASE")))
+    assert found == []
+    assert list(_backoff_arithmetic(ast.parse("pause *= 1.5\ndelay = 0.5 * 2.0 ** attempt"))) == [1, 2]
+
+
+def test_one_guid_message():
+    found = []
+    for path in python_files(PLUGINS):
+        if os.path.basename(path) == "_ids.py":
+            continue
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), path)
+        found.extend("%s:%d" % (os.path.relpath(path, PLUGINS), node.lineno) for node in ast.walk(tree)
+                     if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                     and ("GUID such as" in node.value or "GUIDs such as" in node.value))
+    assert found == []
+
+
+def test_one_name_picker():
+    # Names (flows, agents, schedules) are matched and suggested by _catalogue alone.
+    found = []
+    for path in python_files(PLUGINS):
+        with open(path, encoding="utf-8") as handle:
+            source = handle.read()
+        name = os.path.basename(path)
+        if name != "_catalogue.py" and ("difflib" in source or "did you mean" in source):
+            found.append(name)
+    assert found == []

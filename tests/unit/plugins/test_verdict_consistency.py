@@ -341,7 +341,7 @@ class StartingClient(FakeCatalogue, FakeController):
         self.known_agents = {AGENT}
         self._lock = threading.Lock()
 
-    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+    def trigger_flow(self, flow_id, agent_id, query_pairs=()):
         with self._lock:
             run_id = "9c1b4ad5-0f0e-4b45-9d74-%012d" % (len(self.runs) + 1)
             status = FINAL_STATUS[self.kinds[flow_id].name]
@@ -368,7 +368,13 @@ def run_flow_run(monkeypatch, client, args):
 
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", leave(False))
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", leave(True))
-    monkeypatch.setattr(flow_run, "client_from_module", lambda module, **kwargs: client)
+
+    def client_from_module(module, waits=None, **kwargs):
+        # As the real one does: the client carries the task's deadline.
+        client.deadline = _module.task_deadline(module.params, waits)
+        return client
+
+    monkeypatch.setattr(flow_run, "client_from_module", client_from_module)
     monkeypatch.setattr(_module, "ensure_requests", lambda module: None)
     with patch_module_args(dict(args, controller_url=client.controller_url, access_key="test-key")):
         try:

@@ -176,7 +176,7 @@ class RunEventsError(Exception):
 
 
 # ---------------------------------------------------------------- the collection's own code
-_MODULE_UTILS = ("_client", "_errors", "_results", "_schedules", "_statuses", "_waiter", "_files", "_ids")
+_MODULE_UTILS = ("_catalogue", "_client", "_deadline", "_errors", "_results", "_schedules", "_statuses", "_waiter", "_files", "_ids")
 
 
 def _collection_module_utils():
@@ -207,7 +207,9 @@ def _collection_module_utils():
 
 
 _mu = _collection_module_utils()
+_catalogue = _mu["_catalogue"]
 _client = _mu["_client"]
+_deadline = _mu["_deadline"]
 _errors = _mu["_errors"]
 _results = _mu["_results"]
 _schedules = _mu["_schedules"]
@@ -302,9 +304,10 @@ class Settings(object):
         self.request_timeout = _number("request_timeout", args.get("request_timeout"), 30.0, 0.5)
         self.schedules = _strings("schedules", args.get("schedules"))
         self.run_ids = []
-        for run_id in _strings("run_ids", args.get("run_ids")):
-            if not _ids.is_guid(run_id):
-                raise RunEventsError("run_ids: %r is not a run id (a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11)" % run_id)
+        for index, run_id in enumerate(_strings("run_ids", args.get("run_ids"))):
+            problem = _ids.guid_problem("run_ids[%d]" % index, run_id)
+            if problem:
+                raise RunEventsError(problem)
             if run_id.lower() not in self.run_ids:
                 self.run_ids.append(run_id.lower())
         if not self.schedules and not self.run_ids:
@@ -442,7 +445,8 @@ class Watcher(object):
             else:
                 found = _schedules.matching_schedules(known, title=wanted)
             if not found:
-                raise RunEventsError("schedules: no schedule %r on the controller" % wanted)
+                raise RunEventsError(_catalogue.not_found_message(
+                    "schedule", "schedules", wanted, [item["title"] for item in known if not item["temporary"]]))
             if len(found) > 1:
                 raise RunEventsError("schedules: %d schedules are titled %r: %s; give the one to watch by id"
                                      % (len(found), wanted, ", ".join("%s (%s)" % (item["id"], item["title"]) for item in found)))
@@ -542,11 +546,12 @@ class Watcher(object):
 
 
 # ---------------------------------------------------------------- the loop
-def _backoff(poll_interval, faults_in_a_row, jitter):
-    """Pause after the ``faults_in_a_row``-th look in a row that met a fault: doubling from ``poll_interval``
-    up to ``FAULT_BACKOFF_CAP``, the upper half of it drawn at random (so that many sources spread out)."""
-    ceiling = min(FAULT_BACKOFF_CAP, poll_interval * 2 ** min(faults_in_a_row, 16))
-    return max(poll_interval, ceiling / 2 + ceiling / 2 * jitter())
+def _pauses_after_faults(poll_interval, jitter):
+    """Pauses between looks while the controller keeps failing: the collection's one backoff rule
+    (``_deadline.backoff``), doubling from twice ``poll_interval`` up to ``FAULT_BACKOFF_CAP``, full
+    jitter; never below the shortest poll interval."""
+    for pause in _deadline.backoff(FAULT_BACKOFF_CAP, jitter, first=2 * poll_interval, factor=2):
+        yield max(_waiter.MIN_POLL_INTERVAL, pause)
 
 
 async def main(queue, args, sleep=asyncio.sleep, jitter=random.random, clock=time.monotonic):
@@ -573,6 +578,7 @@ async def main(queue, args, sleep=asyncio.sleep, jitter=random.random, clock=tim
 async def _watch(queue, settings, state, watcher, sleep, jitter):
     resolved = False
     faults_in_a_row = 0
+    pauses = None
     given = [run_id for run_id in settings.run_ids if run_id not in state.run_ids]
     for run_id in given:
         watcher.track(run_id, None)
@@ -629,7 +635,13 @@ async def _watch(queue, settings, state, watcher, sleep, jitter):
             faults_in_a_row = 0
         if settings.exit_when_done and not pending_given:
             return
-        await sleep(_backoff(settings.poll_interval, faults_in_a_row, jitter) if faults_in_a_row else settings.poll_interval)
+        if not faults_in_a_row:
+            pauses = None
+            await sleep(settings.poll_interval)
+            continue
+        if pauses is None:
+            pauses = _pauses_after_faults(settings.poll_interval, jitter)
+        await sleep(next(pauses))
 
 
 async def _look_at_schedule(watcher, state, schedule):

@@ -9,7 +9,8 @@ test -n "$key"
 
 # A secret flow variable's value: sent to the controller, never in the output, ledger or JUnit.
 set +x  # not even this script's trace shows it
-secret="Pa55-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')-word"
+# Characters that every encoding changes: a space, '@', '!', '"', '/', a non-ASCII letter.
+secret="p@ss w0rd!\"/é-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
 export LEAPWORK_TEST_SECRET_VALUE="$secret"
 set -x
 files="${OUTPUT_DIR:-/tmp}/secret-files"
@@ -32,7 +33,21 @@ fi
 # ... and no secret flow variable value either, in the output or in any file written.
 grep -q "Password=\*\*\*\*\*\*\*\*" "${OUTPUT_DIR:-/tmp}/vvvv.log"
 test -s "$files/ledger.json" && test -s "$files/junit.xml" && test -s "$files/role-junit.xml"
-if grep -rqF -- "$secret" "${OUTPUT_DIR:-/tmp}/vvvv.log" "$files"; then
-    echo "a secret variable value leaked" >&2
+test -s "$files/echo-junit.xml"
+# Nor in any form a controller, a proxy or a flow's log may echo it in (issue 19): URL-encoded
+# (%20 and +), JSON-escaped (ASCII or not), HTML-escaped. Each form is one line of forms.txt.
+set +x
+python3 - "$secret" > "$files.forms" <<'PYTHON'
+import html, json, sys
+from urllib.parse import quote, quote_plus
+secret = sys.argv[1]
+forms = {secret, quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret), json.dumps(secret)[1:-1],
+         json.dumps(secret, ensure_ascii=False)[1:-1], html.escape(secret)}
+print("\n".join(sorted(forms)))
+PYTHON
+test "$(wc -l < "$files.forms")" -ge 6
+if grep -rqF -f "$files.forms" "${OUTPUT_DIR:-/tmp}/vvvv.log" "$files"; then
+    echo "a secret variable value leaked (raw, URL-encoded, JSON- or HTML-escaped)" >&2
     exit 1
 fi
+set -x

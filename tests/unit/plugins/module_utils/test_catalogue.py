@@ -151,10 +151,52 @@ class TestAgents:
         agents = AgentCatalogue(AGENTS, STATUSES)
         assert agents.by_id(LOCAL) == {"id": LOCAL, "title": "Local agent", "host": "localhost", "port": 6777,
                                        "type": "Desktop", "connection_type": "Local", "available": True,
-                                       "connection_status": "Available", "blocked_by_license": False}
+                                       "connection_status": "Available", "blocked_by_license": False,
+                                       "license_status": "licensed"}
         assert agents.by_id(OFFLINE)["available"] is False
         assert agents.by_id(UNLICENSED)["available"] is False
         assert agents.by_id(UNLICENSED)["blocked_by_license"] is True
+        assert agents.by_id(UNLICENSED)["license_status"] == "blocked"
+
+    @pytest.mark.parametrize("said, blocked, license_status, available", [
+        # The documented form is a string: Disabled means blocked by the licence.
+        ("Disabled", True, "blocked", False),
+        ("disabled ", True, "blocked", False),
+        ("Available", False, "licensed", True),
+        ("AVAILABLE", False, "licensed", True),
+        # Some controllers answer a JSON boolean.
+        (True, True, "blocked", False),
+        (False, False, "licensed", True),
+        # Anything else is unknown: never said available.
+        ("Enabled", None, "unknown", None),
+        ("true", None, "unknown", None),
+        (1, None, "unknown", None),
+        (None, None, "unknown", None),
+    ])
+    def test_blocked_by_license_in_every_form(self, said, blocked, license_status, available):
+        status = {"AgentId": LOCAL, "Title": "Local agent", "ConnectionStatus": "Available", "BlockedByLicense": said}
+        agent = AgentCatalogue(None, [status]).by_id(LOCAL)
+        assert (agent["blocked_by_license"], agent["license_status"], agent["available"]) == (blocked, license_status, available)
+
+    @pytest.mark.parametrize("said, expected", [
+        ("Disabled", "agent 'Local agent' (%s) is blocked by the licence (ConnectionStatus Available, BlockedByLicense "
+                     "\"Disabled\")" % LOCAL),
+        (True, "agent 'Local agent' (%s) is blocked by the licence (ConnectionStatus Available, BlockedByLicense true)" % LOCAL),
+        ("Maybe", "agent 'Local agent' (%s) has a licence state this collection does not know (ConnectionStatus Available, "
+                  "BlockedByLicense \"Maybe\"), so it may not take runs; BlockedByLicense should be Available or Disabled"
+                  % LOCAL),
+        ("Available", None),
+        (False, None),
+    ])
+    def test_the_preflight_refuses_a_blocked_agent_in_both_forms_and_an_unknown_one(self, said, expected):
+        status = {"AgentId": LOCAL, "Title": "Local agent", "ConnectionStatus": "Available", "BlockedByLicense": said}
+        assert AgentCatalogue(None, [status]).problem(LOCAL) == expected
+
+    def test_an_unavailable_agent_is_said_unavailable_whatever_its_licence(self):
+        status = {"AgentId": LOCAL, "Title": "Local agent", "ConnectionStatus": "Unavailable", "BlockedByLicense": "Maybe"}
+        agent = AgentCatalogue(None, [status]).by_id(LOCAL)
+        assert agent["available"] is False
+        assert AgentCatalogue(None, [status]).problem(LOCAL) == "agent 'Local agent' (%s) is Unavailable" % LOCAL
 
     def test_without_statuses_availability_is_unknown(self):
         assert AgentCatalogue(AGENTS).by_id(LOCAL)["available"] is None

@@ -16,7 +16,6 @@ import requests
 
 from ansible_collections.leapops.leapwork.plugins.module_utils import _client
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import (
-    RETRYABLE_STATUSES,
     LeapworkClient,
     _sent_before_failure,
     normalize_controller_url,
@@ -29,8 +28,11 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
     UnexpectedAnswer,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import RETRY_READ, proves_no_run, statuses_with
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import error_result
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import keyframes_of
+from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RunRequest
 
 FLOW = "6b1a3e0c-0000-4000-8000-00000000f10e"
 AGENT = "a9e3d2c1-0000-4000-8000-0000000a6e27"
@@ -100,7 +102,7 @@ def test_access_key_header_on_every_request_and_never_in_url(make_client, fake_t
     fake_transport.add("PUT", "/run/%s/stop" % RUN, {"OperationCompleted": True})
     client = make_client()
     client.run_status(RUN)
-    client.trigger_flow(FLOW, AGENT, {"Env": "staging"})
+    client.trigger_flow(FLOW, AGENT, [("Env", "staging")])
     client.stop_run(RUN)
     assert len(fake_transport.calls) == 3
     for call in fake_transport.calls:
@@ -197,10 +199,10 @@ def test_keys_are_read_case_insensitively(make_client, fake_transport):
     assert client.stop_run(RUN) is True
 
 
-def test_trigger_sends_rendered_variables_in_the_query(make_client, fake_transport):
+def test_trigger_sends_the_rendered_pairs_in_the_query(make_client, fake_transport):
     fake_transport.add("PUT", TRIGGER_PATH, {"RunId": RUN})
-    run_id = make_client().trigger_flow(FLOW, AGENT, {"Env": "staging & prod", "Retries": 3, "Debug": True, "Empty": None},
-                                        delete_schedule=True)
+    request = RunRequest(FLOW, AGENT, {"Env": "staging & prod", "Retries": 3, "Debug": True, "Empty": None})
+    run_id = make_client().trigger_flow(FLOW, AGENT, request.query_pairs(delete_schedule=True))
     assert run_id == RUN
     call = fake_transport.calls[0]
     assert call.params == [("Env", "staging & prod"), ("Retries", "3"), ("Debug", "true"), ("Empty", ""), ("isDelete", "true")]
@@ -216,13 +218,12 @@ def test_trigger_without_variables_sends_no_query(make_client, fake_transport):
     assert "?" not in fake_transport.calls[0].url
 
 
-def test_trigger_with_invalid_variables_sends_nothing(make_client, fake_transport):
-    client = make_client()
-    with pytest.raises(LeapworkError) as info:
-        client.trigger_flow(FLOW, AGENT, {"isDelete": "x"})
-    assert not isinstance(info.value, TriggerOutcomeUnknown)
-    assert "nothing was sent" in str(info.value)
-    assert fake_transport.count == 0 and client.request_count == 0
+def test_trigger_sends_the_pairs_as_given_without_rendering_them_again(make_client, fake_transport):
+    # The variables were validated and rendered once (RunVariables); the client only encodes.
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": RUN})
+    make_client().trigger_flow(FLOW, AGENT, [("Debug", "True"), ("Note", "a b")])
+    assert fake_transport.calls[0].params == [("Debug", "True"), ("Note", "a b")]
+    assert fake_transport.calls[0].raw_query == "Debug=True&Note=a%20b"
 
 
 def test_params_are_url_encoded_by_requests():
@@ -282,7 +283,7 @@ def test_trigger_success_without_run_id_is_an_unknown_outcome(make_client, fake_
 
 # -- retry policy for requests that are safe to repeat --------------------------------------
 
-@pytest.mark.parametrize("status", sorted(RETRYABLE_STATUSES))
+@pytest.mark.parametrize("status", statuses_with(RETRY_READ))
 def test_get_retried_on_transient_status(make_client, fake_transport, fake_sleep, status):
     fake_transport.add("GET", "/run/%s/status" % RUN, response(fake_transport, status, text="busy"), {"Status": "Finished"})
     client = make_client()
@@ -298,16 +299,16 @@ def test_get_retried_on_connection_errors(make_client, fake_transport, fake_slee
     client = make_client()
     assert client.agents() == [{"Id": AGENT}]
     assert client.request_count == 3
-    assert fake_sleep.calls == [0.5, 1.0]
+    assert fake_sleep.calls == pytest.approx([0.5, 0.65])
 
 
-def test_backoff_grows_exponentially_and_stops_after_retries(make_client, fake_transport, fake_sleep):
+def test_backoff_grows_by_the_one_rule_and_stops_after_retries(make_client, fake_transport, fake_sleep):
     fake_transport.add("GET", "/run/%s/status" % RUN, response(fake_transport, 503, text="Service Unavailable"))
     client = make_client(retries=4)
     with pytest.raises(LeapworkHTTPError) as info:
         client.run_status(RUN)
     assert fake_transport.count == 5 and client.request_count == 5
-    assert fake_sleep.calls == [0.5, 1.0, 2.0, 4.0]
+    assert fake_sleep.calls == pytest.approx([0.5, 0.65, 0.845, 1.0985])
     assert info.value.status == 503 and info.value.run_id == RUN
     assert "gave up after 5 attempts" in str(info.value)
     assert "503 Service Unavailable" in str(info.value)
@@ -316,8 +317,10 @@ def test_backoff_grows_exponentially_and_stops_after_retries(make_client, fake_t
 def test_backoff_is_capped(make_client, fake_transport, fake_sleep):
     fake_transport.add("GET", "/agents", response(fake_transport, 502))
     with pytest.raises(LeapworkHTTPError):
-        make_client(retries=8).agents()
-    assert fake_sleep.calls == [0.5, 1.0, 2.0, 4.0, 8.0, 10.0, 10.0, 10.0]
+        make_client(retries=16).agents()
+    assert fake_sleep.calls[:3] == pytest.approx([0.5, 0.65, 0.845])
+    assert fake_sleep.calls[-3:] == [10.0, 10.0, 10.0]
+    assert max(fake_sleep.calls) == 10.0 and len(fake_sleep.calls) == 16
 
 
 def test_backoff_uses_full_jitter(make_client, fake_transport, fake_sleep, fake_jitter):
@@ -325,7 +328,7 @@ def test_backoff_uses_full_jitter(make_client, fake_transport, fake_sleep, fake_
     fake_transport.add("GET", "/agents", response(fake_transport, 504))
     with pytest.raises(LeapworkHTTPError):
         make_client(retries=3).agents()
-    assert fake_sleep.calls == [0.0, 0.5, 0.5]
+    assert fake_sleep.calls == pytest.approx([0.0, 0.325, 0.21125])
     assert fake_jitter.used == 3
 
 
@@ -334,7 +337,7 @@ def test_default_jitter_stays_below_the_ceiling(fake_transport, fake_sleep):
     client = LeapworkClient("https://h", "key", session=fake_transport, sleep=fake_sleep, retries=3)
     with pytest.raises(LeapworkHTTPError):
         client.agents()
-    assert [0 <= delay <= ceiling for delay, ceiling in zip(fake_sleep.calls, [0.5, 1.0, 2.0])] == [True] * 3
+    assert [0 <= delay <= ceiling for delay, ceiling in zip(fake_sleep.calls, [0.5, 0.65, 0.845])] == [True] * 3
 
 
 def test_zero_retries_means_one_attempt(make_client, fake_transport, fake_sleep, network_errors):
@@ -370,7 +373,7 @@ def test_get_connection_error_after_retries(make_client, fake_transport, fake_sl
     assert message.startswith("Could not read run status (run %s): no answer from the controller at %s" % (RUN, controller_url))
     assert "Connection refused" in message and "gave up after 3 attempts" in message
     assert info.value.status is None and info.value.run_id == RUN
-    assert fake_sleep.calls == [0.5, 1.0]
+    assert fake_sleep.calls == pytest.approx([0.5, 0.65])
 
 
 def test_certificate_failure_is_not_retried(make_client, fake_transport, fake_sleep, network_errors):
@@ -415,7 +418,7 @@ def test_trigger_not_replayed_after_ambiguous_failure(make_client, fake_transpor
     fake_transport.add("PUT", TRIGGER_PATH, getattr(network_errors, error)(), {"RunId": RUN})
     client = make_client()
     with pytest.raises(TriggerOutcomeUnknown) as info:
-        client.trigger_flow(FLOW, AGENT, {"Env": "x"})
+        client.trigger_flow(FLOW, AGENT, [("Env", "x")])
     assert fake_transport.count == 1 and client.request_count == 1
     assert fake_sleep.calls == []
     message = str(info.value)
@@ -457,7 +460,7 @@ def test_trigger_retried_when_not_sent(make_client, fake_transport, fake_sleep, 
     client = make_client()
     assert client.trigger_flow(FLOW, AGENT) == RUN
     assert fake_transport.count == 3 and client.request_count == 3
-    assert fake_sleep.calls == [0.5, 1.0]
+    assert fake_sleep.calls == pytest.approx([0.5, 0.65])
     assert all(call.headers["Connection"] == "close" for call in fake_transport.calls)
 
 
@@ -466,7 +469,7 @@ def test_trigger_gives_up_when_never_connected(make_client, fake_transport, fake
     with pytest.raises(LeapworkConnectionError) as info:
         make_client(retries=3).trigger_flow(FLOW, AGENT)
     assert not isinstance(info.value, TriggerOutcomeUnknown)
-    assert fake_transport.count == 4 and fake_sleep.calls == [0.5, 1.0, 2.0]
+    assert fake_transport.count == 4 and fake_sleep.calls == pytest.approx([0.5, 0.65, 0.845])
     assert "gave up after 4 attempts" in str(info.value)
     assert str(info.value).endswith("The trigger was never sent, so no run was started.")
 
@@ -656,7 +659,7 @@ def test_loopback_trigger_end_to_end_is_not_replayed(fake_sleep):
 # -- error mapping ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("call, status, body, expected", [
-    (("trigger_flow", FLOW, AGENT, {"Env": "x", "Browser": "y"}), 400, "Variable 'Browser' is not defined",
+    (("trigger_flow", FLOW, AGENT, [("Env", "x"), ("Browser", "y")]), 400, "Variable 'Browser' is not defined",
      "Could not trigger a flow (flow %s on agent %s): the controller rejected a variable: Variable 'Browser' is not defined "
      "(HTTP 400; variables sent: Env, Browser)" % (FLOW, AGENT)),
     (("trigger_flow", FLOW, AGENT), 400, "", "the controller rejected a variable: no details given (HTTP 400; variables sent: none)"),
@@ -737,7 +740,7 @@ def test_stop_is_retried_like_a_get(make_client, fake_transport, fake_sleep, net
                        {"OperationCompleted": True})
     client = make_client()
     assert client.stop_run(RUN) is True
-    assert client.request_count == 3 and fake_sleep.calls == [0.5, 1.0]
+    assert client.request_count == 3 and fake_sleep.calls == pytest.approx([0.5, 0.65])
 
 
 def test_stop_does_not_fall_back_on_other_errors(make_client, fake_transport):
@@ -833,14 +836,18 @@ def test_connection_error_descriptions(make_client, fake_transport, network_erro
     assert " at 0x" not in str(info.value)
 
 
-# -- a caller's deadline (the waiter): one attempt, clipped, no sleep -----------------------
+# -- a caller's deadline without retries (the waiter): one attempt, clipped, no sleep ---------
 
-@pytest.mark.parametrize("status", sorted(RETRYABLE_STATUSES))
+def in_seconds(fake_clock, seconds, what=None):
+    return Deadline(seconds, fake_clock, what=what)
+
+
+@pytest.mark.parametrize("status", statuses_with(RETRY_READ))
 def test_with_a_deadline_a_transient_status_is_not_retried(make_client, fake_transport, fake_sleep, fake_clock, status):
     fake_transport.add("GET", "/run/%s/status" % RUN, response(fake_transport, status, text="busy", headers={"Retry-After": "7"}),
                        {"Status": "Finished"})
     with pytest.raises(LeapworkHTTPError) as info:
-        make_client(clock=fake_clock).run_status(RUN, deadline=fake_clock.now + 60)
+        make_client(clock=fake_clock).run_status(RUN, deadline=in_seconds(fake_clock, 60), retry=False)
     assert fake_transport.count == 1 and fake_sleep.calls == []
     # The pause the controller asked for is handed to the caller, which owns the waiting.
     assert info.value.retry_after == 7.0 and info.value.status == status and info.value.run_id == RUN
@@ -849,7 +856,7 @@ def test_with_a_deadline_a_transient_status_is_not_retried(make_client, fake_tra
 def test_with_a_deadline_a_connection_error_is_not_retried(make_client, fake_transport, fake_sleep, fake_clock, network_errors):
     fake_transport.add("GET", "/run/%s/runItemIds" % RUN, network_errors.refused(), {"RunItemIds": []})
     with pytest.raises(LeapworkConnectionError) as info:
-        make_client(clock=fake_clock).run_item_ids(RUN, deadline=fake_clock.now + 60)
+        make_client(clock=fake_clock).run_item_ids(RUN, deadline=in_seconds(fake_clock, 60), retry=False)
     assert fake_transport.count == 1 and fake_sleep.calls == []
     assert "gave up" not in str(info.value)
 
@@ -857,19 +864,19 @@ def test_with_a_deadline_a_connection_error_is_not_retried(make_client, fake_tra
 @pytest.mark.parametrize("remaining, timeout", [(60, 30.0), (12.5, 12.5), (0.2, _client.MIN_REQUEST_TIMEOUT)])
 def test_with_a_deadline_the_timeout_is_what_remains(make_client, fake_transport, fake_clock, remaining, timeout):
     fake_transport.add("GET", "/runItems/%s" % ITEM, {"RunItemId": ITEM})
-    make_client(clock=fake_clock, request_timeout=30).run_item(ITEM, deadline=fake_clock.now + remaining)
+    make_client(clock=fake_clock, request_timeout=30).run_item(ITEM, deadline=in_seconds(fake_clock, remaining), retry=False)
     assert fake_transport.calls[0].timeout == pytest.approx(timeout)
 
 
 def test_the_floor_never_exceeds_the_request_timeout(make_client, fake_transport, fake_clock):
     fake_transport.add("GET", "/runItems/%s/keyframes" % ITEM, [])
-    make_client(clock=fake_clock, request_timeout=0.2).keyframes(ITEM, deadline=fake_clock.now + 0.1)
+    make_client(clock=fake_clock, request_timeout=0.2).keyframes(ITEM, deadline=in_seconds(fake_clock, 0.1), retry=False)
     assert fake_transport.calls[0].timeout == pytest.approx(0.2)
 
 
 def test_past_the_deadline_nothing_is_sent(make_client, fake_transport, fake_clock):
     with pytest.raises(DeadlineReached) as info:
-        make_client(clock=fake_clock).stop_run(RUN, deadline=fake_clock.now)
+        make_client(clock=fake_clock).stop_run(RUN, deadline=in_seconds(fake_clock, 0), retry=False)
     assert fake_transport.count == 0
     assert str(info.value) == "Could not stop a run (run %s): not sent, the deadline had passed" % RUN
     assert info.value.run_id == RUN
@@ -881,7 +888,7 @@ def test_stop_fallback_under_a_deadline_is_clipped_too(make_client, fake_transpo
         return response(fake_transport, 404, text="No HTTP resource")
     fake_transport.add("PUT", "/run/%s/stop" % RUN, slow_404)
     fake_transport.add("PUT", "/schedules/%s/stop" % RUN, {"OperationCompleted": True})
-    assert make_client(clock=fake_clock).stop_run(RUN, deadline=fake_clock.now + 2) is True
+    assert make_client(clock=fake_clock).stop_run(RUN, deadline=in_seconds(fake_clock, 2), retry=False) is True
     assert [call.timeout for call in fake_transport.calls] == [pytest.approx(2.0), pytest.approx(0.5)]
 
 
@@ -890,6 +897,79 @@ def test_without_a_deadline_nothing_changes(make_client, fake_transport, fake_sl
     assert make_client(clock=fake_clock).run_status(RUN) == "Queued"
     assert fake_transport.count == 2 and fake_sleep.calls == [0.5]
     assert fake_transport.calls[0].timeout == 30
+
+
+# -- the task's deadline (given to the client): retries, pauses and timeouts all end by it ----
+
+def test_the_task_deadline_bounds_every_read_with_its_retries(make_client, fake_transport, fake_sleep, fake_clock):
+    # A controller that never answers: each attempt takes its whole (clipped) timeout.
+    def silent(call):
+        fake_clock.now += call.timeout
+        raise requests.exceptions.ReadTimeout("Read timed out. (read timeout=%s)" % call.timeout)
+    fake_transport.add("GET", "/agents", silent, silent, silent, silent, silent)
+    began = fake_clock.now
+    client = make_client(clock=fake_clock, request_timeout=3, retries=4,
+                         deadline=in_seconds(fake_clock, 9, "3 x request_timeout, 9 s"))
+    with pytest.raises(LeapworkConnectionError) as info:
+        client.agents()
+    # 3 s, a pause of 0.5 s, 3 s, 0.65 s, then the 1.85 s left: never past the deadline.
+    assert fake_clock.now - began <= 9 + 1e-9
+    assert [call.timeout for call in fake_transport.calls] == [3, 3, pytest.approx(1.85)]
+    assert fake_sleep.calls == pytest.approx([0.5, 0.65])
+    assert "gave up after 3 attempts" in str(info.value)
+    assert "No time was left for another try before the deadline (3 x request_timeout, 9 s)" in str(info.value)
+
+
+def test_no_pause_is_slept_that_leaves_no_time_for_the_next_try(make_client, fake_transport, fake_sleep, fake_clock):
+    fake_transport.add("GET", "/agents", response(fake_transport, 503, headers={"Retry-After": "20"}), [{"Id": AGENT}])
+    client = make_client(clock=fake_clock, deadline=in_seconds(fake_clock, 10))
+    with pytest.raises(LeapworkHTTPError) as info:
+        client.agents()
+    assert info.value.status == 503 and fake_transport.count == 1 and fake_sleep.calls == []
+
+
+def test_a_read_after_the_task_deadline_is_not_sent(make_client, fake_transport, fake_clock):
+    client = make_client(clock=fake_clock, deadline=in_seconds(fake_clock, 5, "wait_timeout 5 s"))
+    fake_clock.now += 5
+    with pytest.raises(DeadlineReached) as info:
+        client.hierarchy()
+    assert fake_transport.count == 0
+    assert str(info.value) == "Could not read the asset hierarchy: not sent, the deadline (wait_timeout 5 s) had passed"
+
+
+def test_a_caller_deadline_wins_over_the_task_deadline(make_client, fake_transport, fake_clock):
+    fake_transport.add("GET", "/run/%s/status" % RUN, {"Status": "Queued"})
+    client = make_client(clock=fake_clock, deadline=in_seconds(fake_clock, 0))
+    # The waiter's last look runs past the task's deadline by one request timeout.
+    assert client.run_status(RUN, deadline=in_seconds(fake_clock, 4), retry=False) == "Queued"
+    assert fake_transport.calls[0].timeout == pytest.approx(4)
+
+
+def test_the_trigger_is_not_sent_after_the_task_deadline(make_client, fake_transport, fake_clock):
+    client = make_client(clock=fake_clock, deadline=in_seconds(fake_clock, 1))
+    fake_clock.now += 1
+    with pytest.raises(DeadlineReached) as info:
+        client.trigger_flow(FLOW, AGENT)
+    assert fake_transport.count == 0
+    assert not isinstance(info.value, TriggerOutcomeUnknown)
+
+
+def test_the_trigger_timeout_is_never_clipped(make_client, fake_transport, fake_clock):
+    # An answer cut short would leave a run of unknown outcome: the trigger keeps its whole timeout.
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": RUN})
+    client = make_client(clock=fake_clock, request_timeout=30, deadline=in_seconds(fake_clock, 2))
+    assert client.trigger_flow(FLOW, AGENT) == RUN
+    assert fake_transport.calls[0].timeout == 30
+
+
+def test_trigger_connect_retries_stop_at_the_task_deadline(make_client, fake_transport, fake_sleep, fake_clock, network_errors):
+    fake_transport.add("PUT", TRIGGER_PATH, network_errors.refused(), network_errors.refused(), {"RunId": RUN})
+    client = make_client(clock=fake_clock, deadline=in_seconds(fake_clock, 0.8))
+    with pytest.raises(LeapworkConnectionError) as info:
+        client.trigger_flow(FLOW, AGENT)
+    assert fake_transport.count == 1 and fake_sleep.calls == []
+    assert "No time was left for another try" in str(info.value)
+    assert "The trigger was never sent, so no run was started." in str(info.value)
 
 
 # -- answers we cannot understand -----------------------------------------------------------
@@ -976,3 +1056,91 @@ def test_a_key_echoed_in_a_success_answer_is_redacted_before_any_layer_trims_it(
     assert keyframe["LogMessage"] == "m" * 495 + "********"
     kept = keyframes_of([keyframe])
     _no_key_prefix(access_key, kept[0]["message"])
+
+
+# -- secret variables echoed by the controller (issue 19 item 1) -------------------------------
+
+SECRET_VALUE = "p@ss w0rd!"
+SECRET_FORMS = ("p@ss w0rd!", "p%40ss%20w0rd%21", "p%40ss+w0rd%21", "p%40ss w0rd%21", "p@ss\\u0020w0rd\\u0021")
+
+
+def _no_secret_form(*texts):
+    for text in texts:
+        for form in SECRET_FORMS + ("p%40ss", "p@ss"):
+            assert form not in str(text), (form, text)
+
+
+def _query(call):
+    return call.url.split("?", 1)[1]
+
+
+def test_secret_values_are_masked_in_a_trigger_error_that_echoes_the_query(make_client, fake_transport):
+    # A 500 whose body quotes the request, as IIS and proxies do, in the "+" form, near the cut.
+    def echo(call):
+        query = _query(call).replace("%20", "+")
+        return fake_transport.Response(500, text="x" * 250 + " Server error for ?%s (request logged)" % query)
+    fake_transport.add("PUT", TRIGGER_PATH, echo)
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client(secrets=[SECRET_VALUE]).trigger_flow(FLOW, AGENT, [("User", "qa"), ("Password", SECRET_VALUE)])
+    assert "p%40ss%20w0rd%21" in fake_transport.calls[0].url  # it was sent, in clear
+    _no_secret_form(str(info.value), info.value.body, repr(vars(info.value)))
+    assert "Password=********" in info.value.body
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 410])
+def test_secret_values_are_masked_in_a_run_now_refusal_that_echoes_the_query(make_client, fake_transport, status):
+    path = "/schedules/40000000-0000-4000-8000-000000000001/runNow"
+    fake_transport.add("PUT", path, lambda call: fake_transport.Response(status, text="Refused: %s" % _query(call)))
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client(secrets=[SECRET_VALUE]).run_schedule_now("40000000-0000-4000-8000-000000000001", [("Password", SECRET_VALUE)])
+    _no_secret_form(str(info.value), info.value.body)
+
+
+def test_secret_values_are_masked_in_keyframes_before_the_result_model_trims_them(make_client, fake_transport):
+    # JSON-escaped in the answer (a flow that logs its variables as JSON), near the 500-character cut.
+    message = "m" * 480 + ' {"Password": "p@ss\\u0020w0rd\\u0021", "Form": "p%40ss+w0rd%21"}'
+    fake_transport.add("GET", "/runItems/%s/keyframes" % ITEM, fake_transport.Response(200, text=json.dumps(
+        [{"Level": "Error", "LogMessage": message}])))
+    [keyframe] = make_client(secrets=[SECRET_VALUE]).keyframes(ITEM)
+    _no_secret_form(keyframe["LogMessage"], keyframes_of([keyframe])[0]["message"])
+    assert keyframe["LogMessage"].endswith('"Password": "********", "Form": "********"}')
+    # Without the secret the client has nothing to mask: the check above is not vacuous.
+    [plain] = make_client().keyframes(ITEM)
+    assert "p@ss\\u0020w0rd" in plain["LogMessage"]
+
+
+def test_client_mask_masks_the_key_and_the_secrets(make_client, access_key):
+    client = make_client(secrets=[SECRET_VALUE, ""])
+    assert client.mask("%s and p%%40ss+w0rd%%21" % access_key) == "******** and ********"
+
+
+# -- the trigger's answer, at its edges (issue 19, minor items) -----------------------------------
+
+@pytest.mark.parametrize("run_id", ["42", "run-1", "not a guid", "{8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a}"])
+def test_a_run_id_that_is_not_a_guid_says_a_run_may_have_started(make_client, fake_transport, run_id):
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": run_id})
+    with pytest.raises(TriggerOutcomeUnknown) as info:
+        make_client().trigger_flow(FLOW, AGENT)
+    message = str(info.value)
+    assert "a RunId that is not a GUID (%r)" % run_id in message and "may have started" in message
+    assert fake_transport.count == 1  # not replayed
+
+
+def test_a_guid_run_id_in_any_case_is_accepted(make_client, fake_transport):
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": " " + RUN.upper() + " "})
+    assert make_client().trigger_flow(FLOW, AGENT) == RUN.upper()
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_to_the_trigger_proves_that_no_run_started(make_client, fake_transport, status):
+    fake_transport.add("PUT", TRIGGER_PATH, response(fake_transport, status, headers={"Location": "https://other/api"}))
+    with pytest.raises(LeapworkHTTPError) as info:
+        make_client().trigger_flow(FLOW, AGENT)
+    assert proves_no_run(info.value.status)
+    assert "may or may not have started" not in str(info.value) and "not followed" in str(info.value)
+
+
+def test_a_short_secret_does_not_break_the_run_id_it_is_part_of(make_client, fake_transport):
+    run_id = "8c1b4242-0f0e-4b45-9d74-3d1c7c3e7f42"
+    fake_transport.add("PUT", TRIGGER_PATH, {"RunId": run_id})
+    assert make_client(secrets=["42"]).trigger_flow(FLOW, AGENT, [("Pin", "42")]) == run_id

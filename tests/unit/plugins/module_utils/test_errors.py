@@ -70,3 +70,77 @@ def test_context_follows_the_message():
     assert str(error) == "Could not trigger a flow: the controller reported an internal error (500) (idempotency_key 'release-1')"
     assert error.message == "Could not trigger a flow: the controller reported an internal error (500)"
     assert error.status == 500
+
+
+# -- masking a secret in every form it may be echoed in (issue 19 item 1) ------------------------
+
+SECRET = 'p@ss w0rd!"\\é<&>/\'\U0001F600'
+
+
+def _forms(secret):
+    """The forms a controller, a proxy or a flow's log may echo a secret in."""
+    import html
+    import json
+    from urllib.parse import quote, quote_plus
+    return {
+        "raw": secret,
+        "url %20": quote(secret, safe=""),
+        "url +": quote_plus(secret, safe=""),
+        "url, '/' kept": quote(secret),
+        "url, lower-case hex": quote(secret, safe="").lower(),
+        "json ascii": json.dumps(secret)[1:-1],
+        "json utf-8": json.dumps(secret, ensure_ascii=False)[1:-1],
+        "json escaped slash": json.dumps(secret)[1:-1].replace("/", "\\/"),
+        "html": html.escape(secret),
+        "html numeric": "".join("&#%d;" % ord(char) if not char.isalnum() else char for char in secret),
+    }
+
+
+@pytest.mark.parametrize("form", sorted(_forms(SECRET)))
+def test_redact_masks_every_form_of_a_secret(form):
+    echoed = _forms(SECRET)[form]
+    text = _errors.redact("GET /x?Password=%s HTTP/1.1 failed" % echoed, ["other", SECRET])
+    assert text == "GET /x?Password=******** HTTP/1.1 failed"
+
+
+def test_redact_masks_the_form_encoded_echo_of_the_issue():
+    # The issue's example: a 500 whose body quotes the query as IIS writes it.
+    assert _errors.redact("Error at ?Password=p%40ss+w0rd%21&User=qa", "p@ss w0rd!") == "Error at ?Password=********&User=qa"
+
+
+def test_redact_keeps_text_without_a_secret_and_none():
+    assert _errors.redact("p@ss w0rd", "p@ss w0rd!") == "p@ss w0rd"
+    assert _errors.redact(None, SECRET) is None
+    assert _errors.redact("text", []) == "text"
+    assert _errors.redact("text", ["", None]) == "text"
+
+
+def test_the_longer_of_two_overlapping_secrets_is_masked_whole():
+    assert _errors.redact("a=abc-long&b=abc", ["abc", "abc-long"]) == "a=********&b=********"
+
+
+@pytest.mark.parametrize("form", ["url +", "json ascii", "html"])
+def test_redact_and_trim_masks_every_form_before_cutting(form):
+    echoed = _forms(SECRET)[form]
+    text = "x" * (LINE_LIMIT - 8) + echoed
+    trimmed = redact_and_trim(text, SECRET)
+    assert "p%40" not in trimmed and "p@" not in trimmed
+    assert trimmed.endswith("...") or trimmed.endswith("********")
+
+
+def test_redact_data_masks_every_string_of_an_answer():
+    answer = {"LogMessage": "Variable 'Password' = '%s'" % SECRET, "List": ["x", _forms(SECRET)["url +"]], "Count": 3, "Key": None}
+    masked = _errors.redact_data(answer, [SECRET])
+    assert masked == {"LogMessage": "Variable 'Password' = '********'", "List": ["x", "********"], "Count": 3, "Key": None}
+    assert answer["LogMessage"].endswith("'%s'" % SECRET)  # a new value; the answer is left alone
+
+
+def test_a_short_secret_leaves_the_ids_that_contain_it_whole():
+    run_id = "8c1b4242-0f0e-4b45-9d74-3d1c7c3e7f42"
+    assert _errors.redact("run %s failed: pin 42" % run_id, "42") == "run %s failed: pin ********" % run_id
+    assert _errors.redact_data({"RunId": run_id, "Note": "42"}, ["42"]) == {"RunId": run_id, "Note": "********"}
+
+
+def test_an_id_that_is_itself_a_secret_is_masked():
+    token = "5B3C2B5E-1F43-4A36-9B5B-2D6A0C0F1A11"
+    assert _errors.redact("token %s used" % token.lower(), token) == "token ******** used"

@@ -372,3 +372,66 @@ def test_suite_names_name_the_runs_in_the_junit_report(clock, tmp_path):
     assert [suite.get("name") for suite in suites][0] == "Smoke suite"
     assert "Smoke suite" not in suites[1].get("name")
     assert "name" not in report.output["runs"][0]
+
+
+class FakeInterrupt(object):
+    """An ``_interrupt.Interrupt`` on fake time: interrupted (``reason``) once the clock reaches ``at``."""
+
+    def __init__(self, clock, at, reason="SIGINT"):
+        self.clock, self.at, self.reason_given = clock, at, reason
+        self.reason = None
+
+    def check(self):
+        if self.reason is None and self.clock.now >= self.at:
+            self.reason = self.reason_given
+        return self.reason
+
+    def sleep(self, seconds):
+        # Like Interrupt.sleep: cut short at the moment of the interrupt.
+        self.clock.sleep(max(0.0, min(seconds, self.at - self.clock.now)) if self.clock.now < self.at else 0)
+
+
+class TestInterrupted:
+    """Issue 19 item 5: SIGINT or SIGTERM ends the wait at once; the runs are stopped when asked, and named."""
+
+    def test_an_interrupt_ends_the_wait_at_once_and_stops_the_runs(self, clock):
+        controller = make(clock, simple_run("done", duration=5), simple_run("slow", duration=1000))
+        interrupt = FakeInterrupt(clock, controller.origin + 30)
+        report = follow_and_report(controller, ["done", "slow"], clock=clock, sleep=clock.sleep, interrupt=interrupt,
+                                   **make_params(wait_timeout=3600))
+        assert clock.now - controller.origin < 31  # not the hour of wait_timeout
+        assert [entry[1] for entry in controller.log if entry[0] == "stop_run"] == ["slow"]
+        assert report.failed and report.stopped
+        assert report.message.startswith(
+            "The task was interrupted (SIGINT) while waiting for run(s) done, slow: the controller was asked to stop slow "
+            "(stop_on_timeout).")
+        slow = report.output["runs"][1]
+        assert slow["timed_out"] is True
+        assert slow["message"].startswith("run slow was still going when the task was interrupted (SIGINT) after 30 s")
+        assert slow["message"].endswith("; asked the controller to stop it")
+
+    def test_without_stop_on_timeout_the_runs_are_left_going_and_said_to_be(self, clock):
+        controller = make(clock, simple_run("slow", duration=1000))
+        report = follow_and_report(controller, ["slow"], clock=clock, sleep=clock.sleep,
+                                   interrupt=FakeInterrupt(clock, controller.origin + 10, "SIGTERM"),
+                                   **make_params(wait_timeout=3600, stop_on_timeout=False))
+        assert controller.calls["stop_run"] == 0
+        assert report.failed and not report.stopped
+        assert report.message.startswith("The task was interrupted (SIGTERM) while waiting for run(s) slow: slow left going "
+                                         "(stop_on_timeout is false).")
+
+    def test_an_interrupt_before_the_wait_reads_nothing_and_stops_every_run(self, clock):
+        controller = make(clock, simple_run("a", duration=1000), simple_run("b", duration=1000))
+        interrupt = FakeInterrupt(clock, controller.origin)
+        report = follow_and_report(controller, ["a", "b"], clock=clock, sleep=clock.sleep, interrupt=interrupt,
+                                   **make_params(wait_timeout=3600))
+        assert controller.calls["run_status"] == 0
+        assert sorted(entry[1] for entry in controller.log if entry[0] == "stop_run") == ["a", "b"]
+        assert report.failed
+
+    def test_runs_that_ended_before_the_interrupt_are_reported_as_they_ended(self, clock):
+        controller = make(clock, simple_run("done", duration=5))
+        interrupt = FakeInterrupt(clock, controller.origin + 3600 * 2)
+        report = follow_and_report(controller, ["done"], clock=clock, sleep=clock.sleep, interrupt=interrupt,
+                                   **make_params(wait_timeout=3600))
+        assert not report.failed and report.output["runs"][0]["outcome"] == "passed"

@@ -16,11 +16,15 @@ import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils import _ledger
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
-    RUN_NOW_NO_RUN_STATUSES,
-    TRIGGER_NO_RUN_STATUSES,
     LeapworkConnectionError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
+)
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import (
+    PROVES_NO_RUN,
+    PROVES_NO_RUN_NOW,
+    proves_no_run,
+    statuses_with,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import (
     Ledger,
@@ -566,7 +570,7 @@ def test_corrupt_file_raises_and_is_left_untouched(ledger, path, content):
             operation()
         message = str(caught.value)
         assert path in message
-        assert "move it away" in message
+        assert "move it away" in message and "duplicate" in message
         assert message.startswith("The idempotency ledger %s is unusable: " % path)
     assert read_bytes(path) == before
 
@@ -959,8 +963,12 @@ def test_preview_raises_what_reserve_would(ledger):
 
 # -- trigger_once: the one bracket around every trigger (flow_run and schedule_run) ----------------
 
-def trigger_once(ledger, trigger, no_run_statuses=TRIGGER_NO_RUN_STATUSES, target=TARGET, **kwargs):
-    return ledger.trigger_once(URL, target, KEY, FP, trigger, no_run_statuses, **kwargs)
+def run_now_proves_no_run(status):
+    return proves_no_run(status, run_now=True)
+
+
+def trigger_once(ledger, trigger, no_run=proves_no_run, target=TARGET, **kwargs):
+    return ledger.trigger_once(URL, target, KEY, FP, trigger, no_run, **kwargs)
 
 
 def test_trigger_once_records_the_run_and_reuses_it_without_triggering(ledger):
@@ -988,21 +996,25 @@ def _raising(error):
     return trigger
 
 
-@pytest.mark.parametrize("no_run_statuses", [TRIGGER_NO_RUN_STATUSES, RUN_NOW_NO_RUN_STATUSES])
-def test_trigger_once_releases_the_key_on_every_no_run_status(ledger, no_run_statuses):
-    for status in sorted(no_run_statuses):
+@pytest.mark.parametrize("no_run, statuses", [
+    (proves_no_run, statuses_with(PROVES_NO_RUN)),
+    (run_now_proves_no_run, statuses_with(PROVES_NO_RUN, PROVES_NO_RUN_NOW)),
+])
+def test_trigger_once_releases_the_key_on_every_no_run_status(ledger, no_run, statuses):
+    assert len(statuses) >= 9
+    for status in statuses:
         with pytest.raises(LeapworkHTTPError):
-            trigger_once(ledger, _raising(LeapworkHTTPError("refused", status=status)), no_run_statuses)
+            trigger_once(ledger, _raising(LeapworkHTTPError("refused", status=status)), no_run)
         assert entry(ledger) is None, status
 
 
 def test_trigger_once_keeps_the_marker_for_a_status_outside_its_list(ledger):
     # 410 proves that runNow started nothing, not that a flow trigger did.
     with pytest.raises(LeapworkHTTPError):
-        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), RUN_NOW_NO_RUN_STATUSES)
+        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), run_now_proves_no_run)
     assert entry(ledger) is None
     with pytest.raises(LeapworkHTTPError):
-        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), TRIGGER_NO_RUN_STATUSES)
+        trigger_once(ledger, _raising(LeapworkHTTPError("gone", status=410)), proves_no_run)
     marker = entry(ledger)
     assert (marker["state"], marker["unknown_reason"]) == ("in_flight", "gone")
 
@@ -1030,7 +1042,7 @@ def test_trigger_once_releases_the_key_when_the_request_was_never_sent(ledger):
 def test_trigger_once_raises_what_reserve_raises_without_triggering(ledger):
     record(ledger, "run-1")
     with pytest.raises(LedgerConflict):
-        ledger.trigger_once(URL, TARGET, KEY, OTHER_FP, _raising(AssertionError("triggered")), TRIGGER_NO_RUN_STATUSES)
+        ledger.trigger_once(URL, TARGET, KEY, OTHER_FP, _raising(AssertionError("triggered")), proves_no_run)
 
 
 # -- targets: a flow on an agent, or a schedule -----------------------------------------------------
@@ -1122,3 +1134,116 @@ def test_a_flow_entry_without_a_target_kind_is_reused(ledger, path):
     old.update({"flow_id": FLOW, "agent_id": AGENT})
     _write_ledger(path, {Ledger.entry_key(URL, TARGET, KEY): old})
     assert trigger_once(ledger, _raising(AssertionError("triggered"))) == ("old-run", True)
+
+
+def test_the_reason_an_in_flight_marker_keeps_is_masked(tmp_path):
+    # Issue 19 item 1: a 500 that quoted the query put the secret, URL-encoded, in the ledger file.
+    from ansible_collections.leapops.leapwork.plugins.module_utils._errors import redact
+    ledger = Ledger(str(tmp_path / "ledger.json"))
+
+    def trigger():
+        raise LeapworkHTTPError("Could not trigger: 500 error for ?Password=p%40ss+w0rd%21", status=500)
+
+    with pytest.raises(LeapworkHTTPError):
+        ledger.trigger_once("https://c", flow_target("f", "a"), "k", "fp", trigger, lambda status: status == 400,
+                            mask=lambda text: redact(text, ["p@ss w0rd!"]))
+    text = (tmp_path / "ledger.json").read_text()
+    assert "p%40ss" not in text and "Password=********" in text
+
+
+# -- a run that started is never hidden by the ledger (issue 19 item 3) ---------------------------
+
+RUN_ID = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
+
+
+def NO_RUN(status):  # pylint: disable=invalid-name
+    """The statuses that prove no run started, in these tests."""
+    return status in (400, 404)
+
+
+def _hold_the_lock(ledger, seconds):
+    """Another thread holds the ledger lock for ``seconds``; returns once it holds it."""
+    held = threading.Event()
+
+    def hold():
+        with ledger._locked():
+            held.set()
+            time.sleep(seconds)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(5)
+    return thread
+
+
+def test_a_run_is_recorded_once_the_lock_is_free_again(path, clock):
+    ledger = Ledger(path, clock=clock, lock_timeout=0.05, record_timeout=3.0)
+
+    def trigger():
+        holder.append(_hold_the_lock(ledger, 0.4))  # past the lock timeout, within the record timeout
+        return RUN_ID
+
+    holder = []
+    assert ledger.trigger_once(URL, TARGET, KEY, FP, trigger, NO_RUN) == (RUN_ID, False)
+    holder[0].join()
+    [entry] = stored_entries(path).values()
+    assert entry["state"] == "recorded" and entry["run_id"] == RUN_ID
+
+
+def test_a_run_the_busy_ledger_cannot_record_is_said_first_with_its_key(path, clock):
+    ledger = Ledger(path, clock=clock, lock_timeout=0.05, record_timeout=0.2)
+    holder = []
+
+    def trigger():
+        holder.append(_hold_the_lock(ledger, 1.0))
+        return RUN_ID
+
+    with pytest.raises(_ledger.RunNotRecorded) as caught:
+        ledger.trigger_once(URL, TARGET, KEY, FP, trigger, NO_RUN)
+    holder[0].join()
+    message = str(caught.value)
+    key = Ledger.entry_key(URL, TARGET, KEY)
+    assert message.startswith("Run %s STARTED on the controller (flow_id %s, agent_id %s)" % (RUN_ID, FLOW, AGENT))
+    assert "Timed out after 0.05s waiting for the ledger lock" in message
+    assert repr(key) in message and '"run_id": "%s"' % RUN_ID in message
+    assert caught.value.run_id == RUN_ID and caught.value.entry_key == key
+    [entry] = stored_entries(path).values()
+    assert entry["state"] == "in_flight"  # the evidence stays; the message says how to settle it
+
+
+def test_a_ledger_corrupted_while_the_trigger_was_in_flight_does_not_hide_the_run(path, clock):
+    ledger = Ledger(path, clock=clock, lock_timeout=0.05, record_timeout=60)
+
+    def trigger():
+        write_text(path, "{ not json")
+        return RUN_ID
+
+    started = time.monotonic()
+    with pytest.raises(_ledger.RunNotRecorded) as caught:
+        ledger.trigger_once(URL, TARGET, KEY, FP, trigger, NO_RUN)
+    assert time.monotonic() - started < 5  # a corrupt ledger is not waited for
+    message = str(caught.value)
+    assert message.startswith("Run %s STARTED" % RUN_ID)
+    assert "is unusable: it is not valid JSON" in message and Ledger.entry_key(URL, TARGET, KEY) in message
+
+
+def test_an_unknown_outcome_the_ledger_cannot_note_is_said_first(path, clock):
+    ledger = Ledger(path, clock=clock)
+
+    def trigger():
+        write_text(path, "[]")
+        raise TriggerOutcomeUnknown("Triggering flow X may have started a run: the connection dropped.")
+
+    with pytest.raises(LedgerError) as caught:
+        ledger.trigger_once(URL, TARGET, KEY, FP, trigger, NO_RUN)
+    assert str(caught.value).startswith("Triggering flow X may have started a run: the connection dropped. The ledger ")
+    assert "could not note this outcome either" in str(caught.value)
+
+
+def test_the_advice_for_a_corrupt_ledger_says_that_moving_it_starts_duplicates(ledger, path):
+    write_text(path, "{ not json")
+    with pytest.raises(LedgerCorrupt) as caught:
+        reserve(ledger)
+    message = str(caught.value)
+    assert "Inspect it and fix it" in message
+    assert message.index("mv ") < message.index("will start a NEW run, a duplicate")

@@ -28,13 +28,13 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     connection_argument_spec,
     ensure_requests,
     fail_from_error,
-    is_guid,
     run_ids_argument_spec,
     run_start_argument_spec,
     start_module,
     validate_connection_params,
     wait_argument_spec,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._ids import EXAMPLE_GUID, guid_problem, is_guid
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import RERUN_CHOICES
 
 RUN = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
@@ -173,6 +173,12 @@ def test_required_without_env(monkeypatch, capsys):
 ])
 def test_is_guid(value, expected):
     assert is_guid(value) is expected
+    assert (guid_problem("run_id", value) is None) is expected
+
+
+def test_guid_problem_names_the_option_with_the_one_example():
+    assert guid_problem("flow_id", "login-smoke") == "flow_id must be a GUID such as %s, got 'login-smoke'" % EXAMPLE_GUID
+    assert is_guid(EXAMPLE_GUID)
 
 
 # -- requests guard, validation, client construction -----------------------------------------
@@ -450,3 +456,37 @@ def test_run_ids_argument_spec_matches_the_doc_fragment():
     for name, option in spec.items():
         assert option["type"] == documented[name]["type"], name
         assert option.get("elements") == documented[name].get("elements"), name
+
+
+# -- the module edge masks the secrets in every form (issue 19 item 1) --------------------------
+
+def test_secret_values_are_the_key_and_every_secret_variable_as_sent():
+    params = dict(access_key="key-1", secret_variables={"A": "top", "Flag": True, "Nested": [1]},
+                  runs=[{"secret_variables": {"B": "item"}}, {"secret_variables": None}], schedules=None)
+    assert sorted(_module.secret_values(params)) == sorted(["key-1", "top", "true", "item"])
+
+
+def test_the_module_masks_encoded_secrets_in_its_result_and_its_failure(monkeypatch, capsys):
+    spec = run_start_argument_spec(dict(flow_id=dict(type="str")), items="runs")
+    args = dict(CONNECTION, secret_variables={"Password": "p@ss w0rd!"},
+                runs=[dict(flow_id="f", secret_variables={"Token": "t0k3n/x"})])
+    echoed = "?Password=p%40ss+w0rd%21&Token=t0k3n%2Fx key test-access-key-0001 json p@ss\\u0020w0rd!"
+    warned = []
+    monkeypatch.setattr(AnsibleModule, "warn", lambda self, warning: warned.append(warning))
+
+    def exit_with(method):
+        def build():
+            module = start_module(spec, starts_runs=True)
+            if method == "fail_json":
+                module.fail_json(msg=echoed, runs=[{"error": echoed}])
+            module.warn(echoed)
+            module.exit_json(changed=True, runs=[{"error": echoed}], note=echoed)
+        return run_module(monkeypatch, capsys, args, build=build)
+
+    failure = exit_with("fail_json")
+    assert failure["msg"] == "?Password=********&Token=******** key ******** json ********"
+    assert failure["runs"][0]["error"] == failure["msg"]
+    result = exit_with("exit_json")
+    assert result["note"] == result["runs"][0]["error"] == failure["msg"]
+    assert warned == [failure["msg"]]
+    assert "p%40ss" not in json.dumps(result) and "t0k3n" not in json.dumps(result)

@@ -7,12 +7,14 @@
 import threading
 
 import pytest
+import requests
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     LeapworkConnectionError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger, flow_target, schedule_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._schedules import (
     ScheduleRequest,
@@ -38,6 +40,10 @@ URL = "https://leapwork.example:9002"
 RUN_1 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f91"
 RUN_2 = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f92"
 
+# Issue 19: an item whose trigger was sent before an unexpected exception says that a run may have started.
+MAY_HAVE_STARTED = ("a run may have started, its id unknown: the request that starts it was sent, then %s. Check the "
+                    "controller's runs before trying again")
+
 
 class FakeScheduleClient(object):
     """Answers schedules(), schedule_status() and run_schedule_now() from scripts; counts runNow."""
@@ -50,20 +56,23 @@ class FakeScheduleClient(object):
         self.run_now_script = [(None, outcome) if isinstance(outcome, str) else (outcome, None) for outcome in run_now or [RUN_1]]
         self.run_now_calls = []
         self.status_calls = 0
+        self.status_deadlines = []
+        self.deadline = None  # the task's, set by runner()
         self.lock = threading.Lock()
 
     def schedules(self):
         return [dict(item) for item in LISTING]
 
-    def schedule_status(self, schedule_id):
+    def schedule_status(self, schedule_id, deadline=None):
         with self.lock:
             self.status_calls += 1
+            self.status_deadlines.append(deadline)
             script = self.statuses.get(schedule_id, ["Finished"])
             return script.pop(0) if len(script) > 1 else script[0]
 
-    def run_schedule_now(self, schedule_id, variables=None):
+    def run_schedule_now(self, schedule_id, query_pairs=()):
         with self.lock:
-            self.run_now_calls.append((schedule_id, dict(variables or {})))
+            self.run_now_calls.append((schedule_id, dict(query_pairs)))
             error, run_id = self.run_now_script.pop(0) if len(self.run_now_script) > 1 else self.run_now_script[0]
         if error is not None:
             raise error
@@ -74,9 +83,12 @@ def facts():
     return [schedule_facts(raw) for raw in LISTING]
 
 
-def runner(client, clock=None, **options):
+def runner(client, clock=None, deadline_seconds=3600, **options):
+    """A runner under a task deadline of ``deadline_seconds`` on ``clock`` (the client carries it, as
+    ``client_from_module`` makes it)."""
     clock = clock or FakeClock()
-    return ScheduleRunner(client, clock=clock, sleep=clock.sleep, **options)
+    client.deadline = Deadline(deadline_seconds, clock)
+    return ScheduleRunner(client, sleep=clock.sleep, **options)
 
 
 def start_one(run, request):
@@ -124,12 +136,19 @@ def test_an_ambiguous_title_lists_every_match():
     assert NIGHTLY_A in message and NIGHTLY_B in message and "schedule_id" in message
 
 
-def test_an_unknown_title_suggests_the_closest_ones():
-    with pytest.raises(ScheduleRequestError, match="no schedule is titled 'Smoke suit'; did you mean 'Smoke suite'"):
+def test_an_unknown_title_suggests_the_closest_ones_as_flows_and_agents_do():
+    with pytest.raises(ScheduleRequestError) as info:
         resolve(ScheduleRequest(title="Smoke suit"), facts())
+    assert str(info.value) == "schedule_run: schedule: no schedule named 'Smoke suit' on the controller; closest: 'Smoke suite'"
     with pytest.raises(ScheduleRequestError) as info:
         resolve(ScheduleRequest(title="zzz"), facts())
-    assert "did you mean" not in str(info.value)
+    assert "closest" not in str(info.value)
+
+
+def test_titles_follow_the_name_rule_exact_then_casefold():
+    # The same picker as flows and agents: casefold, so "STRASSE" finds "Straße".
+    listing = [{"Id": SMOKE, "Title": "Straße", "IsEnabled": True, "Type": "ScheduleInfo"}]
+    assert [found["id"] for found in matching_schedules([schedule_facts(raw) for raw in listing], title="STRASSE")] == [SMOKE]
 
 
 def test_an_unknown_id_and_a_disabled_schedule_are_errors():
@@ -176,8 +195,36 @@ def test_a_busy_schedule_is_waited_for_then_started():
     clock = FakeClock()
     result = start_one(runner(client, clock, poll_interval=5), ScheduleRequest(schedule_id=SMOKE))
     assert result.run_id == RUN_1 and len(client.run_now_calls) == 1
-    assert clock.sleeps == [1.0, 1.5, 2.25]
-    assert result.waited_seconds == pytest.approx(4.75)
+    # The one backoff rule: 0.5 s growing by 1.3 up to poll_interval.
+    assert clock.sleeps == pytest.approx([0.5, 0.65, 0.845])
+    assert result.waited_seconds == pytest.approx(1.995)
+    # Every status read went out under the task's deadline.
+    assert client.status_deadlines == [client.deadline] * 4
+
+
+def test_a_busy_schedule_with_slow_status_reads_is_given_up_by_the_task_deadline(
+        make_client, fake_transport, fake_clock, fake_sleep):
+    # The real client over a fake transport on fake time: each status read is answered "Executing"
+    # only after 4 s, or not at all when its timeout (clipped to what is left) comes first.
+    def slow_executing(call):
+        if call.timeout < 4:
+            fake_clock.now += call.timeout
+            raise requests.exceptions.ReadTimeout("Read timed out. (read timeout=%s)" % call.timeout)
+        fake_clock.now += 4
+        return {"Status": "Executing"}
+    fake_transport.add("GET", "/schedules", LISTING)
+    fake_transport.add("GET", "/schedules/%s/status" % SMOKE, slow_executing)
+    began = fake_clock.now
+    client = make_client(clock=fake_clock, request_timeout=10, deadline=Deadline(15, fake_clock, what="wait_timeout 15 s"))
+    run = ScheduleRunner(client, poll_interval=5, sleep=fake_sleep)
+    requests_ = [ScheduleRequest(schedule_id=SMOKE)]
+    run.resolve_all(requests_)
+    [result] = run.start_all(requests_)
+    assert result.run_id is None and not fake_transport.calls_to("PUT")
+    assert "wait_timeout 15 s" in result.error
+    # Never past the deadline: no read, retry or pause of the client's own runs after it.
+    assert fake_clock.now - began <= 15 + 1e-9
+    assert all(call.timeout <= 10 for call in fake_transport.calls)
 
 
 def test_a_busy_schedule_fails_at_once_with_when_running_fail():
@@ -221,7 +268,7 @@ def test_several_schedules_start_concurrently():
     barrier = threading.Barrier(2, timeout=5)
 
     class Concurrent(FakeScheduleClient):
-        def run_schedule_now(self, schedule_id, variables=None):
+        def run_schedule_now(self, schedule_id, query_pairs=()):
             barrier.wait()  # both runNow calls must be in flight together
             return {SMOKE: RUN_1, NIGHTLY_A: RUN_2}[schedule_id]
 
@@ -352,7 +399,7 @@ def test_a_name_in_both_dicts_is_refused():
 
 def test_an_unexpected_exception_stays_with_its_item_and_keeps_the_marker(tmp_path):
     class Surprising(FakeScheduleClient):
-        def run_schedule_now(self, schedule_id, variables=None):
+        def run_schedule_now(self, schedule_id, query_pairs=()):
             if schedule_id == NIGHTLY_A:
                 raise KeyError("RunId")
             return RUN_1
@@ -363,7 +410,7 @@ def test_an_unexpected_exception_stays_with_its_item_and_keeps_the_marker(tmp_pa
     run.resolve_all(requests)
     results = run.start_all(requests)
     assert (results[0].run_id, results[0].changed, results[0].error) == (RUN_1, True, None)
-    assert results[1].error == "unexpected KeyError: 'RunId'"
+    assert results[1].error == MAY_HAVE_STARTED % "unexpected KeyError: 'RunId'"
     # Whether that runNow left is unknown: the key stays blocked.
     blocked = start_one(runner(FakeScheduleClient(), ledger=ledger), ScheduleRequest(schedule_id=NIGHTLY_A, idempotency_key="k"))
     assert blocked.error and blocked.run_id is None
@@ -390,3 +437,19 @@ def test_same_schedule_and_key_with_other_variables_is_refused_before_anything(t
                        r"but different variables" % SMOKE):
         run.resolve_all(requests)
     assert client.run_now_calls == [] and client.status_calls == 0
+
+
+def test_an_interrupt_ends_the_wait_for_a_busy_schedule_and_starts_nothing():
+    # Issue 19 item 5: SIGINT or SIGTERM while waiting for a busy schedule (when_running=wait).
+    client = FakeScheduleClient(statuses={SMOKE: ["Executing"]})
+    clock = FakeClock()
+    asked = []
+
+    def interrupted():
+        asked.append(clock())
+        return "SIGINT" if len(asked) >= 2 else None
+
+    run = runner(client, clock, interrupted=interrupted, poll_interval=5)
+    result = start_one(run, ScheduleRequest(schedule_id=SMOKE))
+    assert "was still busy when the task was interrupted (SIGINT); nothing was started" in result.error
+    assert client.run_now_calls == [] and sum(clock.sleeps) < 10

@@ -16,8 +16,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
-from ansible_collections.leapops.leapwork.plugins.module_utils import _client
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import TRIGGER_NO_RUN_STATUSES
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import PROVES_NO_RUN, proves_no_run, statuses_with
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     RequestError,
     RunRequest,
@@ -40,6 +39,10 @@ FLOW = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
 OTHER_FLOW = "7a1d0f8e-5c2b-4e3a-8f6d-1b2c3d4e5f60"
 AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
 
+# Issue 19: an item whose trigger was sent before an unexpected exception says that a run may have started.
+MAY_HAVE_STARTED = ("a run may have started, its id unknown: the request that starts it was sent, then %s. Check the "
+                    "controller's runs before trying again")
+
 
 class FakeClient(FakeCatalogue):
     """Records calls; answers from scripted outcomes (a value, an exception, or a callable)."""
@@ -59,8 +62,11 @@ class FakeClient(FakeCatalogue):
     def triggers(self):
         return [call for call in self.calls if call[0] == "trigger_flow"]
 
-    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
-        self._record("trigger_flow", flow_id, agent_id, dict(variables or {}), delete_schedule)
+    def trigger_flow(self, flow_id, agent_id, query_pairs=()):
+        # The pairs come rendered (RunVariables): recorded as variables and isDelete.
+        pairs = list(query_pairs)
+        variables = dict((name, value) for name, value in pairs if name != "isDelete")
+        self._record("trigger_flow", flow_id, agent_id, variables, ("isDelete", "true") in pairs)
         outcome = self.trigger_outcomes.pop(0) if self.trigger_outcomes else None
         if isinstance(outcome, Exception):
             raise outcome  # pylint: disable=raising-bad-type
@@ -290,10 +296,11 @@ def test_batch_triggers_concurrently(client):
     assert all(result.changed for result in results)
 
 
-def test_one_list_of_answers_that_prove_no_run():
-    # The client words its errors and the ledger releases its marker from the same list.
-    assert _client.TRIGGER_NO_RUN_STATUSES is TRIGGER_NO_RUN_STATUSES
-    assert TRIGGER_NO_RUN_STATUSES == frozenset((400, 401, 403, 404, 405, 407, 413, 414, 431))
+def test_one_table_of_answers_that_prove_no_run():
+    # The client words its errors and the ledger releases its marker from the same table.
+    assert statuses_with(PROVES_NO_RUN) == [400, 401, 403, 404, 405, 407, 413, 414, 431]
+    # A redirect is never followed: whatever its code, the controller never handled the request.
+    assert all(proves_no_run(status) for status in (300, 301, 302, 303, 307, 308, 399))
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504, 408, 409])
@@ -319,7 +326,7 @@ def test_unexpected_exception_in_one_item_keeps_the_other_runs(client):
     client.trigger_outcomes = [explode]
     requests = [RunRequest(FLOW, AGENT, label="runs[0]"), RunRequest(OTHER_FLOW, AGENT, label="runs[1]")]
     results = trigger(client).start_runs(requests, max_concurrency=1)
-    assert results[0].error == "unexpected ValueError: the parser choked"
+    assert results[0].error == MAY_HAVE_STARTED % "unexpected ValueError: the parser choked"
     assert results[0].run_id is None and not results[0].changed
     assert results[1].run_id == "run-1" and results[1].changed and results[1].error is None
 
@@ -485,3 +492,37 @@ class TestRecordedRunPassed:
 
     def test_unknown_run_did_not_pass(self):
         assert self.ask(FakeRun("r", gone_at=1)) is False
+
+
+# -- issue 19: a run that started is never hidden; a redirect proves no run -----------------------
+
+@pytest.mark.parametrize("status", [301, 308])
+def test_a_redirect_to_the_trigger_leaves_no_marker(client, ledger, status):
+    client.trigger_outcomes = [LeapworkHTTPError("redirect, not followed", status=status)]
+    [result] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="r1")])
+    assert result.error and result.run_id is None
+    assert stored_entries(ledger.path) == {}
+
+
+def test_a_run_the_ledger_cannot_record_keeps_its_id_and_says_it_started(client, tmp_path):
+    ledger = Ledger(str(tmp_path / "ledger.json"), lock_timeout=0.05, record_timeout=0.1)
+
+    def corrupt_then_answer(flow_id, agent_id):
+        with open(ledger.path, "w", encoding="utf-8") as handle:
+            handle.write("garbage")
+        return "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
+
+    client.trigger_outcomes = [corrupt_then_answer]
+    [result] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="k1")])
+    assert result.run_id == "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a" and result.changed
+    assert result.error.startswith("Run 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a STARTED on the controller")
+
+
+def test_an_unexpected_exception_after_the_run_id_names_the_run(client, ledger, monkeypatch):
+    def broken_complete(reservation, run_id, agent_id=None):
+        raise TypeError("surprise")
+
+    monkeypatch.setattr(ledger, "complete", broken_complete)
+    [result] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="k2")])
+    assert result.run_id == "run-1"
+    assert result.error == "run run-1 started, then unexpected TypeError: surprise"

@@ -12,12 +12,17 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._variables import
     VariableError,
     encode_query,
     fingerprint,
+    query_pairs,
     RunVariables,
-    render_query,
     validate_variables,
     variable_names,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils import _variables
+
+
+def render_query(variables, delete_schedule=False):
+    """Variables validated and rendered once, as RunVariables does, then made query pairs."""
+    return query_pairs(validate_variables(variables), delete_schedule)
 
 
 # -- rendering of values ------------------------------------------------------------------

@@ -17,9 +17,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
     STOP_SECONDS,
     follow_runs,
     is_transient,
-    poll_delays,
     wait_problem,
 )
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline, backoff
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkConnectionError
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -47,16 +47,16 @@ def make(clock, *runs, **options):
     return FakeController(clock, runs, **options)
 
 
-class TestPollDelays:
+class TestBackoff:
     def test_backoff_schedule(self):
-        assert list(itertools.islice(poll_delays(5), 11)) == pytest.approx(
+        assert list(itertools.islice(backoff(5), 11)) == pytest.approx(
             [0.5, 0.65, 0.845, 1.0985, 1.42805, 1.856465, 2.4134045, 3.13742585, 4.078653605, 5, 5])
 
     def test_short_interval_is_constant(self):
-        assert list(itertools.islice(poll_delays(0.2), 3)) == [0.2, 0.2, 0.2]
+        assert list(itertools.islice(backoff(0.2), 3)) == [0.2, 0.2, 0.2]
 
     def test_cap(self):
-        assert list(itertools.islice(poll_delays(1), 5)) == pytest.approx([0.5, 0.65, 0.845, 1, 1])
+        assert list(itertools.islice(backoff(1), 5)) == pytest.approx([0.5, 0.65, 0.845, 1, 1])
 
     def test_sleeps_follow_the_schedule_and_reset_on_change(self, clock):
         # Queued for 30 s: polled every poll_interval; then executing: the pauses start at 0.5 s and grow.
@@ -221,12 +221,12 @@ class TestQueuedPolling:
         # "second" is answered 429 with Retry-After 8 s at its poll at 5 s: the end of "first" (seen
         # at 6.38 s) does not cut that pause short; it is polled again at 13 s.
         class PausingController(FakeController):
-            def run_status(self, run_id, deadline=None):
+            def run_status(self, run_id, deadline=None, retry=True):
                 if run_id == "second" and self.calls_for("run_status", "second") == 1:
                     self._record("run_status", run_id, deadline)
                     raise LeapworkHTTPError("Could not read the run status: HTTP 429", operation="run_status",
                                             status=429, run_id=run_id, retry_after=8)
-                return super(PausingController, self).run_status(run_id, deadline=deadline)
+                return super(PausingController, self).run_status(run_id, deadline=deadline, retry=retry)
 
         controller = PausingController(clock, [simple_run("first", duration=6), simple_run("second", queued=6, duration=2)])
         results = follow(controller, ["first", "second"])
@@ -509,7 +509,7 @@ class TestFinishLag:
 
 class TestRequestEconomy:
     """Exact request counts per scenario. Polls come at 0, 0.5, 1.15, 1.995, 3.09, 4.52, 6.38,
-    8.79, 11.93, 16.01 s (poll_delays(5)) and on the beats, multiples of poll_interval from the
+    8.79, 11.93, 16.01 s (backoff(5)) and on the beats, multiples of poll_interval from the
     start (5, 10, 15 s), then on the beats alone, every 5 s; the backoff starts again only when
     the run status changes. A queued run is polled every poll_interval, and at once when another
     followed run ends. A poll reads the run status alone; the items when the run is Finished, at
@@ -862,7 +862,7 @@ class TestConcurrency:
                 super().__init__(*args, **kwargs)
                 self.met = set()
 
-            def run_status(self, run_id, deadline=None):
+            def run_status(self, run_id, deadline=None, retry=True):
                 if run_id not in self.met:
                     self.met.add(run_id)
                     barrier.wait()  # raises BrokenBarrierError unless 4 threads are inside at once
@@ -879,7 +879,7 @@ class TestConcurrency:
         state = {"inside": 0, "most": 0}
 
         class CountingController(FakeController):
-            def run_status(self, run_id, deadline=None):
+            def run_status(self, run_id, deadline=None, retry=True):
                 with lock:
                     state["inside"] += 1
                     state["most"] = max(state["most"], state["inside"])
@@ -1028,6 +1028,29 @@ class TestDeadlineOverTheClient:
         assert "read timeout" in result.message and RUN in result.message
         assert "asked the controller to stop it" in result.message
         assert all(call.timeout <= 2 for call in fake_transport.calls)
+
+    def test_a_single_read_under_the_task_deadline_that_has_passed_is_unreadable(
+            self, make_client, fake_transport, fake_clock, fake_sleep):
+        # run_info without wait reads each run once, with the client's retries under the task's
+        # deadline; a run that could not be read before it passed has no reading: it is not "running".
+        client = make_client(clock=fake_clock, deadline=Deadline(1, fake_clock, what="3 x request_timeout, 1 s"))
+        fake_clock.now += 1
+        [result], _took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=0, retry_reads=True, snapshot=True)
+        assert result.unreadable and fake_transport.count == 0
+        assert "not sent, the deadline (3 x request_timeout, 1 s) had passed" in result.message
+
+    def test_following_runs_under_the_task_deadline(self, make_client, fake_transport, fake_clock, fake_sleep, controller):
+        # The deadline given (the task's, begun before the trigger) ends the follow-up, not
+        # wait_timeout counted again from the first poll.
+        fake_transport.add("GET", STATUS, {"Status": "Executing"})
+        fake_transport.add("GET", ITEM_IDS, {"RunItemIds": []})
+        fake_transport.add("PUT", STOP, {"OperationCompleted": True})
+        client = make_client(clock=fake_clock, request_timeout=2)
+        task_deadline = Deadline(10, fake_clock)
+        fake_clock.now += 7  # reads and the trigger took 7 s of the task's 10
+        [result], took = follow_for_real(client, fake_clock, fake_sleep, wait_timeout=10, deadline=task_deadline)
+        assert result.timed_out
+        assert took <= 3 + 2 + STOP_SECONDS
 
     def test_retry_after_never_pushes_past_the_deadline(self, make_client, fake_transport, fake_clock, fake_sleep):
         busy = fake_transport.Response(503, text="Service Unavailable", headers={"Retry-After": "3600"})

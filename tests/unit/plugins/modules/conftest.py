@@ -79,8 +79,10 @@ def client_requests(monkeypatch, module_under_test, client):
     """Wires ``client`` into the module; the list records each ``client_from_module`` call."""
     calls = []
 
-    def fake_client_from_module(module, **kwargs):
+    def fake_client_from_module(module, waits=None, **kwargs):
         calls.append(module)
+        # As client_from_module does: the client carries the task's deadline.
+        client.deadline = _module.task_deadline(module.params, waits)
         return client
 
     monkeypatch.setattr(module_under_test, "client_from_module", fake_client_from_module)

@@ -25,6 +25,10 @@ OTHER_FLOW = "7a1d0f8e-5c2b-4e3a-8f6d-1b2c3d4e5f60"
 BAD_FLOW = "11111111-2222-3333-4444-555555555555"
 AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
 
+# Issue 19: an item whose trigger was sent before an unexpected exception says that a run may have started.
+MAY_HAVE_STARTED = ("a run may have started, its id unknown: the request that starts it was sent, then %s. Check the "
+                    "controller's runs before trying again")
+
 
 class FakeClient(FakeCatalogue, FakeController):
     """A client that starts runs (recorded) and answers for them like a controller; each run started
@@ -41,9 +45,11 @@ class FakeClient(FakeCatalogue, FakeController):
         self._counter = 0
         self._start_lock = threading.Lock()
 
-    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+    def trigger_flow(self, flow_id, agent_id, query_pairs=()):
+        pairs = list(query_pairs)
+        variables = dict((name, value) for name, value in pairs if name != "isDelete")
         with self._start_lock:
-            self.triggers.append((flow_id, agent_id, dict(variables or {}), delete_schedule))
+            self.triggers.append((flow_id, agent_id, variables, ("isDelete", "true") in pairs))
             if flow_id in self.trigger_errors:
                 raise self.trigger_errors[flow_id]
             self._counter += 1
@@ -382,7 +388,7 @@ class TestNoRunIsLost:
         assert result["changed"] is True
         assert result["run_ids"][0] and result["run_ids"][2] and result["run_ids"][1] is None
         assert "runs[1]" in result["msg"] and "unexpected ValueError: the parser choked" in result["msg"]
-        assert result["runs"][1]["error"] == "unexpected ValueError: the parser choked"
+        assert result["runs"][1]["error"] == MAY_HAVE_STARTED % "unexpected ValueError: the parser choked"
 
     def test_white_space_key_is_refused_before_any_trigger(self, client, client_requests, run_module):
         failed, result = run_module(dict(runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=AGENT, idempotency_key="  ")]))
@@ -429,7 +435,7 @@ class TestNoRunIsLost:
         assert client.triggers == []
 
     def test_junit_write_failing_at_the_end_reports_every_run(self, client, client_requests, tmp_path, monkeypatch, run_module):
-        def disk_full(results, path, secrets=()):
+        def disk_full(results, path):
             raise OSError(28, "No space left on device")
 
         monkeypatch.setattr(_follow, "write_junit", disk_full)
@@ -487,19 +493,19 @@ class TestSecretVariables:
         assert "hunter2" not in (tmp_path / "junit.xml").read_text(encoding="utf-8")
 
     def test_item_secrets_merge_over_shared_ones(self, client, client_requests, run_module):
-        failed, result = run_module(dict(secret_variables=dict(Token="shared", Password="p"), variables=dict(Env="qa"), runs=[
+        failed, result = run_module(dict(secret_variables=dict(Token="shared", Password="p-secret-value"), variables=dict(Env="qa"), runs=[
             dict(flow_id=FLOW, agent_id=AGENT),
             dict(flow_id=OTHER_FLOW, agent_id=AGENT, variables=dict(Token="public-now"), secret_variables=dict(Env="secret-now")),
         ]))
         assert not failed
         sent = sorted(client.triggers)
-        assert sent[0][2] == {"Env": "qa", "Token": "shared", "Password": "p"}
-        assert sent[1][2] == {"Token": "public-now", "Password": "p", "Env": "secret-now"}
+        assert sent[0][2] == {"Env": "qa", "Token": "shared", "Password": "p-secret-value"}
+        assert sent[1][2] == {"Token": "public-now", "Password": "p-secret-value", "Env": "secret-now"}
         assert result["runs"][1]["variables"] == {"Token": "public-now", "Password": "********", "Env": "********"}
 
     def test_a_name_in_both_is_refused(self, client, client_requests, run_module):
-        failed, result = run_module(single(variables=dict(Password="a"), secret_variables=dict(password="b")))
+        failed, result = run_module(single(variables=dict(Password="a"), secret_variables=dict(password="b-secret-value")))
         assert failed
         assert result["msg"] == "flow_run: secret_variables 'password' also in variables (names are case-insensitive); pass each variable once"
-        assert "'b'" not in result["msg"]
+        assert "b-secret-value" not in result["msg"]
         assert client.triggers == []

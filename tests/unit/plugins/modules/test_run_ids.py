@@ -46,7 +46,7 @@ def test_one_of_run_id_and_run_ids_is_required(controller, client_requests, run_
 def test_a_run_id_in_braces_is_refused_before_any_request(controller, client_requests, run_module):
     failed, result = run_module(dict(run_id="{%s}" % RUN))
     assert failed
-    assert result["msg"].startswith("run ids must be GUIDs such as ")
+    assert result["msg"].startswith("run_id must be a GUID such as ")
     assert client_requests == []
     assert controller.request_count == 0
 
@@ -54,6 +54,6 @@ def test_a_run_id_in_braces_is_refused_before_any_request(controller, client_req
 def test_a_run_id_that_is_not_a_guid_is_refused_before_any_request(controller, client_requests, run_module):
     failed, result = run_module(dict(run_ids=[RUN, "not-a-guid"]))
     assert failed
-    assert result["msg"] == "run ids must be GUIDs such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got 'not-a-guid'"
+    assert result["msg"] == "run_ids[1] must be a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11, got 'not-a-guid'"
     assert client_requests == []
     assert controller.request_count == 0

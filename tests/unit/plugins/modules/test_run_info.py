@@ -178,9 +178,9 @@ class TestRuns:
         assert controller.calls_for("run_status") == 2
 
     @pytest.mark.parametrize("entry, message", [
-        (dict(run_id="not-a-guid"), "runs[1].run_id must be a GUID such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got 'not-a-guid'"),
+        (dict(run_id="not-a-guid"), "runs[1].run_id must be a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11, got 'not-a-guid'"),
         (dict(run_id=FAILED_RUN, agent_id="Windows agent 1"),
-         "runs[1].agent_id must be a GUID such as 8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a, got 'Windows agent 1'"),
+         "runs[1].agent_id must be a GUID such as 5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11, got 'Windows agent 1'"),
         ("8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9b", "Elements value for option 'runs' is of type str"),
     ])
     def test_a_bad_entry_is_refused_before_any_request(self, controller, client_requests, run_module, entry, message):
