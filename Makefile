@@ -257,7 +257,9 @@ molecule: stage ## molecule scenarios of the verify_deployment role
 
 bench: stage ## the performance benchmark
 	@echo "== benchmark"
-	$(BIN)/python tests/bench/bench.py
+	@status=0; $(BIN)/python tests/bench/bench.py || status=1; \
+	echo "== benchmark: agent pools (tests/bench/pools.py)"; \
+	$(BIN)/python tests/bench/pools.py || status=1; exit $$status
 
 clean: ## remove the build, test output and .venv-oldest
 	rm -rf $(BUILD) build .ansible tests/output $(OLDEST_VENV)

@@ -62,7 +62,7 @@ _value:
     summary:
       description: The runs' summaries added up.
       type: dict
-      sample: {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0}
+      sample: {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0, "flaky": 0}
     lines:
       description:
         - "One line per flow, C(<flow> on <agent>: <outcome> (<status>, <seconds> s)), followed by

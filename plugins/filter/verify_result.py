@@ -82,7 +82,7 @@ _value:
     summary:
       description: The counts of the flows of its runs (zeros when none was followed).
       type: dict
-      sample: {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0}
+      sample: {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}
     run_ids:
       description: The runs started or reused for it, each once (none in check mode unless a recorded run would be reused).
       type: list

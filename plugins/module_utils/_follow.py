@@ -16,8 +16,10 @@ import time
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import write_junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
+    FLAKY,
     PASSED,
     SUMMARY_KEYS,
+    fold_attempts,
     verdict,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
@@ -30,14 +32,15 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
 
 
 #: The outcome of following runs, ready for ``exit_json`` / ``fail_json``: the ``RunResult`` list,
-#: the module output, whether the task fails and why, and whether runs were asked to stop.
-Report = collections.namedtuple("Report", ("results", "output", "failed", "message", "stopped"))
+#: the module output, whether the task fails and why, whether runs were asked to stop, and the
+#: warnings to give (one per flaky flow).
+Report = collections.namedtuple("Report", ("results", "output", "failed", "message", "stopped", "warnings"))
 
 
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
                       stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None, on_over=None,
-                      agents=None, deadline=None, interrupt=None):
+                      agents=None, deadline=None, interrupt=None, chains=None, fail_on_flaky=False):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
@@ -57,6 +60,11 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
 
     A run that could not be read (unknown, gone, or the controller answered only with errors)
     fails the report with or without ``wait``: it has no verdict for ``fail_on_failure`` to excuse.
+
+    ``chains`` (with ``on_over``: a callable returning, once the runs are over, each flow's run ids,
+    first attempt first; ``retries``) makes one result of each flow's attempts: the last attempt's,
+    ``flaky`` when it passed after others did not, and the report warns for each flaky flow (and
+    fails for them with ``fail_on_flaky``).
     """
     stop = bool(wait and stop_on_timeout and stop_allowed)
     results = follow_runs(
@@ -78,6 +86,8 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         interrupted=interrupt.check if interrupt is not None else None,
         on_over=on_over if wait else None,
     )
+    if chains is not None:
+        results = fold_attempts(results, chains())
     judged = verdict(results)
     outcome, summary, lines = judged.outcome, judged.summary, judged.failures
     output = dict(
@@ -96,7 +106,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
             # Checked before the runs started; if it fails now, the runs are still reported.
             junit_error = "The JUnit report could not be written to %s: %s" % (junit_path, exc)
     unreadable = [result.run_id for result in results if result.unreadable]
-    judged_failed = bool(wait and fail_on_failure and not judged.passing)
+    judged_failed = bool(wait and fail_on_failure and not judged.passes(fail_on_flaky))
     failed = judged_failed or bool(unreadable)
     message = ""
     if failed:
@@ -106,6 +116,8 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         if judged_failed:
             parts.append("%s (%s)" % (outcome.replace("_", " "), _counts(summary)))
         message = "Leapwork: %s" % "; ".join(parts)
+        if judged_failed and judged.passing:
+            lines = lines + judged.flaky  # failed only because fail_on_flaky: say which flows were flaky
         if lines:
             message += ":\n" + "\n".join(lines)
     if junit_error:
@@ -115,7 +127,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         failed = True
         message = "\n".join((_interrupted(interrupt.reason, results, stop), message))
     stopped = stop and any(result.timed_out for result in results)
-    return Report(results, output, failed, message, stopped)
+    return Report(results, output, failed, message, stopped, list(judged.flaky))
 
 
 def _interrupted(reason, results, stop):
@@ -130,4 +142,7 @@ def _interrupted(reason, results, stop):
 
 
 def _counts(summary):
-    return "%d flow(s): %d passed, %d failed, %d error(s), %d cancelled" % tuple(summary[key] for key in SUMMARY_KEYS)
+    """``<total> flow(s): <n> passed, <n> failed, <n> error(s), <n> cancelled[, <n> flaky]``."""
+    labels = {"errors": "error(s)"}
+    counts = ["%d %s" % (summary[key], labels.get(key, key)) for key in SUMMARY_KEYS[1:] if summary[key] or key != FLAKY]
+    return "%d flow(s): %s" % (summary["total"], ", ".join(counts))

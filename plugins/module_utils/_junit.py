@@ -8,7 +8,9 @@
 
 """JUnit XML report of followed runs, as CI servers (Jenkins, GitLab, Azure DevOps) read it.
 
-One ``<testsuite>`` per run and one ``<testcase>`` per run item (flow on agent). ``Failed`` (and
+One ``<testsuite>`` per run and one ``<testcase>`` per run item (flow on agent); a flow run
+more than once (``retries``) is one run, its last attempt, with its earlier attempts inside its
+``<testcase>`` as Surefire writes re-runs (``_add_attempts``). ``Failed`` (and
 ``Done`` when it counts as failed) is a ``<failure>``; ``Error``, ``Inconclusive``, ``Timeout``,
 unknown statuses and flows still running at the timeout are ``<error>``s; ``Cancelled`` is
 ``<skipped>``. Keyframes go in the element body and in ``<system-out>``, never in attributes.
@@ -25,7 +27,7 @@ import xml.etree.ElementTree as ET
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._files import replace_file
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import one_line
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import RUNNING, junit_element
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import FLAKY, RUNNING, junit_element
 
 MESSAGE_LIMIT = 200
 
@@ -116,7 +118,23 @@ def _run_problem(run):
     return None
 
 
-def _add_item(suite, item, name, run_id):
+def _add_attempts(testcase, run):
+    """The earlier attempts of a re-run flow, as Maven Surefire and Gradle write re-run tests: when a
+    later attempt passed (``flaky``), ``<flakyFailure>``/``<flakyError>``, and no ``<failure>``;
+    when none did, ``<rerunFailure>``/``<rerunError>`` beside the last attempt's ``<failure>``/``<error>``.
+    Each says which attempt, on which agent, in which run, and why; its log is in ``<stackTrace>``."""
+    prefix = "flaky" if run.outcome == FLAKY else "rerun"
+    for number, attempt in enumerate(run.attempts, 1):
+        # An earlier attempt failed or erred (nothing else runs again): flakyFailure, rerunError, ...
+        kind = prefix + junit_element(attempt.outcome).capitalize()
+        short = "attempt %d of %d on %s (run %s): %s: %s" % (number, len(run.attempts) + 1, attempt.where(), attempt.run_id,
+                                                             attempt.status or attempt.outcome, attempt.reason or "no details")
+        element = ET.SubElement(testcase, kind, message=_attribute(short), type=_attribute(attempt.status or attempt.outcome, 100))
+        keyframes = [keyframe for item in (attempt.run.items if attempt.run else ()) for keyframe in item.keyframes]
+        ET.SubElement(element, "stackTrace").text = _xml(_keyframe_lines(keyframes)) or _xml(short)
+
+
+def _add_item(suite, item, name, run_id, run=None):
     testcase = ET.SubElement(suite, "testcase", classname=_attribute("leapwork.%s" % (item.agent_title or item.agent_id or "unknown agent"), 1000),
                              name=_attribute(name, 1000), time=_seconds(item.elapsed_seconds))
     _properties(testcase, (("run_id", run_id), ("agent_id", item.agent_id), ("run_item_id", item.run_item_id),
@@ -131,6 +149,8 @@ def _add_item(suite, item, name, run_id):
         element = ET.SubElement(testcase, kind, message=_attribute(short),
                                 type=_attribute(status if item.outcome != RUNNING else "TimedOut", 100))
         element.text = log or _xml(short)
+    if run is not None and run.attempts:
+        _add_attempts(testcase, run)
     if log:
         ET.SubElement(testcase, "system-out").text = log
     return kind
@@ -149,7 +169,7 @@ def build_junit(run_results, suite_name="leapwork"):
         _properties(suite, (("run_id", run.run_id), ("run_status", run.status), ("outcome", run.outcome),
                             ("queued_seconds", _seconds(run.queued_seconds))))
         for item in run.items:
-            kind = _add_item(suite, item, names[id(item)], run.run_id)
+            kind = _add_item(suite, item, names[id(item)], run.run_id, run)
             counts["tests"] += 1
             if kind:
                 counts[_COUNTED_IN[kind]] += 1

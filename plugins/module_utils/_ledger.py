@@ -331,7 +331,7 @@ class Ledger:
     # -- the trigger bracket -----------------------------------------------------------------
 
     def trigger_once(self, controller_url, target, idempotency_key, fingerprint, trigger, proves_no_run,
-                     rerun="never", run_is_passed=None, agent_id=None, mask=None):
+                     rerun="never", run_is_passed=None, agent_id=None, mask=None, retry_of=None):
         """Start a run for this key through ``trigger()``, bracketed by the ledger; or reuse the recorded one.
 
         Returns ``(run_id, reused)``. :meth:`reserve` decides (and raises what it raises); on
@@ -351,12 +351,13 @@ class Ledger:
         settle it, a ``LedgerError`` whose message starts with the trigger's own error is raised
         instead. A run that started is recorded as soon as the ledger can take it
         (:meth:`_record`); if it cannot, :class:`RunNotRecorded` says that the run started, its id,
-        and the entry to fix. ``agent_id`` goes to :meth:`complete`. ``mask`` (text -> text, the
+        and the entry to fix. ``agent_id`` goes to :meth:`complete`, ``retry_of`` to :meth:`reserve`. ``mask`` (text -> text, the
         client's ``mask``) is applied to the reason a marker keeps: an exception's text may quote a
         secret variable, and the ledger never holds one.
         """
         mask = mask or (lambda text: text)
-        decision = self.reserve(controller_url, target, idempotency_key, fingerprint, rerun=rerun, run_is_passed=run_is_passed)
+        decision = self.reserve(controller_url, target, idempotency_key, fingerprint, rerun=rerun, run_is_passed=run_is_passed,
+                                retry_of=retry_of)
         if decision.action == "reuse":
             return decision.run_id, True
         reservation = decision.reservation
@@ -421,7 +422,7 @@ class Ledger:
                     entry_key=reservation.entry_key, path=self.path, key=idempotency_key),
                 run_id=run_id, entry_key=reservation.entry_key) from error
 
-    def reserve(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
+    def reserve(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None, retry_of=None):
         """Decide, atomically, whether to trigger a run for this key or reuse the recorded one.
 
         * no entry: write an ``in_flight`` marker and return ``action="trigger"``;
@@ -441,7 +442,14 @@ class Ledger:
 
         When the action is ``"trigger"`` the caller must settle the reservation with
         :meth:`complete`, :meth:`abandon` or :meth:`mark_unknown`.
+
+        ``retry_of``: this is another attempt of the flow whose last attempt was run ``retry_of``
+        (``retries``): the entry must still record that run, with the same fingerprint (else
+        :class:`LedgerError`: another process moved the key on, nothing is re-run); the marker
+        keeps the entry's attempts, and :meth:`complete` adds the new one.
         """
+        if retry_of is not None:
+            return self._reserve_retry(controller_url, target, idempotency_key, fingerprint, retry_of)
         if rerun not in RERUN_CHOICES:
             raise ValueError("rerun must be one of {0}, not {1!r}".format(", ".join(RERUN_CHOICES), rerun))
         if rerun == "failed" and run_is_passed is None:
@@ -466,6 +474,27 @@ class Ledger:
         raise LedgerError(
             "The ledger entry for idempotency key {0!r} kept changing while reserving it in {1}; "
             "another process is using the same key. Try again.".format(idempotency_key, self.path))
+
+    def _reserve_retry(self, controller_url, target, idempotency_key, fingerprint, retry_of):
+        key = self.entry_key(controller_url, target, idempotency_key)
+        identity = {"controller_url": _normalise_url(controller_url), "target": target.kind, "idempotency_key": idempotency_key}
+        identity.update(target.ids)
+        with self._locked():
+            data = self._read()
+            entry = data["entries"].get(key)
+            if entry is None or entry["state"] != STATE_RECORDED or entry["run_id"] != retry_of or entry["fingerprint"] != fingerprint:
+                raise LedgerError(
+                    "The ledger entry for idempotency key {0!r} no longer records run {1}, whose flow was to be run again "
+                    "(another process used the key meanwhile; ledger {2}). Nothing was re-run.".format(idempotency_key, retry_of, self.path))
+            return Decision("trigger", None, self._write_in_flight(data, key, entry, identity, fingerprint,
+                                                                   attempts=recorded_attempts(entry)))
+
+    def recorded_attempts(self, controller_url, target, idempotency_key):
+        """The attempts recorded for this key, first first: ``[{"run_id", "agent_id"}]`` (empty without a recorded run)."""
+        entry = self._read()["entries"].get(self.entry_key(controller_url, target, idempotency_key))
+        if entry is None or entry["state"] != STATE_RECORDED:
+            return []
+        return recorded_attempts(entry)
 
     def preview(self, controller_url, target, idempotency_key, fingerprint, rerun="never", run_is_passed=None):
         """What :meth:`reserve` would decide now, without writing anything (check mode).
@@ -524,7 +553,7 @@ class Ledger:
         )
         return TriggerInFlight(message)
 
-    def _write_in_flight(self, data, key, entry, identity, fingerprint):
+    def _write_in_flight(self, data, key, entry, identity, fingerprint, attempts=None):
         reservation = Reservation(key, uuid.uuid4().hex, fingerprint, self._now())
         marker = dict(identity)
         marker.update({
@@ -537,6 +566,8 @@ class Ledger:
             "pid": os.getpid(),
             "host": socket.gethostname(),
             "token": reservation.token,
+            # A new first attempt, or (retries) the attempts so far; complete() adds this one.
+            "attempts": list(attempts or []),
         })
         if entry is not None:
             # Kept so that abandon() can put back exactly what was there.
@@ -544,12 +575,6 @@ class Ledger:
         data["entries"][key] = marker
         self._write(data)
         return reservation
-
-    def recorded_agent(self, controller_url, target, idempotency_key):
-        """The ``agent_id`` recorded with the run of this key (the agent a pool's run landed on), or ``None``."""
-        entry = self._read()["entries"].get(self.entry_key(controller_url, target, idempotency_key))
-        agent_id = entry.get("agent_id") if entry else None
-        return agent_id if isinstance(agent_id, str) else None
 
     def complete(self, reservation, run_id, agent_id=None):
         """Record ``run_id`` as the run started for this reservation (``in_flight`` -> ``recorded``).
@@ -577,6 +602,7 @@ class Ledger:
                 entry["run_id"] = run_id
                 if agent_id is not None:
                     entry["agent_id"] = agent_id
+                entry["attempts"] = list(entry.get("attempts") or []) + [{"run_id": run_id, "agent_id": agent_id}]
                 if run_id not in entry["run_ids"]:
                     entry["run_ids"].append(run_id)
                 entry["recorded_at"] = self._now()
@@ -719,12 +745,24 @@ def _entry_problem(entry):
         return "is recorded but has no 'run_id'"
     if entry["state"] == STATE_IN_FLIGHT and not isinstance(entry.get("token"), str):
         return "is in flight but has no 'token'"
+    attempts = entry.get("attempts")
+    if attempts is not None and not (isinstance(attempts, list) and all(
+            isinstance(attempt, dict) and isinstance(attempt.get("run_id"), str) for attempt in attempts)):
+        return "has 'attempts' that are not a list of objects with a 'run_id'"
     previous = entry.get("previous")
     if previous is not None:
         problem = _entry_problem(previous)
         if problem:
             return "has a 'previous' entry that " + problem
     return None
+
+
+def recorded_attempts(entry):
+    """The attempts of a recorded entry, first first (an entry written before attempts were kept has one: its run)."""
+    attempts = entry.get("attempts")
+    if attempts:
+        return [{"run_id": attempt["run_id"], "agent_id": attempt.get("agent_id")} for attempt in attempts]
+    return [{"run_id": entry["run_id"], "agent_id": entry.get("agent_id")}]
 
 
 def _timestamp(text):

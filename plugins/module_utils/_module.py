@@ -445,7 +445,8 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
     interrupt = getattr(module, "interrupt", None)
     if dispatcher is not None:
         try:
-            report = follow_and_report(client, dispatcher.start(), on_over=dispatcher.on_over, interrupt=interrupt, **options)
+            report = follow_and_report(client, dispatcher.start(), on_over=dispatcher.on_over, interrupt=interrupt,
+                                       chains=dispatcher.chains, **options)
         except Exception as exc:  # pylint: disable=broad-except
             results = dispatcher.results
             runs = _item_dicts(module, results, run_facts)
@@ -492,6 +493,8 @@ def _exit_followed(module, report, runs, results, single, changed, facts, start_
                 agents = [item["agent_id"] for item in run.get("run_items") or () if item.get("agent_id")]
                 run["agent_id"] = agents[0] if agents else None
     output = _output(runs, single, facts)
+    for warning in report.warnings:
+        module.warn(warning)
     for key in ("outcome", "summary", "failures", "junit_path"):
         if key in report.output:
             output[key] = report.output[key]

@@ -27,7 +27,7 @@ all come from it. Every outcome has one place in ``OUTCOMES``, worst first; that
 one precedence:
 
 ``running`` > ``queued`` > ``started`` > ``error`` > ``timed_out`` > ``failed`` > ``cancelled``
-> ``passed`` > ``none``
+> ``flaky`` > ``passed`` > ``none``
 
 - ``running``, ``queued``, ``started``: no verdict yet. A run read once, without waiting, that is
   not over is ``queued`` (status ``Queued``) or ``running``; a run a module started without
@@ -36,7 +36,10 @@ one precedence:
   could not be read, disappeared or ran no flow): worse than a timeout, which says only that the
   wait ended first, and than knowing that the flow fails.
 - ``timed_out``: the wait ended before the run did.
-- ``failed`` > ``cancelled`` (a cancellation was asked for by someone) > ``passed``.
+- ``failed`` > ``cancelled`` (a cancellation was asked for by someone) > ``flaky`` > ``passed``.
+- ``flaky``: the flow passed, but only on a later attempt (``retries``): it counts as passing
+  (``passes(fail_on_flaky=True)`` says otherwise), is counted apart (``summary.flaky``) and named
+  in ``Verdict.flaky`` with what failed first.
 - ``none``: there was no run at all (nothing failed).
 
 A run's outcome is first what ended it early, worst first by the same order (``error``: it could
@@ -63,6 +66,8 @@ QUEUED = "queued"
 STARTED = "started"
 #: No run at all.
 NONE = "none"
+#: A flow that passed on a later attempt (``retries``), after earlier attempts failed or erred.
+FLAKY = "flaky"
 
 #: One outcome: its ``name``; ``over``: a verdict (nothing is still going); ``passing``: a task
 #: does not fail for it (``fail_on_failure``); ``counted_in``: the summary key that counts the
@@ -82,6 +87,9 @@ OUTCOMES = (
     Outcome(TIMED_OUT, over=True, passing=False, counted_in=None, junit=None),
     Outcome(FAILED, over=True, passing=False, counted_in="failed", junit="failure"),
     Outcome(CANCELLED, over=True, passing=False, counted_in="cancelled", junit="skipped"),
+    # A flow that passed on a later attempt passes in the JUnit report (its earlier attempts are
+    # <flakyFailure>/<flakyError> elements there, which count nowhere).
+    Outcome(FLAKY, over=True, passing=True, counted_in="flaky", junit=None),
     Outcome(PASSED, over=True, passing=True, counted_in="passed", junit=None),
     Outcome(NONE, over=True, passing=True, counted_in=None, junit=None),
 )
@@ -394,11 +402,11 @@ class ItemResult(object):
 
 
 #: The keys of every summary, in the order messages list them.
-SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled")
+SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled", "flaky")
 
 
 def summarize(items):
-    """``{total, passed, failed, errors, cancelled}`` for item results.
+    """``{total, passed, failed, errors, cancelled, flaky}`` for item results (a run's ``flaky`` is set by ``RunResult``).
 
     Items still running (in a run that timed out) count in ``total`` only.
     """
@@ -409,6 +417,44 @@ def summarize(items):
         if key:
             summary[key] += 1
     return summary
+
+
+class Attempt(object):
+    """One attempt of a flow (``retries``): its run id, the agent it ran on, its outcome and, when it
+    did not pass, why. ``run``: its ``RunResult`` when it was followed in this task (the JUnit
+    report takes its log from there)."""
+
+    def __init__(self, run_id, agent_id=None, agent_title=None, outcome=None, reason=None, status=None, run=None):
+        self.run_id = run_id
+        self.agent_id = agent_id
+        self.agent_title = agent_title
+        self.outcome = outcome
+        self.reason = reason
+        self.status = status
+        self.run = run
+
+    @classmethod
+    def of(cls, run):
+        """The attempt that ``run`` was (a flaky run's own attempt passed)."""
+        item = next((item for item in run.items if not item.passed), run.items[0] if run.items else None)
+        outcome = PASSED if run.outcome == FLAKY else run.outcome
+        reason = None
+        if outcome != PASSED:
+            reason = item.explanation() if item is not None and not item.passed else (run.error or run.message)
+        return cls(run.run_id, agent_id=item.agent_id if item else None, agent_title=item.agent_title if item else None,
+                   outcome=outcome, reason=reason, status=item.status if item else run.status, run=run)
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(data.get("run_id"), agent_id=data.get("agent_id"), agent_title=data.get("agent_title"),
+                   outcome=data.get("outcome"), reason=data.get("reason"), status=data.get("status"))
+
+    def where(self):
+        return self.agent_title or self.agent_id or "an unknown agent"
+
+    def to_dict(self):
+        return {"run_id": self.run_id, "agent_id": self.agent_id, "agent_title": self.agent_title,
+                "outcome": self.outcome, "status": self.status, "reason": self.reason}
 
 
 class RunResult(object):
@@ -425,10 +471,13 @@ class RunResult(object):
     ``outcome`` is decided as the module docstring says; ``problem`` names what decided it when
     the run's items did not: ``Error``, ``TimedOut``, ``NotOver``, ``NotFollowed`` or ``NoFlowRan``
     (the JUnit report's type for the run's own test case), else ``None``.
+
+    ``attempts``: the earlier attempts of the same flow (``Attempt``, first first) when this run is a
+    re-run (``retries``); a run that passed after earlier attempts is ``flaky``.
     """
 
     def __init__(self, run_id, status=None, items=None, elapsed_seconds=0.0, queued_seconds=0.0,
-                 timed_out=False, error=None, message=None, name=None, unreadable=False, going=False):
+                 timed_out=False, error=None, message=None, name=None, unreadable=False, going=False, attempts=None):
         self.run_id = run_id
         self.status = status
         self.items = list(items or ())
@@ -440,8 +489,24 @@ class RunResult(object):
         self.unreadable = bool(unreadable)
         self.summary = summarize(self.items)
         self.going = bool(going) and not error
+        self.attempts = []
         self.outcome, self.problem = self._decide()
-        self.message = message or self._default_message()
+        self._given_message = message
+        self.add_attempts(attempts or ())
+
+    def add_attempts(self, attempts):
+        """This run is the last of ``attempts`` more (``Attempt``, first first): passed, it is ``flaky``."""
+        self.attempts = list(attempts) + self.attempts
+        if self.attempts and self.outcome == PASSED:
+            self.outcome = FLAKY
+            self.summary["flaky"], self.summary["passed"] = self.summary["flaky"] + self.summary["passed"], 0
+        self.message = self._given_message or self._default_message()
+
+    def attempts_note(self):
+        """The earlier attempts in words: ``attempt 1 of 2 on <agent>: failed - <reason>; ...``, or ``""``."""
+        count = len(self.attempts) + 1
+        return "; ".join("attempt %d of %d on %s: %s - %s" % (number, count, attempt.where(), attempt.outcome, attempt.reason or "no details")
+                         for number, attempt in enumerate(self.attempts, 1))
 
     def _decide(self):
         """``(outcome, problem)``: what ended the run early (worst first), else no flow ran, else its items."""
@@ -475,10 +540,12 @@ class RunResult(object):
         message = data.get("message") or data.get("error")
         if outcome == STARTED and not message:
             message = "run %s was started and not followed" % data.get("run_id")
+        attempts = [Attempt.from_dict(attempt) for attempt in data.get("attempts") or () if isinstance(attempt, dict)]
         run = cls(data.get("run_id"), status=data.get("status") if isinstance(data.get("status"), str) else None,
                   items=[ItemResult.from_dict(item) for item in data.get("run_items") or () if isinstance(item, dict)],
                   elapsed_seconds=data.get("elapsed_seconds"), queued_seconds=data.get("queued_seconds"),
-                  timed_out=bool(data.get("timed_out")), going=outcome in (QUEUED, RUNNING), message=message)
+                  timed_out=bool(data.get("timed_out")), going=outcome in (QUEUED, RUNNING), message=message,
+                  attempts=attempts[:-1])
         if run.outcome != outcome:
             # Decided when the run was read; what the dict does not carry (a run-level error) made it so.
             run.outcome = outcome
@@ -489,10 +556,11 @@ class RunResult(object):
 
     def _counts(self):
         parts = []
-        for key, label in (("passed", "passed"), ("failed", "failed"), ("errors", "error"), ("cancelled", "cancelled")):
+        for key, label in (("passed", "passed"), ("flaky", "flaky"), ("failed", "failed"), ("errors", "error"),
+                           ("cancelled", "cancelled")):
             if self.summary[key]:
                 parts.append("%d %s" % (self.summary[key], label))
-        running = self.summary["total"] - sum(self.summary[key] for key in ("passed", "failed", "errors", "cancelled"))
+        running = self.summary["total"] - sum(self.summary[key] for key in ("passed", "flaky", "failed", "errors", "cancelled"))
         if running:
             parts.append("%d still running" % running)
         return ", ".join(parts)
@@ -510,11 +578,14 @@ class RunResult(object):
             return message
         if not self.items:
             return "run %s finished but no flow ran" % self.run_id
+        if self.outcome == FLAKY:
+            count = len(self.attempts) + 1
+            return "run %s passed on attempt %d of %d (flaky; %s)" % (self.run_id, count, count, self.attempts_note())
         return "run %s %s: %s" % (self.run_id, "passed" if self.outcome == PASSED else "finished", self._counts())
 
     def to_dict(self):
-        """The module's return shape for one run."""
-        return {
+        """The module's return shape for one run (with ``attempts``, every attempt's, for a re-run flow)."""
+        result = {
             "run_id": self.run_id,
             "status": self.status,
             "outcome": self.outcome,
@@ -525,6 +596,9 @@ class RunResult(object):
             "run_items": [item.to_dict() for item in self.items],
             "message": self.message,
         }
+        if self.attempts:
+            result["attempts"] = [attempt.to_dict() for attempt in self.attempts] + [Attempt.of(self).to_dict()]
+        return result
 
     def __repr__(self):
         return "RunResult(%r, %r, %r)" % (self.run_id, self.status, self.outcome)
@@ -534,7 +608,8 @@ class RunResult(object):
 #: flow (``lines``, what the ``run_report`` filter shows) and one per thing that did not pass in the
 #: runs that are over (``failures``, a task's failure message). ``over``: a verdict (no run is
 #: still going); ``passing``: a task with ``fail_on_failure`` passes.
-class Verdict(collections.namedtuple("Verdict", ("outcome", "summary", "lines", "failures"))):
+class Verdict(collections.namedtuple("Verdict", ("outcome", "summary", "lines", "failures", "flaky"))):
+    """... and ``flaky``: one line per flaky flow, naming it and what failed first (a task warns with them)."""
     __slots__ = ()
 
     @property
@@ -544,6 +619,10 @@ class Verdict(collections.namedtuple("Verdict", ("outcome", "summary", "lines", 
     @property
     def passing(self):
         return outcome_is_passing(self.outcome)
+
+    def passes(self, fail_on_flaky=False):
+        """Whether a task with ``fail_on_failure`` passes; ``fail_on_flaky``: a flaky flow fails it too."""
+        return self.passing and not (fail_on_flaky and self.outcome == FLAKY)
 
 
 def verdict(run_results):
@@ -555,14 +634,40 @@ def verdict(run_results):
     runs = list(run_results)
     summary = dict((key, sum(run.summary[key] for run in runs)) for key in SUMMARY_KEYS)
     lines = []
+    flaky = []
     for run in runs:
         still_going = not outcome_is_over(run.outcome)
-        lines.extend(item.report_line(still_going) for item in run.items)
+        for item in run.items:
+            line = item.report_line(still_going)
+            if run.attempts:
+                line = one_line("%s - %s on attempt %d of %d; %s" % (
+                    line, FLAKY if run.outcome == FLAKY else run.outcome, len(run.attempts) + 1, len(run.attempts) + 1,
+                    run.attempts_note()), LINE_LIMIT * 2)
+            lines.append(line)
+        if run.outcome == FLAKY:
+            flaky.append(one_line("%s is flaky: it passed on attempt %d of %d; %s" % (
+                run.items[0].title() if run.items else "run %s" % run.run_id, len(run.attempts) + 1, len(run.attempts) + 1,
+                run.attempts_note()), LINE_LIMIT * 2))
         if not run.items:
             label = "run %s" % run.run_id if run.run_id else "not started"
             lines.append(one_line("%s: %s (%s)" % (label, run.outcome, run.message or "no flow ran"), LINE_LIMIT * 2))
     failures = _failure_lines(run for run in runs if outcome_is_over(run.outcome))
-    return Verdict(worst(run.outcome for run in runs), summary, lines, failures)
+    return Verdict(worst(run.outcome for run in runs), summary, lines, failures, flaky)
+
+
+def fold_attempts(run_results, chains):
+    """The runs of ``chains`` (each flow's run ids, first attempt first) as one ``RunResult`` per flow:
+    its last attempt's, with the earlier ones as its ``attempts``. Runs in no chain stay as they are."""
+    by_run_id = dict((run.run_id, run) for run in run_results)
+    folded, taken = [], set()
+    for chain in chains:
+        runs = [by_run_id[run_id] for run_id in chain if run_id in by_run_id]
+        if not runs:
+            continue
+        runs[-1].add_attempts(Attempt.of(run) for run in runs[:-1])
+        folded.append(runs[-1])
+        taken.update(run.run_id for run in runs)
+    return folded + [run for run in run_results if run.run_id not in taken]
 
 
 def _failure_lines(run_results):
@@ -583,5 +688,8 @@ def _failure_lines(run_results):
         for item in run.items:
             if item.passed:
                 continue
-            lines.append(one_line("%s: %s - %s" % (item.title(), item.status or "NoStatus", item.explanation()), LINE_LIMIT * 2))
+            line = "%s: %s - %s" % (item.title(), item.status or "NoStatus", item.explanation())
+            if run.attempts:
+                line = "%s (the last of %d attempts; %s)" % (line, len(run.attempts) + 1, run.attempts_note())
+            lines.append(one_line(line, LINE_LIMIT * 2))
     return lines

@@ -100,6 +100,8 @@ class TriggerResult(StartResult):
     def __init__(self, request, delete_schedule):
         super().__init__(request)
         self.delete_schedule = delete_schedule
+        # A reused run's attempts as the ledger recorded them ([{"run_id", "agent_id"}], first first).
+        self.recorded_attempts = []
 
     def target_fields(self):
         return {"flow_id": self.request.flow_id, "agent_id": self.request.agent_id}
@@ -126,8 +128,19 @@ class Trigger(object):
         """An empty result for ``request``."""
         return TriggerResult(request, self.delete_schedule)
 
-    def start_one(self, request, result):
-        """Start (or, in check mode, preview) ``request``, filling ``result``; raises what the start raised."""
+    def start_one(self, request, result, retry_of=None):
+        """Start (or, in check mode, preview) ``request``, filling ``result``; raises what the start raised.
+
+        ``retry_of``: the run id of the flow's last attempt, which this one follows (``retries``): the
+        ledger adds the attempt to the key's entry instead of reusing that run.
+        """
+        if retry_of is not None:
+            result.changed = result.reused = False
+            if request.idempotency_key and self.ledger is not None:
+                self._trigger_with_ledger(request, result, retry_of)
+            else:
+                self._trigger(request, result)
+            return
         self._start(request, result)
 
     def start_runs(self, requests, max_concurrency=8):
@@ -196,21 +209,22 @@ class Trigger(object):
         result.changed = True
         return result.run_id
 
-    def _trigger_with_ledger(self, request, result):
+    def _trigger_with_ledger(self, request, result, retry_of=None):
         result.run_id, result.reused = self.ledger.trigger_once(
             self.controller_url, request.ledger_target(), request.idempotency_key,
             request.fingerprint(), lambda: self._trigger(request, result), proves_no_run,
             rerun=self.rerun, run_is_passed=self.run_is_passed, mask=getattr(self.client, "mask", None),
-            agent_id=request.agent_id if request.pool is not None else None,
+            agent_id=request.agent_id, retry_of=retry_of,
         )
         if result.reused:
             self._place_reused(request, result)
 
     def _place_reused(self, request, result):
-        """A pool's run reused from the ledger ran where it ran: report the agent recorded with it."""
+        """A run reused from the ledger: its attempts as recorded; a pool's ran where the last one was recorded."""
+        result.recorded_attempts = self.ledger.recorded_attempts(self.controller_url, request.ledger_target(),
+                                                                 request.idempotency_key)
         if request.pool is not None:
-            result.request = request.on_agent(self.ledger.recorded_agent(
-                self.controller_url, request.ledger_target(), request.idempotency_key))
+            result.request = request.on_agent(result.recorded_attempts[-1]["agent_id"] if result.recorded_attempts else None)
 
 
 def recorded_run_passed(client, run_id, done_status_as="passed"):

@@ -567,10 +567,10 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     ``snapshot`` (a single read, no wait) a run not over is reported as still going (outcome
     ``queued`` or ``running``), not as timed out, and nothing is stopped.
 
-    ``on_over(run_id)``, when given, is called for each run seen over (or finished) before the
-    deadline, as soon as it is seen, and returns the ids of runs to follow from then on (the runs
-    it started: an agent pool's next flows); their results follow those of ``run_ids``, in the
-    order they came.
+    ``on_over(result)``, when given, is called with the ``RunResult`` of each run seen over (or
+    finished) before the deadline, as soon as it is seen, and returns the ids of runs to follow
+    from then on (the runs it started: an agent pool's next flows, a failed flow's next attempt);
+    their results follow those of ``run_ids``, in the order they came.
 
     ``agents`` maps run ids to the id of the agent each run was started on, when the caller knows
     it (``flow_run``'s ``runs``): a queued run is then polled when the followed run ahead of it on
@@ -639,7 +639,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                     for follower in due:
                         if (follower.over or follower.finished) and follower.run_id not in handed_over:
                             handed_over.add(follower.run_id)
-                            for run_id in on_over(follower.run_id):
+                            for run_id in on_over(follower.result(follower.ended_at if follower.over else polled_at)):
                                 if run_id not in followers:
                                     followers[run_id] = _RunFollower(run_id, polled_at, poll_interval, grace_seconds,
                                                                      done_status_as, ends_at)

@@ -98,6 +98,28 @@ options:
       - Mutually exclusive with O(agent) and O(agent_id).
     type: list
     elements: str
+  retries:
+    description:
+      - With O(wait), how many more times a flow whose run ended C(failed) or C(error) is run again (not a run
+        that was C(cancelled), C(timed_out), or could not be read). V(0) runs every flow once.
+      - Another attempt goes to another agent of the pool (O(agents)) when one is free, so that a fault of one
+        agent and a fault of the application can be told apart, else to the same agent; a flow with its own
+        agent runs there again.
+      - A flow that passes on a later attempt is V(flaky); one that never passes is V(failed) or V(error) as its
+        last attempt was. The result keeps every attempt (RV(attempts)), with its run id, agent, outcome and reason.
+      - Every attempt lives under the task's one O(wait_timeout), and with O(idempotency_key) every attempt is
+        recorded in the ledger under the flow's key, so that a later invocation with the same key follows the
+        attempts (and gets their verdict) instead of starting new ones.
+      - Needs O(wait).
+    type: int
+    default: 0
+  fail_on_flaky:
+    description:
+      - Whether a V(flaky) flow (it passed only on a later attempt, see O(retries)) fails the task as a failed
+        flow would. By default a flaky flow counts as passing; it is always reported with a warning naming the
+        flow and what failed first, and counted in C(flaky) of RV(summary).
+    type: bool
+    default: false
   agent_preflight:
     description:
       - Before anything is started, read the agent statuses once (C(GET /api/v4/agents/agentsStatuses))
@@ -450,17 +472,21 @@ status:
   sample: Finished
 outcome:
   description:
-    - V(passed), V(failed), V(error), V(cancelled) or V(timed_out); the worst over every run with O(runs)
+    - V(passed), V(flaky), V(failed), V(error), V(cancelled) or V(timed_out); the worst over every run with O(runs)
       (V(none) for an empty list), in the collection's one order V(error), V(timed_out), V(failed),
-      V(cancelled), V(passed). The filter P(leapops.leapwork.run_report#filter) says the same for RV(runs).
+      V(cancelled), V(flaky), V(passed). The filter P(leapops.leapwork.run_report#filter) says the same for RV(runs).
+    - A flaky flow (with O(retries)) is one that passed only on a later attempt; it counts as passing unless
+      O(fail_on_flaky) is set.
   returned: with O(wait)
   type: str
   sample: passed
 summary:
-  description: Counts of the flows run (over every run with O(runs)).
+  description:
+    - Counts of the flows run (over every run with O(runs)). A flow that passed only on a later attempt
+      (O(retries)) counts in C(flaky), not in C(passed).
   returned: with O(wait)
   type: dict
-  sample: {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0}
+  sample: {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}
 elapsed_seconds:
   description: Seconds spent following the run.
   returned: with O(wait) (single flow)
@@ -505,6 +531,22 @@ failures:
   type: list
   elements: str
   sample: ["Checkout on Staging agent: Failed - Expected total '42.00' but found '41.99'"]
+attempts:
+  description:
+    - With O(retries), for a flow that ran more than once, every attempt, first first, each with C(run_id),
+      C(agent_id), C(agent_title), C(outcome), C(status) and C(reason) (why it did not pass, else V(null)).
+      The last attempt is the one RV(run_id) names. With O(runs), in each entry of RV(runs).
+    - In the JUnit report (O(junit_path)), the earlier attempts of a flow are C(<flakyFailure>)/C(<flakyError>)
+      elements of its test case when a later attempt passed, or C(<rerunFailure>)/C(<rerunError>) beside its
+      C(<failure>)/C(<error>) when none did, as Maven Surefire and Gradle write re-run tests.
+  returned: with O(wait) and O(retries), for a flow run more than once
+  type: list
+  elements: dict
+  sample:
+    - {"run_id": "1d26b0b3-978b-4e5c-a8b4-5b8acd556a36", "agent_id": "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01",
+       "agent_title": "Windows agent 1", "outcome": "failed", "status": "Failed", "reason": "Click Login: button not found"}
+    - {"run_id": "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a", "agent_id": "9c8b7a6f-5e4d-4c3b-a2a1-0f9e8d7c6b5a",
+       "agent_title": "Windows agent 2", "outcome": "passed", "status": "Passed", "reason": null}
 junit_path:
   description: Where the JUnit report was written.
   returned: with O(wait) and O(junit_path)
@@ -515,7 +557,7 @@ junit_path:
 from ansible_collections.leapops.leapwork.plugins.module_utils._catalogue import Targets
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_RETENTION_DAYS
-from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher
+from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher, worth_another_attempt
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     client_from_module,
     fail_from_error,
@@ -543,6 +585,8 @@ def argument_spec():
     ), items="runs")
     spec.update(
         agents=dict(type="list", elements="str"),
+        retries=dict(type="int", default=0),
+        fail_on_flaky=dict(type="bool", default=False),
         agent_preflight=dict(type="bool", default=True),
         delete_schedule=dict(type="bool", default=False),
         ledger_retention_days=dict(type="int", default=DEFAULT_RETENTION_DAYS),
@@ -577,6 +621,15 @@ def agents_problem(agents):
     return None
 
 
+def retries_problem(retries, wait):
+    """A message when ``retries`` cannot be honoured, else ``None`` (checked before any request)."""
+    if retries < 0:
+        return "retries must be 0 or more, got %d" % retries
+    if retries and not wait:
+        return "retries needs wait: true (a flow runs again once its run is seen failed), got retries=%d without wait" % retries
+    return None
+
+
 def uses_names(params):
     items = params["runs"] if params["runs"] is not None else [params]
     return params["agents"] is not None or any(item["flow"] is not None or item["agent"] is not None for item in items)
@@ -605,7 +658,7 @@ def main():
     params = module.params
     if params["ledger_retention_days"] < 0:
         module.fail_json(msg="ledger_retention_days must be 0 (keep forever) or more, got %d" % params["ledger_retention_days"])
-    problem = agents_problem(params["agents"])
+    problem = agents_problem(params["agents"]) or retries_problem(params["retries"], params["wait"])
     if problem:
         module.fail_json(msg=problem)
     try:
@@ -642,15 +695,20 @@ def main():
     report = dict(
         single=params["runs"] is None, noun="runs", describe=describe,
         run_facts=lambda run: targets.titles(run["flow_id"], run["agent_id"]),
+        fail_on_flaky=params["fail_on_flaky"],
     )
-    if pool is None:
+    if pool is None and not params["retries"]:
         report_started_runs(module, client, trigger.start_runs(requests, params["max_concurrency"]), **report)
-    if pool.warning():
-        module.warn(pool.warning())
-    dispatcher = Dispatcher(trigger, requests, params["max_concurrency"])
+    facts = {}
+    if pool is not None:
+        facts["pool"] = pool.to_dict()
+        if pool.warning():
+            module.warn(pool.warning())
+    dispatcher = Dispatcher(trigger, requests, params["max_concurrency"], retries=params["retries"],
+                            retryable=worth_another_attempt)
     if params["wait"] and not module.check_mode:
-        report_started_runs(module, client, None, dispatcher=dispatcher, facts=dict(pool=pool.to_dict()), **report)
-    report_started_runs(module, client, dispatcher.spread(), facts=dict(pool=pool.to_dict()), **report)
+        report_started_runs(module, client, None, dispatcher=dispatcher, facts=facts, **report)
+    report_started_runs(module, client, dispatcher.spread(), facts=facts, **report)
 
 
 def describe(result):

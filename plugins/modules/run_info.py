@@ -124,7 +124,7 @@ runs:
     summary:
       description: Counts of the run's flows.
       type: dict
-      sample: {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0}
+      sample: {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0, "flaky": 0}
     elapsed_seconds:
       description: Seconds spent following the run.
       type: float
@@ -171,7 +171,7 @@ summary:
   description: Counts of every flow of every run.
   returned: always
   type: dict
-  sample: {"total": 3, "passed": 3, "failed": 0, "errors": 0, "cancelled": 0}
+  sample: {"total": 3, "passed": 3, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}
 failures:
   description: One line per flow that did not pass (flow title, agent, status, reason).
   returned: always

@@ -310,7 +310,7 @@ summary:
   description: Counts of the flows run (over every run with O(schedules)).
   returned: with O(wait)
   type: dict
-  sample: {"total": 2, "passed": 2, "failed": 0, "errors": 0, "cancelled": 0}
+  sample: {"total": 2, "passed": 2, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}
 elapsed_seconds:
   description: Seconds spent following the run.
   returned: with O(wait) (single schedule)

@@ -95,7 +95,7 @@ def test_one_event_per_finished_run(source, emulator, fake_sleep):
     assert data["flow"] is None
     assert data["status"] == "Finished"
     assert data["outcome"] == "error"  # Failed, Error and Inconclusive: the worst, as the modules decide it
-    assert data["summary"] == {"total": 3, "passed": 0, "failed": 1, "errors": 2, "cancelled": 0}
+    assert data["summary"] == {"total": 3, "passed": 0, "failed": 1, "errors": 2, "cancelled": 0, "flaky": 0}
     assert data["controller_url"] == emulator.url
     assert event["meta"] == {"hosts": ["web1"]}
     titles = [flow["flow_title"] for flow in data["failed_flows"]]
@@ -426,10 +426,10 @@ def test_the_key_is_in_no_event_and_no_log_record(source, emulator, fake_sleep, 
 
 @pytest.mark.parametrize("flow_id, outcome, summary, failed", [
     # an unknown status is reported, as an error that names it
-    ("20000000-0000-4000-8000-000000000008", "error", {"total": 1, "passed": 0, "failed": 0, "errors": 1, "cancelled": 0},
+    ("20000000-0000-4000-8000-000000000008", "error", {"total": 1, "passed": 0, "failed": 0, "errors": 1, "cancelled": 0, "flaky": 0},
      ["Quarantined check"]),
     # a run that finished without any flow is a result too
-    ("20000000-0000-4000-8000-000000000009", "error", {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}, []),
+    ("20000000-0000-4000-8000-000000000009", "error", {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}, []),
 ])
 def test_a_given_flow_run_unknown_status_or_no_items(source, emulator, fake_sleep, flow_id, outcome, summary, failed):
     async def scenario():

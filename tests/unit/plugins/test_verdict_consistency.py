@@ -60,27 +60,27 @@ from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller imp
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 #: The documented precedence, worst first (docs/results.md, "One precedence").
-ORDER = ("running", "queued", "started", "error", "timed_out", "failed", "cancelled", "passed", "none")
+ORDER = ("running", "queued", "started", "error", "timed_out", "failed", "cancelled", "flaky", "passed", "none")
 #: No verdict yet / a task with fail_on_failure passes.
 NOT_OVER = ("running", "queued", "started")
-PASSING = ("passed", "none")
+PASSING = ("flaky", "passed", "none")
 
 LONG = 10 ** 6
 WAIT_TIMEOUT = 30
-SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled")
+SUMMARY_KEYS = ("total", "passed", "failed", "errors", "cancelled", "flaky")
 
 
 class Kind(object):
     """One kind of run: how the fake controller plays it, and what every view must say of it.
 
-    ``summary``: (total, passed, failed, errors, cancelled); ``junit``: (tests, failures, errors,
-    skipped); ``unreadable``: the task fails whatever fail_on_failure says.
+    ``summary``: (total, passed, failed, errors, cancelled[, flaky]: 0 unless given); ``junit``:
+    (tests, failures, errors, skipped); ``unreadable``: the task fails whatever fail_on_failure says.
     """
 
     def __init__(self, name, outcome, summary, junit=None, unreadable=False):
         self.name = name
         self.outcome = outcome
-        self.summary = dict(zip(SUMMARY_KEYS, summary))
+        self.summary = dict(zip(SUMMARY_KEYS, tuple(summary) + (0,) * (len(SUMMARY_KEYS) - len(summary))))
         self.junit = junit
         self.unreadable = unreadable
 
@@ -130,6 +130,9 @@ WAITED = (
     Kind("timed_out after an error", "timed_out", (2, 0, 0, 1, 0), (3, 0, 3, 0)),
     # Errors until the deadline: error (it could not be read), not timed_out, in the run and overall.
     Kind("unreadable", "error", (0, 0, 0, 0, 0), (1, 0, 1, 0), unreadable=True),
+    # Passed on its second attempt (retries): one flow, counted flaky; its test case holds the
+    # first attempt as a <flakyFailure>, which counts nowhere.
+    Kind("flaky", "flaky", (1, 0, 0, 0, 0, 1), (1, 0, 0, 0)),
 )
 
 #: Kinds of runs read once, without ``wait``, ten seconds after they began.
@@ -164,13 +167,24 @@ def added(dicts, keys):
 def follow(kinds, wait, tmp_path=None):
     clock = FakeClock()
     run_ids = ["run-%d-%s" % (number, kind.name.replace(" ", "-")) for number, kind in enumerate(kinds)]
-    controller = FakeController(clock, [BUILDERS[kind.name](run_id) for kind, run_id in zip(kinds, run_ids)])
+    runs, chains = [], []
+    for kind, run_id in zip(kinds, run_ids):
+        if kind.name == "flaky":
+            # A flow run twice (retries): its first attempt failed, the second passed.
+            runs.extend([_finished("Failed")(run_id + "-attempt-1"), _finished("Passed")(run_id)])
+            chains.append([run_id + "-attempt-1", run_id])
+        else:
+            runs.append(BUILDERS[kind.name](run_id))
+            chains.append([run_id])
+    controller = FakeController(clock, runs)
     if not wait:
         clock.advance(10)  # the finished kinds are over, the others still going
     junit_path = str(tmp_path / "report.xml") if tmp_path is not None else None
-    report = follow_and_report(controller, run_ids, wait=wait, wait_timeout=WAIT_TIMEOUT, poll_interval=5.0,
+    followed = [run_id for chain in chains for run_id in chain]
+    report = follow_and_report(controller, followed, wait=wait, wait_timeout=WAIT_TIMEOUT, poll_interval=5.0,
                                stop_on_timeout=True, fail_on_failure=True, done_status_as="passed",
-                               junit_path=junit_path, clock=clock, sleep=clock.sleep)
+                               junit_path=junit_path, clock=clock, sleep=clock.sleep,
+                               chains=(lambda: chains) if len(followed) > len(run_ids) else None)
     return report, junit_path
 
 
@@ -261,8 +275,8 @@ def test_followed_runs(kinds, tmp_path):
     assert counts["failures"] == summary["failed"]
     assert counts["errors"] == summary["errors"] + still_running + decided_by_the_run
     assert counts["skipped"] == summary["cancelled"]
-    # A green report is a passed verdict, and the other way round.
-    assert (counts["failures"] + counts["errors"] + counts["skipped"] == 0) == (outcome == "passed")
+    # A green report is a passing verdict (passed or flaky), and the other way round.
+    assert (counts["failures"] + counts["errors"] + counts["skipped"] == 0) == (outcome in ("flaky", "passed"))
 
 
 @pytest.mark.parametrize("kinds", list(combinations(READ_ONCE)))
@@ -294,7 +308,8 @@ def test_flows_of_one_run(statuses, tmp_path):
 
 
 # A run that cannot be read raises to the caller of recorded_run_passed (tested in test_trigger.py).
-@pytest.mark.parametrize("kind", [kind for kind in WAITED if not kind.unreadable], ids=repr)
+# A flaky flow is two runs; its ledger entry names the last, which passed (tested in test_pool.py).
+@pytest.mark.parametrize("kind", [kind for kind in WAITED if not kind.unreadable and kind.name != "flaky"], ids=repr)
 def test_rerun_failed_reuses_only_what_passed_or_is_going(kind):
     """``rerun: failed`` asks the same verdict: a recorded run is reused when it passed or is still going."""
     clock = FakeClock()

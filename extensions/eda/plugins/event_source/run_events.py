@@ -219,9 +219,9 @@ _files = _mu["_files"]
 _ids = _mu["_ids"]
 
 #: The outcomes a finished run can have, worst first: verdicts, less ``timed_out`` (a watched run has no
-#: wait timeout) and ``none`` (there is a run).
+#: wait timeout), ``flaky`` (a watched run is one attempt, never a flow's re-runs) and ``none`` (there is a run).
 OUTCOME_CHOICES = tuple(outcome.name for outcome in _results.OUTCOMES
-                        if outcome.over and outcome.name not in (_results.TIMED_OUT, _results.NONE))
+                        if outcome.over and outcome.name not in (_results.TIMED_OUT, _results.FLAKY, _results.NONE))
 
 
 # ---------------------------------------------------------------- arguments

@@ -22,7 +22,7 @@ AGENT = "30000000-0000-4000-8000-000000000001"
 LOGIN = "20000000-0000-4000-8000-000000000001"
 CHECKOUT = "20000000-0000-4000-8000-000000000002"
 SCHEDULE = "40000000-0000-4000-8000-000000000001"
-ZERO = {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}
+ZERO = {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}
 
 
 def plan_for(flows_by_host, schedules_by_host=None, key=""):

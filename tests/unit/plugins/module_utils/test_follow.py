@@ -102,7 +102,7 @@ class TestWithoutWait:
         assert run["status"] == "Finished"
         assert run["timed_out"] is False
         assert report.output["outcome"] == "failed"
-        assert report.output["summary"] == {"total": 1, "passed": 0, "failed": 1, "errors": 0, "cancelled": 0}
+        assert report.output["summary"] == {"total": 1, "passed": 0, "failed": 1, "errors": 0, "cancelled": 0, "flaky": 0}
         assert len(report.output["failures"]) == 1
         assert report.output["failures"][0].startswith("Login on Agent 1: Failed - ")
         # Reported, but never a reason to fail without wait.
@@ -125,7 +125,7 @@ class TestWithoutWait:
         assert [run["outcome"] for run in report.output["runs"]] == ["failed", "running", "queued"]
         assert report.output["outcome"] == "running"
         # Summaries are added up; the flows still going count in total only.
-        assert report.output["summary"] == {"total": 2, "passed": 0, "failed": 1, "errors": 0, "cancelled": 0}
+        assert report.output["summary"] == {"total": 2, "passed": 0, "failed": 1, "errors": 0, "cancelled": 0, "flaky": 0}
         # Only the finished run that did not pass is a failure line; runs still going are not.
         assert len(report.output["failures"]) == 1
         assert "Login on Agent 1: Failed" in report.output["failures"][0]
@@ -207,7 +207,7 @@ class TestWithoutWait:
         report = report_of(make(clock), [], wait=False)
         # No run at all is "none", as the run_report filter says for an empty list (nothing failed).
         assert report.output == {"runs": [], "outcome": "none",
-                                 "summary": {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0},
+                                 "summary": {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0},
                                  "failures": []}
         assert report.failed is False
 
@@ -217,7 +217,7 @@ class TestWithWait:
         controller = make(clock, simple_run("r", duration=5))
         report = report_of(controller, ["r"])
         assert report.output["outcome"] == "passed"
-        assert report.output["summary"] == {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0}
+        assert report.output["summary"] == {"total": 1, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}
         assert report.output["failures"] == []
         assert report.failed is False
         assert report.message == ""

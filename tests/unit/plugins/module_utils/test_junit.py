@@ -15,7 +15,7 @@ from junitparser.xunit2 import JUnitXml
 
 from ansible_collections.leapops.leapwork.plugins.module_utils import _junit
 from ansible_collections.leapops.leapwork.plugins.module_utils._junit import junit_path_problem, write_junit
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult, verdict
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import Attempt, ItemResult, RunResult, verdict
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import follow_runs
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -306,3 +306,42 @@ def test_report_of_followed_runs(tmp_path):
     assert [(suite.tests, suite.failures, suite.errors, suite.skipped) for suite in suites] == [
         (2, 1, 0, 0), (1, 0, 0, 1), (1, 0, 1, 0), (2, 0, 2, 0)]
     assert [case.name for case in cases(suites[0])] == ["Login [Agent 1]", "Login [Agent 2]"]
+
+
+class TestAttempts:
+    """A flow run more than once (retries): one test case, its earlier attempts as Surefire writes re-runs."""
+
+    @staticmethod
+    def flow(statuses, tmp_path):
+        runs = [RunResult("run-%d" % number, "Finished", [item(status, "Login", agent="Agent %d" % number)])
+                for number, status in enumerate(statuses, 1)]
+        runs[-1].add_attempts(Attempt.of(run) for run in runs[:-1])
+        path = str(tmp_path / "report.xml")
+        write_junit([runs[-1]], path)
+        return runs[-1], path, ET.parse(path).getroot()
+
+    def test_a_flaky_flow_passes_with_its_earlier_attempts_as_flaky_elements(self, tmp_path):
+        run, path, root = self.flow(["Failed", "Error", "Passed"], tmp_path)
+        assert run.outcome == "flaky"
+        [case] = list(root.iter("testcase"))
+        assert [child.tag for child in case if child.tag != "properties"][:2] == ["flakyFailure", "flakyError"]
+        assert case.find("failure") is None and case.find("error") is None
+        first = case.find("flakyFailure")
+        assert first.get("type") == "Failed" and first.get("message").startswith("attempt 1 of 3 on Agent 1 (run run-1): Failed")
+        assert "Expected '42.00'" in first.find("stackTrace").text
+        assert [root.get(key) for key in ("tests", "failures", "errors", "skipped")] == ["1", "0", "0", "0"]
+        # A JUnit reader that does not know these elements counts the test case as passed.
+        [suite] = list(read(path))
+        [parsed] = cases(suite)
+        assert parsed.is_passed
+
+    def test_a_flow_that_never_passed_has_its_failure_and_a_rerun_element_per_earlier_attempt(self, tmp_path):
+        run, path, root = self.flow(["Error", "Failed", "Failed"], tmp_path)
+        assert run.outcome == "failed"
+        [case] = list(root.iter("testcase"))
+        assert [child.tag for child in case if child.tag not in ("properties", "system-out")] == [
+            "failure", "rerunError", "rerunFailure"]
+        assert [root.get(key) for key in ("tests", "failures", "errors")] == ["1", "1", "0"]
+        [suite] = list(read(path))
+        [parsed] = cases(suite)
+        assert isinstance(parsed.result[0], Failure)

@@ -33,6 +33,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import (
     LedgerError,
     TriggerInFlight,
     flow_target,
+    pool_target,
     schedule_target,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import fingerprint
@@ -1247,3 +1248,58 @@ def test_the_advice_for_a_corrupt_ledger_says_that_moving_it_starts_duplicates(l
     message = str(caught.value)
     assert "Inspect it and fix it" in message
     assert message.index("mv ") < message.index("will start a NEW run, a duplicate")
+
+
+# -- pools and attempts (retries) ---------------------------------------------------------
+
+
+def test_a_pool_names_its_entry_and_the_agent_a_run_landed_on_is_recorded(ledger):
+    target = pool_target(FLOW, "pool-0123456789abcdef0123")
+    decision = ledger.reserve(URL, target, KEY, FP)
+    ledger.complete(decision.reservation, "run-1", "agent-b")
+    stored = entry(ledger, target=target)
+    assert stored["target"] == "pool" and stored["pool"] == "pool-0123456789abcdef0123" and stored["agent_id"] == "agent-b"
+    assert ledger.entry_key(URL, target, KEY) != ledger.entry_key(URL, TARGET, KEY)
+    assert ledger.reserve(URL, target, KEY, FP) == ("reuse", "run-1", None)
+    assert ledger.recorded_attempts(URL, target, KEY) == [{"run_id": "run-1", "agent_id": "agent-b"}]
+
+
+def test_each_attempt_is_added_to_the_entry(ledger):
+    record(ledger, "run-1")
+    for number in (2, 3):
+        decision = reserve(ledger, retry_of="run-%d" % (number - 1))
+        assert decision.action == "trigger"
+        assert entry(ledger)["state"] == "in_flight"
+        ledger.complete(decision.reservation, "run-%d" % number, "agent-%d" % number)
+    assert [attempt["run_id"] for attempt in ledger.recorded_attempts(URL, TARGET, KEY)] == ["run-1", "run-2", "run-3"]
+    assert reserve(ledger) == ("reuse", "run-3", None)
+    # A new first attempt (rerun=always) starts the list again.
+    decision = reserve(ledger, rerun="always")
+    ledger.complete(decision.reservation, "run-4")
+    assert ledger.recorded_attempts(URL, TARGET, KEY) == [{"run_id": "run-4", "agent_id": None}]
+
+
+def test_an_attempt_that_started_nothing_leaves_the_attempts_as_they_were(ledger):
+    record(ledger, "run-1")
+    decision = reserve(ledger, retry_of="run-1")
+    ledger.abandon(decision.reservation)
+    assert entry(ledger)["state"] == "recorded" and ledger.recorded_attempts(URL, TARGET, KEY)[-1]["run_id"] == "run-1"
+
+
+@pytest.mark.parametrize("retry_of, fp", [("run-0", FP), ("run-1", OTHER_FP)])
+def test_another_attempt_of_a_key_that_moved_on_is_refused(ledger, retry_of, fp):
+    record(ledger, "run-1")
+    with pytest.raises(LedgerError, match="no longer records run %s" % retry_of):
+        reserve(ledger, fp=fp, retry_of=retry_of)
+    assert entry(ledger)["run_id"] == "run-1" and entry(ledger)["state"] == "recorded"
+
+
+def test_attempts_of_the_wrong_shape_are_corruption(ledger, path):
+    record(ledger, "run-1")
+    with open(path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    for stored in data["entries"].values():
+        stored["attempts"] = ["run-1"]
+    write_text(path, json.dumps(data))
+    with pytest.raises(LedgerCorrupt, match="'attempts'"):
+        reserve(ledger)

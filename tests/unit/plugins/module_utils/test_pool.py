@@ -4,11 +4,13 @@
 
 """Agent pools on fake time: which agent runs which flow, one of our runs per agent, the bounds."""
 
+import itertools
+
 import pytest
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
-from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher, Pool, deal
+from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher, Pool, deal, worth_another_attempt
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RunRequest, Trigger
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import follow_runs
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
@@ -20,6 +22,7 @@ from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller imp
 
 AGENTS = ["a0000000-0000-4000-8000-00000000000%d" % number for number in range(1, 5)]
 URL = "https://leapwork.example:9001"
+RUN_NUMBERS = itertools.count(1)
 
 
 def flow(number):
@@ -40,7 +43,7 @@ class PoolController(FakeController):
         moment = self._record("trigger_flow", flow_id)
         if agent_id in self.refuse_on:
             raise LeapworkHTTPError("Could not start the flow: HTTP 500", operation="trigger", status=500)
-        run_id = "run-%d" % (len(self.started) + 1)
+        run_id = "run-%d" % next(RUN_NUMBERS)
         end = moment + self.durations[flow_id]
         item = FakeItem(run_id + "-item", flow_id=flow_id, agent_id=agent_id, flow_title=flow_id[-2:],
                         statuses=[(moment, "Running"), (end, self.outcomes.get(flow_id, "Passed"))])
@@ -175,6 +178,104 @@ class TestSpread:
         assert controller.calls["trigger_flow"] == 1
         assert results[0].run_id == results[1].run_id and results[1].request.label == "runs[1]"
         assert results[1].request.agent_id == results[0].request.agent_id == AGENTS[0]
+
+
+class RetryController(PoolController):
+    """Outcomes by attempt (``attempts[flow_id]``: one status per attempt, the last repeats) and by agent."""
+
+    def __init__(self, clock, durations, attempts=None, on_agents=None, **options):
+        super(RetryController, self).__init__(clock, durations, **options)
+        self.attempts = attempts or {}
+        self.on_agents = on_agents or {}
+
+    def trigger_flow(self, flow_id, agent_id, variables=None, delete_schedule=False):
+        earlier = len([started for started in self.started if started[0] == flow_id])
+        statuses = self.attempts.get(flow_id, ["Passed"])
+        self.outcomes[flow_id] = self.on_agents.get((flow_id, agent_id), statuses[min(earlier, len(statuses) - 1)])
+        return super(RetryController, self).trigger_flow(flow_id, agent_id, variables, delete_schedule)
+
+
+def dispatch_retries(controller, requests, retries, ledger=None, wait_timeout=600):
+    trigger = Trigger(controller, URL, ledger=ledger)
+    dispatcher = Dispatcher(trigger, requests, 8, retries=retries, retryable=worth_another_attempt)
+    results = follow_runs(controller, dispatcher.start(), wait_timeout=wait_timeout, poll_interval=5,
+                          clock=controller.clock, sleep=controller.clock.sleep, on_over=dispatcher.on_over)
+    return dispatcher, dict((result.run_id, result) for result in results)
+
+
+def attempt_agents(dispatcher, index=0):
+    return [attempt["agent_id"] for attempt in dispatcher.results[index].attempts]
+
+
+class TestRetries:
+    def test_a_failed_flow_runs_again_on_another_free_agent(self):
+        controller = RetryController(FakeClock(), {flow(1): 10}, attempts={flow(1): ["Failed", "Passed"]})
+        dispatcher, followed = dispatch_retries(controller, requests_for([flow(1)], Pool(AGENTS[:2])), retries=2)
+        assert attempt_agents(dispatcher) == [AGENTS[0], AGENTS[1]]
+        assert [followed[attempt["run_id"]].outcome for attempt in dispatcher.results[0].attempts] == ["failed", "passed"]
+        assert dispatcher.results[0].run_id == dispatcher.results[0].attempts[-1]["run_id"]
+        assert dispatcher.chains() == [[attempt["run_id"] for attempt in dispatcher.results[0].attempts]]
+
+    def test_a_flow_that_fails_on_one_agent_passes_on_the_next(self):
+        controller = RetryController(FakeClock(), {flow(1): 10, flow(2): 10}, on_agents={(flow(1), AGENTS[0]): "Error"})
+        dispatcher, followed = dispatch_retries(controller, requests_for([flow(1), flow(2)], Pool(AGENTS[:3])), retries=1)
+        # The third agent was free: the second attempt went there, not back to the agent that erred.
+        assert attempt_agents(dispatcher) == [AGENTS[0], AGENTS[2]]
+        assert followed[dispatcher.results[0].run_id].outcome == "passed"
+        assert len(dispatcher.results[1].attempts) == 1
+
+    def test_with_no_other_agent_free_the_same_agent_runs_it_again(self):
+        controller = RetryController(FakeClock(), {flow(1): 10}, attempts={flow(1): ["Failed", "Passed"]})
+        dispatcher, _followed = dispatch_retries(controller, requests_for([flow(1)], Pool(AGENTS[:1])), retries=1)
+        assert attempt_agents(dispatcher) == [AGENTS[0], AGENTS[0]]
+
+    def test_retries_stop_at_the_limit_and_a_flow_with_its_agent_stays_there(self):
+        controller = RetryController(FakeClock(), {flow(1): 10}, attempts={flow(1): ["Failed"]})
+        requests = [RunRequest(flow(1), AGENTS[3], label="runs[0]", pool=Pool(AGENTS[:2]))]
+        dispatcher, followed = dispatch_retries(controller, requests, retries=2)
+        assert attempt_agents(dispatcher) == [AGENTS[3]] * 3
+        assert [followed[attempt["run_id"]].outcome for attempt in dispatcher.results[0].attempts] == ["failed"] * 3
+
+    @pytest.mark.parametrize("status, attempts", [("Cancelled", 1), ("Passed", 1), ("Error", 2), ("Inconclusive", 2)])
+    def test_only_failed_and_error_run_again(self, status, attempts):
+        controller = RetryController(FakeClock(), {flow(1): 10}, attempts={flow(1): [status, "Passed"]})
+        dispatcher, _followed = dispatch_retries(controller, requests_for([flow(1)], Pool(AGENTS[:2])), retries=3)
+        assert len(dispatcher.results[0].attempts) == attempts
+
+    def test_a_run_that_timed_out_does_not_run_again(self):
+        controller = RetryController(FakeClock(), {flow(1): 100}, attempts={flow(1): ["Failed", "Passed"]})
+        dispatcher, followed = dispatch_retries(controller, requests_for([flow(1)], Pool(AGENTS[:2])), retries=3, wait_timeout=50)
+        assert len(dispatcher.results[0].attempts) == 1 and followed[dispatcher.results[0].run_id].outcome == "timed_out"
+
+    def test_every_attempt_is_in_the_ledger_and_a_second_play_starts_nothing(self, tmp_path):
+        ledger = Ledger(str(tmp_path / "ledger.json"))
+        first = RetryController(FakeClock(), {flow(1): 10, flow(2): 10}, attempts={flow(1): ["Failed", "Error", "Passed"]})
+        dispatcher, _followed = dispatch_retries(first, requests_for([flow(1), flow(2)], Pool(AGENTS[:2]), key="v1"), 3,
+                                                 ledger=ledger)
+        recorded = dispatcher.results[0].attempts
+        assert len(recorded) == 3
+        second = RetryController(first.clock, {flow(1): 10, flow(2): 10})
+        for run in first.runs.values():
+            second.add_run(run)
+        again, followed = dispatch_retries(second, requests_for([flow(1), flow(2)], Pool(AGENTS[:2]), key="v1"), 3, ledger=ledger)
+        assert second.calls["trigger_flow"] == 0
+        assert again.results[0].attempts == recorded and again.results[0].reused
+        assert [followed[attempt["run_id"]].outcome for attempt in recorded] == ["failed", "error", "passed"]
+        assert again.chains()[0] == [attempt["run_id"] for attempt in recorded]
+
+    def test_a_play_cut_short_goes_on_with_the_attempts_left(self, tmp_path):
+        ledger = Ledger(str(tmp_path / "ledger.json"))
+        first = RetryController(FakeClock(), {flow(1): 10}, attempts={flow(1): ["Failed", "Failed", "Passed"]})
+        dispatch_retries(first, requests_for([flow(1)], Pool(AGENTS[:2]), key="v1"), 0, ledger=ledger)
+        second = RetryController(first.clock, {flow(1): 10}, attempts={flow(1): ["Passed"]})
+        for run in first.runs.values():
+            second.add_run(run)
+        again, followed = dispatch_retries(second, requests_for([flow(1)], Pool(AGENTS[:2]), key="v1"), 1, ledger=ledger)
+        # The recorded attempt failed and one more is allowed: it runs, and is recorded after the first.
+        assert second.calls["trigger_flow"] == 1
+        assert [followed[attempt["run_id"]].outcome for attempt in again.results[0].attempts] == ["failed", "passed"]
+        assert [attempt["run_id"] for attempt in ledger.recorded_attempts(
+            URL, again.results[0].request.ledger_target(), "v1")] == [attempt["run_id"] for attempt in again.results[0].attempts]
 
 
 @pytest.mark.parametrize("agent_id, pool, expected", [

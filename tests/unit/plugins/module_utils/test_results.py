@@ -14,6 +14,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     RunResult,
     classify_status,
     elapsed_seconds_of,
+    fold_attempts,
     is_over,
     junit_element,
     keyframes_of,
@@ -110,7 +111,7 @@ class TestPrecedence:
     """The one precedence: its order, and the two predicates read from the same table."""
 
     def test_the_order(self):
-        assert PRECEDENCE == ("running", "queued", "started", "error", "timed_out", "failed", "cancelled", "passed", "none")
+        assert PRECEDENCE == ("running", "queued", "started", "error", "timed_out", "failed", "cancelled", "flaky", "passed", "none")
 
     def test_worst(self):
         assert worst(["passed", "cancelled", "failed"]) == "failed"
@@ -134,7 +135,7 @@ class TestPrecedence:
 
     def test_over_and_passing(self):
         assert [outcome.name for outcome in OUTCOMES if not outcome_is_over(outcome.name)] == ["running", "queued", "started"]
-        assert [outcome.name for outcome in OUTCOMES if outcome_is_passing(outcome.name)] == ["passed", "none"]
+        assert [outcome.name for outcome in OUTCOMES if outcome_is_passing(outcome.name)] == ["flaky", "passed", "none"]
 
     def test_junit_elements(self):
         assert dict((outcome.name, junit_element(outcome.name)) for outcome in OUTCOMES if junit_element(outcome.name)) == {
@@ -271,7 +272,7 @@ class TestRunResult:
         assert list(data) == ["run_id", "status", "outcome", "summary", "elapsed_seconds", "queued_seconds", "timed_out",
                               "run_items", "message"]
         assert data["outcome"] == "failed"
-        assert data["summary"] == {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0}
+        assert data["summary"] == {"total": 2, "passed": 1, "failed": 1, "errors": 0, "cancelled": 0, "flaky": 0}
         assert data["elapsed_seconds"] == 12.346
         assert data["queued_seconds"] == 2.0
         assert data["timed_out"] is False
@@ -300,7 +301,7 @@ class TestRunResult:
         result = RunResult("run-1", "Executing", [item("Passed"), item("Running")], timed_out=True)
         assert result.outcome == "timed_out"
         assert result.to_dict()["timed_out"] is True
-        assert result.summary == {"total": 2, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0}
+        assert result.summary == {"total": 2, "passed": 1, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}
         assert "1 still running" in result.message
 
     def test_error(self):
@@ -314,7 +315,7 @@ class TestVerdict:
         runs = [RunResult("a", "Finished", [item("Passed")]),
                 RunResult("b", "Finished", [item("Failed"), item("Cancelled")])]
         judged = verdict(runs)
-        assert (judged.outcome, judged.summary) == ("failed", {"total": 3, "passed": 1, "failed": 1, "errors": 0, "cancelled": 1})
+        assert (judged.outcome, judged.summary) == ("failed", {"total": 3, "passed": 1, "failed": 1, "errors": 0, "cancelled": 1, "flaky": 0})
         assert (judged.over, judged.passing) == (True, False)
 
     def test_error_beats_timed_out(self):
@@ -346,7 +347,7 @@ class TestVerdict:
     def test_empty(self):
         judged = verdict([])
         assert (judged.outcome, judged.summary, judged.lines, judged.failures) == (
-            "none", {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0}, [], [])
+            "none", {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0}, [], [])
         assert (judged.over, judged.passing) == (True, True)
 
 
@@ -406,7 +407,7 @@ class TestReport:
             "run run-empty: error (run run-empty finished but no flow ran)",
         ]
         assert shown["outcome"] == "error"
-        assert shown["summary"] == {"total": 4, "passed": 1, "failed": 2, "errors": 1, "cancelled": 0}
+        assert shown["summary"] == {"total": 4, "passed": 1, "failed": 2, "errors": 1, "cancelled": 0, "flaky": 0}
 
     def test_reasons_match_the_failure_message(self):
         runs = [self.RUNS[1]]
@@ -452,9 +453,54 @@ class TestReport:
         assert report([gone.to_dict()])["outcome"] == "error"
 
     def test_no_runs(self):
-        assert report([]) == {"outcome": "none", "summary": {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0},
+        assert report([]) == {"outcome": "none", "summary": {"total": 0, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 0},
                               "lines": []}
 
     def test_item_round_trip(self):
         original = item("Failed", "Checkout", "Agent 2", keyframes=ERROR_KEYFRAMES)
         assert ItemResult.from_dict(original.to_dict()).to_dict() == original.to_dict()
+
+
+class TestAttempts:
+    """A flow run more than once (retries): one result, its last attempt's, ``flaky`` when it passed late."""
+
+    @staticmethod
+    def chain(statuses):
+        runs = [RunResult("run-%d" % number, "Finished",
+                          [item(status, agent_title="Agent %d" % number, run_item_id="item-%d" % number, keyframes=ERROR_KEYFRAMES)])
+                for number, status in enumerate(statuses, 1)]
+        return runs
+
+    def test_a_late_pass_is_flaky_counted_apart_and_named(self):
+        [flaky] = fold_attempts(self.chain(["Failed", "Passed"]), [["run-1", "run-2"]])
+        assert flaky.run_id == "run-2" and flaky.outcome == "flaky"
+        assert flaky.summary == {"total": 1, "passed": 0, "failed": 0, "errors": 0, "cancelled": 0, "flaky": 1}
+        judged = verdict([flaky])
+        assert judged.outcome == "flaky" and judged.passing and judged.passes() and not judged.passes(fail_on_flaky=True)
+        assert judged.failures == []
+        assert judged.flaky == ["Login on Agent 2 is flaky: it passed on attempt 2 of 2; "
+                                "attempt 1 of 2 on Agent 1: failed - Check: Expected '42.00'"]
+        assert judged.lines[0].startswith("Login on Agent 2: passed (Passed, 1.5 s) - flaky on attempt 2 of 2; attempt 1 of 2 on Agent 1")
+        assert [attempt["outcome"] for attempt in flaky.to_dict()["attempts"]] == ["failed", "passed"]
+        assert flaky.to_dict()["attempts"][0] == {"run_id": "run-1", "agent_id": "agent-Agent 1", "agent_title": "Agent 1",
+                                                  "outcome": "failed", "status": "Failed", "reason": "Check: Expected '42.00'"}
+
+    def test_no_pass_keeps_the_last_outcome_and_says_what_came_before(self):
+        [last] = fold_attempts(self.chain(["Error", "Failed"]), [["run-1", "run-2"]])
+        assert last.outcome == "failed" and last.summary["failed"] == 1 and last.summary["flaky"] == 0
+        [line] = verdict([last]).failures
+        assert line.startswith("Login on Agent 2: Failed - Check: Expected '42.00' (the last of 2 attempts; attempt 1 of 2 on Agent 1: error")
+
+    def test_the_filter_says_the_same_from_the_module_result(self):
+        folded = fold_attempts(self.chain(["Failed", "Passed"]) + self.chain(["Passed"])[:0], [["run-1", "run-2"]])
+        shown = verdict(RunResult.from_dict(run.to_dict()) for run in folded)
+        judged = verdict(folded)
+        assert (shown.outcome, shown.summary, shown.lines, shown.flaky) == (judged.outcome, judged.summary, judged.lines, judged.flaky)
+
+    def test_a_flaky_flow_ranks_below_a_failure_and_above_a_pass(self):
+        flaky = fold_attempts(self.chain(["Failed", "Passed"]), [["run-1", "run-2"]])
+        passed = [RunResult("run-9", "Finished", [item("Passed")])]
+        failed = [RunResult("run-8", "Finished", [item("Failed")])]
+        assert verdict(flaky + passed).outcome == "flaky"
+        assert verdict(flaky + failed).outcome == "failed"
+        assert verdict(flaky + passed).summary["passed"] == 1 and verdict(flaky + passed).summary["flaky"] == 1

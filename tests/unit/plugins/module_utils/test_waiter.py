@@ -110,7 +110,7 @@ class TestOutcomes:
         [result] = follow(make(clock, simple_run("r", outcome=["Passed", "Exploded"], agents=("A1", "A2"))), ["r"])
         assert result.outcome == "error"
         assert [item.status for item in result.items] == ["Passed", "Exploded"]
-        assert result.summary == {"total": 2, "passed": 1, "failed": 0, "errors": 1, "cancelled": 0}
+        assert result.summary == {"total": 2, "passed": 1, "failed": 0, "errors": 1, "cancelled": 0, "flaky": 0}
         assert "unknown status 'Exploded'" in result.items[1].explanation()
 
     def test_still_going_statuses_are_waited_for(self, clock):
