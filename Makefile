@@ -48,7 +48,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv venv-oldest stage demo test hacking-tests bench sanity units integration integration-faults integration-rest oldest lint docs-lint docs \
+.PHONY: help venv venv-oldest stage demo test hacking-tests bench sanity units integration integration-faults integration-roles integration-rest oldest lint docs-lint docs \
 	changelog-lint galaxy-import emulator-tests awx-tests eda-tests demo-eda ee de molecule clean
 
 help: ## this list
@@ -111,12 +111,12 @@ demo-eda: stage ## the EDA rulebook of docs/eda.md reacting to a failed schedule
 # in a row. A lane lists its steps in order, and holds each check of CHECKS exactly once
 # (tests/hacking checks it). Each step's log is kept under $(BUILD)/lanes/<lane>/; a failing
 # step's log is printed whole, and the other lanes go on.
-CHECKS := hacking-tests emulator-tests changelog-lint sanity units integration-rest integration-faults oldest \
+CHECKS := hacking-tests emulator-tests changelog-lint sanity units integration-rest integration-faults integration-roles oldest \
 	awx-tests eda-tests molecule lint docs-lint docs galaxy-import
 TEST_LANES := \
 	checks=hacking-tests,emulator-tests,changelog-lint,sanity,units,lint,docs-lint,docs,galaxy-import \
 	integration=integration-rest \
-	faults=integration-faults,eda-tests,awx-tests \
+	faults=integration-faults,integration-roles,eda-tests,awx-tests \
 	oldest=oldest,molecule
 
 test: venv venv-oldest ## every check CI runs; needs nothing but python3 and the package index
@@ -165,13 +165,17 @@ integration: stage ## ansible-test integration against the emulator (INTEGRATION
 	} > $(STAGED)/tests/integration/integration_config.yml; \
 	$(ANSIBLE_TEST) integration --venv --python $(TEST_PY_VERSION) --requirements --color no $(INTEGRATION_TARGETS)
 
-# make test splits the integration targets over two lanes: the fault matrix (50 fault modes, the
-# longest target) in one, every other target in the other.
+# make test splits the integration targets over three steps in two lanes: the fault matrix (50
+# fault modes, the longest target), the role's targets (role_*: plays on several hosts), and every
+# other target.
 integration-faults: ## the fault_matrix integration target alone
 	@$(MAKE) integration INTEGRATION_TARGETS=fault_matrix
 
-integration-rest: ## every integration target but fault_matrix
-	@$(MAKE) integration INTEGRATION_TARGETS="--exclude fault_matrix"
+integration-roles: ## the role's integration targets (role_*)
+	@$(MAKE) integration INTEGRATION_TARGETS="role_.*"
+
+integration-rest: ## every integration target but fault_matrix and the role's
+	@$(MAKE) integration INTEGRATION_TARGETS="--exclude fault_matrix --exclude role_.*"
 
 # The unit and integration tests on the oldest ansible-core meta/runtime.yml claims. The
 # integration targets there are those where ansible-core has a say: the role (handlers, serial,
