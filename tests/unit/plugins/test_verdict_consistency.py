@@ -26,14 +26,11 @@ of the precedence anywhere (the result model, the follow-up, JUnit, the filter) 
 """
 
 import ast
-import contextlib
 import itertools
-import json
 import os
 import re
 import threading
 import xml.etree.ElementTree as ET
-from unittest import mock
 
 import pytest
 import yaml
@@ -56,6 +53,7 @@ from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller imp
     Fault,
     simple_run,
 )
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_args import patch_module_args
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
@@ -328,14 +326,6 @@ def test_no_runs_at_all():
 
 
 # -- through flow_run itself (report_started_runs) ---------------------------------------------
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")):
-            yield
 
 AGENT = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
 #: The kinds a run can end as at once, so that flow_run's wait (on real time) never sleeps: the

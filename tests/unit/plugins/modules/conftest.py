@@ -23,23 +23,12 @@ and gets:
     The warnings the module gave (``module.warn``).
 """
 
-import contextlib
-import json
-from unittest import mock
-
 import pytest
 
 from ansible.module_utils import basic
 
-from ansible_collections.leapops.leapwork.plugins.module_utils import _module
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19: AnsibleModule reads its arguments from basic._ANSIBLE_ARGS
-    @contextlib.contextmanager
-    def patch_module_args(args):
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")):
-            yield
+from ansible_collections.leapops.leapwork.plugins.module_utils import _follow, _module
+from ansible_collections.leapops.leapwork.tests.unit.plugins.module_args import patch_module_args
 
 URL = "https://leapwork.example:9002"
 
@@ -115,4 +104,18 @@ def run_module(module_under_test, client_requests):
 def warnings_seen(monkeypatch):
     seen = []
     monkeypatch.setattr(basic.AnsibleModule, "warn", lambda self, warning: seen.append(warning))
+    return seen
+
+
+@pytest.fixture
+def agents_given_to_the_waiter(monkeypatch):
+    """The ``agents`` argument of each ``_follow.follow_runs`` call; the runs are still followed."""
+    seen = []
+    real_follow_runs = _follow.follow_runs
+
+    def follow_runs(*args, **kwargs):
+        seen.append(kwargs["agents"])
+        return real_follow_runs(*args, **kwargs)
+
+    monkeypatch.setattr(_follow, "follow_runs", follow_runs)
     return seen

@@ -310,22 +310,14 @@ class TestBatch:
         assert [run["outcome"] for run in result["runs"]] == ["passed", "passed"]
         assert [run["changed"] for run in result["runs"]] == [True, True]
 
-    def test_wait_gives_the_waiter_each_runs_agent(self, client, client_requests, run_module, monkeypatch):
+    def test_wait_gives_the_waiter_each_runs_agent(self, client, client_requests, run_module, agents_given_to_the_waiter):
         # So that a run queued behind another on its agent is polled once that one has ended.
-        seen = []
-
-        def follow_runs(*args, **kwargs):
-            seen.append(kwargs["agents"])
-            return real_follow_runs(*args, **kwargs)
-
-        real_follow_runs = _follow.follow_runs
-        monkeypatch.setattr(_follow, "follow_runs", follow_runs)
         other_agent = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a02"
         client.known_agents.add(other_agent)
         failed, result = run_module(dict(wait=True, runs=[dict(flow_id=FLOW, agent_id=AGENT), dict(flow_id=OTHER_FLOW, agent_id=other_agent)]))
         assert not failed
         first, second = result["run_ids"]
-        assert seen == [{first: AGENT, second: other_agent}]
+        assert agents_given_to_the_waiter == [{first: AGENT, second: other_agent}]
 
 
 class TestCheckMode:

@@ -10,7 +10,6 @@ Every run here is already over or read once, so no test sleeps; the waiting itse
 
 import pytest
 
-from ansible_collections.leapops.leapwork.plugins.module_utils import _follow
 from ansible_collections.leapops.leapwork.plugins.modules import run_info
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
     FakeClock,
@@ -145,23 +144,15 @@ class TestRuns:
         entry.update(others)
         return entry
 
-    def test_runs_on_one_agent_are_read_one_after_another(self, controller, client_requests, run_module, monkeypatch):
+    def test_runs_on_one_agent_are_read_one_after_another(self, controller, client_requests, run_module, agents_given_to_the_waiter):
         # The three runs were started on one agent: each is read once the one ahead of it has ended.
-        seen = []
-
-        def follow_runs(*args, **kwargs):
-            seen.append(kwargs["agents"])
-            return real_follow_runs(*args, **kwargs)
-
-        real_follow_runs = _follow.follow_runs
-        monkeypatch.setattr(_follow, "follow_runs", follow_runs)
         agent = "0e6f8c8e-3f0c-4c39-8a57-7e4c1b1d2a01"
         third = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9e"
         controller.add_run(finished(third, "Passed"))
         failed, result = run_module(dict(runs=[self.started(PASSED_RUN, agent), self.started(FAILED_RUN, agent.upper()),
                                                self.started(third, agent)], wait=True, fail_on_failure=False))
         assert not failed
-        assert seen == [{PASSED_RUN: agent, FAILED_RUN: agent.upper(), third: agent}]
+        assert agents_given_to_the_waiter == [{PASSED_RUN: agent, FAILED_RUN: agent.upper(), third: agent}]
         assert [run["run_id"] for run in result["runs"]] == [PASSED_RUN, FAILED_RUN, third]
         assert [(method, identifier) for method, identifier, _moment in controller.log if method != "keyframes"] == [
             ("run_status", PASSED_RUN), ("run_item_ids", PASSED_RUN), ("run_item", PASSED_RUN + "-item"),
