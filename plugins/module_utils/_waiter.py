@@ -38,6 +38,16 @@ per run, and a run that ends alone is still seen within ``poll_interval``. A run
 (and not waiting in line) is presumed to execute with the herd: at the start only the scouts are
 polled, and when a first poll reads anything but an executing run (over already, queued, not
 known yet), every run still presumed is polled at once.
+Runs that ``on_over`` starts on an agent the caller names in ``agents`` (an agent pool's next
+flow, on the agent whose run just ended) start at once and run alone there, so what the task has
+seen tells when they are likely to end: the durations of the runs seen over so far (from their
+start, refined by a one-item run's ``ElapsedSeconds``). Such a run is not polled at once nor on the
+backoff, and is not part of the herd: it is polled at the moments ``poll_plan`` picks among those
+durations (where a poll saves more than ``SECONDS_PER_POLL`` seconds of delay in seeing its end, on
+average), and on its beat; past the plan's last moment (longer than every run seen), on the
+backoff, its pauses starting at 30 % of the time it has run. So a pool of flows of one duration
+hands over as soon as the trigger is sent, for one status read per run. A planned run that reads
+``Queued`` (someone else's run took the agent) is followed as any queued run.
 A poll reads the run status alone. The items (their ids, then each item not ended yet) are
 read when they can matter: once the run is ``Finished`` (until every item has ended), at the
 deadline (so that a run that times out is reported with its items), and every
@@ -700,8 +710,10 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
 
     ``agents`` maps run ids to the id of the agent each run was started on, when the caller knows
     it (``flow_run``'s ``runs``): a queued run is then polled when the followed run ahead of it on
-    its agent has ended, not on every end (see the module docstring). Runs not in it (the runs
-    ``on_over`` starts included) are followed as before.
+    its agent has ended, not on every end (see the module docstring). It is read again for each run
+    ``on_over`` starts (a ``_pool.Dispatcher`` adds its runs as it starts them): such a run on a known
+    agent is polled on the plan the durations seen so far make (see the module docstring). Runs not
+    in it are followed as before.
 
     ``interrupted`` (``_interrupt.Interrupt.check``) returns why the task was interrupted, or
     ``None``; it is asked before each round and after each sleep (pass that interrupt's ``sleep``
