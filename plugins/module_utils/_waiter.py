@@ -111,7 +111,8 @@ ITEM_REFRESH_SECONDS = 120.0
 #: What one poll of a planned run costs, in seconds of delay in seeing its end (``poll_plan``): a poll
 #: is planned where it saves more than this much delay on average.
 SECONDS_PER_POLL = 0.3
-#: Durations this close (seconds) are one likely end for ``poll_plan``: polled once, at the longest.
+#: Durations within this many seconds of the shortest of them are one likely end for ``poll_plan``:
+#: polled once, at the longest.
 PLAN_TOLERANCE = 0.1
 #: ``poll_plan`` learns from the durations of this many runs seen over last (it stays quick in a long task).
 PLAN_MEMORY = 64
@@ -544,11 +545,13 @@ def poll_plan(durations, seconds_per_poll=SECONDS_PER_POLL):
     run is polled on the backoff (see ``_RunFollower.schedule``), and always on the beat.
     """
     ends, weights = [], []
+    shortest = None  # the shortest duration of the last group
     for duration in sorted(durations[-PLAN_MEMORY:]):
-        if ends and duration - ends[-1] <= PLAN_TOLERANCE:
+        if ends and duration - shortest <= PLAN_TOLERANCE:
             ends[-1] = duration
             weights[-1] += 1.0
         else:
+            shortest = duration
             ends.append(duration)
             weights.append(1.0)
     # Running sums over ends[:index]: the weights, and the weights times the ends.

@@ -369,6 +369,9 @@ class TestPollPlan:
 
     def test_durations_this_close_are_one_at_the_longest(self):
         assert poll_plan([4.95, 5.0, 5.03]) == [5.03]
+        # Within 0.1 s of the shortest of them: durations 0.09 s apart from 1 to 5 s do not melt into one.
+        spread = [1.0 + 0.09 * step for step in range(45)]
+        assert poll_plan(spread) == pytest.approx([2.35, 3.43, 4.33, 4.96])
 
     def test_frequent_durations_each_get_a_poll(self):
         assert poll_plan([2.0] * 5 + [8.0] * 5) == [2.0, 8.0]
