@@ -5,7 +5,6 @@
 """Agent pools on fake time: which agent runs which flow, one of our runs per agent, the bounds."""
 
 import itertools
-import statistics
 import threading
 
 import pytest
