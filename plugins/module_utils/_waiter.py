@@ -651,15 +651,17 @@ def _follow_started(run_ids, now, durations, followers, ordered, followed, agent
             continue
         agent = agents.get(run_id)
         agent = agent.lower() if agent else None
-        plan = poll_plan(durations) if agent is not None else None
+        line = lines.setdefault(agent, collections.deque()) if agent is not None else None
+        # Behind another followed run on its agent, it starts when that one ends: its line says when.
+        in_line = line is not None and any(not ahead.left_agent() for ahead in line)
+        plan = poll_plan(durations) if line is not None and not in_line else None
         follower = _RunFollower(run_id, now, poll_interval, grace_seconds, done_status_as, ends_at, agent=agent,
                                 plan=plan or None)
         followers[run_id] = follower
         ordered.append(follower)
         followed.append(run_id)
-        if agent is not None:
-            line = lines.setdefault(agent, collections.deque())
-            if any(not ahead.left_agent() for ahead in line):
+        if line is not None:
+            if in_line:
                 follower.wait_in_line()
             line.append(follower)
 

@@ -431,6 +431,17 @@ class TestPlannedRuns:
         assert TestQueuedPolling.status_polls(controller, "a")[-1] == 15.0
         assert TestQueuedPolling.status_polls(controller, "b") == pytest.approx([20.0, 25.0, 27.0, 30.0, 30.6, 35.28])
 
+    def test_a_run_started_behind_another_of_ours_waits_in_line(self, clock):
+        # on_over starts b and c on one agent: c starts when b ends (10 s). c is not polled before
+        # b reads Finished, then at once, then as any run (its plan would count from 5 s).
+        late = one_item_run("c", 5, 5, queued_until=10)
+        controller = make(clock, one_item_run("a", 0, 5), one_item_run("b", 5, 5), late)
+        results = follow(controller, ["a"], on_over=lambda result: ["b", "c"] if result.run_id == "a" else [],
+                         agents={"b": "AGENT-1", "c": "agent-1"})
+        assert TestQueuedPolling.status_polls(controller, "b") == [10.0]
+        assert TestQueuedPolling.status_polls(controller, "c")[:3] == pytest.approx([10.0, 10.5, 11.15])
+        assert [result.outcome for result in results] == ["passed"] * 3
+
     def test_a_planned_run_that_reads_queued_is_polled_as_a_queued_run(self, clock):
         # Someone else's run took the agent first: b waits until 14 s. Read Queued at 10 s, b leaves
         # its plan: polled every poll_interval, then on the backoff once it executes.
