@@ -40,7 +40,8 @@ Report = collections.namedtuple("Report", ("results", "output", "failed", "messa
 def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIMEOUT, poll_interval=DEFAULT_POLL_INTERVAL,
                       stop_on_timeout=True, fail_on_failure=True, done_status_as=PASSED, junit_path=None,
                       stop_allowed=True, clock=time.monotonic, sleep=time.sleep, suite_names=None, on_over=None,
-                      agents=None, deadline=None, interrupt=None, chains=None, fail_on_flaky=False):
+                      agents=None, deadline=None, interrupt=None, chains=None, fail_on_flaky=False,
+                      failed_attempts=None):
     """Follow ``run_ids`` as the wait options (those of the ``leapops.leapwork.wait`` doc fragment) say;
     return a ``Report``.
 
@@ -65,6 +66,11 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
     first attempt first; ``retries``) makes one result of each flow's attempts: the last attempt's,
     ``flaky`` when it passed after others did not, and the report warns for each flaky flow (and
     fails for them with ``fail_on_flaky``).
+
+    ``failed_attempts`` (with ``chains``: a callable returning ``{run id of a flow's last run: its
+    next attempt, whose trigger failed}``, see ``fold_attempts``): the flow keeps that run's verdict
+    and the report warns for each such attempt; one that may have started a run fails the report
+    whatever ``fail_on_failure`` says, as a first attempt that may have started one fails the task.
     """
     stop = bool(wait and stop_on_timeout and stop_allowed)
     results = follow_runs(
@@ -87,7 +93,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         on_over=on_over if wait else None,
     )
     if chains is not None:
-        results = fold_attempts(results, chains())
+        results = fold_attempts(results, chains(), failed_attempts() if failed_attempts is not None else None)
     judged = verdict(results)
     outcome, summary, lines = judged.outcome, judged.summary, judged.failures
     output = dict(
@@ -120,6 +126,13 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
             lines = lines + judged.flaky  # failed only because fail_on_flaky: say which flows were flaky
         if lines:
             message += ":\n" + "\n".join(lines)
+    unseen = [result.failed_attempt_warning() for result in results
+              if result.failed_attempt is not None and result.failed_attempt.may_have_started]
+    if unseen:
+        failed = True
+        message = "\n".join(part for part in (
+            "Leapwork: another attempt may have started a run that this task did not follow; check the controller's "
+            "runs before trying again:\n" + "\n".join(unseen), message) if part)
     if junit_error:
         failed = True
         message = "\n".join(part for part in (junit_error, message) if part)
@@ -127,7 +140,8 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         failed = True
         message = "\n".join((_interrupted(interrupt.reason, results, stop), message))
     stopped = stop and any(result.timed_out for result in results)
-    return Report(results, output, failed, message, stopped, list(judged.flaky))
+    warnings = list(judged.flaky) + [result.failed_attempt_warning() for result in results if result.failed_attempt is not None]
+    return Report(results, output, failed, message, stopped, warnings)
 
 
 def _interrupted(reason, results, stop):

@@ -127,11 +127,18 @@ def _add_attempts(testcase, run):
     for number, attempt in enumerate(run.attempts, 1):
         # An earlier attempt failed or erred (nothing else runs again): flakyFailure, rerunError, ...
         kind = prefix + junit_element(attempt.outcome).capitalize()
-        short = "attempt %d of %d on %s (run %s): %s: %s" % (number, len(run.attempts) + 1, attempt.where(), attempt.run_id,
+        short = "attempt %d of %d on %s (run %s): %s: %s" % (number, run.attempt_count, attempt.where(), attempt.run_id,
                                                              attempt.status or attempt.outcome, attempt.reason or "no details")
         element = ET.SubElement(testcase, kind, message=_attribute(short), type=_attribute(attempt.status or attempt.outcome, 100))
         keyframes = [keyframe for item in (attempt.run.items if attempt.run else ()) for keyframe in item.keyframes]
         ET.SubElement(element, "stackTrace").text = _xml(_keyframe_lines(keyframes)) or _xml(short)
+    if run.failed_attempt:
+        # The last attempt's trigger failed: a re-run that erred, beside the verdict of the run before it.
+        short = "attempt %d of %d on %s: %s" % (run.attempt_count, run.attempt_count, run.failed_attempt.where(),
+                                                run.failed_attempt.not_started())
+        element = ET.SubElement(testcase, "rerunError", message=_attribute(short),
+                                type=_attribute("MayHaveStarted" if run.failed_attempt.may_have_started else "NotStarted", 100))
+        ET.SubElement(element, "stackTrace").text = _xml(short)
 
 
 def _add_item(suite, item, name, run_id, run=None):
@@ -149,7 +156,7 @@ def _add_item(suite, item, name, run_id, run=None):
         element = ET.SubElement(testcase, kind, message=_attribute(short),
                                 type=_attribute(status if item.outcome != RUNNING else "TimedOut", 100))
         element.text = log or _xml(short)
-    if run is not None and run.attempts:
+    if run is not None and run.retried:
         _add_attempts(testcase, run)
     if log:
         ET.SubElement(testcase, "system-out").text = log

@@ -463,7 +463,8 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
     if dispatcher is not None:
         try:
             report = follow_and_report(client, dispatcher.start(), on_over=dispatcher.on_over, agents=dispatcher.agents,
-                                       interrupt=interrupt, chains=dispatcher.chains, **options)
+                                       interrupt=interrupt, chains=dispatcher.chains,
+                                       failed_attempts=dispatcher.failed_attempts, **options)
         except Exception as exc:  # pylint: disable=broad-except
             results = dispatcher.results
             runs = _item_dicts(module, results, run_facts)

@@ -35,6 +35,9 @@ import hashlib
 from collections import OrderedDict
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._batch import record_item_error
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError, LeapworkHTTPError
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import proves_no_run
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import RunNotRecorded
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import ERROR, FAILED
 
 
@@ -45,6 +48,20 @@ def worth_another_attempt(run_result):
     not be read (no verdict: a new run would not tell what became of this one).
     """
     return run_result.outcome in (FAILED, ERROR) and not run_result.timed_out and not run_result.unreadable
+
+
+def may_have_started(result, exc):
+    """Whether the start that raised ``exc`` (``result`` filled as far as it went) may have started a run.
+
+    A run that started but could not be recorded did; a sent trigger did unless its answer proves
+    that no run started; an unexpected exception once the trigger was handed to the client may hide
+    one. Nothing sent (the ledger refused, a connection that failed before sending) started nothing.
+    """
+    if isinstance(exc, RunNotRecorded) or result.run_id:
+        return True
+    if result.sent:
+        return not (isinstance(exc, LeapworkHTTPError) and proves_no_run(exc.status))
+    return result.attempted and not isinstance(exc, LeapworkError)
 
 
 class Pool(object):
@@ -116,6 +133,7 @@ class Dispatcher(object):
         for request in self._own.values():
             result = trigger.new_result(request)
             result.attempts = []
+            result.failed_attempt = None  # another attempt (retries) whose trigger failed: see failed_attempts()
             self._results[id(request)] = result
         pools = [request.pool for request in self._own.values() if request.pool is not None]
         self.pool = pools[0] if pools else None
@@ -144,6 +162,12 @@ class Dispatcher(object):
                 request = request.on_agent(result.request.agent_id)  # the twin ran where its first did
             results.append(result if own is request else result.copy_for(request))
         return results
+
+    def failed_attempts(self):
+        """``{run id of a flow's last attempt: its next attempt, whose trigger failed}``: ``{"run_id"
+        (when known), "agent_id", "error", "may_have_started"}``."""
+        return dict((result.attempts[-1]["run_id"], dict(result.failed_attempt)) for result in self._results.values()
+                    if result.failed_attempt and result.attempts)
 
     def chains(self):
         """The run ids of each flow's attempts, first first, for the flows that ran (distinct flows, in input order)."""
@@ -249,20 +273,26 @@ class Dispatcher(object):
         """Start one attempt; ``(result, run ids to follow, whether a run was started, whether a sent trigger failed)``."""
         result = self._results[id(request)]
         placed = request.on_agent(agent_id) if request.pool is not None else request
-        previous = (result.run_id, result.request, result.sent, result.changed, result.reused)
+        previous = (result.run_id, result.request, result.sent, result.changed, result.reused, result.attempted)
         result.request = placed
-        result.error = result.status = None
-        result.sent = False
+        result.error = result.status = result.run_id = None
+        result.sent = result.attempted = False
         try:
             self.trigger.start_one(placed, result, retry_of=retry_of)
         except Exception as exc:  # pylint: disable=broad-except
             refused = result.sent
-            if retry_of is not None:
-                # The flow keeps its last attempt and its verdict; why no other attempt ran is noted.
-                result.run_id, result.request, result.sent, result.changed, result.reused = previous
-                result.retry_error = "another attempt could not be started on %s: %s" % (self._name(agent_id), exc)
-                return result, [], False, refused
             record_item_error(result, exc)
+            if retry_of is not None:
+                # The flow keeps its last attempt and its verdict; the attempt that failed is kept beside it.
+                result.failed_attempt = {
+                    "run_id": result.run_id, "agent_id": agent_id, "error": result.error,
+                    "may_have_started": may_have_started(result, exc),
+                }
+                (result.run_id, result.request, result.sent, result.changed, result.reused,
+                 result.attempted) = previous
+                result.error = result.status = None
+                if result.failed_attempt["may_have_started"]:
+                    result.changed = True
             return result, [], False, refused
         if result.reused:
             attempts = result.recorded_attempts or [{"run_id": result.run_id, "agent_id": placed.agent_id}]

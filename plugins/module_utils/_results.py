@@ -422,9 +422,14 @@ def summarize(items):
 class Attempt(object):
     """One attempt of a flow (``retries``): its run id, the agent it ran on, its outcome and, when it
     did not pass, why. ``run``: its ``RunResult`` when it was followed in this task (the JUnit
-    report takes its log from there)."""
+    report takes its log from there).
 
-    def __init__(self, run_id, agent_id=None, agent_title=None, outcome=None, reason=None, status=None, run=None):
+    An attempt whose trigger failed has ``error`` (why) and no outcome; ``may_have_started`` says
+    whether a run may have started for it (its ``run_id`` when known), else nothing was.
+    """
+
+    def __init__(self, run_id, agent_id=None, agent_title=None, outcome=None, reason=None, status=None, run=None,
+                 error=None, may_have_started=False):
         self.run_id = run_id
         self.agent_id = agent_id
         self.agent_title = agent_title
@@ -432,6 +437,8 @@ class Attempt(object):
         self.reason = reason
         self.status = status
         self.run = run
+        self.error = error
+        self.may_have_started = bool(may_have_started)
 
     @classmethod
     def of(cls, run):
@@ -447,14 +454,25 @@ class Attempt(object):
     @classmethod
     def from_dict(cls, data):
         return cls(data.get("run_id"), agent_id=data.get("agent_id"), agent_title=data.get("agent_title"),
-                   outcome=data.get("outcome"), reason=data.get("reason"), status=data.get("status"))
+                   outcome=data.get("outcome"), reason=data.get("reason"), status=data.get("status"),
+                   error=data.get("error"), may_have_started=data.get("may_have_started"))
 
     def where(self):
         return self.agent_title or self.agent_id or "an unknown agent"
 
+    def not_started(self):
+        """An attempt whose trigger failed, in words: whether a run may have started (and which), and why."""
+        if not self.may_have_started:
+            return "not started (nothing was sent): %s" % self.error
+        return "a run may have started (%s), not followed: %s" % (
+            "run %s" % self.run_id if self.run_id else "its id unknown", self.error)
+
     def to_dict(self):
-        return {"run_id": self.run_id, "agent_id": self.agent_id, "agent_title": self.agent_title,
-                "outcome": self.outcome, "status": self.status, "reason": self.reason}
+        result = {"run_id": self.run_id, "agent_id": self.agent_id, "agent_title": self.agent_title,
+                  "outcome": self.outcome, "status": self.status, "reason": self.reason}
+        if self.error:
+            result.update(error=self.error, may_have_started=self.may_have_started)
+        return result
 
 
 class RunResult(object):
@@ -473,7 +491,9 @@ class RunResult(object):
     (the JUnit report's type for the run's own test case), else ``None``.
 
     ``attempts``: the earlier attempts of the same flow (``Attempt``, first first) when this run is a
-    re-run (``retries``); a run that passed after earlier attempts is ``flaky``.
+    re-run (``retries``); a run that passed after earlier attempts is ``flaky``. ``failed_attempt``:
+    the attempt after this one whose trigger failed (an ``Attempt`` with ``error``), else ``None``;
+    this run keeps the flow's verdict.
     """
 
     def __init__(self, run_id, status=None, items=None, elapsed_seconds=0.0, queued_seconds=0.0,
@@ -490,6 +510,7 @@ class RunResult(object):
         self.summary = summarize(self.items)
         self.going = bool(going) and not error
         self.attempts = []
+        self.failed_attempt = None
         self.outcome, self.problem = self._decide()
         self._given_message = message
         self.add_attempts(attempts or ())
@@ -502,11 +523,33 @@ class RunResult(object):
             self.summary["flaky"], self.summary["passed"] = self.summary["flaky"] + self.summary["passed"], 0
         self.message = self._given_message or self._default_message()
 
+    @property
+    def retried(self):
+        """Whether the flow had other attempts (``retries``): earlier runs, or a later one whose trigger failed."""
+        return bool(self.attempts or self.failed_attempt)
+
+    @property
+    def attempt_count(self):
+        """Every attempt of the flow: the earlier ones, this run, and the one whose trigger failed."""
+        return len(self.attempts) + 1 + (1 if self.failed_attempt else 0)
+
     def attempts_note(self):
-        """The earlier attempts in words: ``attempt 1 of 2 on <agent>: failed - <reason>; ...``, or ``""``."""
-        count = len(self.attempts) + 1
-        return "; ".join("attempt %d of %d on %s: %s - %s" % (number, count, attempt.where(), attempt.outcome, attempt.reason or "no details")
-                         for number, attempt in enumerate(self.attempts, 1))
+        """The other attempts in words: ``attempt 1 of 2 on <agent>: failed - <reason>; ...``, or ``""``."""
+        count = self.attempt_count
+        notes = ["attempt %d of %d on %s: %s - %s" % (number, count, attempt.where(), attempt.outcome, attempt.reason or "no details")
+                 for number, attempt in enumerate(self.attempts, 1)]
+        if self.failed_attempt:
+            notes.append("attempt %d of %d on %s: %s" % (count, count, self.failed_attempt.where(), self.failed_attempt.not_started()))
+        return "; ".join(notes)
+
+    def failed_attempt_warning(self):
+        """The warning for an attempt whose trigger failed (``None`` without one): the flow, where, what may have started."""
+        if not self.failed_attempt:
+            return None
+        count = self.attempt_count
+        return one_line("%s: attempt %d of %d on %s: %s; the flow's verdict is attempt %d's (%s, run %s)" % (
+            self.items[0].title() if self.items else "run %s" % self.run_id, count, count, self.failed_attempt.where(),
+            self.failed_attempt.not_started(), count - 1, self.outcome, self.run_id), LINE_LIMIT * 2)
 
     def _decide(self):
         """``(outcome, problem)``: what ended the run early (worst first), else no flow ran, else its items."""
@@ -541,11 +584,14 @@ class RunResult(object):
         if outcome == STARTED and not message:
             message = "run %s was started and not followed" % data.get("run_id")
         attempts = [Attempt.from_dict(attempt) for attempt in data.get("attempts") or () if isinstance(attempt, dict)]
+        failed = [attempt for attempt in attempts if attempt.error]
+        attempts = [attempt for attempt in attempts if not attempt.error]
         run = cls(data.get("run_id"), status=data.get("status") if isinstance(data.get("status"), str) else None,
                   items=[ItemResult.from_dict(item) for item in data.get("run_items") or () if isinstance(item, dict)],
                   elapsed_seconds=data.get("elapsed_seconds"), queued_seconds=data.get("queued_seconds"),
                   timed_out=bool(data.get("timed_out")), going=outcome in (QUEUED, RUNNING), message=message,
                   attempts=attempts[:-1])
+        run.failed_attempt = failed[-1] if failed else None
         if run.outcome != outcome:
             # Decided when the run was read; what the dict does not carry (a run-level error) made it so.
             run.outcome = outcome
@@ -596,8 +642,10 @@ class RunResult(object):
             "run_items": [item.to_dict() for item in self.items],
             "message": self.message,
         }
-        if self.attempts:
+        if self.retried:
             result["attempts"] = [attempt.to_dict() for attempt in self.attempts] + [Attempt.of(self).to_dict()]
+            if self.failed_attempt:
+                result["attempts"].append(self.failed_attempt.to_dict())
         return result
 
     def __repr__(self):
@@ -639,9 +687,9 @@ def verdict(run_results):
         still_going = not outcome_is_over(run.outcome)
         for item in run.items:
             line = item.report_line(still_going)
-            if run.attempts:
+            if run.retried:
                 line = one_line("%s - %s on attempt %d of %d; %s" % (
-                    line, FLAKY if run.outcome == FLAKY else run.outcome, len(run.attempts) + 1, len(run.attempts) + 1,
+                    line, FLAKY if run.outcome == FLAKY else run.outcome, len(run.attempts) + 1, run.attempt_count,
                     run.attempts_note()), LINE_LIMIT * 2)
             lines.append(line)
         if run.outcome == FLAKY:
@@ -655,9 +703,13 @@ def verdict(run_results):
     return Verdict(worst(run.outcome for run in runs), summary, lines, failures, flaky)
 
 
-def fold_attempts(run_results, chains):
+def fold_attempts(run_results, chains, failed_attempts=None):
     """The runs of ``chains`` (each flow's run ids, first attempt first) as one ``RunResult`` per flow:
-    its last attempt's, with the earlier ones as its ``attempts``. Runs in no chain stay as they are."""
+    its last attempt's, with the earlier ones as its ``attempts``. Runs in no chain stay as they are.
+
+    ``failed_attempts``: ``{run id of a flow's last run: the dict of its next attempt, whose trigger
+    failed}`` (``run_id``, ``agent_id``, ``error``, ``may_have_started``), its ``failed_attempt``.
+    """
     by_run_id = dict((run.run_id, run) for run in run_results)
     folded, taken = [], set()
     for chain in chains:
@@ -665,6 +717,10 @@ def fold_attempts(run_results, chains):
         if not runs:
             continue
         runs[-1].add_attempts(Attempt.of(run) for run in runs[:-1])
+        failed = (failed_attempts or {}).get(runs[-1].run_id)
+        if failed:
+            runs[-1].failed_attempt = Attempt(failed.get("run_id"), agent_id=failed.get("agent_id"), error=failed["error"],
+                                              may_have_started=failed.get("may_have_started"))
         folded.append(runs[-1])
         taken.update(run.run_id for run in runs)
     return folded + [run for run in run_results if run.run_id not in taken]
@@ -689,7 +745,9 @@ def _failure_lines(run_results):
             if item.passed:
                 continue
             line = "%s: %s - %s" % (item.title(), item.status or "NoStatus", item.explanation())
-            if run.attempts:
+            if run.failed_attempt:
+                line = "%s (attempt %d of %d; %s)" % (line, len(run.attempts) + 1, run.attempt_count, run.attempts_note())
+            elif run.attempts:
                 line = "%s (the last of %d attempts; %s)" % (line, len(run.attempts) + 1, run.attempts_note())
             lines.append(one_line(line, LINE_LIMIT * 2))
     return lines

@@ -6,12 +6,15 @@
 
 import itertools
 import threading
+import xml.etree.ElementTree as ET
 
 import pytest
 
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError
-from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError, TriggerOutcomeUnknown
+from ansible_collections.leapops.leapwork.plugins.module_utils._follow import follow_and_report
+from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger, RunNotRecorded, TriggerInFlight
 from ansible_collections.leapops.leapwork.plugins.module_utils._pool import Dispatcher, Pool, deal, worth_another_attempt
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import RunResult, verdict
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import RunRequest, Trigger
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import follow_runs
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
@@ -348,3 +351,98 @@ class TestHandOver:
         # rare or new one is seen at the next planned moment. The 3 s: the first wave's trailing runs.
         assert sorted(round(lag, 2) for lag in lags) == [0.0] + [0.02] * 7 + [0.61, 0.79] + [1.02] * 5 + [2.02] * 4 + [3.0]
         assert controller.elapsed() == pytest.approx(40.1)  # the best makespan is 34 s
+
+
+class FailingRetryTrigger(Trigger):
+    """A trigger whose other attempts (``retry_of`` set) raise ``error``, after sending the trigger when ``sent``."""
+
+    def __init__(self, controller, error, sent):
+        super(FailingRetryTrigger, self).__init__(controller, URL)
+        self.error, self.sent = error, sent
+
+    def start_one(self, request, result, retry_of=None):
+        if retry_of is None:
+            return super(FailingRetryTrigger, self).start_one(request, result, retry_of)
+        result.attempted = result.sent = self.sent
+        raise self.error
+
+
+UNRECORDED = "run-not-recorded"
+RETRY_ERRORS = {
+    # kind: (error, sent, may a run have started, run id of the failed attempt, is its agent retired)
+    "outcome unknown": (TriggerOutcomeUnknown("Triggering flow may have started a run: the request was sent, then the "
+                                              "connection was dropped", operation="trigger"), True, True, None, True),
+    "run not recorded": (RunNotRecorded("Run %s started, but the ledger could not record it" % UNRECORDED,
+                                        run_id=UNRECORDED, entry_key="k"), True, True, UNRECORDED, True),
+    "ledger refused": (TriggerInFlight("an earlier trigger for this key never recorded its outcome"), False, False, None, False),
+    "controller refused": (LeapworkHTTPError("Could not start the flow: HTTP 400", operation="trigger", status=400),
+                           True, False, None, True),
+}
+
+
+def dispatch_failing_retry(kind, fail_on_failure=True, junit_path=None):
+    error, sent, _may, _run_id, _retired = RETRY_ERRORS[kind]
+    controller = RetryController(FakeClock(), {flow(1): 10}, attempts={flow(1): ["Failed", "Passed"]})
+    dispatcher = Dispatcher(FailingRetryTrigger(controller, error, sent), requests_for([flow(1)], Pool(AGENTS[:2])), 8,
+                            retries=2, retryable=worth_another_attempt)
+    report = follow_and_report(controller, dispatcher.start(), wait=True, wait_timeout=600, poll_interval=5,
+                               fail_on_failure=fail_on_failure, clock=controller.clock, sleep=controller.clock.sleep,
+                               on_over=dispatcher.on_over, agents=dispatcher.agents, chains=dispatcher.chains,
+                               failed_attempts=dispatcher.failed_attempts, junit_path=junit_path)
+    return controller, dispatcher, report
+
+
+class TestARetryWhoseTriggerFails:
+    """Issue 21: another attempt whose trigger raised is kept beside the flow's verdict, never hidden."""
+
+    @pytest.mark.parametrize("kind", sorted(RETRY_ERRORS))
+    def test_the_flow_keeps_its_verdict_and_carries_the_failed_attempt(self, kind):
+        error, _sent, may_have_started, run_id, retired = RETRY_ERRORS[kind]
+        controller, dispatcher, report = dispatch_failing_retry(kind)
+        result = dispatcher.results[0]
+        [first] = [started[2] for started in controller.started]
+        assert result.run_id == first and [attempt["run_id"] for attempt in result.attempts] == [first]
+        assert result.error is None
+        failed = {"run_id": run_id, "agent_id": AGENTS[1], "error": str(error), "may_have_started": may_have_started}
+        assert result.failed_attempt == failed
+        assert dispatcher.failed_attempts() == {first: failed}
+        # A sent trigger that failed retires its agent (it may run something, or it refused); nothing sent frees it.
+        assert (AGENTS[1] in dispatcher._retired) is retired
+        assert (AGENTS[1] in dispatcher._free) is not retired
+        [run] = report.output["runs"]
+        assert run["run_id"] == first and run["outcome"] == "failed"
+        assert [attempt["run_id"] for attempt in run["attempts"]] == [first, run_id]
+        assert run["attempts"][-1]["error"] == str(error) and run["attempts"][-1]["may_have_started"] is may_have_started
+        assert run["attempts"][-1]["agent_id"] == AGENTS[1]
+        [warning] = report.warnings
+        assert "attempt 2 of 2 on %s" % AGENTS[1] in warning and str(error) in warning
+        assert ("may have started" in warning) is may_have_started
+        assert ("nothing was sent" in warning) is not may_have_started
+        if run_id:
+            assert "run %s" % run_id in warning and run_id in report.message
+        # One verdict: the module's outcome, the run_report filter's (rebuilt from the returned runs).
+        assert verdict(RunResult.from_dict(entry) for entry in report.output["runs"]).outcome == report.output["outcome"] == "failed"
+        rebuilt = RunResult.from_dict(run)
+        assert rebuilt.failed_attempt.error == str(error) and len(rebuilt.attempts) == 0 and rebuilt.attempt_count == 2
+
+    @pytest.mark.parametrize("kind", sorted(RETRY_ERRORS))
+    def test_a_run_that_may_have_started_unseen_fails_the_task_whatever_fail_on_failure_says(self, kind):
+        _error, _sent, may_have_started, _run_id, _retired = RETRY_ERRORS[kind]
+        _controller, _dispatcher, report = dispatch_failing_retry(kind, fail_on_failure=False)
+        assert report.failed is may_have_started
+        if may_have_started:
+            assert report.message.startswith("Leapwork: another attempt may have started a run that this task did not follow")
+        _controller, _dispatcher, report = dispatch_failing_retry(kind, fail_on_failure=True)
+        assert report.failed  # the last attempt failed
+
+    @pytest.mark.parametrize("kind", sorted(RETRY_ERRORS))
+    def test_the_junit_report_has_the_failed_attempt_beside_the_verdict(self, kind, tmp_path):
+        _error, _sent, may_have_started, _run_id, _retired = RETRY_ERRORS[kind]
+        _controller, _dispatcher, report = dispatch_failing_retry(kind, junit_path=str(tmp_path / "report.xml"))
+        root = ET.parse(str(tmp_path / "report.xml")).getroot()
+        assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("1", "1", "0")
+        [testcase] = root.iter("testcase")
+        assert testcase.find("failure") is not None
+        [rerun] = testcase.findall("rerunError")
+        assert rerun.get("type") == ("MayHaveStarted" if may_have_started else "NotStarted")
+        assert rerun.get("message").startswith("attempt 2 of 2 on %s: " % AGENTS[1])
