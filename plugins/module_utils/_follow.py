@@ -33,7 +33,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
 
 #: The outcome of following runs, ready for ``exit_json`` / ``fail_json``: the ``RunResult`` list,
 #: the module output, whether the task fails and why, whether runs were asked to stop, and the
-#: warnings to give (one per flaky flow).
+#: warnings to give (one per flaky flow, one per attempt whose trigger failed).
 Report = collections.namedtuple("Report", ("results", "output", "failed", "message", "stopped", "warnings"))
 
 

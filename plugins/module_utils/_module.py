@@ -416,10 +416,16 @@ def report_started_runs(module, client, results, single, noun, describe, run_fac
         # Whatever went wrong after the runs were started, they are reported.
         run_ids = [result.run_id for result in (dispatcher.results if dispatcher is not None else results)]
         module.fail_json(msg="Unexpected %s after starting run(s) %s: %s" % (
-            type(exc).__name__, ", ".join(run_id for run_id in run_ids if run_id) or "(none)", exc),
+            type(exc).__name__, ", ".join(_said_run_ids(run_ids, dispatcher)) or "(none)", exc),
             changed=any(run_id is not None for run_id in run_ids) if dispatcher is not None else any(
                 result.changed for result in results),
             run_ids=run_ids, run_id=run_ids[0] if single else None)
+
+
+def _said_run_ids(run_ids, dispatcher=None):
+    """The run ids a failure message names: the items' and those of other attempts whose trigger failed after their run started."""
+    failed = [attempt["run_id"] for attempt in (dispatcher.failed_attempts().values() if dispatcher is not None else ())]
+    return unique_run_ids(run_id for run_id in list(run_ids) + failed if run_id)
 
 
 def _item_dicts(module, results, run_facts):
@@ -468,8 +474,8 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
         except Exception as exc:  # pylint: disable=broad-except
             results = dispatcher.results
             runs = _item_dicts(module, results, run_facts)
-            module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(unique_run_ids(
-                run["run_id"] for run in runs if run["run_id"])), exc), changed=any(result.changed for result in results),
+            module.fail_json(msg="While waiting for run(s) %s: %s" % (", ".join(_said_run_ids(
+                (run["run_id"] for run in runs), dispatcher)), exc), changed=any(result.changed for result in results),
                 **_output(runs, single, facts))
         if interrupt is not None and interrupt.reason:
             dispatcher.not_started("the task was interrupted (%s) before an agent of the pool was free" % interrupt.reason)

@@ -117,7 +117,9 @@ class Dispatcher(object):
     out, not unreadable) runs again, up to that many more times: on another free agent of the pool
     when there is one, else on the same; a flow with its own agent, there. Each attempt is recorded
     in the ledger under the flow's key (``retry_of``), so a re-run of the play follows the recorded
-    attempts instead of starting new ones.
+    attempts instead of starting new ones. An attempt whose trigger raised leaves the flow its last
+    attempt and verdict, and is kept as the result's ``failed_attempt`` (``failed_attempts()``):
+    its agent, the run id when known, the error and whether a run may have started.
     """
 
     def __init__(self, trigger, requests, max_concurrency=8, retries=0, retryable=None):

@@ -107,6 +107,12 @@ options:
         agent runs there again.
       - A flow that passes on a later attempt is V(flaky); one that never passes is V(failed) or V(error) as its
         last attempt was. The result keeps every attempt (RV(attempts)), with its run id, agent, outcome and reason.
+      - When the trigger of another attempt fails, the flow keeps its last run's verdict and RV(attempts) ends
+        with that attempt, with its C(error); a warning names it. When a run may have started for it (no answer
+        came back, or it started but the idempotency ledger could not record it), the task fails whatever
+        O(fail_on_failure) says, as it does when a first attempt may have started a run, and says so with the run
+        id when known. When nothing was sent (the ledger refused) or the answer proves that no run started, the
+        flow's verdict decides.
       - Every attempt lives under the task's one O(wait_timeout), and with O(idempotency_key) every attempt is
         recorded in the ledger under the flow's key, so that a later invocation with the same key follows the
         attempts (and gets their verdict) instead of starting new ones.
@@ -539,7 +545,10 @@ attempts:
     - In the JUnit report (O(junit_path)), the earlier attempts of a flow are C(<flakyFailure>)/C(<flakyError>)
       elements of its test case when a later attempt passed, or C(<rerunFailure>)/C(<rerunError>) beside its
       C(<failure>)/C(<error>) when none did, as Maven Surefire and Gradle write re-run tests.
-  returned: with O(wait) and O(retries), for a flow run more than once
+    - An attempt whose trigger failed comes last, after the attempt that RV(run_id) names, with C(outcome) V(null),
+      C(error) (why) and C(may_have_started) (whether a run may have started for it; its C(run_id) when known,
+      else V(null)). The JUnit report has it as a C(<rerunError>) of type C(MayHaveStarted) or C(NotStarted).
+  returned: with O(wait) and O(retries), for a flow run more than once or whose other attempt could not be started
   type: list
   elements: dict
   sample:
