@@ -525,3 +525,42 @@ class TestSecretVariables:
         assert result["msg"] == "flow_run: secret_variables 'password' also in variables (names are case-insensitive); pass each variable once"
         assert "b-secret-value" not in result["msg"]
         assert client.triggers == []
+
+
+class TestARetryWhoseTriggerFails:
+    """Issue 21: with retries, another attempt whose trigger may have started a run fails the task and is reported."""
+
+    def test_a_retry_with_no_answer_fails_the_task_and_is_the_last_attempt(self, client, client_requests, run_module,
+                                                                          warnings_seen):
+        client.final_status = "Failed"
+        trigger_flow = client.trigger_flow
+
+        def second_gets_no_answer(flow_id, agent_id, query_pairs=()):
+            if client.triggers:
+                client.triggers.append((flow_id, agent_id, {}, False))
+                raise TriggerOutcomeUnknown("Triggering flow may have started a run: the request was sent, then the "
+                                            "connection was dropped", operation="trigger")
+            return trigger_flow(flow_id, agent_id, query_pairs)
+
+        client.trigger_flow = second_gets_no_answer
+        failed, result = run_module(single(wait=True, retries=2, fail_on_failure=False))
+        assert failed and result["changed"] is True
+        assert len(client.triggers) == 2  # never replayed, no third attempt
+        assert result["outcome"] == "failed" and result["run_id"] == "9c1b4ad5-0f0e-4b45-9d74-000000000001"
+        assert [attempt["run_id"] for attempt in result["attempts"]] == [result["run_id"], None]
+        assert result["attempts"][1]["agent_id"] == AGENT and result["attempts"][1]["may_have_started"] is True
+        assert "connection was dropped" in result["attempts"][1]["error"]
+        assert result["msg"].startswith("Leapwork: another attempt may have started a run that this task did not follow")
+        assert "attempt 2 of 2 on %s: a run may have started (its id unknown)" % AGENT in result["msg"]
+        assert [warning for warning in warnings_seen if "attempt 2 of 2" in warning] == [warning for warning in warnings_seen
+                                                                                          if "may have started" in warning]
+        assert len([warning for warning in warnings_seen if "attempt 2 of 2" in warning]) == 1
+
+    def test_a_failure_message_names_a_retry_run_that_started_unrecorded(self):
+        class Dispatcher(object):
+            @staticmethod
+            def failed_attempts():
+                return {"run-1": {"run_id": "run-2", "agent_id": AGENT, "error": "not recorded", "may_have_started": True}}
+
+        assert _module._said_run_ids(["run-1", None, "run-1"], Dispatcher()) == ["run-1", "run-2"]
+        assert _module._said_run_ids(["run-1", None]) == ["run-1"]
