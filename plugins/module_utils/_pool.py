@@ -167,7 +167,7 @@ class Dispatcher(object):
 
     def failed_attempts(self):
         """``{run id of a flow's last attempt: its next attempt, whose trigger failed}``: ``{"run_id"
-        (when known), "agent_id", "error", "may_have_started"}``."""
+        (when known), "agent_id", "agent_title", "error", "may_have_started"}``."""
         return dict((result.attempts[-1]["run_id"], dict(result.failed_attempt)) for result in self._results.values()
                     if result.failed_attempt and result.attempts)
 
@@ -287,7 +287,8 @@ class Dispatcher(object):
             if retry_of is not None:
                 # The flow keeps its last attempt and its verdict; the attempt that failed is kept beside it.
                 result.failed_attempt = {
-                    "run_id": result.run_id, "agent_id": agent_id, "error": result.error,
+                    "run_id": result.run_id, "agent_id": agent_id, "agent_title": self.pool.titles.get(agent_id) if self.pool else None,
+                    "error": result.error,
                     "may_have_started": may_have_started(result, exc),
                 }
                 (result.run_id, result.request, result.sent, result.changed, result.reused,

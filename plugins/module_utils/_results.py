@@ -548,7 +548,8 @@ class RunResult(object):
             return None
         count = self.attempt_count
         return one_line("%s: attempt %d of %d on %s: %s; the flow's verdict is attempt %d's (%s, run %s)" % (
-            self.items[0].title() if self.items else "run %s" % self.run_id, count, count, self.failed_attempt.where(),
+            self.items[0].flow_title or self.items[0].flow_id if self.items else "run %s" % self.run_id, count, count,
+            self.failed_attempt.where(),
             self.failed_attempt.not_started(), count - 1, self.outcome, self.run_id), LINE_LIMIT * 2)
 
     def _decide(self):
@@ -708,7 +709,7 @@ def fold_attempts(run_results, chains, failed_attempts=None):
     its last attempt's, with the earlier ones as its ``attempts``. Runs in no chain stay as they are.
 
     ``failed_attempts``: ``{run id of a flow's last run: the dict of its next attempt, whose trigger
-    failed}`` (``run_id``, ``agent_id``, ``error``, ``may_have_started``), its ``failed_attempt``.
+    failed}`` (``run_id``, ``agent_id``, ``agent_title``, ``error``, ``may_have_started``), its ``failed_attempt``.
     """
     by_run_id = dict((run.run_id, run) for run in run_results)
     folded, taken = [], set()
@@ -719,8 +720,8 @@ def fold_attempts(run_results, chains, failed_attempts=None):
         runs[-1].add_attempts(Attempt.of(run) for run in runs[:-1])
         failed = (failed_attempts or {}).get(runs[-1].run_id)
         if failed:
-            runs[-1].failed_attempt = Attempt(failed.get("run_id"), agent_id=failed.get("agent_id"), error=failed["error"],
-                                              may_have_started=failed.get("may_have_started"))
+            runs[-1].failed_attempt = Attempt(failed.get("run_id"), agent_id=failed.get("agent_id"), agent_title=failed.get("agent_title"),
+                                              error=failed["error"], may_have_started=failed.get("may_have_started"))
         folded.append(runs[-1])
         taken.update(run.run_id for run in runs)
     return folded + [run for run in run_results if run.run_id not in taken]

@@ -403,7 +403,8 @@ class TestARetryWhoseTriggerFails:
         [first] = [started[2] for started in controller.started]
         assert result.run_id == first and [attempt["run_id"] for attempt in result.attempts] == [first]
         assert result.error is None
-        failed = {"run_id": run_id, "agent_id": AGENTS[1], "error": str(error), "may_have_started": may_have_started}
+        failed = {"run_id": run_id, "agent_id": AGENTS[1], "agent_title": None, "error": str(error),
+                  "may_have_started": may_have_started}
         assert result.failed_attempt == failed
         assert dispatcher.failed_attempts() == {first: failed}
         # A sent trigger that failed retires its agent (it may run something, or it refused); nothing sent frees it.
