@@ -449,8 +449,8 @@ def _report_started_runs(module, client, results, single, noun, describe, run_fa
     interrupt = getattr(module, "interrupt", None)
     if dispatcher is not None:
         try:
-            report = follow_and_report(client, dispatcher.start(), on_over=dispatcher.on_over, interrupt=interrupt,
-                                       chains=dispatcher.chains, **options)
+            report = follow_and_report(client, dispatcher.start(), on_over=dispatcher.on_over, agents=dispatcher.agents,
+                                       interrupt=interrupt, chains=dispatcher.chains, **options)
         except Exception as exc:  # pylint: disable=broad-except
             results = dispatcher.results
             runs = _item_dicts(module, results, run_facts)
