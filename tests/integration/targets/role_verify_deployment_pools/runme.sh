@@ -13,7 +13,7 @@ play() { ansible-playbook -i inventory -e "@${config}" -e "output_dir=${out}" "$
 count() { play count.yml -e "expected_total=$1"; }
 runs() { play runs.yml -e "{\"expected_runs\": $1}"; }
 # A warning as it was printed, whatever the width it was wrapped to.
-warned() { tr -d '\n' < "$out/play.log" | grep -qF "$1"; }
+warned() { tr '\n' ' ' < "$out/play.log" | tr -s ' ' | grep -qF "$1"; }
 
 # A pool with an offline agent and a flow that passes on its second attempt: flaky, passes, warns.
 # 5 runs: the flaky flow twice, "Pool short 2" once for both hosts, web2's two other flows.
