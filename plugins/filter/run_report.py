@@ -55,8 +55,10 @@ _value:
     outcome:
       description:
         - The worst outcome of the runs, in the one order of the collection, C(running), C(queued),
-          C(started) (no verdict yet), C(error), C(timed_out), C(failed), C(cancelled), C(passed);
+          C(started) (no verdict yet), C(error), C(timed_out), C(failed), C(cancelled), C(flaky), C(passed);
           C(none) for an empty list. The same as the modules' C(outcome) for the same runs.
+        - A flaky flow is one of M(leapops.leapwork.flow_run) with O(leapops.leapwork.flow_run#module:retries)
+          that passed only on a later attempt.
       type: str
       sample: failed
     summary:
@@ -79,7 +81,8 @@ _value:
       sample: true
     passing:
       description:
-        - Whether a task with C(fail_on_failure) passes with this outcome (C(passed), or C(none)).
+        - Whether a task with C(fail_on_failure) passes with this outcome (C(flaky), C(passed), or C(none)).
+          M(leapops.leapwork.flow_run) with O(leapops.leapwork.flow_run#module:fail_on_flaky) fails for a flaky flow too.
       type: bool
       sample: false
 """

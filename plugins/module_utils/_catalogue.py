@@ -165,13 +165,6 @@ class FlowCatalogue(object):
                     operation="resolve names")
         raise _not_found("flow", option, name, [flow["path"] for flow in self.flows] + [flow["title"] for flow in self.flows])
 
-    def find_all(self, name, option="title"):
-        """Every flow whose title is ``name`` (exact, else case-insensitive); ``NameResolutionError`` if none."""
-        matches = pick(self.flows, "title", name)
-        if not matches:
-            raise _not_found("flow", option, name, [flow["title"] for flow in self.flows])
-        return matches
-
     def under(self, folder, option="folder"):
         """Every flow in ``folder`` or below it; ``NameResolutionError`` for a folder that does not exist."""
         folder = folder.strip("/")

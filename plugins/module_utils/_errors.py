@@ -106,8 +106,10 @@ def redact(text, secrets, replacement=SECRET_MASK):
     decoded, JSON-escaped or HTML-escaped: each form is masked (see ``_char_forms``). Mask a text
     before trimming it, or a cut through a secret leaves its prefix (``redact_and_trim``).
 
-    Ids (GUIDs) in the text are kept whole unless one is itself a secret: a secret such as ``42``
-    must not turn the run ids that contain it into ids nobody can follow.
+    Ids (GUIDs) in the text are kept whole against a secret found only inside one: a secret such
+    as ``42`` must not turn the run ids that contain it into ids nobody can follow. A secret that
+    is an id (any case), that contains one (``{<guid>}``, a connection string) or that reaches
+    past one is masked all the same.
     """
     secrets = _secret_texts(secrets)
     if text is None or not secrets:
@@ -115,12 +117,26 @@ def redact(text, secrets, replacement=SECRET_MASK):
     text = str(text)
     pattern = _secrets_pattern(secrets)
     folded = set(secret.lower() for secret in secrets)
+    ids = [match.span() for match in _GUID_IN_TEXT.finditer(text)]
+    masked = [span for span in ids if text[span[0]:span[1]].lower() in folded]
+    position = 0
+    while True:
+        match = pattern.search(text, position)
+        if match is None:
+            break
+        start, end = match.span()
+        if any(first <= start and end <= last and (start, end) != (first, last) for first, last in ids):
+            # Inside an id only: keep the id, and look for a secret that starts further on.
+            position = start + 1
+            continue
+        masked.append((start, end))
+        position = end
     parts, last = [], 0
-    for match in _GUID_IN_TEXT.finditer(text):
-        parts.append(pattern.sub(replacement, text[last:match.start()]))
-        parts.append(replacement if match.group(0).lower() in folded else match.group(0))
-        last = match.end()
-    parts.append(pattern.sub(replacement, text[last:]))
+    for start, end in sorted(masked):
+        if start >= last:
+            parts.extend((text[last:start], replacement))
+        last = max(last, end)  # an overlapping span widens the one masked already
+    parts.append(text[last:])
     return "".join(parts)
 
 

@@ -246,6 +246,10 @@ def ledger_from_module(module, requests, **options):
     """
     if not any(request.idempotency_key for request in requests):
         return None
+    if not (module.params["ledger_path"] or "").strip():
+        # An empty LEAPWORK_LEDGER_PATH reaches here as is (env_fallback).
+        module.fail_json(msg="ledger_path must not be empty (nor LEAPWORK_LEDGER_PATH, which sets it): it is the file of "
+                             "the idempotency ledger; leave both unset for the default %s" % DEFAULT_LEDGER_PATH)
     for warning in (ledger_lost_with_job_warning(module.params["ledger_path"]), shared_ledger_warning(module.params["ledger_path"])):
         if warning:
             module.warn(warning)

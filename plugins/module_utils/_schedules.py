@@ -281,10 +281,15 @@ class ScheduleRunner(object):
 
     def _run_now(self, request, result):
         """Send runNow once; the run id, or ``None`` when the controller said it is already running."""
+        # ``sent`` once the controller has it: a runNow refused before it left (no connection, the
+        # deadline) is no request to report.
+        result.sent = False
         try:
-            result.sent = result.attempted = True
+            result.attempted = True
             result.run_id = self.client.run_schedule_now(result.schedule["id"], request.query_pairs())
+            result.sent = True
         except TriggerOutcomeUnknown as exc:
+            result.sent = True
             if request.idempotency_key:
                 exc.context = "idempotency_key %r" % request.idempotency_key
             raise
@@ -292,8 +297,8 @@ class ScheduleRunner(object):
             # 410: the schedule started again between our status read and runNow (another
             # pipeline, its timer). No run of ours exists, so asking again later is no replay.
             if exc.status == ALREADY_RUNNING and self.when_running == "wait":
-                result.sent = False
                 return None
+            result.sent = True  # the controller answered it
             raise
         result.changed = True
         return result.run_id

@@ -21,7 +21,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
     batch_problem,
     start_once_each,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkHTTPError, TriggerOutcomeUnknown
+from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError, LeapworkHTTPError, TriggerOutcomeUnknown
 from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import proves_no_run
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import guid_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target, pool_target
@@ -203,11 +203,25 @@ class Trigger(object):
         except LeapworkHTTPError as exc:
             result.sent = True  # the controller answered it
             if exc.status == 404:
-                # The trigger does not say which id is unknown; two GETs do.
-                self._confirm_exists(request)
+                self._name_the_unknown_id(request)
             raise
         result.changed = True
         return result.run_id
+
+    def _name_the_unknown_id(self, request):
+        """After a 404 to the trigger: raise the 404 that says which id is unknown (two GETs).
+
+        When the GETs cannot tell (a fault, the deadline), return: the trigger's own 404 stands. It
+        proves that no run started, and an error of the GETs in its place could say otherwise (the
+        ledger would keep the key blocked by a trigger that started nothing).
+        """
+        try:
+            self._confirm_exists(request)
+        except LeapworkHTTPError as lookup:
+            if lookup.status == 404:
+                raise
+        except LeapworkError:
+            pass
 
     def _trigger_with_ledger(self, request, result, retry_of=None):
         result.run_id, result.reused = self.ledger.trigger_once(

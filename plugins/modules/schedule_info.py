@@ -120,8 +120,11 @@ def main():
     )
     module = start_module(spec, mutually_exclusive=[("schedule_id", "schedule")])
     params = module.params
-    if params["schedule_id"] and guid_problem("schedule_id", params["schedule_id"]):
+    # An empty id or title is refused, as agent_info and flow_info do: it would list every schedule.
+    if params["schedule_id"] is not None and guid_problem("schedule_id", params["schedule_id"]):
         module.fail_json(msg=guid_problem("schedule_id", params["schedule_id"]))
+    if params["schedule"] is not None and not params["schedule"].strip():
+        module.fail_json(msg="schedule must not be empty")
     client = client_from_module(module)
     try:
         every = [schedule_facts(raw) for raw in client.schedules() if isinstance(raw, dict)]

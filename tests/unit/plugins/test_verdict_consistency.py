@@ -474,6 +474,15 @@ def test_plugin_docs_list_outcomes_in_the_order(text):
     assert names == sorted(names, key=ORDER.index)
 
 
+def test_the_filter_documents_every_outcome_it_can_return():
+    """run_report takes every module's runs (flow_run's flaky ones included), so its doc names every
+    outcome, in the order, and every outcome that is passing."""
+    returned = yaml.safe_load(run_report.__globals__["RETURN"])["_value"]["contains"]
+    assert tuple(_ordered_names(" ".join(returned["outcome"]["description"]))) == ORDER
+    passing = re.findall(r"[CV]\((\w+)\)", " ".join(returned["passing"]["description"]))
+    assert tuple(name for name in ORDER if name in passing) == PASSING
+
+
 def test_no_other_plugin_file_ranks_outcomes():
     """No tuple, list or set of three outcome names outside the result model: a second precedence."""
     names = set(ORDER)

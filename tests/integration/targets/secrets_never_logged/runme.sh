@@ -9,8 +9,10 @@ test -n "$key"
 
 # A secret flow variable's value: sent to the controller, never in the output, ledger or JUnit.
 set +x  # not even this script's trace shows it
-# Characters that every encoding changes: a space, '@', '!', '"', '/', a non-ASCII letter.
-secret="p@ss w0rd!\"/é-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+# Characters that every encoding changes: a space, '@', '!', '"', '/', a non-ASCII letter; and a
+# random GUID, which must not shield the secret around it (ids are kept whole only against a
+# secret found inside one).
+secret="p@ss w0rd!\"/é-$(cat /proc/sys/kernel/random/uuid)"
 export LEAPWORK_TEST_SECRET_VALUE="$secret"
 set -x
 files="${OUTPUT_DIR:-/tmp}/secret-files"

@@ -134,11 +134,6 @@ class TestFlows:
         assert "no folder named 'Regression/Check'" in str(info.value)
         assert "'Regression/Checkout'" in str(info.value)
 
-    def test_every_flow_with_a_title(self, flows):
-        assert [item["id"] for item in flows.find_all("checkout fails")] == [CHECKOUT, CHECKOUT_EU]
-        with pytest.raises(NameResolutionError):
-            flows.find_all("Nothing")
-
     def test_a_single_root_object_and_status_when_given(self):
         catalogue = FlowCatalogue({"Title": "Root", "Type": "Folder", "Children": [
             {"id": LOGIN, "title": "Login", "type": "Flow", "status": "Draft"}]})

@@ -144,3 +144,30 @@ def test_a_short_secret_leaves_the_ids_that_contain_it_whole():
 def test_an_id_that_is_itself_a_secret_is_masked():
     token = "5B3C2B5E-1F43-4A36-9B5B-2D6A0C0F1A11"
     assert _errors.redact("token %s used" % token.lower(), token) == "token ******** used"
+
+
+@pytest.mark.parametrize("secret", [
+    "{5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11}",  # a GUID in braces, as .NET writes one
+    "token-5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11",
+    "server=db;password=5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11;",  # a connection string
+    "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11 second half",
+])
+def test_a_secret_that_contains_an_id_is_masked_whole(secret):
+    """Ids are kept whole only against a secret that would cut them: a secret with a GUID inside is
+    masked whole, in every form, and the other ids of the text stay as they are."""
+    run_id = "8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
+    for form, echoed in sorted(_forms(secret).items()):
+        text = _errors.redact("run %s logged '%s'" % (run_id, echoed), ["42", secret])
+        assert text == "run %s logged '********'" % run_id, form
+
+
+def test_a_secret_that_ends_inside_an_id_is_masked():
+    """A secret that only starts before an id (or ends after it) is not part of the id: it is masked,
+    even if that cuts the id (a secret first)."""
+    assert _errors.redact("key=pin-8c1b4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a", "pin-8c1b") == "key=********4ad5-0f0e-4b45-9d74-3d1c7c3e7f9a"
+
+
+def test_overlapping_secrets_around_an_id_are_one_mask():
+    token = "5b3c2b5e-1f43-4a36-9b5b-2d6a0c0f1a11"
+    assert _errors.redact("a %s b" % token.upper(), [token, "%s b" % token.upper()]) == "a ********"
+    assert _errors.redact("x %s y" % token, [token.upper(), "x %s" % token]) == "******** y"

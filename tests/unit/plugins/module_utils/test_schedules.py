@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
+    DeadlineReached,
     LeapworkConnectionError,
     LeapworkHTTPError,
     TriggerOutcomeUnknown,
@@ -338,6 +339,22 @@ def test_a_connection_never_made_releases_the_marker(tmp_path):
     client = FakeScheduleClient(run_now=[LeapworkConnectionError("never sent")])
     start_one(runner(client, ledger=ledger), ScheduleRequest(schedule_id=SMOKE, idempotency_key="k"))
     assert stored_entry(ledger.path, URL, schedule_target(SMOKE), "k") is None
+
+
+@pytest.mark.parametrize("error", [
+    LeapworkConnectionError("connection refused; nothing was sent"),
+    DeadlineReached("not sent, the deadline had passed"),
+])
+def test_request_is_none_when_run_now_never_left(error):
+    """``request`` is the runNow really sent (RETURN): a runNow that never left shows none, as flow_run's trigger."""
+    result = start_one(runner(FakeScheduleClient(run_now=[error])), ScheduleRequest(schedule_id=SMOKE))
+    assert result.error and result.to_dict()["request"] is None
+
+
+def test_request_is_shown_when_the_controller_answered_run_now():
+    result = start_one(runner(FakeScheduleClient(run_now=[LeapworkHTTPError("HTTP 500", status=500)])),
+                       ScheduleRequest(schedule_id=SMOKE))
+    assert result.error and result.to_dict()["request"]["method"] == "PUT"
 
 
 def test_check_mode_previews_the_ledger(tmp_path):

@@ -144,6 +144,26 @@ def test_trigger_404_says_which_id_is_unknown(client):
     assert not result.changed and result.run_id is None
 
 
+@pytest.mark.parametrize("lookup_error", [
+    LeapworkHTTPError("the controller reported an internal error", status=500),
+    LeapworkConnectionError("no answer from the controller"),
+])
+def test_trigger_404_stands_when_the_lookups_that_name_the_id_fail(client, ledger, lookup_error):
+    """A 404 to the trigger proves that no run started: the GETs that say which id is unknown may
+    fail, but they must not turn that answer into one that may hide a run (a key blocked for good)."""
+    client.trigger_outcomes = [LeapworkHTTPError("flow or agent not found", status=404)]
+
+    def flow_info(flow_id):
+        raise lookup_error
+
+    client.flow_info = flow_info
+    [failed] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
+    assert (failed.status, failed.error) == (404, "flow or agent not found")
+    assert stored_entries(ledger.path) == {}
+    [retried] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
+    assert retried.changed and retried.run_id
+
+
 def test_unknown_outcome_is_reported_and_never_retried(client):
     client.trigger_outcomes = [TriggerOutcomeUnknown("a run may have started", status=None)]
     [result] = trigger(client).start_runs([RunRequest(FLOW, AGENT, idempotency_key=None)])

@@ -195,6 +195,20 @@ class TestSingle:
         assert second["reused"] is True
         assert len(client.triggers) == 1
 
+    @pytest.mark.parametrize("source", ["option", "environment"])
+    def test_an_empty_ledger_path_is_refused_naming_it_before_any_trigger(self, client, client_requests, monkeypatch, run_module,
+                                                                          source):
+        # An empty LEAPWORK_LEDGER_PATH (set but blank in a CI job) is taken by env_fallback as is.
+        args = single(idempotency_key="release-1")
+        if source == "option":
+            args["ledger_path"] = ""
+        else:
+            monkeypatch.setenv("LEAPWORK_LEDGER_PATH", "")
+        failed, result = run_module(args)
+        assert failed
+        assert "ledger_path" in result["msg"]
+        assert client.triggers == []
+
     def test_ledger_path_option_wins_over_the_environment(self, client, client_requests, tmp_path, monkeypatch, run_module):
         monkeypatch.setenv("LEAPWORK_LEDGER_PATH", str(tmp_path / "env.json"))
         failed, result = run_module(single(idempotency_key="release-1", ledger_path=str(tmp_path / "option.json")))
