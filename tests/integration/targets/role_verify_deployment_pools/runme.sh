@@ -46,6 +46,11 @@ runs '{"web1": 1, "web2": 0, "web3": 1}'
 play serial.yml
 runs '{"web1": 1, "web2": 0, "web3": 1}'
 
+# Next to a schedule, and without waiting, a pool's flows are dealt up front: 2 + 1 + 2 runs.
+play reset.yml
+play up_front.yml
+count 5
+
 # Bad input: a clear error before anything starts.
 play reset.yml
 play bad_input.yml
