@@ -18,9 +18,11 @@ A ``Dispatcher`` starts the runs of one task when some of them go to a pool:
 
 - ``spread()`` (no wait, and check mode): every flow at once, the pool's flows dealt to its
   agents in turn, so that they queue evenly;
-- ``start()`` then ``on_over(run_id)`` (with wait, from the waiter): each pool agent runs one of
+- ``start()`` then ``on_over(run_result)`` (with wait, from the waiter): each pool agent runs one of
   our runs at a time; the next flow goes to the agent that just finished, so flows of unequal
-  durations still end early. ``max_concurrency`` bounds the runs of ours going at once.
+  durations still end early. ``max_concurrency`` bounds the runs of ours going at once. ``agents``
+  (run id -> agent id, filled as runs start) goes to the waiter with them: a run started on an
+  agent that just finished one of ours is polled near its likely end (``_waiter.poll_plan``).
 
 A run reused from the ledger runs wherever it ran: it takes no agent. A trigger that failed after
 it was sent retires its agent for the task (its outcome may hide a run, or the agent refused);
@@ -123,6 +125,9 @@ class Dispatcher(object):
         self._busy = {}  # run_id -> agent_id, our runs going on a pool agent
         self._active = set()  # run ids of ours started and not seen over
         self._flow_of = {}  # run_id -> the request (flow) it is an attempt of
+        #: run_id -> agent_id of every run this dispatcher started (not those reused), added as they start:
+        #: the waiter's ``agents`` (a run started on a free agent of ours starts at once, alone there).
+        self.agents = {}
 
     @staticmethod
     def _identity(request):
@@ -228,6 +233,7 @@ class Dispatcher(object):
             run_ids.extend(new_run_ids)
             if started:
                 self._active.add(result.run_id)
+                self.agents[result.run_id] = agent_id
             if started and agent_id in pool_agents:
                 # A flow with its own agent on a pool agent keeps that agent busy too.
                 self._busy[result.run_id] = agent_id

@@ -38,6 +38,16 @@ per run, and a run that ends alone is still seen within ``poll_interval``. A run
 (and not waiting in line) is presumed to execute with the herd: at the start only the scouts are
 polled, and when a first poll reads anything but an executing run (over already, queued, not
 known yet), every run still presumed is polled at once.
+Runs that ``on_over`` starts on an agent the caller names in ``agents`` (an agent pool's next
+flow, on the agent whose run just ended) start at once and run alone there, so what the task has
+seen tells when they are likely to end: the durations of the runs seen over so far (from their
+start, refined by a one-item run's ``ElapsedSeconds``). Such a run is not polled at once nor on the
+backoff, and is not part of the herd: it is polled at the moments ``poll_plan`` picks among those
+durations (where a poll saves more than ``SECONDS_PER_POLL`` seconds of delay in seeing its end, on
+average), and on its beat; past the plan's last moment (longer than every run seen), on the
+backoff, its pauses starting at 30 % of the time it has run. So a pool of flows of one duration
+hands over as soon as the trigger is sent, for one status read per run. A planned run that reads
+``Queued`` (someone else's run took the agent) is followed as any queued run.
 A poll reads the run status alone. The items (their ids, then each item not ended yet) are
 read when they can matter: once the run is ``Finished`` (until every item has ended), at the
 deadline (so that a run that times out is reported with its items), and every
@@ -67,7 +77,7 @@ import itertools
 import math
 import time
 
-from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import FIRST_DELAY, Deadline, backoff
+from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import BACKOFF_FACTOR, FIRST_DELAY, Deadline, backoff
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     DeadlineReached,
     LeapworkConnectionError,
@@ -98,6 +108,14 @@ SCOUTS = 2
 SCOUT_MIN_PAUSE = 0.25
 #: While a run executes, its items are read again at most this often (seconds).
 ITEM_REFRESH_SECONDS = 120.0
+#: What one poll of a planned run costs, in seconds of delay in seeing its end (``poll_plan``): a poll
+#: is planned where it saves more than this much delay on average.
+SECONDS_PER_POLL = 0.3
+#: Durations within this many seconds of the shortest of them are one likely end for ``poll_plan``:
+#: polled once, at the longest.
+PLAN_TOLERANCE = 0.1
+#: ``poll_plan`` learns from the durations of this many runs seen over last (it stays quick in a long task).
+PLAN_MEMORY = 64
 
 DEFAULT_WAIT_TIMEOUT = 3600
 DEFAULT_POLL_INTERVAL = 5.0
@@ -121,7 +139,8 @@ def _http_status(error):
 class _RunFollower(object):
     """The state of one run being followed. Polled by one thread at a time."""
 
-    def __init__(self, run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline=None, agent=None):
+    def __init__(self, run_id, started_at, poll_interval, grace_seconds, done_status_as, deadline=None, agent=None,
+                 plan=None):
         self.run_id = run_id
         self.agent = agent  # the id of the agent the run was started on (lower case), None when not known
         self.in_line = False  # behind another followed run on its agent: not polled until that one has ended
@@ -151,12 +170,22 @@ class _RunFollower(object):
         self.items_read_at = None  # when the items were last read (None: never)
         self.next_due = started_at
         self.end_seen_at = None  # when a poll saw the status turn Finished (it was not at the poll before)
+        self.finished_read_at = None  # when a poll first read the status Finished
+        self.going_read_at = None  # when a poll last read the status not Finished (Executing, Queued)
+        self.was_queued = False  # a poll read it Queued: its duration is not the time since it was started
+        # Seconds after started_at at which to poll (``poll_plan``), for a run started during the follow-up
+        # on an agent of ours; None: the usual schedule (at once, then the backoff, the herd, the beat).
+        self.planned = plan is not None
+        self._plan = collections.deque(plan or ())
+        self._tail = self.planned  # once the plan is done, the backoff starts from the time run so far
         self.trailing = False  # in a herd, not scouting: polled every poll_interval and woken by ends
         self.woken = False  # due ahead of its own schedule because another followed run was seen over
         self._operation = "run"
         self._delays = backoff(poll_interval)
         self._backoff_at = None  # when the backoff polls next (a poll on the beat leaves it)
         self._on_beat = False  # the next poll is planned on the beat, before the backoff's
+        if self._plan:
+            self.next_due = min(started_at + self._plan[0], started_at + poll_interval)
 
     # ---------------------------------------------------------------- one poll
     def poll(self, client, now, reads=None):
@@ -193,6 +222,11 @@ class _RunFollower(object):
             changed = status != self.status
             if status == STATUS_FINISHED and self.status not in (None, STATUS_FINISHED):
                 self.end_seen_at = now
+            if status == STATUS_FINISHED:
+                self.finished_read_at = self.finished_read_at if self.finished_read_at is not None else now
+            else:
+                self.going_read_at = now
+                self.was_queued = self.was_queued or status == STATUS_QUEUED
             self._track_queue(status, now)
             self.status = status
             self.seen = True
@@ -297,6 +331,23 @@ class _RunFollower(object):
         self.over = True
         self.ended_at = now
 
+    def duration(self):
+        """Seconds from ``started_at`` to the run's end, as its polls and its item tell; ``None`` when they
+        do not say (it read Queued, it ended in an error, no poll read it Finished).
+
+        The end came after the last poll that read the run going and by the first that read it
+        Finished; a run of one item ended when the item's ``ElapsedSeconds`` say, within those bounds.
+        """
+        if self.finished_read_at is None or self.was_queued or self.error is not None:
+            return None
+        latest = self.finished_read_at - self.started_at
+        earliest = self.going_read_at - self.started_at if self.going_read_at is not None else 0.0
+        if len(self.item_ids) == 1:
+            item = self.items.get(self.item_ids[0])
+            if item is not None and item.elapsed_seconds is not None:
+                return min(latest, max(earliest, item.elapsed_seconds))
+        return latest
+
     # ---------------------------------------------------------------- scheduling
     def schedule(self, changed, now):
         """Plan the next poll; ``changed``: the run's status changed, so polls come fast again."""
@@ -308,7 +359,23 @@ class _RunFollower(object):
             # Queued: every agent it needs is busy. It starts when one frees up, which wake() catches
             # for the runs followed here; the others are noticed by this slow poll.
             self.next_due = now + max(self.poll_interval, self.retry_after or 0.0)
+            # It did not start when it was started: the plan's moments say nothing, it is followed as
+            # any queued run (and as any run once it executes: the backoff from its first pause).
+            self._plan.clear()
+            self._tail = False
             return
+        while self._plan and self.started_at + self._plan[0] <= now:
+            self._plan.popleft()
+        if self._plan:
+            # Planned (see poll_plan): the next likely end, or the beat, whichever comes first.
+            self.next_due = max(min(self.started_at + self._plan[0], self._next_beat(now)), now + (self.retry_after or 0.0))
+            return
+        if self._tail:
+            # Longer than every run seen over: from the plan's last moment on, the backoff, its pauses
+            # starting at the share of the time run so far by which they grow.
+            self._tail = False
+            self._delays = backoff(self.poll_interval, first=max(FIRST_DELAY, min(
+                self.poll_interval, (BACKOFF_FACTOR - 1.0) * (now - self.started_at))))
         if changed or not on_beat or self._backoff_at is None or self._backoff_at <= now:
             delay = next(self._delays)
             # Once the pauses reach poll_interval, the beat alone sets the pace.
@@ -375,15 +442,15 @@ class _RunFollower(object):
     def in_herd(self):
         """Whether this run executes (seen, neither queued nor finished, not over), or is presumed to:
         never polled yet and not waiting in line (see ``follow_runs``)."""
-        if self.over or self.in_line:
+        if self.over or self.in_line or self.planned:
             return False
         if not self.seen:
             return self.last_polled_at is None
         return self.status not in (STATUS_QUEUED, STATUS_FINISHED)
 
     def presumed(self):
-        """Presumed to execute with the herd: never polled, not waiting in line, not over."""
-        return self.last_polled_at is None and not self.in_line and not self.over
+        """Presumed to execute with the herd: never polled, not waiting in line, not planned, not over."""
+        return self.last_polled_at is None and not self.in_line and not self.planned and not self.over
 
     def scout(self, longest_pause):
         """Keep the fast schedule, polled at least every ``longest_pause`` seconds (``None``: no bound)."""
@@ -466,6 +533,54 @@ def _check_arguments(wait_timeout, poll_interval, max_workers, grace_seconds, do
         raise ValueError("max_workers must be 1 or more, got %r" % (max_workers,))
 
 
+def poll_plan(durations, seconds_per_poll=SECONDS_PER_POLL):
+    """When to poll a run (seconds from its start) whose duration is likely one of ``durations`` (those of
+    the runs seen over so far in the task, the last ``PLAN_MEMORY`` of them); ``[]`` when none are known.
+
+    Each duration seen (durations within ``PLAN_TOLERANCE`` are one, at the longest) is as likely as
+    it was frequent, and the run may take longer than all of them as likely as once more. The plan is
+    the set of those moments that makes the delay in seeing the run's end plus ``seconds_per_poll`` per
+    poll smallest on average (a dynamic programme over the moments, in order): a duration seen often
+    gets a poll of its own, a rare one may be seen by the poll at the next. After its last moment the
+    run is polled on the backoff (see ``_RunFollower.schedule``), and always on the beat.
+    """
+    ends, weights = [], []
+    shortest = None  # the shortest duration of the last group
+    for duration in sorted(durations[-PLAN_MEMORY:]):
+        if ends and duration - shortest <= PLAN_TOLERANCE:
+            ends[-1] = duration
+            weights[-1] += 1.0
+        else:
+            shortest = duration
+            ends.append(duration)
+            weights.append(1.0)
+    # Running sums over ends[:index]: the weights, and the weights times the ends.
+    weight_sums, moment_sums = [0.0], [0.0]
+    for end, weight in zip(ends, weights):
+        weight_sums.append(weight_sums[-1] + weight)
+        moment_sums.append(moment_sums[-1] + weight * end)
+    unseen = 1.0  # a run longer than every one seen, as likely as one more of them (weights are counts)
+    # best[first]: (the least cost of the runs still going after ends[first - 1], the index of the next poll).
+    best = [(0.0, None)] * (len(ends) + 1)
+    for first in range(len(ends) - 1, -1, -1):
+        going = weight_sums[-1] - weight_sums[first] + unseen  # the runs the next poll reads
+        choice = None
+        for poll in range(first, len(ends)):
+            # Every run that ends from ends[first] to ends[poll] is seen at ends[poll].
+            delay = ends[poll] * (weight_sums[poll + 1] - weight_sums[first]) - (moment_sums[poll + 1] - moment_sums[first])
+            cost = delay + seconds_per_poll * going + best[poll + 1][0]
+            if choice is None or cost < choice[0]:
+                choice = (cost, poll)
+        best[first] = choice
+    plan = []
+    index = 0
+    while index < len(ends):
+        index = best[index][1]
+        plan.append(ends[index])
+        index += 1
+    return plan
+
+
 def _poll_round(pool, client, followers, now, reads):
     """Poll ``followers`` in parallel; raise the first fatal error (in input order) once all are back."""
     futures = [pool.submit(follower.poll, client, now, reads) for follower in followers]
@@ -525,6 +640,32 @@ def _advance_lines(lines, polled, now):
             line[0].leave_line(now)
 
 
+def _follow_started(run_ids, now, durations, followers, ordered, followed, agents, lines, settings):
+    """Follow the runs ``on_over`` started at ``now`` (``settings``: what every follower takes). A run on an
+    agent of ours that is free (``agents`` says which; its run just ended) starts at once and runs alone
+    there: it is polled on the plan the durations seen so far make (``poll_plan``), not at once and on
+    the backoff; a run whose agent is not known is followed like those given at the start."""
+    poll_interval, grace_seconds, done_status_as, ends_at = settings
+    for run_id in run_ids:
+        if run_id in followers:
+            continue
+        agent = agents.get(run_id)
+        agent = agent.lower() if agent else None
+        line = lines.setdefault(agent, collections.deque()) if agent is not None else None
+        # Behind another followed run on its agent, it starts when that one ends: its line says when.
+        in_line = line is not None and any(not ahead.left_agent() for ahead in line)
+        plan = poll_plan(durations) if line is not None and not in_line else None
+        follower = _RunFollower(run_id, now, poll_interval, grace_seconds, done_status_as, ends_at, agent=agent,
+                                plan=plan or None)
+        followers[run_id] = follower
+        ordered.append(follower)
+        followed.append(run_id)
+        if line is not None:
+            if in_line:
+                follower.wait_in_line()
+            line.append(follower)
+
+
 def _stop(client, follower, deadline):
     try:
         completed = client.stop_run(follower.run_id, deadline=deadline, retry=False)
@@ -574,8 +715,10 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
 
     ``agents`` maps run ids to the id of the agent each run was started on, when the caller knows
     it (``flow_run``'s ``runs``): a queued run is then polled when the followed run ahead of it on
-    its agent has ended, not on every end (see the module docstring). Runs not in it (the runs
-    ``on_over`` starts included) are followed as before.
+    its agent has ended, not on every end (see the module docstring). It is read again for each run
+    ``on_over`` starts (a ``_pool.Dispatcher`` adds its runs as it starts them): such a run on a known
+    agent is polled on the plan the durations seen so far make (see the module docstring). Runs not
+    in it are followed as before.
 
     ``interrupted`` (``_interrupt.Interrupt.check``) returns why the task was interrupted, or
     ``None``; it is asked before each round and after each sleep (pass that interrupt's ``sleep``
@@ -591,7 +734,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     if deadline.at is None:
         raise ValueError("following runs needs a deadline that comes")
     ends_at = deadline.at
-    agents = agents or {}
+    agents = agents if agents is not None else {}
     followers = {}
     for run_id in run_ids:
         if run_id not in followers:
@@ -602,6 +745,7 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
         return []
     ordered = list(followers.values())
     handed_over = set()  # runs whose end on_over was told of
+    durations = []  # of the runs handed over (seconds from their start; see _RunFollower.duration)
     lines = _agent_lines(ordered)
     _form_herd(ordered, poll_interval)
     results = {}
@@ -636,17 +780,16 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
                 for follower, changed in zip(due, changes):
                     follower.schedule(changed, polled_at)
                 if on_over is not None and polled_at < ends_at:
-                    for follower in due:
-                        if (follower.over or follower.finished) and follower.run_id not in handed_over:
-                            handed_over.add(follower.run_id)
-                            for run_id in on_over(follower.result(follower.ended_at if follower.over else polled_at)):
-                                if run_id not in followers:
-                                    followers[run_id] = _RunFollower(run_id, polled_at, poll_interval, grace_seconds,
-                                                                     done_status_as, ends_at)
-                                    ordered.append(followers[run_id])
-                                    run_ids.append(run_id)
+                    over = [follower for follower in due
+                            if (follower.over or follower.finished) and follower.run_id not in handed_over]
+                    handed_over.update(follower.run_id for follower in over)
+                    durations.extend(duration for duration in (follower.duration() for follower in over) if duration is not None)
+                    for follower in over:
+                        started = on_over(follower.result(follower.ended_at if follower.over else polled_at))
+                        _follow_started(started, clock(), durations, followers, ordered, run_ids, agents, lines,
+                                        (poll_interval, grace_seconds, done_status_as, ends_at))
                 _form_herd(ordered, poll_interval)
-                if any(not follower.in_herd() for follower in first_polls):
+                if any(not follower.in_herd() for follower in first_polls if not follower.planned):
                     # A first poll that does not read the run executing (over already, queued, not
                     # known yet): the runs presumed to execute with it may not either; read them now.
                     for follower in ordered:

@@ -14,9 +14,11 @@ import pytest
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError, LeapworkHTTPError
 from ansible_collections.leapops.leapwork.plugins.module_utils._client import MIN_REQUEST_TIMEOUT
 from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import (
+    PLAN_MEMORY,
     STOP_SECONDS,
     follow_runs,
     is_transient,
+    poll_plan,
     wait_problem,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._deadline import Deadline, backoff
@@ -354,6 +356,100 @@ class TestPresumedHerd:
         controller = make(clock, *runs)
         follow(controller, [run.run_id for run in runs], wait_timeout=3)
         assert TestQueuedPolling.status_polls(controller, "r4")[0] == 0
+
+
+class TestPollPlan:
+    """``poll_plan``: the moments to poll a run at, from the durations of the runs seen over in the task."""
+
+    def test_nothing_seen_no_plan(self):
+        assert poll_plan([]) == []
+
+    def test_one_duration_seen_again_and_again_one_poll(self):
+        assert poll_plan([5.0] * 8) == [5.0]
+
+    def test_durations_this_close_are_one_at_the_longest(self):
+        assert poll_plan([4.95, 5.0, 5.03]) == [5.03]
+        # Within 0.1 s of the shortest of them: durations 0.09 s apart from 1 to 5 s do not melt into one.
+        spread = [1.0 + 0.09 * step for step in range(45)]
+        assert poll_plan(spread) == pytest.approx([2.35, 3.43, 4.33, 4.96])
+
+    def test_frequent_durations_each_get_a_poll(self):
+        assert poll_plan([2.0] * 5 + [8.0] * 5) == [2.0, 8.0]
+
+    def test_a_rare_duration_is_seen_by_the_poll_at_the_next(self):
+        # One run of 4 s among nine of 5 s: a poll at 4 s would read ten runs going to see one end 1 s sooner.
+        assert poll_plan([5.0] * 9 + [4.0]) == [5.0]
+        assert poll_plan([5.0] * 9 + [4.0], seconds_per_poll=0.05) == [4.0, 5.0]
+
+    def test_it_learns_from_the_last_runs_seen(self):
+        assert poll_plan([1.0] * 100 + [3.0] * PLAN_MEMORY) == [3.0]
+
+
+def one_item_run(run_id, start, seconds, status_before="Executing", queued_until=None):
+    """A run of one item from ``start`` (seconds since the origin): ``seconds`` long (its item's ``ElapsedSeconds``)."""
+    begins = queued_until if queued_until is not None else start
+    statuses = [(start, "Queued")] if queued_until is not None else []
+    statuses += [(begins, status_before), (begins + seconds, "Finished")]
+    item = FakeItem(run_id + "-item", statuses=[(begins, "Running"), (begins + seconds, "Passed")], elapsed_seconds=seconds)
+    return FakeRun(run_id, statuses=statuses, items=[item])
+
+
+class TestPlannedRuns:
+    """A run ``on_over`` starts on an agent of ours (``agents`` names it) starts at once, alone there: it is polled at
+    the likely ends the runs seen over so far make (``poll_plan``), and on its beat; not at once, not with the herd."""
+
+    def chain(self, clock, first, then, agents=None, **options):
+        """Follow ``first``; when it is seen over, follow ``then`` (its agent known unless ``agents`` says otherwise)."""
+        controller = make(clock, first, then)
+        agents = {"a": "AGENT-1", "b": "AGENT-1"} if agents is None else agents
+        handed = []
+
+        def on_over(result):
+            handed.append((result.run_id, controller.elapsed()))
+            return ["b"] if result.run_id == "a" else []
+
+        results = follow(controller, ["a"], on_over=on_over, agents=agents, **options)
+        return controller, results, handed
+
+    def test_the_next_run_is_read_once_at_its_likely_end(self, clock):
+        controller, results, handed = self.chain(clock, one_item_run("a", 0, 5), one_item_run("b", 5, 5))
+        assert handed == [("a", 5.0), ("b", 10.0)]
+        assert TestQueuedPolling.status_polls(controller, "b") == [10.0]
+        assert [result.outcome for result in results] == ["passed", "passed"]
+        assert controller.request_count == 9 + 3  # a: 7 status reads (a scout, then the beat at 5 s), its item ids, its item
+
+    def test_a_run_whose_agent_is_not_known_is_followed_as_before(self, clock):
+        controller, _results, _handed = self.chain(clock, one_item_run("a", 0, 5), one_item_run("b", 5, 5), agents={})
+        assert TestQueuedPolling.status_polls(controller, "b")[:3] == pytest.approx([5.0, 5.5, 6.15])
+
+    def test_the_beat_still_holds_and_a_longer_run_goes_on_the_backoff(self, clock):
+        # a: 12 s, seen over on the beat at 15 s (its item says 12). b: 20 s, started at 15 s: read on
+        # its beat at 20 and 25 s, at 27 s (12 s after its start), then on its beat at 30 s and on a
+        # backoff whose pauses start at 30 % of the time it has run (3.6 s, then 4.68 s: the beat at
+        # 35 s, less than FIRST_DELAY before that poll, gives way to it).
+        controller, _results, _handed = self.chain(clock, one_item_run("a", 0, 12), one_item_run("b", 15, 20))
+        assert TestQueuedPolling.status_polls(controller, "a")[-1] == 15.0
+        assert TestQueuedPolling.status_polls(controller, "b") == pytest.approx([20.0, 25.0, 27.0, 30.0, 30.6, 35.28])
+
+    def test_a_run_started_behind_another_of_ours_waits_in_line(self, clock):
+        # on_over starts b and c on one agent: c starts when b ends (10 s). c is not polled before
+        # b reads Finished, then at once, then as any run (its plan would count from 5 s).
+        late = one_item_run("c", 5, 5, queued_until=10)
+        controller = make(clock, one_item_run("a", 0, 5), one_item_run("b", 5, 5), late)
+        results = follow(controller, ["a"], on_over=lambda result: ["b", "c"] if result.run_id == "a" else [],
+                         agents={"b": "AGENT-1", "c": "agent-1"})
+        assert TestQueuedPolling.status_polls(controller, "b") == [10.0]
+        assert TestQueuedPolling.status_polls(controller, "c")[:3] == pytest.approx([10.0, 10.5, 11.15])
+        assert [result.outcome for result in results] == ["passed"] * 3
+
+    def test_a_planned_run_that_reads_queued_is_polled_as_a_queued_run(self, clock):
+        # Someone else's run took the agent first: b waits until 14 s. Read Queued at 10 s, b leaves
+        # its plan: polled every poll_interval, then on the backoff once it executes.
+        controller, results, _handed = self.chain(clock, one_item_run("a", 0, 5), one_item_run("b", 5, 5, queued_until=14))
+        polls = TestQueuedPolling.status_polls(controller, "b")
+        assert polls[:3] == pytest.approx([10.0, 15.0, 15.5])
+        # Queued from its start (5 s) to the poll that read it executing (15 s).
+        assert results[1].outcome == "passed" and results[1].queued_seconds == pytest.approx(10.0)
 
 
 class TestAgentLines:
