@@ -30,7 +30,9 @@ options:
         Requests are cut short to end by it, failed reads are tried again only while time remains,
         and the task returns within O(wait_timeout) plus O(request_timeout) plus 5 seconds, including
         one last look at each run and the requests that stop the runs still going.
-      - V(0) reads each run once and reports it as it is.
+      - V(0) reads each run once and reports it as it is. A module that starts runs refuses V(0) when the
+        task runs under it (O(wait=true), or a busy schedule waited for), before any request, since the same
+        deadline bounds the reads and the request that start a run.
     type: int
     default: 3600
   poll_interval:

@@ -14,6 +14,7 @@ writes a text into a message with ``one_line`` (``redact_and_trim`` when it may 
 key) and a duration with ``seconds_text``, so that messages read alike.
 """
 
+import bisect
 import functools
 import re
 
@@ -118,6 +119,7 @@ def redact(text, secrets, replacement=SECRET_MASK):
     pattern = _secrets_pattern(secrets)
     folded = set(secret.lower() for secret in secrets)
     ids = [match.span() for match in _GUID_IN_TEXT.finditer(text)]
+    id_starts = [first for first, _last in ids]
     masked = [span for span in ids if text[span[0]:span[1]].lower() in folded]
     position = 0
     while True:
@@ -125,7 +127,9 @@ def redact(text, secrets, replacement=SECRET_MASK):
         if match is None:
             break
         start, end = match.span()
-        if any(first <= start and end <= last and (start, end) != (first, last) for first, last in ids):
+        # The one id that could hold the match: the last that starts at or before it (ids do not overlap).
+        index = bisect.bisect_right(id_starts, start) - 1
+        if index >= 0 and end <= ids[index][1] and (start, end) != ids[index]:
             # Inside an id only: keep the id, and look for a secret that starts further on.
             position = start + 1
             continue

@@ -56,6 +56,17 @@ def task_deadline(params, waits=None):
     return Deadline(seconds, what="%d x request_timeout, %s s" % (READ_ATTEMPTS, seconds_text(seconds)))
 
 
+def no_time_to_start_problem(params, waits):
+    """The message for a task that starts runs under ``wait_timeout`` (``waits``, see ``task_deadline``)
+    when it is 0, else ``None``: that one deadline also bounds the reads and the request that start a
+    run, so at 0 nothing could be sent. Checked before any request."""
+    if not waits or params["wait_timeout"] != 0:
+        return None
+    return ("wait_timeout is 0, which leaves no time to start a run: it is the task's one deadline, for the reads and "
+            "the request that start a run as well as for waiting (with wait, or when_running=wait in schedule_run). "
+            "Give it the seconds the task may take; to read runs once, use leapops.leapwork.run_info with wait_timeout 0")
+
+
 def connection_argument_spec():
     """The argument spec of the connection options; a new dict on every call."""
     return dict(
@@ -183,6 +194,8 @@ def start_module(argument_spec, wait=False, starts_runs=False, **module_options)
     problem = None
     if wait:
         problem = wait_problem(params["wait_timeout"], params["poll_interval"])
+    if not problem and starts_runs and wait:
+        problem = no_time_to_start_problem(params, params["wait"])
     if not problem and starts_runs and params["max_concurrency"] < 1:
         problem = "max_concurrency must be at least 1, got %d" % params["max_concurrency"]
     # A run reader writes the report only when it waits (in check mode too: it only reads). A run

@@ -368,6 +368,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._module import (
     fail_from_error,
     interruptible,
     ledger_from_module,
+    no_time_to_start_problem,
     report_started_runs,
     run_start_argument_spec,
     start_module,
@@ -414,14 +415,18 @@ def main():
         required_one_of=[("schedules", "schedule_id", "schedule")],
     )
     params = module.params
+    # One deadline for the task, the client's: waiting for a busy schedule, then following the new
+    # run. It waits whenever a busy schedule is waited for, even with wait=false.
+    waits = params["wait"] or params["when_running"] == "wait"
+    problem = no_time_to_start_problem(params, waits)
+    if problem:
+        module.fail_json(msg=problem)
     try:
         requests = schedule_requests(params)
     except ScheduleRequestError as exc:
         module.fail_json(msg=str(exc))
 
-    # One deadline for the task, the client's: waiting for a busy schedule, then following the new
-    # run. It waits whenever a busy schedule is waited for, even with wait=false.
-    client = client_from_module(module, waits=params["wait"] or params["when_running"] == "wait")
+    client = client_from_module(module, waits=waits)
     runner = ScheduleRunner(
         client,
         ledger=ledger_from_module(module, requests),

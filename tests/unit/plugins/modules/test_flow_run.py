@@ -84,6 +84,16 @@ class TestArguments:
         assert client_requests == []
         assert client.triggers == []
 
+    def test_wait_with_a_wait_timeout_of_0_is_refused_before_any_request(self, client, client_requests, run_module):
+        """wait_timeout is the task's one deadline, for the reads and the trigger too: at 0 the real
+        client would refuse every request (nothing started, a message about agent statuses)."""
+        failed, result = run_module(single(wait=True, wait_timeout=0))
+        assert failed
+        assert result["msg"].startswith("wait_timeout is 0, which leaves no time to start a run")
+        assert client_requests == [] and client.triggers == []
+        failed, result = run_module(single(wait_timeout=0))  # without wait, it bounds nothing of the task
+        assert not failed and len(client.triggers) == 1
+
     def test_one_of_runs_and_flow_id_is_required(self, client, client_requests, run_module):
         failed, result = run_module(dict())
         assert failed

@@ -95,6 +95,21 @@ def test_white_space_key_is_refused_before_any_request(client, client_requests, 
     assert client.run_now_calls == [] and client_requests == []
 
 
+@pytest.mark.parametrize("args", [dict(wait=True), dict(when_running="wait")], ids=["wait", "when_running=wait"])
+def test_a_wait_timeout_of_0_is_refused_when_the_task_runs_under_it(client, client_requests, run_module, args):
+    """With wait, or waiting for a busy schedule, wait_timeout is the task's one deadline: at 0 the
+    real client would refuse the schedules' listing and the runNow."""
+    failed, result = run_module(dict(args, schedule="Smoke suite", wait_timeout=0))
+    assert failed
+    assert result["msg"].startswith("wait_timeout is 0, which leaves no time to start a run")
+    assert client.run_now_calls == [] and client_requests == []
+
+
+def test_a_wait_timeout_of_0_is_accepted_when_nothing_runs_under_it(client, client_requests, run_module):
+    failed, result = run_module(dict(schedule="Smoke suite", wait_timeout=0, when_running="fail"))
+    assert not failed and len(client.run_now_calls) == 1
+
+
 def test_a_query_too_long_is_refused_before_any_request(client, client_requests, run_module):
     failed, result = run_module(dict(schedule="Smoke suite", secret_variables=dict(Token="t" * 3000)))
     assert failed
