@@ -690,7 +690,8 @@ def main():
         rerun=params["rerun"],
         delete_schedule=params["delete_schedule"],
         check_mode=module.check_mode,
-        run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
+        run_is_passed=lambda run_id, seconds_since_recorded: recorded_run_passed(
+            client, run_id, params["done_status_as"], seconds_since_recorded),
     )
     report = dict(
         single=params["runs"] is None, noun="runs", describe=describe,

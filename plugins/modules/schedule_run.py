@@ -434,7 +434,8 @@ def main():
         check_mode=module.check_mode,
         when_running=params["when_running"],
         poll_interval=params["poll_interval"],
-        run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
+        run_is_passed=lambda run_id, seconds_since_recorded: recorded_run_passed(
+            client, run_id, params["done_status_as"], seconds_since_recorded),
         **interruptible(module)
     )
     try:
