@@ -261,6 +261,7 @@ def recorded_run_passed(client, run_id, done_status_as="passed", seconds_since_r
         items = [ItemResult.from_run_item(client.run_item(run_item_id), done_status_as, run_item_id=run_item_id)
                  for run_item_id in client.run_item_ids(run_id)]
     except LeapworkHTTPError as exc:
+        # As for the waiter, only a run that has not answered yet may be "not registered yet".
         if status is None and not_registered_yet(exc.status, seconds_since_recorded, DEFAULT_GRACE_SECONDS):
             return True
         if exc.status == 404:

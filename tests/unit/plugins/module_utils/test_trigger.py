@@ -547,6 +547,13 @@ class TestRecordedRunPassed:
             recorded_run_passed(controller, "r", seconds_since_recorded=seconds_since_recorded)
         assert caught.value.status == 500
 
+    def test_a_run_that_answered_is_registered(self):
+        # As for the waiter: once the run's status was read, a 404 for its items means it is gone.
+        run = simple_run("r", duration=5, faults=[Fault(0, 1000, status=404, operations={"run_item_ids"})])
+        controller = FakeController(FakeClock(), [run])
+        controller.clock.advance(10)
+        assert recorded_run_passed(controller, "r", seconds_since_recorded=1) is False
+
     def test_other_errors_within_the_grace_are_raised(self):
         # Only what the status table calls "not registered yet" is waited out by the grace.
         controller = FakeController(FakeClock(), [simple_run("r", faults=[Fault(0, 1000, status=401)])])
