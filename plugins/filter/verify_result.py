@@ -39,11 +39,20 @@ options:
       RV(leapops.leapwork.verify_plan#filter:_value.schedules) (V(null) or a skipped result when it did not run).
     type: dict
   followed:
-    description: The registered result of the M(leapops.leapwork.run_info) task that followed the runs
-      (V(null) or a skipped result when the runs were not followed).
+    description:
+      - The registered result of the M(leapops.leapwork.run_info) task that followed the runs
+        (V(null) or a skipped result when the runs were not followed).
+      - When the plan says that M(leapops.leapwork.flow_run) waited (RV(leapops.leapwork.verify_plan#filter:_value.flow_run_waits)),
+        the runs of O(started) are followed runs too, with their attempts.
     type: dict
   check_mode:
     description: Whether the play runs in check mode (the modules started nothing).
+    type: bool
+    default: false
+  fail_on_flaky:
+    description:
+      - Whether a V(flaky) flow (it passed only on a later attempt, see O(leapops.leapwork.flow_run#module:retries))
+        makes the share fail (RV(_value.failed)), as O(leapops.leapwork.flow_run#module:fail_on_flaky) does for a task.
     type: bool
     default: false
 """
@@ -69,7 +78,7 @@ _value:
       description:
         - The verdict over the host's runs, as P(leapops.leapwork.run_report#filter) and the modules decide it, the
           worst in the order V(started) (runs started or reused and not followed), V(error), V(timed_out), V(failed),
-          V(cancelled), V(passed), V(none) (nothing to verify).
+          V(cancelled), V(flaky), V(passed), V(none) (nothing to verify).
         - V(check_mode) in check mode (nothing was started).
       type: str
       sample: passed
@@ -77,8 +86,19 @@ _value:
       description:
         - Whether the verification failed - the verdict is over and not passing, the outcomes for which a module
           with O(leapops.leapwork.run_info#module:fail_on_failure) fails; never in check mode or for runs not followed.
+        - A V(flaky) verdict passes, unless O(fail_on_flaky).
       type: bool
       sample: false
+    flaky:
+      description: One line per flaky flow of its runs, naming it and what failed first (the modules warn with them).
+      type: list
+      elements: str
+      sample: ["Pool flaky on Pool agent 3 is flaky: it passed on attempt 2 of 2; attempt 1 of 2 on Pool agent 1: failed - Login button not found"]
+    pool:
+      description:
+        - The agent pool after the pre-flight, as RV(leapops.leapwork.flow_run#module:pool) says (the agents the flows
+          were spread over, and those left out with why); V(null) without a pool.
+      type: dict
     summary:
       description: The counts of the flows of its runs (zeros when none was followed).
       type: dict
@@ -165,7 +185,7 @@ def _check_mode_line(label, answer):
     return "%s: would start (%s %s)" % (label, request["method"], request["path"]) if request else "%s: would start" % label
 
 
-def share(plan, host=None, started=None, schedules_started=None, followed=None, check_mode=False):
+def share(plan, host=None, started=None, schedules_started=None, followed=None, check_mode=False, fail_on_flaky=False):
     if not isinstance(plan, dict) or "shares" not in plan:
         raise ShareError("expects the plan that leapops.leapwork.verify_plan returned, got %s" % type(plan).__name__)
     if host is None:
@@ -177,9 +197,12 @@ def share(plan, host=None, started=None, schedules_started=None, followed=None, 
     items = _items(plan, started, schedules_started)
     mine = [items[key] for key in keys]
     # Each run once, in the host's order: as followed when it was, else as the module started it.
+    # flow_run followed its own runs when it waited (a pool, re-runs); run_info followed the others.
     followed_runs = {}
-    if followed and not followed.get("skipped"):
-        followed_runs = dict((run.get("run_id"), run) for run in followed.get("runs") or [])
+    waited = [started] if plan.get("flow_run_waits") and not check_mode else []
+    for result in waited + [followed]:
+        if result and not result.get("skipped"):
+            followed_runs.update((run.get("run_id"), run) for run in result.get("runs") or [] if run.get("run_id"))
     runs = {}
     for label, answer in mine:
         if answer is None:
@@ -188,19 +211,22 @@ def share(plan, host=None, started=None, schedules_started=None, followed=None, 
         elif answer.get("run_id") and answer["run_id"] not in runs:
             runs[answer["run_id"]] = followed_runs.get(answer["run_id"], answer)
     run_ids = list(runs)
+    pool = started.get("pool") if started and not started.get("skipped") else None
     if check_mode and mine:
         judged = verdict([])
         return {"outcome": CHECK_MODE, "failed": False, "summary": judged.summary, "run_ids": run_ids, "runs": [],
-                "lines": [_check_mode_line(label, answer) for label, answer in mine]}
+                "lines": [_check_mode_line(label, answer) for label, answer in mine], "flaky": [], "pool": pool}
     judged = verdict(RunResult.from_dict(run) for run in runs.values())
-    return {"outcome": judged.outcome, "failed": judged.over and not judged.passing, "summary": judged.summary,
+    return {"outcome": judged.outcome, "failed": judged.over and not judged.passes(fail_on_flaky), "summary": judged.summary,
             "run_ids": run_ids, "runs": [run for run_id, run in runs.items() if run_id in followed_runs],
-            "lines": judged.lines}
+            "lines": judged.lines, "flaky": list(judged.flaky), "pool": pool}
 
 
-def verify_result(plan, host=None, started=None, schedules_started=None, followed=None, check_mode=False):
+def verify_result(plan, host=None, started=None, schedules_started=None, followed=None, check_mode=False, fail_on_flaky=False):
+    if not isinstance(fail_on_flaky, bool):
+        raise AnsibleFilterError("verify_result: fail_on_flaky must be a boolean, got %r" % (fail_on_flaky,))
     try:
-        return share(plan, host, started, schedules_started, followed, bool(check_mode))
+        return share(plan, host, started, schedules_started, followed, bool(check_mode), fail_on_flaky)
     except ValueError as exc:
         raise AnsibleFilterError("verify_result: %s" % exc)
 

@@ -122,6 +122,16 @@ def test_role_wait_defaults_are_the_modules(option, expected):
     assert role_options()[option]["default"] == expected
 
 
+@pytest.mark.parametrize("option, module_option", [
+    ("verify_deployment_retries", "retries"),
+    ("verify_deployment_fail_on_flaky", "fail_on_flaky"),
+])
+def test_role_pool_defaults_are_flow_runs(option, module_option):
+    expected = flow_run.argument_spec()[module_option]["default"]
+    assert role_defaults()[option] == expected
+    assert role_options()[option]["default"] == expected
+
+
 # -- the role's request, as the verify_plan filter reads it ---------------------------------------
 
 def test_the_role_sets_the_request_the_plan_reads_and_clears_it():

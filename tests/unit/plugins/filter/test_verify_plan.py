@@ -20,9 +20,10 @@ AGENT = "30000000-0000-4000-8000-000000000001"
 SCHEDULE = "40000000-0000-4000-8000-000000000001"
 
 
-def request(flows=(), schedules=(), variables=None, key="", secret_names=()):
+def request(flows=(), schedules=(), variables=None, key="", secret_names=(), **batch):
+    """A host's request; ``batch``: ``agents``, ``retries``, ``wait`` as the role passes them."""
     return {REQUEST_FACT: dict(flows=flows, schedules=list(schedules), variables=variables or {},
-                               idempotency_key=key, secret_variable_names=list(secret_names))}
+                               idempotency_key=key, secret_variable_names=list(secret_names), **batch)}
 
 
 def login(**extra):
@@ -42,7 +43,8 @@ def test_only_hosts_with_a_request_take_part():
 
 def test_no_host_taking_part_gives_an_empty_plan():
     plan = verify_plan(["web1"], {"web1": {}})
-    assert plan == dict(leader=None, hosts=[], runs=[], run_keys=[], schedules=[], schedule_keys=[], shares={})
+    assert plan == dict(leader=None, hosts=[], runs=[], run_keys=[], schedules=[], schedule_keys=[], shares={},
+                        agents=None, retries=0, wait=True, flow_run_waits=False)
 
 
 def test_the_leader_is_the_first_host_of_the_batch_taking_part():
@@ -140,8 +142,8 @@ def test_bad_shared_variables_are_refused():
 
 def test_a_request_with_keys_it_does_not_know_is_refused():
     hostvars = {"web1": request([login()])}
-    hostvars["web1"][REQUEST_FACT]["agents"] = ["Local agent"]
-    with pytest.raises(AnsibleFilterError, match="web1: __verify_deployment_request has keys this filter does not know: agents"):
+    hostvars["web1"][REQUEST_FACT]["pool"] = ["Local agent"]
+    with pytest.raises(AnsibleFilterError, match="web1: __verify_deployment_request has keys this filter does not know: pool"):
         verify_plan(["web1"], hostvars)
 
 
@@ -150,3 +152,103 @@ def test_refuses_what_is_not_a_list_of_hosts():
         verify_plan("web1", {})
     with pytest.raises(AnsibleFilterError, match="web9 is not in hostvars"):
         verify_plan(["web9"], {})
+
+
+# ---------------------------------------------------------------- agent pools and re-runs
+POOL = ["Pool agent 1", "33000000-0000-4000-8000-000000000002"]
+
+
+def test_without_a_pool_or_retries_flow_run_only_starts_the_flows():
+    plan = verify_plan(["web1"], {"web1": request([login()], agents=[], retries=0, wait=True)})
+    assert (plan["agents"], plan["retries"], plan["wait"], plan["flow_run_waits"]) == (None, 0, True, False)
+
+
+def test_flows_without_an_agent_go_to_the_pool_and_the_others_stay_on_theirs():
+    hostvars = {"web1": request([dict(flow="Pools/Pool short 2"), login()], agents=POOL, key="release-1")}
+    plan = verify_plan(["web1"], hostvars)
+    assert plan["agents"] == POOL
+    assert [(run["agent"], run["agent_id"]) for run in plan["runs"]] == [(None, None), ("Local agent", None)]
+    assert plan["run_keys"][0] == "flow named Pools/Pool short 2 on the pool vars %s" % fingerprint({})[:16]
+    # The same ledger key as without a pool: flow_run names the pool in the ledger entry itself.
+    assert plan["runs"][0]["idempotency_key"] == "release-1/vars-%s" % fingerprint({})[:16]
+    # A pool is handed over while flow_run waits.
+    assert plan["flow_run_waits"] is True
+
+
+def test_pool_ids_are_lower_cased_and_titles_kept():
+    plan = verify_plan(["web1"], {"web1": request([dict(flow="x")], agents=["Pool agent 1", POOL[1].upper()])})
+    assert plan["agents"] == POOL
+
+
+def test_a_pool_flow_shared_by_hosts_starts_once():
+    hostvars = dict((host, request([dict(flow="Pools/Pool short 2")], agents=POOL)) for host in ("web1", "web2"))
+    plan = verify_plan(["web1", "web2"], hostvars)
+    assert len(plan["runs"]) == 1
+    assert plan["shares"]["web1"] == plan["shares"]["web2"] == plan["run_keys"]
+
+
+def test_retries_alone_make_flow_run_wait():
+    plan = verify_plan(["web1"], {"web1": request([login()], retries=2, wait=True)})
+    assert (plan["agents"], plan["retries"], plan["flow_run_waits"]) == (None, 2, True)
+
+
+def test_retries_given_as_text_on_the_command_line_are_a_number():
+    assert verify_plan(["web1"], {"web1": request([login()], retries="1")})["retries"] == 1
+
+
+def test_without_wait_a_pool_is_dealt_up_front():
+    plan = verify_plan(["web1"], {"web1": request([dict(flow="x")], agents=POOL, wait=False)})
+    assert (plan["wait"], plan["flow_run_waits"]) == (False, False)
+
+
+def test_with_schedules_a_pool_is_dealt_up_front_and_run_info_follows():
+    plan = verify_plan(["web1"], {"web1": request([dict(flow="x")], schedules=["Smoke suite"], agents=POOL)})
+    assert plan["flow_run_waits"] is False and plan["agents"] == POOL
+
+
+def test_nothing_to_start_needs_no_wait():
+    assert verify_plan(["web1"], {"web1": request([], agents=POOL, retries=1)})["flow_run_waits"] is False
+
+
+def test_a_host_without_a_pool_of_its_own_shares_the_batchs():
+    hostvars = {"web1": request([login()]), "web2": request([dict(flow="x")], agents=POOL)}
+    plan = verify_plan(["web1", "web2"], hostvars)
+    assert plan["agents"] == POOL and plan["flow_run_waits"] is True
+
+
+@pytest.mark.parametrize("flows, batch, message", [
+    ([dict(flow="x")], {}, "web1: verify_deployment_flows[0]: give the agent by agent_id (its id) or agent (its title), "
+                           "or an agent pool in verify_deployment_agents"),
+    ([dict(flow="x")], {"agents": []}, "web1: verify_deployment_flows[0]: give the agent by agent_id"),
+    ([login()], {"agents": ["Pool agent 1", " "]}, "web1: verify_deployment_agents[1] must be an agent id or title, got ' '"),
+    ([login()], {"agents": [None]}, "web1: verify_deployment_agents[0] must be an agent id or title, got None"),
+    ([login()], {"agents": "Pool agent 1"}, "web1: verify_deployment_agents must be a list, got str"),
+    ([login()], {"retries": -1}, "web1: verify_deployment_retries must be 0 or more, got -1"),
+    ([login()], {"retries": "-2"}, "web1: verify_deployment_retries must be 0 or more, got -2"),
+    ([login()], {"retries": "two"}, "web1: verify_deployment_retries must be a whole number, got 'two'"),
+    ([login()], {"retries": True}, "web1: verify_deployment_retries must be a whole number, got True"),
+    ([login()], {"retries": 1, "wait": False}, "web1: verify_deployment_retries needs verify_deployment_wait: true"),
+    ([login()], {"wait": "yes"}, "web1: verify_deployment_wait must be a boolean, got str"),
+])
+def test_bad_pool_or_retries_name_the_host_and_the_option(flows, batch, message):
+    with pytest.raises(AnsibleFilterError, match="^verify_plan: " + re.escape(message)):
+        verify_plan(["web1"], {"web1": request(flows, **batch)})
+
+
+def test_hosts_verified_together_share_one_pool_and_one_number_of_retries():
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            "web2: verify_deployment_agents ['Pool agent 3'] differs from web1's ['Pool agent 1', '33000000-0000-4000-8000-000000000002']; "
+            "the hosts verified together share one agent pool")):
+        verify_plan(["web1", "web2"], {"web1": request([dict(flow="x")], agents=POOL),
+                                       "web2": request([dict(flow="x")], agents=["Pool agent 3"])})
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            "web2: verify_deployment_retries 2 differs from web1's 1; the hosts verified together share one number of re-runs")):
+        verify_plan(["web1", "web2"], {"web1": request([login()], retries=1), "web2": request([login()], retries=2)})
+
+
+def test_retries_with_schedules_are_refused_before_anything_starts():
+    with pytest.raises(AnsibleFilterError, match=re.escape(
+            "verify_plan: verify_deployment_retries re-runs flows while flow_run waits for them, and cannot be combined "
+            "with verify_deployment_schedules (web2)")):
+        verify_plan(["web1", "web2"], {"web1": request([login()], retries=1),
+                                       "web2": request([login()], schedules=["Smoke suite"], retries=1)})

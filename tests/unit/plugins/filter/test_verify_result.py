@@ -12,7 +12,7 @@ from ansible_collections.leapops.leapwork.plugins.filter.run_report import Filte
 from ansible_collections.leapops.leapwork.plugins.filter.verify_plan import REQUEST_FACT
 from ansible_collections.leapops.leapwork.plugins.filter.verify_plan import FilterModule as Plan
 from ansible_collections.leapops.leapwork.plugins.filter.verify_result import FilterModule
-from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult
+from ansible_collections.leapops.leapwork.plugins.module_utils._results import Attempt, ItemResult, RunResult
 
 verify_result = FilterModule().filters()["verify_result"]
 verify_plan = Plan().filters()["verify_plan"]
@@ -162,3 +162,94 @@ def test_an_answer_of_another_length_is_refused():
 def test_refuses_what_is_not_a_plan():
     with pytest.raises(AnsibleFilterError, match="expects the plan that leapops.leapwork.verify_plan returned"):
         verify_result([], host="web1")
+
+
+# ---------------------------------------------------------------- a pool and re-runs: flow_run waited
+POOL_AGENTS = ["33000000-0000-4000-8000-000000000001", "33000000-0000-4000-8000-000000000002"]
+POOL = {"key": "pool-0123456789abcdef0123", "agent_ids": POOL_AGENTS[:1],
+        "left_out": [{"agent_id": POOL_AGENTS[1], "agent_title": "Pool agent 2", "reason": "agent 'Pool agent 2' is Unavailable"}]}
+
+
+def pool_plan(flows_by_host, retries=1):
+    hostvars = dict((host, {REQUEST_FACT: dict(flows=[dict(flow_id=flow) for flow in flows], variables={}, idempotency_key="",
+                                               agents=POOL_AGENTS, retries=retries, wait=True)})
+                    for host, flows in flows_by_host.items())
+    return verify_plan(list(flows_by_host), hostvars)
+
+
+def waited_run(item, run_id, flow_id, status, earlier=()):
+    """An entry of a waiting flow_run's runs: the start keys and the run's result, its earlier attempts first."""
+    line = ItemResult("item-" + run_id, flow_id=flow_id, flow_title="Login" if flow_id == LOGIN else "Checkout",
+                      agent_id=POOL_AGENTS[0], agent_title="Pool agent 1", status=status, elapsed_seconds=5.0)
+    attempts = [Attempt(earlier_id, agent_id=POOL_AGENTS[0], agent_title="Pool agent 1", outcome="failed", status="Failed",
+                        reason="Login button not found") for earlier_id in earlier]
+    run = dict(item, agent_id=POOL_AGENTS[0], agent_title="Pool agent 1", reused=False, changed=True)
+    run.update(RunResult(run_id, "Finished", [line], attempts=attempts).to_dict())
+    return run
+
+
+def flow_run_waited(plan, runs):
+    return {"changed": True, "runs": runs, "run_ids": [run["run_id"] for run in runs], "pool": POOL}
+
+
+def test_when_flow_run_waited_its_runs_are_the_followed_ones_and_a_flaky_flow_passes():
+    plan = pool_plan({"web1": [LOGIN], "web2": [LOGIN, CHECKOUT]})
+    assert plan["flow_run_waits"]
+    flow_run = flow_run_waited(plan, [waited_run(plan["runs"][0], "run-a2", LOGIN, "Passed", earlier=["run-a1"]),
+                                      waited_run(plan["runs"][1], "run-b", CHECKOUT, "Passed")])
+    skipped = {"skipped": True, "changed": False}  # run_info did not run
+    web1 = verify_result(plan, host="web1", started=flow_run, followed=skipped)
+    assert (web1["outcome"], web1["failed"], web1["run_ids"]) == ("flaky", False, ["run-a2"])
+    assert web1["summary"] == dict(ZERO, total=1, flaky=1)
+    assert [run["run_id"] for run in web1["runs"]] == ["run-a2"]
+    assert [attempt["run_id"] for attempt in web1["runs"][0]["attempts"]] == ["run-a1", "run-a2"]
+    assert web1["flaky"] == ["Login on Pool agent 1 is flaky: it passed on attempt 2 of 2; "
+                             "attempt 1 of 2 on Pool agent 1: failed - Login button not found"]
+    assert web1["lines"] == ["Login on Pool agent 1: passed (Passed, 5.0 s) - flaky on attempt 2 of 2; "
+                             "attempt 1 of 2 on Pool agent 1: failed - Login button not found"]
+    assert web1["pool"] == POOL
+    # The same verdict as run_report's over the module's runs.
+    reported = run_report(web1["runs"])
+    assert (web1["outcome"], web1["summary"], web1["lines"]) == (reported["outcome"], reported["summary"], reported["lines"])
+    web2 = verify_result(plan, host="web2", started=flow_run, followed=skipped)
+    assert (web2["outcome"], web2["failed"], web2["summary"]["passed"], web2["summary"]["flaky"]) == ("flaky", False, 1, 1)
+
+
+def test_fail_on_flaky_fails_the_host_with_a_flaky_flow_only():
+    plan = pool_plan({"web1": [LOGIN], "web2": [CHECKOUT]})
+    flow_run = flow_run_waited(plan, [waited_run(plan["runs"][0], "run-a2", LOGIN, "Passed", earlier=["run-a1"]),
+                                      waited_run(plan["runs"][1], "run-b", CHECKOUT, "Passed")])
+    web1 = verify_result(plan, host="web1", started=flow_run, fail_on_flaky=True)
+    web2 = verify_result(plan, host="web2", started=flow_run, fail_on_flaky=True)
+    assert (web1["outcome"], web1["failed"]) == ("flaky", True)
+    assert (web2["outcome"], web2["failed"]) == ("passed", False)
+    with pytest.raises(AnsibleFilterError, match="fail_on_flaky must be a boolean"):
+        verify_result(plan, host="web1", started=flow_run, fail_on_flaky="yes")
+
+
+def test_a_flow_that_failed_every_attempt_fails_with_its_attempts():
+    plan = pool_plan({"web1": [CHECKOUT]}, retries=2)
+    flow_run = flow_run_waited(plan, [waited_run(plan["runs"][0], "run-b3", CHECKOUT, "Failed", earlier=["run-b1", "run-b2"])])
+    mine = verify_result(plan, host="web1", started=flow_run)
+    assert (mine["outcome"], mine["failed"], mine["flaky"]) == ("failed", True, [])
+    assert len(mine["runs"][0]["attempts"]) == 3
+    assert mine["lines"][0].startswith("Checkout on Pool agent 1: failed (Failed, 5.0 s) - no details given - failed on attempt 3 of 3; ")
+
+
+def test_a_pool_in_check_mode_says_what_would_start_on_which_agent():
+    plan = pool_plan({"web1": [LOGIN]})
+    would = dict(plan["runs"][0], run_id=None, agent_id=POOL_AGENTS[0], agent_title="Pool agent 1", flow_title="Login",
+                 would_request={"method": "PUT", "path": "/api/v4/flows/%s/agent/%s" % (LOGIN, POOL_AGENTS[0])})
+    mine = verify_result(plan, host="web1", started={"changed": True, "runs": [would], "pool": POOL}, check_mode=True)
+    assert (mine["outcome"], mine["failed"], mine["run_ids"], mine["pool"]) == ("check_mode", False, [], POOL)
+    assert mine["lines"] == ["Login on Pool agent 1: would start (PUT /api/v4/flows/%s/agent/%s)" % (LOGIN, POOL_AGENTS[0])]
+
+
+def test_a_pool_dealt_up_front_is_followed_by_run_info():
+    hostvars = {"web1": {REQUEST_FACT: dict(flows=[dict(flow_id=LOGIN)], variables={}, idempotency_key="",
+                                            agents=POOL_AGENTS, retries=0, wait=False)}}
+    plan = verify_plan(["web1"], hostvars)
+    assert not plan["flow_run_waits"]
+    started_only = dict(plan["runs"][0], run_id="run-a", agent_id=POOL_AGENTS[0], reused=False, changed=True)
+    mine = verify_result(plan, host="web1", started={"changed": True, "runs": [started_only], "pool": POOL})
+    assert (mine["outcome"], mine["runs"], mine["pool"]) == ("started", [], POOL)
