@@ -14,7 +14,8 @@ sleeps) past it, the busy-schedule wait and the waiter stop at it. Nothing turns
 number of seconds to start a new count from.
 
 ``backoff`` is the only rule for the pause between two tries of anything: the client's retries
-of a read, the waiter's polls of a run, the busy-schedule wait. Each caller gives its ceiling
+of a read, the waiter's polls of a run (and its reads of an item not final yet after its run
+reads ``Finished``, from ``SETTLE_DELAY`` by ``SETTLE_FACTOR``), the busy-schedule wait. Each caller gives its ceiling
 (``poll_interval``, or the client's cap) and the client adds full jitter.
 """
 
@@ -25,6 +26,11 @@ FIRST_DELAY = 0.5
 #: How much each pause grows over the one before. 1.3 rather than 2: a 5 s run costs about one
 #: status poll more and is seen ended about twice as soon (tests/bench/README.md has the numbers).
 BACKOFF_FACTOR = 1.3
+#: The pauses between reads of a run item that is not final yet although its run reads Finished
+#: (the finish lag, see ``_waiter``): the task waits for the last item of all to turn final, so
+#: the reads come close together, then double, so that a long lag still costs only a few reads.
+SETTLE_DELAY = 0.05
+SETTLE_FACTOR = 2.0
 
 
 def backoff(ceiling, jitter=None, first=FIRST_DELAY, factor=BACKOFF_FACTOR):
