@@ -87,6 +87,14 @@ def proves_no_run(status, run_now=False):
     return has_policy(status, PROVES_NO_RUN) or (run_now and has_policy(status, PROVES_NO_RUN_NOW))
 
 
+def not_registered_yet(status, seconds_since_created, grace_seconds):
+    """Whether this error answer about a run that has not answered yet, created ``seconds_since_created`` ago
+    (``None``: not known), may only mean that the controller has not registered it yet: a
+    ``NOT_REGISTERED_YET`` status within ``grace_seconds`` of its creation. The waiter waits it out;
+    ``rerun: failed`` counts the run as still going."""
+    return has_policy(status, NOT_REGISTERED_YET) and seconds_since_created is not None and seconds_since_created < grace_seconds
+
+
 def statuses_with(*policies):
     """Every listed status with one of ``policies``, sorted (for docs and tests)."""
     return sorted(status for status, (_meaning, its) in STATUS_TABLE.items() if set(its) & set(policies))

@@ -430,8 +430,10 @@ class Ledger:
         * a recorded run with another ``fingerprint``: raise :class:`LedgerConflict`, unless
           ``rerun="always"`` (a new run is started and the new fingerprint recorded);
         * a recorded run and ``rerun="never"``: ``action="reuse"`` with its ``run_id``;
-        * ``rerun="failed"``: ``run_is_passed(run_id)`` decides: truthy reuses the run, falsy
-          triggers a new one;
+        * ``rerun="failed"``: ``run_is_passed(run_id, seconds_since_recorded)`` decides: truthy
+          reuses the run, falsy triggers a new one. ``seconds_since_recorded`` is how long ago the
+          run was recorded (:meth:`seconds_since_recorded`): the controller may not know a run
+          created moments ago yet;
         * ``rerun="always"``: always trigger; earlier run ids stay in the entry's history.
 
         ``run_is_passed`` usually asks the controller, so it is called *outside* the lock: the
@@ -453,7 +455,7 @@ class Ledger:
         if rerun not in RERUN_CHOICES:
             raise ValueError("rerun must be one of {0}, not {1!r}".format(", ".join(RERUN_CHOICES), rerun))
         if rerun == "failed" and run_is_passed is None:
-            raise ValueError('rerun="failed" needs run_is_passed, a callable(run_id) -> bool')
+            raise ValueError('rerun="failed" needs run_is_passed, a callable(run_id, seconds_since_recorded) -> bool')
         _require_text(fingerprint, "fingerprint")
         key = self.entry_key(controller_url, target, idempotency_key)
         identity = {"controller_url": _normalise_url(controller_url), "target": target.kind, "idempotency_key": idempotency_key}
@@ -469,8 +471,8 @@ class Ledger:
                 if verdict == "trigger":
                     return Decision("trigger", None, self._write_in_flight(data, key, entry, identity, fingerprint))
                 # verdict == "ask": the run's outcome is needed, without holding the lock.
-                run_id = entry["run_id"]
-            passed_by_run_id[run_id] = bool(run_is_passed(run_id))
+                run_id, seconds = entry["run_id"], self.seconds_since_recorded(entry)
+            passed_by_run_id[run_id] = bool(run_is_passed(run_id, seconds))
         raise LedgerError(
             "The ledger entry for idempotency key {0!r} kept changing while reserving it in {1}; "
             "another process is using the same key. Try again.".format(idempotency_key, self.path))
@@ -507,11 +509,19 @@ class Ledger:
         passed_by_run_id = {}
         verdict = self._decide(key, target, entry, fingerprint, rerun, passed_by_run_id)
         if verdict == "ask":
-            passed_by_run_id[entry["run_id"]] = bool(run_is_passed(entry["run_id"]))
+            passed_by_run_id[entry["run_id"]] = bool(run_is_passed(entry["run_id"], self.seconds_since_recorded(entry)))
             verdict = self._decide(key, target, entry, fingerprint, rerun, passed_by_run_id)
         if verdict == "reuse":
             return Decision("reuse", entry["run_id"], None)
         return Decision("trigger", None, None)
+
+    def seconds_since_recorded(self, entry):
+        """How long ago the run of a recorded ``entry`` was recorded, or ``None`` when the entry does not say.
+
+        Never negative: a time ahead of this host's clock (another host's clock) is "just now".
+        """
+        recorded = _timestamp(entry.get("recorded_at"))
+        return None if recorded is None else max(0.0, self.clock() - recorded)
 
     def _decide(self, key, target, entry, fingerprint, rerun, passed_by_run_id):
         if entry is None:

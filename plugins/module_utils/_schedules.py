@@ -164,7 +164,8 @@ class ScheduleRunner(object):
         self.check_mode = check_mode
         self.when_running = when_running
         self.poll_interval = poll_interval
-        # callable(run_id) -> bool, used by rerun=failed to judge a recorded run
+        # callable(run_id, seconds_since_recorded) -> bool, used by rerun=failed to judge a recorded run
+        # (_trigger.recorded_run_passed)
         self.run_is_passed = run_is_passed
         # The task's deadline, and the clock it runs on.
         self.deadline = client.deadline

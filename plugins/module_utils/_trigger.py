@@ -22,11 +22,12 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._batch import (
     start_once_each,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._errors import LeapworkError, LeapworkHTTPError, TriggerOutcomeUnknown
-from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import proves_no_run
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import not_registered_yet, proves_no_run
 from ansible_collections.leapops.leapwork.plugins.module_utils._ids import guid_problem
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import flow_target, pool_target
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import ItemResult, RunResult, is_over, verdict
 from ansible_collections.leapops.leapwork.plugins.module_utils._statuses import STATUS_FINISHED
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_GRACE_SECONDS
 
 
 class RequestError(ValueError):
@@ -121,7 +122,8 @@ class Trigger(object):
         self.rerun = rerun
         self.delete_schedule = delete_schedule
         self.check_mode = check_mode
-        # callable(run_id) -> bool, used by rerun=failed to judge a recorded run
+        # callable(run_id, seconds_since_recorded) -> bool, used by rerun=failed to judge a recorded run
+        # (recorded_run_passed)
         self.run_is_passed = run_is_passed
 
     def new_result(self, request):
@@ -241,13 +243,17 @@ class Trigger(object):
             result.request = request.on_agent(result.recorded_attempts[-1]["agent_id"] if result.recorded_attempts else None)
 
 
-def recorded_run_passed(client, run_id, done_status_as="passed"):
+def recorded_run_passed(client, run_id, done_status_as="passed", seconds_since_recorded=None):
     """For rerun=failed: did the recorded run pass? A run still going counts as passed (reused).
 
-    Still going is what the waiter waits for (``is_over``). Otherwise the result model judges the
-    run (``verdict``: no flow ran is not a pass). A run the controller no longer knows (404) did not
-    pass: a new one is started.
+    Still going is what the waiter waits for (``is_over``), and a run recorded ``seconds_since_recorded``
+    ago that the controller has not registered yet, by the waiter's rule and grace
+    (``not_registered_yet``, ``DEFAULT_GRACE_SECONDS``): starting another would be a duplicate.
+    Otherwise the result model judges the run (``verdict``: no flow ran is not a pass). A run the
+    controller no longer knows (404 after the grace, or with no recorded time) did not pass: a new
+    one is started.
     """
+    status = None
     try:
         status = client.run_status(run_id)
         if status != STATUS_FINISHED:
@@ -255,6 +261,9 @@ def recorded_run_passed(client, run_id, done_status_as="passed"):
         items = [ItemResult.from_run_item(client.run_item(run_item_id), done_status_as, run_item_id=run_item_id)
                  for run_item_id in client.run_item_ids(run_id)]
     except LeapworkHTTPError as exc:
+        # As for the waiter, only a run that has not answered yet may be "not registered yet".
+        if status is None and not_registered_yet(exc.status, seconds_since_recorded, DEFAULT_GRACE_SECONDS):
+            return True
         if exc.status == 404:
             return False
         raise

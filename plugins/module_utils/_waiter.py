@@ -100,7 +100,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     one_line,
     seconds_text,
 )
-from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import NOT_REGISTERED_YET, WAIT_OUT, has_policy
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import WAIT_OUT, has_policy, not_registered_yet
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import (
     PASSED,
     ItemResult,
@@ -330,7 +330,7 @@ class _RunFollower(object):
         self.retry_after = error.retry_after
         if self.failing_since is None:
             self.failing_since = now
-        if has_policy(status, NOT_REGISTERED_YET) and not self.seen and now - self.started_at < self.grace_seconds:
+        if not self.seen and not_registered_yet(status, now - self.started_at, self.grace_seconds):
             # Right after a run is created the controller may not know it yet. Once it has
             # answered for the run, a 404 means the run is gone (a restart), not "not yet".
             return

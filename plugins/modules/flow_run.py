@@ -213,7 +213,10 @@ options:
       - What to do when O(idempotency_key) already has a recorded run.
       - V(never) reuses the recorded run.
       - V(failed) starts a new run only when the recorded run did not pass (a run still going counts
-        as not failed and is reused).
+        as not failed and is reused). A run recorded less than 30 seconds ago that the controller does
+        not know yet (404 or 500, as it may not be registered yet) is still going, so re-running a play
+        without O(wait) at once never starts a second run; after that, a run the controller does not
+        know (404) did not pass.
       - V(always) starts a new run and records it under the same key.
     type: str
     choices: [never, failed, always]
@@ -699,7 +702,8 @@ def main():
         rerun=params["rerun"],
         delete_schedule=params["delete_schedule"],
         check_mode=module.check_mode,
-        run_is_passed=lambda run_id: recorded_run_passed(client, run_id, params["done_status_as"]),
+        run_is_passed=lambda run_id, seconds_since_recorded: recorded_run_passed(
+            client, run_id, params["done_status_as"], seconds_since_recorded),
     )
     report = dict(
         single=params["runs"] is None, noun="runs", describe=describe,

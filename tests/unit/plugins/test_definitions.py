@@ -16,7 +16,7 @@ from ansible_collections.leapops.leapwork.plugins.module_utils import _statuses
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import DEFAULT_LEDGER_PATH, RERUN_CHOICES
 from ansible_collections.leapops.leapwork.plugins.module_utils._module import run_start_argument_spec
 from ansible_collections.leapops.leapwork.plugins.module_utils._results import PASSED
-from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_GRACE_SECONDS, DEFAULT_POLL_INTERVAL, DEFAULT_WAIT_TIMEOUT
 from ansible_collections.leapops.leapwork.plugins.modules import flow_run, schedule_run
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -85,6 +85,18 @@ def test_run_start_argument_spec_takes_the_rerun_choices_from_the_ledger():
     spec = run_start_argument_spec(dict(flow_id=dict(type="str")), items="runs")
     assert spec["rerun"]["choices"] == list(RERUN_CHOICES)
     assert spec["rerun"]["default"] == RERUN_CHOICES[0]
+
+
+@pytest.mark.parametrize("module", MODULES_WITH_A_LEDGER, ids=lambda module: module.__name__.rsplit(".", 1)[-1])
+def test_rerun_documents_the_waiters_grace(module):
+    # rerun=failed reuses a run the controller does not know yet within the waiter's grace.
+    description = " ".join(yaml.safe_load(module.DOCUMENTATION)["options"]["rerun"]["description"])
+    assert "less than %g seconds ago" % DEFAULT_GRACE_SECONDS in description
+
+
+def test_docs_name_the_grace_of_rerun_failed():
+    assert "recorded less than %g s ago" % DEFAULT_GRACE_SECONDS in read("docs", "idempotency.md")
+    assert "The grace is the waiter's (%g s)" % DEFAULT_GRACE_SECONDS in read("docs", "reliability.md")
 
 
 @pytest.mark.parametrize("name", ["flow_run.py", "schedule_run.py", os.path.join("..", "module_utils", "_module.py")])

@@ -192,7 +192,7 @@ def test_different_fingerprint_conflicts(ledger, path, rerun):
     record(ledger, "run-1")
     before = read_bytes(path)
     with pytest.raises(LedgerConflict) as caught:
-        reserve(ledger, fp=OTHER_FP, rerun=rerun, run_is_passed=lambda run_id: False)
+        reserve(ledger, fp=OTHER_FP, rerun=rerun, run_is_passed=lambda run_id, seconds_since_recorded: False)
     message = str(caught.value)
     assert KEY in message
     assert "run-1" in message
@@ -220,7 +220,7 @@ def test_failed_and_passed_reuses(ledger):
     record(ledger, "run-1")
     asked = []
 
-    def run_is_passed(run_id):
+    def run_is_passed(run_id, seconds_since_recorded):
         asked.append(run_id)
         return True
 
@@ -233,7 +233,7 @@ def test_failed_and_passed_reuses(ledger):
 
 def test_failed_and_not_passed_triggers_keeping_history(ledger):
     record(ledger, "run-1")
-    decision = reserve(ledger, rerun="failed", run_is_passed=lambda run_id: False)
+    decision = reserve(ledger, rerun="failed", run_is_passed=lambda run_id, seconds_since_recorded: False)
     assert decision.action == "trigger"
     marker = entry(ledger)
     assert marker["previous"]["run_id"] == "run-1"
@@ -246,7 +246,7 @@ def test_failed_and_not_passed_triggers_keeping_history(ledger):
 
 
 def test_failed_on_new_key_does_not_ask(ledger):
-    def run_is_passed(run_id):
+    def run_is_passed(run_id, seconds_since_recorded):
         raise AssertionError("nothing to ask about")
 
     assert reserve(ledger, rerun="failed", run_is_passed=run_is_passed).action == "trigger"
@@ -256,7 +256,7 @@ def test_failed_asks_outside_the_lock(ledger, path):
     record(ledger, "run-1")
     other = Ledger(path, clock=ledger.clock, lock_timeout=0.5)
 
-    def run_is_passed(run_id):
+    def run_is_passed(run_id, seconds_since_recorded):
         # Would time out if reserve() still held the lock.
         other.complete(reserve(other, key="unrelated").reservation, "run-x")
         return True
@@ -269,7 +269,7 @@ def test_failed_re_decides_when_entry_changed_while_asking(ledger, path):
     record(ledger, "run-1")
     other = Ledger(path, clock=ledger.clock)
 
-    def run_is_passed(run_id):
+    def run_is_passed(run_id, seconds_since_recorded):
         # Another fork overrides the key while we ask the controller.
         reserve(other, rerun="always")
         return False
@@ -283,7 +283,7 @@ def test_failed_asks_about_the_new_run_when_it_changed(ledger, path):
     other = Ledger(path, clock=ledger.clock)
     asked = []
 
-    def run_is_passed(run_id):
+    def run_is_passed(run_id, seconds_since_recorded):
         asked.append(run_id)
         if run_id == "run-1":
             other.complete(reserve(other, rerun="always").reservation, "run-2")
@@ -296,11 +296,49 @@ def test_failed_asks_about_the_new_run_when_it_changed(ledger, path):
     assert decision.run_id == "run-2"
 
 
+def test_failed_asks_with_the_seconds_since_the_run_was_recorded(ledger, clock):
+    # The judge needs the run's age: a run recorded moments ago may not be registered on the controller yet.
+    record(ledger, "run-1")
+    clock.now += 12.5
+    asked = []
+    decision = reserve(ledger, rerun="failed", run_is_passed=lambda *question: asked.append(question) or True)
+    preview = ledger.preview(URL, TARGET, KEY, FP, rerun="failed", run_is_passed=lambda *question: asked.append(question) or True)
+    assert asked == [("run-1", 12.5), ("run-1", 12.5)]
+    assert (decision.action, decision.run_id) == (preview.action, preview.run_id) == ("reuse", "run-1")
+
+
+def test_failed_asks_about_the_last_attempt_since_it_was_recorded(ledger, clock):
+    record(ledger, "run-1")
+    clock.now += 100
+    ledger.complete(reserve(ledger, rerun="always").reservation, "run-2")
+    clock.now += 4
+    asked = []
+    reserve(ledger, rerun="failed", run_is_passed=lambda *question: asked.append(question) or True)
+    assert asked == [("run-2", 4.0)]
+
+
+@pytest.mark.parametrize("recorded_at, seconds", [
+    (None, None),               # an entry recorded by hand (RunNotRecorded says how) has no time
+    ("yesterday", None),        # nor does one whose time cannot be read
+    ("2026-01-01T00:00:05.000000Z", 0.0),  # recorded "later" than now (another host's clock): just recorded
+])
+def test_failed_asks_without_a_usable_recorded_time(ledger, path, recorded_at, seconds):
+    record(ledger, "run-1")
+    data = json.loads(read_bytes(path))
+    [stored] = data["entries"].values()
+    stored["recorded_at"] = recorded_at
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    asked = []
+    reserve(ledger, rerun="failed", run_is_passed=lambda *question: asked.append(question) or True)
+    assert asked == [("run-1", seconds)]
+
+
 def test_failed_callable_error_leaves_ledger_unchanged(ledger, path):
     record(ledger, "run-1")
     before = read_bytes(path)
 
-    def run_is_passed(run_id):
+    def run_is_passed(run_id, seconds_since_recorded):
         raise RuntimeError("controller unreachable")
 
     with pytest.raises(RuntimeError):
@@ -327,7 +365,7 @@ def test_in_flight_entry_refuses(ledger, path, clock, rerun):
     clock.now += 60
     before = read_bytes(path)
     with pytest.raises(TriggerInFlight) as caught:
-        reserve(ledger, rerun=rerun, run_is_passed=lambda run_id: True)
+        reserve(ledger, rerun=rerun, run_is_passed=lambda run_id, seconds_since_recorded: True)
     error = caught.value
     message = str(error)
     assert "2026-01-01T00:00:00.000000Z" in message
@@ -947,7 +985,7 @@ def test_preview_failed_asks_whether_the_run_passed(ledger, path):
     record(ledger, "run-1")
     before = read_bytes(path)
     asked = []
-    decision = ledger.preview(URL, TARGET, KEY, FP, rerun="failed", run_is_passed=lambda run_id: asked.append(run_id) or False)
+    decision = ledger.preview(URL, TARGET, KEY, FP, rerun="failed", run_is_passed=lambda run_id, seconds_since_recorded: asked.append(run_id) or False)
     assert decision.action == "trigger"
     assert asked == ["run-1"]
     assert read_bytes(path) == before

@@ -16,7 +16,12 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._errors import (
     TriggerOutcomeUnknown,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._ledger import Ledger
-from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import PROVES_NO_RUN, proves_no_run, statuses_with
+from ansible_collections.leapops.leapwork.plugins.module_utils._http_status import (
+    NOT_REGISTERED_YET,
+    PROVES_NO_RUN,
+    proves_no_run,
+    statuses_with,
+)
 from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     RequestError,
     RunRequest,
@@ -24,7 +29,9 @@ from ansible_collections.leapops.leapwork.plugins.module_utils._trigger import (
     recorded_run_passed,
 )
 from ansible_collections.leapops.leapwork.plugins.module_utils._variables import MAX_QUERY_LENGTH
+from ansible_collections.leapops.leapwork.plugins.module_utils._waiter import DEFAULT_GRACE_SECONDS
 from ansible_collections.leapops.leapwork.tests.unit.plugins.fake_controller import (
+    Fault,
     FakeCatalogue,
     FakeClock,
     FakeController,
@@ -230,7 +237,7 @@ def test_rerun_failed_asks_whether_the_recorded_run_passed(client, ledger, passe
     trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
     asked = []
 
-    def run_is_passed(run_id):
+    def run_is_passed(run_id, seconds_since_recorded):
         asked.append(run_id)
         return passed
 
@@ -512,6 +519,70 @@ class TestRecordedRunPassed:
 
     def test_unknown_run_did_not_pass(self):
         assert self.ask(FakeRun("r", gone_at=1)) is False
+
+    # A run recorded moments ago may not be registered yet: the controller answers 404 (or 500) for it
+    # for a while, as the waiter knows (its grace). Within the same grace after the run was recorded,
+    # that answer means "still going" (reused); after it, a 404 means the run is gone.
+    @staticmethod
+    def not_registered(status):
+        if status == 404:
+            return FakeRun("r", registered_at=1000)
+        return simple_run("r", duration=5, faults=[Fault(0, 1000, status=status)])
+
+    @pytest.mark.parametrize("status", statuses_with(NOT_REGISTERED_YET))
+    @pytest.mark.parametrize("seconds_since_recorded", [0, 1.5, DEFAULT_GRACE_SECONDS - 0.1])
+    def test_not_registered_yet_within_the_grace_is_still_going(self, status, seconds_since_recorded):
+        controller = FakeController(FakeClock(), [self.not_registered(status)])
+        assert recorded_run_passed(controller, "r", seconds_since_recorded=seconds_since_recorded) is True
+
+    @pytest.mark.parametrize("seconds_since_recorded", [DEFAULT_GRACE_SECONDS, DEFAULT_GRACE_SECONDS + 0.1, 3600, None])
+    def test_unknown_after_the_grace_did_not_pass(self, seconds_since_recorded):
+        controller = FakeController(FakeClock(), [self.not_registered(404)])
+        assert recorded_run_passed(controller, "r", seconds_since_recorded=seconds_since_recorded) is False
+
+    @pytest.mark.parametrize("seconds_since_recorded", [DEFAULT_GRACE_SECONDS, None])
+    def test_an_error_answer_after_the_grace_is_raised(self, seconds_since_recorded):
+        controller = FakeController(FakeClock(), [self.not_registered(500)])
+        with pytest.raises(LeapworkHTTPError) as caught:
+            recorded_run_passed(controller, "r", seconds_since_recorded=seconds_since_recorded)
+        assert caught.value.status == 500
+
+    def test_a_run_that_answered_is_registered(self):
+        # As for the waiter: once the run's status was read, a 404 for its items means it is gone.
+        run = simple_run("r", duration=5, faults=[Fault(0, 1000, status=404, operations={"run_item_ids"})])
+        controller = FakeController(FakeClock(), [run])
+        controller.clock.advance(10)
+        assert recorded_run_passed(controller, "r", seconds_since_recorded=1) is False
+
+    def test_other_errors_within_the_grace_are_raised(self):
+        # Only what the status table calls "not registered yet" is waited out by the grace.
+        controller = FakeController(FakeClock(), [simple_run("r", faults=[Fault(0, 1000, status=401)])])
+        with pytest.raises(LeapworkHTTPError):
+            recorded_run_passed(controller, "r", seconds_since_recorded=1)
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("seconds_later, reused", [(2, True), (DEFAULT_GRACE_SECONDS + 1, False)])
+def test_rerun_failed_never_duplicates_a_run_not_registered_yet(tmp_path, client, check_mode, seconds_later, reused):
+    """rerun=failed right after the first trigger: the controller does not know the run yet (404).
+
+    Within the grace after it was recorded, the run counts as still going and is reused (check mode
+    previews the same); after it, the 404 means the run is gone and a new one is started.
+    """
+    clock = FakeClock(start=1767225600.0)
+    ledger = Ledger(str(tmp_path / "ledger.json"), clock=clock)
+    [first] = trigger(client, ledger).start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
+    controller = FakeController(clock, [FakeRun(first.run_id, registered_at=3600)])  # 404 for an hour
+    clock.advance(seconds_later)
+    judge = trigger(client, ledger, rerun="failed", check_mode=check_mode,
+                    run_is_passed=lambda run_id, seconds: recorded_run_passed(controller, run_id, "passed", seconds))
+    [second] = judge.start_runs([RunRequest(FLOW, AGENT, idempotency_key="v1")])
+    assert second.error is None
+    assert (second.reused, second.changed) == (reused, not reused)
+    assert controller.calls_for("run_status", first.run_id) == 1
+    assert len(client.triggers()) == (1 if reused or check_mode else 2)
+    if reused:
+        assert second.run_id == first.run_id
 
 
 # -- issue 19: a run that started is never hidden; a redirect proves no run -----------------------
