@@ -316,10 +316,12 @@ def _batch_options(plan, host, first):
         plan.update(agents=host.agents, retries=host.retries, wait=host.wait)
         return
     if host.agents is not None:
-        if plan["agents"] is not None and host.agents != plan["agents"]:
+        # The same agents in another order are the same pool (flow_run's pool key ignores the order);
+        # the first host's order is the one the flows are dealt in.
+        if plan["agents"] is not None and sorted(host.agents) != sorted(plan["agents"]):
             raise PlanError("%s: verify_deployment_agents %s differs from %s's %s; the hosts verified together share "
                             "one agent pool" % (host.name, host.agents, first.name, plan["agents"]))
-        plan["agents"] = host.agents
+        plan["agents"] = plan["agents"] or host.agents
     if host.retries != plan["retries"]:
         raise PlanError("%s: verify_deployment_retries %d differs from %s's %d; the hosts verified together share "
                         "one number of re-runs" % (host.name, host.retries, first.name, plan["retries"]))

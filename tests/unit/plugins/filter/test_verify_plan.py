@@ -246,6 +246,16 @@ def test_hosts_verified_together_share_one_pool_and_one_number_of_retries():
         verify_plan(["web1", "web2"], {"web1": request([login()], retries=1), "web2": request([login()], retries=2)})
 
 
+def test_the_same_pool_in_another_order_is_one_pool_dealt_in_the_first_hosts_order():
+    plan = verify_plan(["web1", "web2"], {"web1": request([dict(flow="x")], agents=POOL),
+                                          "web2": request([dict(flow="y")], agents=list(reversed(POOL)))})
+    assert plan["agents"] == POOL
+    # A host without a pool of its own (its flow names its agent) takes the batch's.
+    plan = verify_plan(["web1", "web2"], {"web1": request([dict(flow="x", agent="Local agent")]),
+                                          "web2": request([dict(flow="y")], agents=POOL)})
+    assert plan["agents"] == POOL
+
+
 def test_retries_with_schedules_are_refused_before_anything_starts():
     with pytest.raises(AnsibleFilterError, match=re.escape(
             "verify_plan: verify_deployment_retries re-runs flows while flow_run waits for them, and cannot be combined "
