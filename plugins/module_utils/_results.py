@@ -690,7 +690,7 @@ def verdict(run_results):
             line = item.report_line(still_going)
             if run.retried:
                 line = one_line("%s - %s on attempt %d of %d; %s" % (
-                    line, FLAKY if run.outcome == FLAKY else run.outcome, len(run.attempts) + 1, run.attempt_count,
+                    line, run.outcome, len(run.attempts) + 1, run.attempt_count,
                     run.attempts_note()), LINE_LIMIT * 2)
             lines.append(line)
         if run.outcome == FLAKY:
