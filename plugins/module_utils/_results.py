@@ -720,8 +720,7 @@ def fold_attempts(run_results, chains, failed_attempts=None):
         runs[-1].add_attempts(Attempt.of(run) for run in runs[:-1])
         failed = (failed_attempts or {}).get(runs[-1].run_id)
         if failed:
-            runs[-1].failed_attempt = Attempt(failed.get("run_id"), agent_id=failed.get("agent_id"), agent_title=failed.get("agent_title"),
-                                              error=failed["error"], may_have_started=failed.get("may_have_started"))
+            runs[-1].failed_attempt = Attempt.from_dict(failed)
         folded.append(runs[-1])
         taken.update(run.run_id for run in runs)
     return folded + [run for run in run_results if run.run_id not in taken]
