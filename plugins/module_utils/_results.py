@@ -607,7 +607,7 @@ class RunResult(object):
                            ("cancelled", "cancelled")):
             if self.summary[key]:
                 parts.append("%d %s" % (self.summary[key], label))
-        running = self.summary["total"] - sum(self.summary[key] for key in ("passed", "flaky", "failed", "errors", "cancelled"))
+        running = self.summary["total"] - sum(self.summary[key] for key in SUMMARY_KEYS[1:])
         if running:
             parts.append("%d still running" % running)
         return ", ".join(parts)
