@@ -126,8 +126,9 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
             lines = lines + judged.flaky  # failed only because fail_on_flaky: say which flows were flaky
         if lines:
             message += ":\n" + "\n".join(lines)
-    unseen = [result.failed_attempt_warning() for result in results
-              if result.failed_attempt is not None and result.failed_attempt.may_have_started]
+    attempt_warnings = [(result.failed_attempt.may_have_started, result.failed_attempt_warning())
+                        for result in results if result.failed_attempt is not None]
+    unseen = [warning for started, warning in attempt_warnings if started]
     if unseen:
         failed = True
         message = "\n".join(part for part in (
@@ -140,7 +141,7 @@ def follow_and_report(client, run_ids, wait=False, wait_timeout=DEFAULT_WAIT_TIM
         failed = True
         message = "\n".join((_interrupted(interrupt.reason, results, stop), message))
     stopped = stop and any(result.timed_out for result in results)
-    warnings = list(judged.flaky) + [result.failed_attempt_warning() for result in results if result.failed_attempt is not None]
+    warnings = list(judged.flaky) + [warning for started, warning in attempt_warnings]
     return Report(results, output, failed, message, stopped, warnings)
 
 
