@@ -112,7 +112,11 @@ def redact(text, secrets, replacement=SECRET_MASK):
     is an id (any case), that contains one (``{<guid>}``, a connection string) or that reaches
     past one is masked all the same.
     """
-    secrets = _secret_texts(secrets)
+    return _masked(text, _secret_texts(secrets), replacement)
+
+
+def _masked(text, secrets, replacement=SECRET_MASK):
+    """``redact`` for ``secrets`` already normalised by ``_secret_texts`` (once per answer, not per string)."""
     if text is None or not secrets:
         return text
     text = str(text)
@@ -149,12 +153,16 @@ def redact_data(value, secrets):
     secrets = _secret_texts(secrets)
     if not secrets:
         return value
+    return _masked_data(value, secrets)
+
+
+def _masked_data(value, secrets):
     if isinstance(value, str):
-        return redact(value, secrets)
+        return _masked(value, secrets)
     if isinstance(value, dict):
-        return type(value)((key, redact_data(element, secrets)) for key, element in value.items())
+        return type(value)((key, _masked_data(element, secrets)) for key, element in value.items())
     if isinstance(value, (list, tuple)):
-        return type(value)(redact_data(element, secrets) for element in value)
+        return type(value)(_masked_data(element, secrets) for element in value)
     return value
 
 
