@@ -75,6 +75,17 @@ def run_ids_of(events):
     return [event["leapwork"]["run_id"] for event in events]
 
 
+def stop_message(source, args, sleep):
+    """The message of the ``RunEventsError`` that ``main`` stops with, for ``args``."""
+    async def scenario():
+        running = Running(source, args, sleep)
+        with pytest.raises(source["RunEventsError"]) as caught:
+            await asyncio.wait_for(running.task, 20)
+        return str(caught.value)
+
+    return asyncio.run(scenario())
+
+
 def test_one_event_per_finished_run(source, emulator, fake_sleep):
     async def scenario():
         running = Running(source, args_for(emulator, schedules=["Regression suite"], hosts="web1"), fake_sleep)
@@ -298,37 +309,19 @@ def test_back_off_when_the_connection_is_refused(source, fake_sleep, caplog):
 def test_401_stops_with_a_message_without_the_key(source, emulator, fake_sleep):
     wrong_key = "wrong-" + ACCESS_KEY
 
-    async def scenario():
-        running = Running(source, {"controller_url": emulator.url, "access_key": wrong_key,
-                                   "schedules": ["Regression suite"]}, fake_sleep)
-        with pytest.raises(source["RunEventsError"]) as caught:
-            await asyncio.wait_for(running.task, 20)
-        return str(caught.value)
-
-    message = asyncio.run(scenario())
+    message = stop_message(source, {"controller_url": emulator.url, "access_key": wrong_key,
+                                    "schedules": ["Regression suite"]}, fake_sleep)
     assert "access key was rejected" in message and "401" in message
     assert wrong_key not in message and ACCESS_KEY not in message
 
 
 def test_ambiguous_title_names_the_candidates(source, emulator, fake_sleep):
-    async def scenario():
-        running = Running(source, args_for(emulator, schedules=["Twin suite"]), fake_sleep)
-        with pytest.raises(source["RunEventsError"]) as caught:
-            await asyncio.wait_for(running.task, 20)
-        return str(caught.value)
-
-    message = asyncio.run(scenario())
+    message = stop_message(source, args_for(emulator, schedules=["Twin suite"]), fake_sleep)
     assert "schedules" in message and SCHEDULE_TWIN_A in message and SCHEDULE_TWIN_B in message
 
 
 def test_an_unknown_schedule_names_the_closest(source, emulator, fake_sleep):
-    async def scenario():
-        running = Running(source, args_for(emulator, schedules=["Regresion suite"]), fake_sleep)
-        with pytest.raises(source["RunEventsError"]) as caught:
-            await asyncio.wait_for(running.task, 20)
-        return str(caught.value)
-
-    assert asyncio.run(scenario()).startswith(
+    assert stop_message(source, args_for(emulator, schedules=["Regresion suite"]), fake_sleep).startswith(
         "schedules: no schedule named 'Regresion suite' on the controller; closest: 'Regression suite'")
 
 

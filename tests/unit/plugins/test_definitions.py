@@ -38,6 +38,15 @@ def python_files(folder):
                 yield os.path.join(directory, name)
 
 
+def parsed_files(folder, skip=None):
+    """``(path, tree)`` for every Python file under ``folder``, but the one named ``skip``."""
+    for path in python_files(folder):
+        if os.path.basename(path) == skip:
+            continue
+        with open(path, encoding="utf-8") as handle:
+            yield path, ast.parse(handle.read(), path)
+
+
 def role_options():
     return yaml.safe_load(read("roles", "verify_deployment", "meta", "argument_specs.yml"))["argument_specs"]["main"]["options"]
 
@@ -148,11 +157,7 @@ def test_the_role_sets_the_request_the_plan_reads_and_clears_it():
 
 def test_run_status_literals_live_only_in_statuses():
     found = []
-    for path in python_files(PLUGINS):
-        if os.path.basename(path) == "_statuses.py":
-            continue
-        with open(path, encoding="utf-8") as handle:
-            tree = ast.parse(handle.read(), path)
+    for path, tree in parsed_files(PLUGINS, skip="_statuses.py"):
         found.extend("%s:%d %r" % (os.path.relpath(path, PLUGINS), node.lineno, node.value) for node in ast.walk(tree)
                      if isinstance(node, ast.Constant) and node.value in RUN_STATUSES)
     assert found == []
@@ -161,11 +166,7 @@ def test_run_status_literals_live_only_in_statuses():
 def test_module_utils_do_not_import_the_module_layer():
     # Only _module.py touches AnsibleModule; lower layers import nothing from it.
     found = []
-    for path in python_files(os.path.join(PLUGINS, "module_utils")):
-        if os.path.basename(path) == "_module.py":
-            continue
-        with open(path, encoding="utf-8") as handle:
-            tree = ast.parse(handle.read(), path)
+    for path, tree in parsed_files(os.path.join(PLUGINS, "module_utils"), skip="_module.py"):
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and (
                     node.module.endswith("module_utils._module") or node.module == "ansible.module_utils.basic"):
@@ -195,11 +196,7 @@ def test_http_status_lists_live_only_in_the_status_table():
     # The client, the waiter, the trigger and the schedules read _http_status; a list of status
     # codes anywhere else would be a second policy that drifts from the table.
     found = []
-    for path in python_files(PLUGINS):
-        if os.path.basename(path) == "_http_status.py":
-            continue
-        with open(path, encoding="utf-8") as handle:
-            tree = ast.parse(handle.read(), path)
+    for path, tree in parsed_files(PLUGINS, skip="_http_status.py"):
         found.extend("%s:%d %r" % (os.path.relpath(path, PLUGINS), line, codes) for line, codes in _http_status_collections(tree))
     assert found == []
 
@@ -222,27 +219,19 @@ def _backoff_arithmetic(tree):
 
 def test_one_backoff_rule():
     found = []
-    for path in python_files(PLUGINS):
-        with open(path, encoding="utf-8") as handle:
-            source = handle.read()
-        tree = ast.parse(source, path)
+    for path, tree in parsed_files(PLUGINS, skip="_deadline.py"):
         name = os.path.basename(path)
-        if name != "_deadline.py":
-            found.extend("%s:%d" % (name, line) for line in _backoff_arithmetic(tree))
-            found.extend("%s defines %s" % (name, target.id) for node in ast.walk(tree) if isinstance(node, ast.Assign)
-                         for target in node.targets if isinstance(target, ast.Name)
-                         and any(word in target.id for word in ("FACTOR", "FIRST_PAUSE", "BACKOFF_BASE")))
+        found.extend("%s:%d" % (name, line) for line in _backoff_arithmetic(tree))
+        found.extend("%s defines %s" % (name, target.id) for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                     for target in node.targets if isinstance(target, ast.Name)
+                     and any(word in target.id for word in ("FACTOR", "FIRST_PAUSE", "BACKOFF_BASE")))
     assert found == []
     assert list(_backoff_arithmetic(ast.parse("pause *= 1.5\ndelay = 0.5 * 2.0 ** attempt"))) == [1, 2]
 
 
 def test_one_guid_message():
     found = []
-    for path in python_files(PLUGINS):
-        if os.path.basename(path) == "_ids.py":
-            continue
-        with open(path, encoding="utf-8") as handle:
-            tree = ast.parse(handle.read(), path)
+    for path, tree in parsed_files(PLUGINS, skip="_ids.py"):
         found.extend("%s:%d" % (os.path.relpath(path, PLUGINS), node.lineno) for node in ast.walk(tree)
                      if isinstance(node, ast.Constant) and isinstance(node.value, str)
                      and ("GUID such as" in node.value or "GUIDs such as" in node.value))
