@@ -30,6 +30,7 @@ FINISH_LAG = 0.5
 FLOOR_REPEATS = 3  # the floor and the uri loop, one after the other, this many times (medians)
 ROLE_FLOWS = 50
 ROLE_SIZES = (1, 10, ROLE_FLOWS)  # the chart's points; the targets use the last
+ROLE_REPEATS = 3  # the role with ROLE_FLOWS flows, this many times: its wall time is a median, as the floor's is
 BASELINE_FLOWS = 5  # the baselines run this many flows, scaled linearly to ROLE_FLOWS
 SCALE_AGENTS = 20
 SCALE_PER_AGENT = 10
@@ -275,28 +276,38 @@ class EndToEnd(object):
 
     def roles(self):
         name = "4 e2e role"
-        points = []
-        for flows in ROLE_SIZES:
-            points.append(self.role(flows))
+        points = [self.role(flows) for flows in ROLE_SIZES[:-1]]
+        # The role's wall time against the floor's: a median of as many runs on each side, so that one
+        # slow start-up (0.3-0.5 s between two quiet runs) weighs on neither alone.
+        repeats = [self.role(ROLE_FLOWS) for _repeat in range(ROLE_REPEATS)]
+        main = sorted(repeats, key=lambda point: point["wall"])[len(repeats) // 2]  # the median run
+        points.append(main)
         self.data["role"] = points
-        main = points[-1]
+        self.data["role_repeats"] = repeats
         floor = self.data["floor"]["floor"]
         role_wall_target = floor + ROLE_OVER_FLOOR
         for point in points[:-1]:
             self.check(name, "N=%d: wall (s), requests, load" % point["flows"],
                        "%.2f, %d, %.1f" % (point["wall"], point["requests"], point["load"]), "-", True)
-        self.check(name, "N=%d on %d agents: outcome, runs started" % (ROLE_FLOWS, ROLE_FLOWS),
-                   "%s, %d" % (main["outcome"], main["runs"]), "passed, %d" % ROLE_FLOWS,
-                   main["outcome"] == "passed" and main["runs"] == ROLE_FLOWS)
-        self.check(name, "N=%d: wall time (s) (load %.1f)" % (ROLE_FLOWS, main["load"]), "%.2f" % main["wall"],
+
+        def each(key, form):
+            return " ".join(form % point[key] for point in repeats)
+
+        self.check(name, "N=%d on %d agents: outcome, runs started (each run)" % (ROLE_FLOWS, ROLE_FLOWS),
+                   " ".join("%s, %d;" % (point["outcome"], point["runs"]) for point in repeats).rstrip(";"), "passed, %d" % ROLE_FLOWS,
+                   all(point["outcome"] == "passed" and point["runs"] == ROLE_FLOWS for point in repeats))
+        self.check(name, "N=%d: wall time (s), median of %d (load up to %.1f)" % (ROLE_FLOWS, ROLE_REPEATS, max(point["load"] for point in repeats)),
+                   "%.2f (%s)" % (main["wall"], each("wall", "%.2f")),
                    "<= %.2f (floor + %.1f)" % (role_wall_target, ROLE_OVER_FLOOR), main["wall"] <= role_wall_target)
-        self.check(name, "N=%d: requests per run (finish lag up to %.1f s)" % (ROLE_FLOWS, FINISH_LAG), "%.2f" % main["requests_per_run"],
-                   "<= %d" % REQUESTS_PER_RUN_TARGET, main["requests_per_run"] <= REQUESTS_PER_RUN_TARGET)
-        self.check(name, "  by kind", " ".join("%s %d" % item for item in sorted(main["by_kind"].items())), "-", True)
-        self.check(name, "N=%d: run over -> task returned (s), median" % ROLE_FLOWS, "%.2f" % main["latency_median"],
-                   "<= %.1f" % LATENCY_MEDIAN_TARGET, main["latency_median"] <= LATENCY_MEDIAN_TARGET)
+        most = max(point["requests_per_run"] for point in repeats)
+        self.check(name, "N=%d: requests per run, the most of %d (finish lag up to %.1f s)" % (ROLE_FLOWS, ROLE_REPEATS, FINISH_LAG),
+                   "%.2f (%s)" % (most, each("requests_per_run", "%.2f")), "<= %d" % REQUESTS_PER_RUN_TARGET, most <= REQUESTS_PER_RUN_TARGET)
+        self.check(name, "  by kind (the median run)", " ".join("%s %d" % item for item in sorted(main["by_kind"].items())), "-", True)
+        latency = statistics.median(point["latency_median"] for point in repeats)
+        self.check(name, "N=%d: run over -> task returned (s), median of each run, their median" % ROLE_FLOWS,
+                   "%.2f (%s)" % (latency, each("latency_median", "%.2f")), "<= %.1f" % LATENCY_MEDIAN_TARGET, latency <= LATENCY_MEDIAN_TARGET)
         for step, seconds in main["breakdown"].items():
-            self.check(name, "  " + step, "-" if seconds is None else "%.2f" % seconds, "-", True)
+            self.check(name, "  " + step + " (the median run)", "-" if seconds is None else "%.2f" % seconds, "-", True)
 
     # ------------------------------------------------------------ the two baselines, side by side
     def baselines(self):
