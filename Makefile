@@ -260,9 +260,9 @@ molecule: stage ## molecule scenarios of the verify_deployment role
 	cd $(STAGED) && ANSIBLE_HOME=$(BUILD)/molecule-home $(BIN)/molecule test --all
 
 bench: stage ## the performance benchmark
-	@echo "== benchmark"
+	@echo "== benchmark (tests/bench/bench.py: the targets of issue 20)"
 	@status=0; $(BIN)/python tests/bench/bench.py || status=1; \
-	echo "== benchmark: agent pools (tests/bench/pools.py)"; \
+	echo "== benchmark: agent pools (tests/bench/pools.py: the targets of issue 21)"; \
 	$(BIN)/python tests/bench/pools.py || status=1; exit $$status
 
 clean: ## remove the build, test output and .venv-oldest
