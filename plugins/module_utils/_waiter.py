@@ -649,6 +649,12 @@ def _form_herd(followers, poll_interval):
             follower.trail()
 
 
+def _agent_of(agents, run_id):
+    """The agent ``agents`` names for ``run_id``, lower case (ids compare without case); ``None`` when not known."""
+    agent = agents.get(run_id)
+    return agent.lower() if agent else None
+
+
 def _agent_lines(followers):
     """Agent id -> the followed runs started on it, in the caller's order; every run but the first
     of each line waits in line (see ``_RunFollower.wait_in_line``)."""
@@ -684,8 +690,7 @@ def _follow_started(run_ids, now, durations, followers, ordered, followed, agent
     for run_id in run_ids:
         if run_id in followers:
             continue
-        agent = agents.get(run_id)
-        agent = agent.lower() if agent else None
+        agent = _agent_of(agents, run_id)
         line = lines.setdefault(agent, collections.deque()) if agent is not None else None
         # Behind another followed run on its agent, it starts when that one ends: its line says when.
         in_line = line is not None and any(not ahead.left_agent() for ahead in line)
@@ -773,9 +778,8 @@ def follow_runs(client, run_ids, wait_timeout, poll_interval=DEFAULT_POLL_INTERV
     followers = {}
     for run_id in run_ids:
         if run_id not in followers:
-            agent = agents.get(run_id)
             followers[run_id] = _RunFollower(run_id, started_at, poll_interval, grace_seconds, done_status_as, ends_at,
-                                             agent=agent.lower() if agent else None)
+                                             agent=_agent_of(agents, run_id))
     if not followers:
         return []
     ordered = list(followers.values())
